@@ -1,0 +1,27 @@
+// Time is injected everywhere stage logic needs it, so a backtest replays bit for bit.
+// Only the system clock reads the wall clock; it lives at the edge (CLI, runtime).
+
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** A clock that only moves when told to: backtests set it to each bar's time. */
+export class ManualClock implements Clock {
+  constructor(private t = 0) {}
+  now(): number {
+    return this.t;
+  }
+  set(t: number): void {
+    this.t = t;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export function toRfc3339(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,17 @@
+// Feature vectors produced by FEAT and read by SIG.
+
+export interface FeatureVector {
+  symbol: string;
+  ts: number;
+  /** Timeframe label, e.g. "1d". */
+  tf: string;
+  featureVersion: string;
+  /** Indicator values by name; `undefined` while an indicator warms up. */
+  features: Record<string, number | undefined>;
+  /** True once every indicator the strategy needs has a value. */
+  warm: boolean;
+}
+
+export interface FeatureSet {
+  vectors: FeatureVector[];
+}

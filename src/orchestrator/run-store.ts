@@ -1,0 +1,37 @@
+// The orchestrator's persistence port: run rows, artifacts and config snapshots. The SQLite
+// implementation lives in persistence/; a memory one serves tests.
+
+export type RunStatus = 'running' | 'ok' | 'degraded' | 'failed' | 'blocked' | 'aborted';
+
+export interface RunRow {
+  runId: string;
+  mode: string;
+  kind: 'cycle' | 'backtest';
+  startedAt: string;
+  finishedAt: string | null;
+  status: RunStatus;
+  errorCodes: string[];
+  configSnapshotRef: string | null;
+  codeVersion: string;
+  commitHash: string;
+  /** A backtest's cycles point at the backtest run. */
+  parentRunId: string | null;
+  abortReason: string | null;
+}
+
+export interface ArtifactInput {
+  runId: string;
+  kind: string;
+  schemaVersion: string;
+  commitHash: string;
+  content: unknown;
+}
+
+export interface RunStore {
+  /** Throws E_DB_UNAVAILABLE when the row cannot be written. */
+  startRun(row: RunRow): void;
+  finishRun(runId: string, update: { finishedAt: string; status: RunStatus; errorCodes: string[]; abortReason?: string | null }): void;
+  putArtifact(artifact: ArtifactInput): number;
+  /** Immutable per run id: a second write with other content fails. */
+  putConfigSnapshot(runId: string, config: Record<string, unknown>): string;
+}
