@@ -22,3 +22,12 @@ export interface MarketSnapshot {
   /** True when the data source has no more bars (backtest / replay end). */
   exhausted?: boolean;
 }
+
+/**
+ * Something that must see each bar as it arrives, before the cycle's strategy runs: a
+ * simulated venue (the paper broker fills resting orders at the new bar's open), exactly as
+ * a real venue trades before our cycle sees the close.
+ */
+export interface MarketListener {
+  onBar(bar: Bar): void;
+}
