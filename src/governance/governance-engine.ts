@@ -1,0 +1,93 @@
+// The governance engine: evaluates the versioned policy set, writes an audit record for
+// every preflight, and is the one door through which side effects are audited.
+
+import { OrdinisError } from '../errors.ts';
+import type { Clock } from '../core/clock.ts';
+import { toRfc3339 } from '../core/clock.ts';
+import type { AuditStore } from './audit-chain.ts';
+import type { AuditInput, GovContext, GovDecision, Governance, GovVerdict } from './contract.ts';
+import { DEFAULT_GOV_PARAMS, POLICY_SETS, type GovPolicyParams, type PolicyRule } from './policies.ts';
+
+export interface GovernanceOptions {
+  policyVersion: string;
+  store: AuditStore;
+  clock: Clock;
+  params?: Partial<GovPolicyParams>;
+  /** Extra rule sets by version (tests, user policies). */
+  policySets?: Readonly<Record<string, readonly PolicyRule[]>>;
+}
+
+const SEVERITY: Record<GovVerdict, number> = { allow: 0, warn: 1, modify: 2, deny: 3 };
+
+export class GovernanceEngine implements Governance {
+  readonly policyVersion: string;
+  private readonly rules: readonly PolicyRule[];
+  private readonly params: GovPolicyParams;
+
+  constructor(private readonly opts: GovernanceOptions) {
+    const sets = { ...POLICY_SETS, ...opts.policySets };
+    const rules = sets[opts.policyVersion];
+    if (!rules) {
+      throw new OrdinisError('E_GOV_POLICY_MISSING', `policy version '${opts.policyVersion}' is unknown (known: ${Object.keys(sets).join(', ')})`);
+    }
+    this.policyVersion = opts.policyVersion;
+    this.rules = rules;
+    this.params = { ...DEFAULT_GOV_PARAMS, ...opts.params };
+  }
+
+  /** Pure evaluation: every rule runs; the most severe verdict wins; patches merge narrowest. */
+  evaluate(ctx: GovContext): Omit<GovDecision, 'auditRef'> {
+    let decision: GovVerdict = 'allow';
+    const reasons: string[] = [];
+    let patch: Record<string, unknown> | undefined;
+    for (const rule of this.rules) {
+      const r = rule.evaluate(ctx, this.params);
+      if (!r) continue;
+      reasons.push(r.reason);
+      if (SEVERITY[r.verdict] > SEVERITY[decision]) decision = r.verdict;
+      if (r.patch) patch = { ...patch, ...r.patch };
+    }
+    return { decision, reasons, ...(decision === 'modify' && patch ? { patch } : {}), policyVersion: this.policyVersion };
+  }
+
+  preflight(ctx: GovContext): GovDecision {
+    const d = this.evaluate(ctx);
+    const auditRef = this.audit({
+      kind: 'gov.preflight',
+      componentId: ctx.componentId,
+      action: ctx.action,
+      actor: ctx.actor,
+      correlationId: ctx.correlationId,
+      decision: d.decision,
+      payload: { reasons: d.reasons, ...(d.patch ? { patch: d.patch } : {}), subject: ctx.payload },
+    });
+    return { ...d, auditRef };
+  }
+
+  audit(record: AuditInput): number {
+    try {
+      return this.opts.store.append({
+        ts: toRfc3339(this.opts.clock.now()),
+        kind: record.kind,
+        component: record.componentId,
+        action: record.action,
+        actor: record.actor,
+        correlationId: record.correlationId,
+        policyVersion: this.policyVersion,
+        decision: record.decision,
+        subjectRef: record.subjectRef ?? null,
+        payload: record.payload,
+      }).seq;
+    } catch (e) {
+      throw new OrdinisError('E_GOV_AUDIT_WRITE_FAILED', `audit record for ${record.action} not written`, { cause: e });
+    }
+  }
+
+  auditedSubjects(subjectRefs: readonly string[]): Set<string> {
+    const out = new Set<string>();
+    for (const r of this.opts.store.findBySubject(subjectRefs)) {
+      if (r.subjectRef && r.policyVersion) out.add(r.subjectRef);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,48 @@
+// Runs one stage attempt within its budget. A synchronous stage returns before any timer
+// is armed (it cannot be interrupted anyway, and backtests stay cheap); a promise is raced
+// against the budget and, when it overruns, its AbortSignal fires and the attempt is cut
+// with E_ORCH_TIMEOUT whether or not the stage listens to the signal.
+
+import { OrdinisError, toOrdinisError } from '../errors.ts';
+
+export type BudgetOutcome<T> = { ok: true; value: T } | { ok: false; error: OrdinisError; timedOut: boolean };
+
+export async function runWithBudget<T>(
+  fn: () => T | Promise<T>,
+  budgetMs: number,
+  controller: AbortController,
+  label: string,
+): Promise<BudgetOutcome<T>> {
+  if (budgetMs <= 0) {
+    controller.abort();
+    return { ok: false, error: new OrdinisError('E_ORCH_TIMEOUT', `${label}: no budget left to start`), timedOut: true };
+  }
+  let value: T | Promise<T>;
+  try {
+    value = fn();
+  } catch (e) {
+    return { ok: false, error: toOrdinisError(e, 'E_ORCH_STAGE_FAILED'), timedOut: false };
+  }
+  if (!isThenable(value)) return { ok: true, value };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<BudgetOutcome<T>>((resolve) => {
+    timer = setTimeout(() => {
+      const error = new OrdinisError('E_ORCH_TIMEOUT', `${label} exceeded its ${Math.round(budgetMs)} ms budget`);
+      controller.abort(error);
+      resolve({ ok: false, error, timedOut: true });
+    }, budgetMs);
+  });
+  const work = (value as Promise<T>).then(
+    (v): BudgetOutcome<T> => ({ ok: true, value: v }),
+    (e): BudgetOutcome<T> => ({ ok: false, error: toOrdinisError(e, 'E_ORCH_STAGE_FAILED'), timedOut: false }),
+  );
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
+  return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
+}

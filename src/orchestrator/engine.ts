@@ -1,0 +1,595 @@
+// OrchestrationEngine: drives one cycle through the canonical stages with gates, budgets,
+// retries and containment, and owns the cycle's correlation id, root span and run record.
+// Modes differ only in the stages and adapters handed in (see runtime/assemble.ts); the
+// cycle code path is the same for live, paper and backtest.
+
+import { performance } from 'node:perf_hooks';
+import { trace, context, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { OrdinisError, errorInfo, toOrdinisError, type ErrorCode, type ErrorInfo } from '../errors.ts';
+import type { Clock } from '../core/clock.ts';
+import { toRfc3339 } from '../core/clock.ts';
+import type { RandomSource } from '../core/random.ts';
+import { randomHex } from '../core/random.ts';
+import type { EventEmitterPort, Bus } from '../bus/contract.ts';
+import type { KillSwitch } from '../kill-switch/kill-switch.ts';
+import type { HookManager, HookPatch } from '../governance/hooks/hook-manager.ts';
+import { assertNarrowing } from '../governance/hooks/hook-manager.ts';
+import {
+  STAGE_ORDER,
+  type CycleTrigger,
+  type RunMode,
+  type Stage,
+  type StageContext,
+  type StageName,
+  type StageOutputs,
+  type StageSet,
+} from '../stages/contract.ts';
+import type { RiskDecision } from '../domain/risk.ts';
+import { CYCLE_RESULT_SCHEMA_VERSION, type CycleResult, type CycleStatus, type StageResult } from './cycle-result.ts';
+import { buildStageSpecs, stageMayRetry, type SpecSettings, type StageSpec, type StageSpecInput } from './stage-spec.ts';
+import { backoffDelayMs, isRetryable } from './retry-policy.ts';
+import { runWithBudget } from './budget.ts';
+import type { RunStore } from './run-store.ts';
+
+export interface OrchSettings extends SpecSettings {
+  cycleBudgetMs: number;
+  degradedAllowExec: boolean;
+  /** Refuse the cycle before any side effect when its run row cannot be written. */
+  failClosedOnDb: boolean;
+  profile: 'dev' | 'paper' | 'prod';
+}
+
+/** Measurement hooks; the observability layer implements them with prom-client and logs. */
+export interface EngineObserver {
+  cycleStarted?(correlationId: string): void;
+  stageFinished?(correlationId: string, result: StageResult): void;
+  stageRetried?(stage: StageName, errorCode: ErrorCode, delayMs: number): void;
+  cycleFinished?(result: CycleResult): void;
+  cycleSkipped?(reason: string): void;
+  warn?(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface BacktestDriver<C = Record<string, unknown>, R = Record<string, unknown>> {
+  run(engine: OrchestrationEngine, config: C): Promise<R>;
+}
+
+export interface EngineOptions {
+  mode: RunMode;
+  stages: StageSet;
+  settings: OrchSettings;
+  specOverrides?: Partial<Record<StageName, StageSpecInput>>;
+  clock: Clock;
+  random: RandomSource;
+  kill: KillSwitch;
+  hooks?: HookManager;
+  events?: EventEmitterPort;
+  /** Subscribed at start() for market and backtest-request triggers. */
+  bus?: Bus;
+  runStore?: RunStore;
+  observer?: EngineObserver;
+  tracer?: Tracer;
+  backtest?: BacktestDriver;
+  codeVersion?: string;
+  commitHash?: string;
+  /** Config snapshot stored once per run (secrets already redacted). */
+  configSnapshot?: Record<string, unknown>;
+}
+
+export type EngineState = 'created' | 'running' | 'stopping' | 'stopped';
+
+export interface EngineStatus {
+  state: EngineState;
+  mode: RunMode;
+  inFlight: string | null;
+  lastCycle: { correlationId: string; status: CycleStatus; finishedAt: string; blockReason: string | null } | null;
+  counts: Record<CycleStatus, number> & { skipped: number };
+  consecutiveFailed: number;
+  stageHealth: Record<StageName, { ok: number; failed: number; lastStatus: string | null; lastErrorCode: ErrorCode | null }>;
+  kill: { state: string; reason: string | null };
+}
+
+/** Per-cycle extras a caller (the backtest driver) may pass. */
+export interface CycleOptions {
+  correlationId?: string;
+  parentRunId?: string | null;
+}
+
+const BOOKKEEPING: ReadonlySet<StageName> = new Set(['PORT', 'ANA']);
+
+export class OrchestrationEngine {
+  readonly mode: RunMode;
+  private state: EngineState = 'created';
+  private specs: StageSpec[] = [];
+  private readonly stages: StageSet;
+  private inFlight: Promise<CycleResult> | null = null;
+  private inFlightId: string | null = null;
+  private cycleIndex = 0;
+  private lastCycle: EngineStatus['lastCycle'] = null;
+  private degraded = false;
+  private consecutiveFailed = 0;
+  private readonly counts: EngineStatus['counts'] = { ok: 0, degraded: 0, failed: 0, blocked: 0, skipped: 0 };
+  private readonly health = Object.fromEntries(
+    STAGE_ORDER.map((s) => [s, { ok: 0, failed: 0, lastStatus: null, lastErrorCode: null }]),
+  ) as EngineStatus['stageHealth'];
+  private readonly subscriptions: string[] = [];
+  private readonly tracer: Tracer;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.mode = opts.mode;
+    this.stages = opts.stages;
+    this.tracer = opts.tracer ?? trace.getTracer('ordinis.orch');
+  }
+
+  /** Validates specs and stages, then accepts cycles. Throws E_ORCH_STAGE_SPEC_INVALID with the reason. */
+  start(): void {
+    if (this.state === 'running') return;
+    this.specs = buildStageSpecs(this.opts.settings, this.opts.specOverrides);
+    if (!Number.isFinite(this.opts.settings.cycleBudgetMs) || this.opts.settings.cycleBudgetMs <= 0) {
+      throw new OrdinisError('E_ORCH_STAGE_SPEC_INVALID', `cycle budget must be a positive number of ms, got ${this.opts.settings.cycleBudgetMs}`);
+    }
+    for (const spec of this.specs) {
+      const stage = this.stages[spec.name] as Stage | undefined;
+      if (spec.enabled && !stage) {
+        throw new OrdinisError('E_ORCH_STAGE_SPEC_INVALID', `stage ${spec.name} is enabled but no implementation was given (disable it or provide one)`);
+      }
+      if (stage && stage.name !== spec.name) {
+        throw new OrdinisError('E_ORCH_STAGE_SPEC_INVALID', `stage given for ${spec.name} calls itself '${stage.name}'`);
+      }
+      if (stage && typeof stage.run !== 'function') throw new OrdinisError('E_ORCH_STAGE_SPEC_INVALID', `stage ${spec.name} has no run()`);
+    }
+    if (this.opts.settings.profile === 'prod' && this.specs.find((s) => s.name === 'AUDIT')!.failureMode !== 'fail_closed') {
+      throw new OrdinisError('E_CFG_INVALID', 'prod profile: AUDIT must fail closed (ORCH_FAIL_CLOSED_ON_AUDIT=true)');
+    }
+    if (!this.opts.settings.failClosedOnAudit) {
+      this.opts.observer?.warn?.('ORCH_FAIL_CLOSED_ON_AUDIT=false: audit failures will NOT stop trading (dev only, not recommended)');
+    }
+    this.state = 'running';
+    this.subscribeTriggers();
+  }
+
+  /** Lets a running cycle finish (or hit its budget), then refuses new cycles. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'created') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'stopping';
+    for (const id of this.subscriptions.splice(0)) this.opts.bus?.unsubscribe(id);
+    if (this.inFlight) await this.inFlight.catch(() => undefined);
+    this.state = 'stopped';
+  }
+
+  status(): EngineStatus {
+    const k = this.opts.kill.get();
+    return {
+      state: this.state,
+      mode: this.mode,
+      inFlight: this.inFlightId,
+      lastCycle: this.lastCycle,
+      counts: { ...this.counts },
+      consecutiveFailed: this.consecutiveFailed,
+      stageHealth: structuredClone(this.health),
+      kill: { state: k.state, reason: k.reason },
+    };
+  }
+
+  get stageSpecs(): readonly StageSpec[] {
+    return this.specs;
+  }
+
+  get isBusy(): boolean {
+    return this.inFlight !== null;
+  }
+
+  /** Runs one cycle. Never two at once: a second call while one runs gets E_ORCH_CYCLE_IN_PROGRESS. */
+  runCycle(trigger: CycleTrigger, options: CycleOptions = {}): Promise<CycleResult> {
+    if (this.state !== 'running') {
+      return Promise.reject(new OrdinisError('E_ORCH_NOT_RUNNING', `engine is ${this.state}; call start() first`));
+    }
+    if (this.inFlight) {
+      this.counts.skipped++;
+      this.opts.observer?.cycleSkipped?.('cycle_in_progress');
+      return Promise.reject(new OrdinisError('E_ORCH_CYCLE_IN_PROGRESS', `cycle ${this.inFlightId} is still running`));
+    }
+    const correlationId = options.correlationId ?? newCorrelationId(this.opts.random);
+    this.inFlightId = correlationId;
+    const p = this.executeCycle(trigger, correlationId, options.parentRunId ?? null).finally(() => {
+      this.inFlight = null;
+      this.inFlightId = null;
+    });
+    this.inFlight = p;
+    return p;
+  }
+
+  async runBacktest(config: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (!this.opts.backtest) throw new OrdinisError('E_ORCH_NOT_RUNNING', 'no backtest driver configured for this engine');
+    if (this.state !== 'running') this.start();
+    return this.opts.backtest.run(this, config);
+  }
+
+  private subscribeTriggers(): void {
+    const bus = this.opts.bus;
+    if (!bus) return;
+    this.subscriptions.push(
+      bus.subscribe({ topic: 'ordinis.market.*', name: 'orch.market-trigger' }, async (ev) => {
+        if (this.inFlight || this.state !== 'running') {
+          this.counts.skipped++;
+          this.opts.observer?.cycleSkipped?.('cycle_in_progress');
+          return;
+        }
+        await this.runCycle({ kind: 'market', eventId: ev.event_id, payload: ev.payload });
+      }),
+      bus.subscribe({ topic: 'ordinis.ops.run.backtest.requested', name: 'orch.backtest-trigger' }, async (ev) => {
+        await this.runBacktest(ev.payload);
+      }),
+    );
+  }
+
+  private async executeCycle(trigger: CycleTrigger, correlationId: string, parentRunId: string | null): Promise<CycleResult> {
+    const { clock, settings } = this.opts;
+    const cycleTime = trigger.at ?? clock.now();
+    const startedAt = toRfc3339(clock.now());
+    const t0 = performance.now();
+    const deadline = t0 + settings.cycleBudgetMs;
+    const index = this.cycleIndex++;
+
+    return this.tracer.startActiveSpan('orch.cycle', { attributes: { 'ordinis.correlation_id': correlationId, 'ordinis.mode': this.mode, 'ordinis.trigger': trigger.kind } }, async (root) => {
+      const traceId = root.spanContext().traceId;
+      const emitMeta = { correlationId, traceId, spanId: root.spanContext().spanId };
+      const results: StageResult[] = [];
+      const errors: ErrorInfo[] = [];
+      const data: Partial<StageOutputs> = {};
+      let blockReason: string | null = null;
+      let blockCode: ErrorCode | null = null;
+      let failed = false;
+      let degraded = false;
+      let timedOut = false;
+      let killFromAudit = false;
+      /** Set when a trading-path stage failed: later stages before AUDIT are skipped. */
+      let haltedBy: StageName | null = null;
+
+      this.opts.observer?.cycleStarted?.(correlationId);
+      this.opts.events?.emit('ordinis.ops.cycle.started', { correlation_id: correlationId, mode: this.mode, trigger: trigger.kind, cycle_time: toRfc3339(cycleTime) }, emitMeta);
+
+      // Run metadata first: a cycle that cannot be recorded must not trade (fail closed).
+      const dbError = this.recordStart(correlationId, startedAt, parentRunId);
+      if (dbError && settings.failClosedOnDb) {
+        errors.push(errorInfo(dbError));
+        failed = true;
+        haltedBy = 'ING';
+        blockReason = `run metadata could not be written: ${dbError.message}`;
+      } else if (dbError) {
+        errors.push(errorInfo(dbError));
+        degraded = true;
+        this.opts.observer?.warn?.('run metadata not written; continuing because ORCH_FAIL_CLOSED_ON_DB=false', { correlationId });
+      }
+
+      const skip = (spec: StageSpec, status: StageResult['status'], note: string): void => {
+        results.push({ stage: spec.name, status, attempts: 0, durationMs: 0, errorCode: null, note, retryDelaysMs: [], output: null });
+      };
+
+      for (const spec of this.specs) {
+        const name = spec.name;
+        const stage = this.stages[name] as Stage | undefined;
+        const isAudit = name === 'AUDIT';
+        if (!spec.enabled || !stage) {
+          skip(spec, 'skipped', 'disabled');
+          continue;
+        }
+        if (haltedBy && !isAudit) {
+          skip(spec, 'skipped', dbError && haltedBy === 'ING' && failed ? 'run metadata not written (fail closed)' : `after ${haltedBy} failed`);
+          continue;
+        }
+        if (blockReason !== null && !failed && !isAudit && !BOOKKEEPING.has(name)) {
+          skip(spec, 'blocked', blockReason);
+          continue;
+        }
+        // Kill switch gate: before SIG, and re-checked before EXEC in case it flipped mid-cycle.
+        if ((name === 'SIG' || name === 'EXEC') && blockReason === null && this.opts.kill.isActive()) {
+          const k = this.opts.kill.get();
+          blockReason = `kill switch active: ${k.reason ?? 'no reason'}`;
+          blockCode = 'E_ORCH_BLOCKED';
+          this.opts.events?.emit('ordinis.ops.kill.block', { correlation_id: correlationId, stage: name, reason: k.reason, actor: k.actor }, emitMeta);
+          skip(spec, 'blocked', blockReason);
+          continue;
+        }
+        if (name === 'SIG' && blockReason === null && data.ING?.stale) {
+          blockReason = `data stale: ${data.ING.stale.reason}`;
+          blockCode = 'E_ORCH_BLOCKED';
+          this.opts.events?.emit('ordinis.ops.data.stale', { correlation_id: correlationId, reason: data.ING.stale.reason, lag_ms: data.ING.stale.lagMs }, emitMeta);
+          skip(spec, 'blocked', blockReason);
+          continue;
+        }
+        if (name === 'EXEC' && this.degraded && !settings.degradedAllowExec) {
+          degraded = true;
+          skip(spec, 'skipped', 'previous cycle degraded and ORCH_DEGRADED_ALLOW_EXEC=false');
+          continue;
+        }
+        // Cycle budget: once spent, only critical stages (and always AUDIT) still run.
+        const now = performance.now();
+        if (now >= deadline && !timedOut) {
+          timedOut = true;
+          errors.push(errorInfo(new OrdinisError('E_ORCH_TIMEOUT', `cycle budget of ${settings.cycleBudgetMs} ms spent before ${name}`)));
+          this.opts.events?.emit('ordinis.ops.cycle.timeout', { correlation_id: correlationId, budget_ms: settings.cycleBudgetMs, next_stage: name }, emitMeta);
+        }
+        if (timedOut && !spec.critical) {
+          degraded = true;
+          skip(spec, 'skipped', 'cycle budget spent');
+          continue;
+        }
+        // HOOK/GOV preflight at the boundary.
+        if (this.opts.hooks?.has(name)) {
+          const boundary = await this.opts.hooks.runBoundary({ stage: name, correlationId, cycleTime, data, signal: new AbortController().signal });
+          for (const w of boundary.warnings) {
+            this.opts.events?.emit('ordinis.ops.hook.error', { correlation_id: correlationId, stage: name, hook_id: w.hookId, outcome: w.outcome, reasons: w.reasons }, emitMeta);
+          }
+          if (!boundary.allowed) {
+            const reason = `hook ${boundary.blockedBy!.hookId} denied ${name}: ${boundary.blockedBy!.reason}`;
+            errors.push(errorInfo(new OrdinisError('E_HOOK_DENIED', reason), name));
+            if (isAudit) {
+              failed = true;
+              killFromAudit = spec.failureMode === 'fail_closed';
+              skip(spec, 'blocked', reason);
+              continue;
+            }
+            if (blockReason === null) {
+              blockReason = reason;
+              blockCode = 'E_ORCH_BLOCKED';
+            }
+            skip(spec, 'blocked', reason);
+            continue;
+          }
+          if (boundary.patch && name === 'EXEC' && data.RISK) {
+            try {
+              data.RISK = applyQtyPatch(data.RISK, boundary.patch);
+            } catch (e) {
+              errors.push(errorInfo(e, name));
+              blockReason = blockReason ?? (e as Error).message;
+              blockCode = 'E_ORCH_BLOCKED';
+              skip(spec, 'blocked', (e as Error).message);
+              continue;
+            }
+          }
+        }
+
+        // Critical stages always get their own budget (they must run even late); the others
+        // get whichever is smaller, their budget or what is left of the cycle's.
+        const budgetMs = spec.critical ? spec.budgetMs : Math.min(spec.budgetMs, Math.max(0, deadline - performance.now()));
+        const res = await this.runStage(stage, spec, { correlationId, traceId, trigger, cycleTime, index, data, budgetMs });
+        results.push(res.result);
+        this.noteHealth(res.result);
+        this.opts.observer?.stageFinished?.(correlationId, res.result);
+        if (res.result.status === 'ok') {
+          (data as Record<string, unknown>)[name] = res.output;
+          continue;
+        }
+        const err = res.error!;
+        errors.push(errorInfo(err, name));
+        this.opts.events?.emit('ordinis.ops.stage.failed', { correlation_id: correlationId, stage: name, error_code: err.code, attempts: res.result.attempts, message: err.message }, emitMeta);
+        if (err.code === 'E_LEDG_INVARIANT_BREACH' && !this.opts.kill.isActive()) {
+          this.activateKill(`ledger invariant breach: ${err.message}`, correlationId);
+        }
+        switch (spec.failureMode) {
+          case 'degrade':
+            degraded = true;
+            if (isAudit) this.opts.observer?.warn?.('AUDIT failed and ORCH_FAIL_CLOSED_ON_AUDIT=false: failing OPEN', { correlationId, code: err.code });
+            break;
+          case 'fail_closed':
+            failed = true;
+            killFromAudit = true;
+            break;
+          case 'fail':
+            failed = true;
+            if (!isAudit) haltedBy = name;
+            break;
+        }
+      }
+
+      if (killFromAudit) this.activateKill(`audit failed in cycle ${correlationId}`, correlationId);
+
+      let status: CycleStatus = failed ? 'failed' : blockReason !== null ? 'blocked' : degraded || timedOut ? 'degraded' : 'ok';
+      if (failed && !errors.some((e) => e.code === 'E_ORCH_STAGE_FAILED')) {
+        const failedStage = results.find((r) => r.status === 'failed' || r.status === 'timed_out');
+        if (failedStage) errors.unshift({ code: 'E_ORCH_STAGE_FAILED', message: `E_ORCH_STAGE_FAILED: stage ${failedStage.stage} failed (${failedStage.errorCode})`, retryable: false, stage: failedStage.stage });
+      }
+      if (status === 'blocked' && blockCode && !errors.some((e) => e.code === blockCode)) {
+        errors.unshift({ code: blockCode, message: `${blockCode}: ${blockReason}`, retryable: false });
+      }
+      const finishedAt = toRfc3339(clock.now());
+      const result: CycleResult = {
+        schemaVersion: CYCLE_RESULT_SCHEMA_VERSION,
+        correlationId,
+        traceId,
+        mode: this.mode,
+        trigger: trigger.kind,
+        cycleTime: toRfc3339(cycleTime),
+        status,
+        stageResults: results,
+        startedAt,
+        finishedAt,
+        durationMs: performance.now() - t0,
+        blockReason,
+        timedOut,
+        errors,
+      };
+      this.recordFinish(result, dbError !== undefined);
+      this.noteCycle(result);
+      root.setAttribute('ordinis.status', status);
+      if (status === 'failed') root.setStatus({ code: SpanStatusCode.ERROR, message: errors[0]?.message ?? 'failed' });
+      root.end();
+      this.opts.observer?.cycleFinished?.(result);
+      this.opts.events?.emit('ordinis.ops.cycle.completed', { correlation_id: correlationId, status, block_reason: blockReason, duration_ms: result.durationMs, error_codes: errors.map((e) => e.code) }, emitMeta);
+      return result;
+    });
+  }
+
+  private async runStage(
+    stage: Stage,
+    spec: StageSpec,
+    c: { correlationId: string; traceId: string; trigger: CycleTrigger; cycleTime: number; index: number; data: Partial<StageOutputs>; budgetMs: number },
+  ): Promise<{ result: StageResult; output?: unknown; error?: OrdinisError }> {
+    const start = performance.now();
+    const stageDeadline = start + c.budgetMs;
+    const delays: number[] = [];
+    let attempt = 0;
+    let lastError: OrdinisError | undefined;
+    let timedOut = false;
+    const mayRetry = stageMayRetry(spec);
+    while (true) {
+      attempt++;
+      const remaining = stageDeadline - performance.now();
+      const outcome = await this.tracer.startActiveSpan(
+        `orch.stage.${spec.name}`,
+        { attributes: { 'ordinis.correlation_id': c.correlationId, 'ordinis.stage': spec.name, 'ordinis.attempt': attempt } },
+        async (span: Span) => {
+          const controller = new AbortController();
+          const ctx: StageContext = {
+            correlationId: c.correlationId,
+            traceId: c.traceId,
+            mode: this.mode,
+            stage: spec.name,
+            attempt,
+            cycleTime: c.cycleTime,
+            cycleIndex: c.index,
+            trigger: c.trigger,
+            signal: controller.signal,
+            clock: this.opts.clock,
+            random: this.opts.random,
+            kill: this.opts.kill,
+            data: c.data,
+          };
+          const r = await runWithBudget(() => stage.run(ctx), Math.max(0, remaining), controller, spec.name);
+          span.setAttribute('ordinis.status', r.ok ? 'ok' : r.timedOut ? 'timed_out' : 'failed');
+          if (!r.ok) {
+            span.setAttribute('ordinis.error_code', r.error.code);
+            span.setStatus({ code: SpanStatusCode.ERROR, message: r.error.message });
+          }
+          span.end();
+          return r;
+        },
+      );
+      if (outcome.ok) {
+        let summary: Record<string, unknown> | null = null;
+        try {
+          summary = stage.summarize ? stage.summarize(outcome.value as never) : null;
+        } catch {
+          summary = { summary: 'unavailable' };
+        }
+        return {
+          result: { stage: spec.name, status: 'ok', attempts: attempt, durationMs: performance.now() - start, errorCode: null, note: null, retryDelaysMs: delays, output: summary },
+          output: outcome.value,
+        };
+      }
+      lastError = outcome.error;
+      timedOut = outcome.timedOut;
+      if (!mayRetry || attempt >= spec.retry.maximumAttempts || !isRetryable(lastError.code, lastError.retryable, spec.retry)) break;
+      const delay = backoffDelayMs(attempt, spec.retry, this.opts.random, lastError.retryAfterMs);
+      // Retry only within the remaining budget: a delay that would eat it all is pointless.
+      if (performance.now() + delay >= stageDeadline) break;
+      delays.push(delay);
+      this.opts.observer?.stageRetried?.(spec.name, lastError.code, delay);
+      if (delay > 0) await sleep(delay);
+    }
+    return {
+      result: {
+        stage: spec.name,
+        status: timedOut ? 'timed_out' : 'failed',
+        attempts: attempt,
+        durationMs: performance.now() - start,
+        errorCode: lastError!.code,
+        note: lastError!.message,
+        retryDelaysMs: delays,
+        output: null,
+      },
+      error: lastError!,
+    };
+  }
+
+  private activateKill(reason: string, correlationId: string): void {
+    if (this.opts.kill.isActive()) return;
+    try {
+      this.opts.kill.activate(reason, 'orch', correlationId);
+    } catch (e) {
+      this.opts.observer?.warn?.('kill switch activation could not be persisted; it is active in memory', { error: toOrdinisError(e).message });
+    }
+  }
+
+  private recordStart(correlationId: string, startedAt: string, parentRunId: string | null): OrdinisError | undefined {
+    const store = this.opts.runStore;
+    if (!store) return undefined;
+    try {
+      const snapRef = this.opts.configSnapshot && parentRunId === null ? store.putConfigSnapshot(correlationId, this.opts.configSnapshot) : null;
+      store.startRun({
+        runId: correlationId,
+        mode: this.mode,
+        kind: 'cycle',
+        startedAt,
+        finishedAt: null,
+        status: 'running',
+        errorCodes: [],
+        configSnapshotRef: snapRef,
+        codeVersion: this.opts.codeVersion ?? '0.0.0',
+        commitHash: this.opts.commitHash ?? 'unknown',
+        parentRunId,
+        abortReason: null,
+      });
+      return undefined;
+    } catch (e) {
+      return e instanceof OrdinisError && e.code === 'E_DB_UNAVAILABLE' ? e : new OrdinisError('E_DB_UNAVAILABLE', 'run row not written', { cause: e });
+    }
+  }
+
+  private recordFinish(result: CycleResult, startFailed: boolean): void {
+    const store = this.opts.runStore;
+    if (!store || startFailed) return;
+    try {
+      store.finishRun(result.correlationId, { finishedAt: result.finishedAt, status: result.status, errorCodes: result.errors.map((e) => e.code) });
+      store.putArtifact({ runId: result.correlationId, kind: 'cycle_result', schemaVersion: result.schemaVersion, commitHash: this.opts.commitHash ?? 'unknown', content: result });
+    } catch (e) {
+      // The cycle already happened; losing its record is loud but must not rewrite history.
+      result.errors.push(errorInfo(e));
+      this.opts.observer?.warn?.('cycle result not persisted', { correlationId: result.correlationId, error: toOrdinisError(e).message });
+    }
+  }
+
+  private noteHealth(r: StageResult): void {
+    const h = this.health[r.stage];
+    if (r.status === 'ok') h.ok++;
+    else h.failed++;
+    h.lastStatus = r.status;
+    h.lastErrorCode = r.errorCode;
+  }
+
+  private noteCycle(r: CycleResult): void {
+    this.counts[r.status]++;
+    this.degraded = r.status === 'degraded';
+    this.consecutiveFailed = r.status === 'failed' ? this.consecutiveFailed + 1 : 0;
+    this.lastCycle = { correlationId: r.correlationId, status: r.status, finishedAt: r.finishedAt, blockReason: r.blockReason };
+    for (const s of r.stageResults) if (s.status === 'skipped' || s.status === 'blocked') this.health[s.stage].lastStatus = s.status;
+  }
+}
+
+/** RFC 4122-shaped v4 id drawn from the seeded source (reproducible under a seed). */
+export function newCorrelationId(random: RandomSource): string {
+  const h = randomHex(random, 16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function applyQtyPatch(decisions: RiskDecision[], patch: HookPatch): RiskDecision[] {
+  const current = new Map<string, number>();
+  for (const d of decisions) if (d.allowed && d.order) current.set(d.symbol, d.order.qty);
+  assertNarrowing(patch, current);
+  return decisions.map((d) => {
+    const q = patch.qty?.[d.symbol];
+    if (q === undefined || !d.allowed || !d.order) return d;
+    if (q === 0) return { ...d, allowed: false, order: d.order, adjustments: [...(d.adjustments ?? []), 'dropped by hook patch'] };
+    return { ...d, order: { ...d.order, qty: q }, adjustments: [...(d.adjustments ?? []), `qty ${d.order.qty} -> ${q} by hook patch`] };
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+// Re-exported so entry points need one import for the active-context helper.
+export { context as otelContext };
