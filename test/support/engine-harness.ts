@@ -56,7 +56,7 @@ export const TEST_SETTINGS: OrchSettings = {
   profile: 'dev',
 };
 
-export function makeEngine(opts: Partial<EngineOptions> & { behaviours?: Partial<Record<StageName, Behaviour>>; settings?: Partial<OrchSettings> } = {}) {
+export function makeEngine(opts: Partial<Omit<EngineOptions, 'settings'>> & { behaviours?: Partial<Record<StageName, Behaviour>>; settings?: Partial<OrchSettings> } = {}) {
   const calls: string[] = [];
   const events = new RecordingEvents();
   const clock = new ManualClock(Date.UTC(2024, 0, 2));
