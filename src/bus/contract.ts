@@ -1,5 +1,7 @@
 // The bus contract (SB). The in-memory bus implements it; Redis/Kafka adapters would too.
 
+import type { ErrorCode } from '../errors.ts';
+
 export interface EventEnvelope<P = Record<string, unknown>> {
   event_id: string;
   /** The topic, `ordinis.<domain>.<entity>.<verb>`. */
@@ -33,6 +35,12 @@ export interface SubscriptionSpec {
   partition_key?: string;
   /** A name for logs, metrics and the DLQ. */
   name?: string;
+  /**
+   * How many of this subscriber's deliveries may run at once (default 1). With 1, the
+   * handler sees events one at a time in publish order; above 1, ordering is not kept.
+   * Bus implementations may cap it so one subscriber cannot take every handler slot.
+   */
+  maxInFlight?: number;
 }
 
 export interface BusHealth {
@@ -68,4 +76,33 @@ export interface EmitMeta {
   partitionKey?: string;
   idempotencyKey?: string;
   tsEvent?: number;
+  parentSpanId?: string;
+  /** Merged over the emitter's default tags (e.g. a per-symbol instrument_type). */
+  tags?: Record<string, string>;
+}
+
+/** A delivery that exhausted its retries (or could not be delivered), kept for inspection and replay. */
+export interface DeadLetter {
+  event: EventEnvelope;
+  subscriptionId: string;
+  subscriptionName: string;
+  /** The subscription's topic pattern. */
+  topicPattern: string;
+  /** Why it was dead-lettered, e.g. E_SB_HANDLER_FAILED. */
+  errorCode: ErrorCode;
+  /** The last handler error's message. */
+  errorMessage: string;
+  /** Handler invocations made, including the first. */
+  attempts: number;
+  /** When it was dead-lettered, RFC 3339. */
+  ts: string;
+}
+
+/**
+ * Where dead letters go: memory by default, the `dlq` table in SQLite. `put` is called on
+ * the bus's dispatch path, so it should be quick; if it throws, the bus counts the loss
+ * (health().deadLetterWriteFailures) and carries on.
+ */
+export interface DeadLetterSink {
+  put(entry: DeadLetter): void;
 }

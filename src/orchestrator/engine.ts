@@ -217,10 +217,16 @@ export class OrchestrationEngine {
           this.opts.observer?.cycleSkipped?.('cycle_in_progress');
           return;
         }
-        await this.runCycle({ kind: 'market', eventId: ev.event_id, payload: ev.payload });
+        // A cycle's outcome lives in its CycleResult; letting it throw here would make the
+        // bus redeliver the trigger and run the cycle again.
+        await this.runCycle({ kind: 'market', eventId: ev.event_id, payload: ev.payload }).catch((e) => {
+          this.opts.observer?.warn?.('market-triggered cycle not run', { error: toOrdinisError(e).message });
+        });
       }),
       bus.subscribe({ topic: 'ordinis.ops.run.backtest.requested', name: 'orch.backtest-trigger' }, async (ev) => {
-        await this.runBacktest(ev.payload);
+        await this.runBacktest(ev.payload).catch((e) => {
+          this.opts.observer?.warn?.('requested backtest failed', { error: toOrdinisError(e).message });
+        });
       }),
     );
   }
