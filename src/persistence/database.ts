@@ -1,0 +1,147 @@
+// Opening the database: one SQLite file (WAL, busy timeout, foreign keys, synchronous=NORMAL)
+// migrated to this build's schema, and every store on top of one shared handle.
+//
+// Failure codes at open: E_DB_SCHEMA_TOO_NEW (the file was written by a newer build; we
+// refuse rather than write to a schema we do not know), E_DB_MIGRATION_FAILED (a migration
+// threw; the database stays at the last good version), E_DB_UNAVAILABLE (anything else:
+// missing directory, permissions, not a database, locked).
+
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { OrdinisError } from '../errors.ts';
+import { SqliteConnection } from './connection.ts';
+import { LATEST_SCHEMA_VERSION, assertSchemaNotNewer, migrate, type MigrationReport } from './migrations.ts';
+import { purgeOlderThan, type RetentionOptions, type RetentionReport } from './retention.ts';
+import { toDbError } from './sqlite-errors.ts';
+import { SqliteAuditStore } from './sqlite-audit-store.ts';
+import { SqliteDeadLetterStore } from './sqlite-dead-letter-store.ts';
+import { SqliteKillSwitchStore } from './sqlite-kill-switch-store.ts';
+import { SqliteLedgerStore } from './sqlite-ledger-store.ts';
+import { SqliteOrderStore } from './sqlite-order-store.ts';
+import { SqliteRiskDecisionStore } from './sqlite-risk-decision-store.ts';
+import { SqliteRunStore } from './sqlite-run-store.ts';
+
+/** SYSTEM.md, Persistence. */
+export const DEFAULT_DATABASE_PATH = './data/ordinis.db';
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+export interface OpenDatabaseOptions {
+  /** A file path (parent directories are created) or ":memory:". */
+  path: string;
+  /** How long a write waits for another connection's lock before E_DB_UNAVAILABLE. Default 5000. */
+  busyTimeoutMs?: number;
+  /** Open without writing anything: no migrations (an outdated file is refused), every write fails E_DB_UNAVAILABLE. */
+  readonly?: boolean;
+  /** Wall clock for `recorded_at` columns and retention cutoffs. Default: the system clock. */
+  wallClock?: Clock;
+}
+
+export function openDatabase(options: OpenDatabaseOptions): OrdinisDatabase {
+  const memory = options.path === ':memory:';
+  const path = memory ? options.path : resolve(options.path);
+  const readonly = options.readonly ?? false;
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const wallClock = options.wallClock ?? systemClock;
+  let db: Database.Database | undefined;
+  try {
+    if (!memory && !readonly) mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+    db.pragma('foreign_keys = ON');
+    let migration: MigrationReport;
+    if (readonly) {
+      const version = assertSchemaNotNewer(db, LATEST_SCHEMA_VERSION, path);
+      if (version < LATEST_SCHEMA_VERSION) {
+        throw new OrdinisError(
+          'E_DB_MIGRATION_FAILED',
+          `database ${path} is at schema version ${version} and needs migrating to ${LATEST_SCHEMA_VERSION}, but was opened read-only`,
+          { details: { path, dbVersion: version, codeVersion: LATEST_SCHEMA_VERSION } },
+        );
+      }
+      migration = { fromVersion: version, toVersion: version, applied: [] };
+    } else {
+      // WAL: readers never block the writer; NORMAL sync is durable in WAL except for the
+      // last transactions before a power loss (not a process crash).
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      migration = migrate(db, { nowIso: () => new Date(wallClock.now()).toISOString(), path });
+    }
+    return new OrdinisDatabase(new SqliteConnection(db, path, wallClock), migration);
+  } catch (e) {
+    try {
+      db?.close();
+    } catch {
+      // Already failing; the original error is the one to report.
+    }
+    if (e instanceof OrdinisError && e.code !== 'E_INTERNAL') throw e;
+    const mapped = toDbError(e, 'open', { path });
+    throw new OrdinisError('E_DB_UNAVAILABLE', `cannot open database ${path}: ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+      retryable: mapped.code === 'E_DB_UNAVAILABLE' ? mapped.retryable : true,
+      details: { path, ...(mapped.details ?? {}) },
+    });
+  }
+}
+
+/** The open database and every store on it. Stores share one handle and one transaction scope. */
+export class OrdinisDatabase {
+  readonly path: string;
+  readonly readonly: boolean;
+  /** What openDatabase did to the schema. */
+  readonly migration: MigrationReport;
+  readonly runs: SqliteRunStore;
+  readonly audit: SqliteAuditStore;
+  readonly killSwitch: SqliteKillSwitchStore;
+  readonly orders: SqliteOrderStore;
+  readonly ledger: SqliteLedgerStore;
+  readonly riskDecisions: SqliteRiskDecisionStore;
+  readonly deadLetters: SqliteDeadLetterStore;
+  private readonly conn: SqliteConnection;
+
+  constructor(conn: SqliteConnection, migration: MigrationReport) {
+    this.conn = conn;
+    this.path = conn.path;
+    this.readonly = conn.db.readonly;
+    this.migration = migration;
+    this.runs = new SqliteRunStore(conn);
+    this.audit = new SqliteAuditStore(conn);
+    this.killSwitch = new SqliteKillSwitchStore(conn);
+    this.orders = new SqliteOrderStore(conn);
+    this.ledger = new SqliteLedgerStore(conn);
+    this.riskDecisions = new SqliteRiskDecisionStore(conn);
+    this.deadLetters = new SqliteDeadLetterStore(conn);
+  }
+
+  /** The raw better-sqlite3 handle, for diagnostics, backups and tests. Writes through it bypass the stores' checks. */
+  get handle(): Database.Database {
+    return this.conn.db;
+  }
+
+  get isOpen(): boolean {
+    return this.conn.db.open;
+  }
+
+  get schemaVersion(): number {
+    return this.migration.toVersion;
+  }
+
+  /**
+   * Runs `fn` (synchronous) in one transaction: every store write inside commits together or
+   * not at all. One commit per batch instead of per write is what makes long backtests fast.
+   */
+  transaction<T>(fn: () => T): T {
+    return this.conn.transaction(fn);
+  }
+
+  /** Deletes what is older than the retention periods; see retention.ts. */
+  purgeOlderThan(options: RetentionOptions = {}): RetentionReport {
+    return purgeOlderThan(this.conn, this.audit, options);
+  }
+
+  /** Idempotent. Every later call on a store fails E_DB_UNAVAILABLE. */
+  close(): void {
+    if (this.conn.db.open) this.conn.db.close();
+  }
+}

@@ -1,0 +1,285 @@
+// The orchestrator's RunStore on SQLite (`runs`, `artifacts`, `run_config_snapshot`), plus
+// the reads the ops API and start-up recovery need.
+
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { ArtifactInput, RunRow, RunStatus, RunStore } from '../orchestrator/run-store.ts';
+import { canonicalJson } from '../governance/audit-chain.ts';
+import { OrdinisError } from '../errors.ts';
+import type { SqliteConnection } from './connection.ts';
+import { redactSecrets } from './config-redaction.ts';
+
+export interface ArtifactRecord {
+  id: number;
+  runId: string;
+  kind: string;
+  schemaVersion: string;
+  commitHash: string;
+  content: unknown;
+  /** Wall-clock time the artifact was stored. */
+  createdAt: string;
+}
+
+export interface ConfigSnapshotRecord {
+  runId: string;
+  /** `cfg:` + the first 16 hex digits of the SHA-256 of the canonical, redacted JSON. */
+  ref: string;
+  config: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface ListRunsOptions {
+  /** 1..1000, default 50. Newest first (by insertion). */
+  limit?: number;
+  status?: RunStatus;
+  kind?: RunRow['kind'];
+  /** A run id: that backtest's cycles. null: top-level runs only. Omitted: all runs. */
+  parentRunId?: string | null;
+}
+
+interface RunDbRow {
+  run_id: string;
+  mode: string;
+  kind: RunRow['kind'];
+  started_at: string;
+  finished_at: string | null;
+  status: RunStatus;
+  error_codes_json: string;
+  config_snapshot_ref: string | null;
+  code_version: string;
+  commit_hash: string;
+  parent_run_id: string | null;
+  abort_reason: string | null;
+}
+
+interface ArtifactDbRow {
+  id: number;
+  run_id: string;
+  kind: string;
+  schema_version: string;
+  commit_hash: string;
+  content_json: string;
+  created_at: string;
+}
+
+interface SnapshotDbRow {
+  run_id: string;
+  ref: string;
+  config_json: string;
+  created_at: string;
+}
+
+const RUN_COLUMNS =
+  'run_id, mode, kind, started_at, finished_at, status, error_codes_json, config_snapshot_ref, code_version, commit_hash, parent_run_id, abort_reason';
+
+export class SqliteRunStore implements RunStore {
+  private readonly conn: SqliteConnection;
+  private readonly insertRun: Database.Statement;
+  private readonly updateRunFinish: Database.Statement;
+  private readonly insertArtifact: Database.Statement;
+  private readonly insertSnapshot: Database.Statement;
+  private readonly selectSnapshot: Database.Statement;
+  private readonly selectRun: Database.Statement;
+  private readonly selectRuns: Database.Statement;
+  private readonly selectArtifacts: Database.Statement;
+  private readonly selectArtifactsOfKind: Database.Statement;
+  private readonly selectArtifact: Database.Statement;
+  private readonly abortRunning: Database.Statement;
+
+  constructor(conn: SqliteConnection) {
+    this.conn = conn;
+    const db = conn.db;
+    this.insertRun = db.prepare(
+      `INSERT INTO runs (${RUN_COLUMNS}, recorded_at) VALUES (@runId, @mode, @kind, @startedAt, @finishedAt, @status, @errorCodesJson,
+        @configSnapshotRef, @codeVersion, @commitHash, @parentRunId, @abortReason, @recordedAt)`,
+    );
+    this.updateRunFinish = db.prepare(
+      `UPDATE runs SET finished_at = @finishedAt, status = @status, error_codes_json = @errorCodesJson,
+        abort_reason = CASE WHEN @setAbortReason THEN @abortReason ELSE abort_reason END
+       WHERE run_id = @runId`,
+    );
+    this.insertArtifact = db.prepare(
+      `INSERT INTO artifacts (run_id, kind, schema_version, commit_hash, content_json, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertSnapshot = db.prepare(
+      'INSERT INTO run_config_snapshot (run_id, ref, config_json, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING',
+    );
+    this.selectSnapshot = db.prepare('SELECT run_id, ref, config_json, created_at FROM run_config_snapshot WHERE run_id = ?');
+    this.selectRun = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = ?`);
+    this.selectRuns = db.prepare(
+      `SELECT ${RUN_COLUMNS} FROM runs
+       WHERE (@status IS NULL OR status = @status)
+         AND (@kind IS NULL OR kind = @kind)
+         AND (@anyParent OR parent_run_id IS @parentRunId)
+       ORDER BY rowid DESC LIMIT @limit`,
+    );
+    const artifactColumns = 'id, run_id, kind, schema_version, commit_hash, content_json, created_at';
+    this.selectArtifacts = db.prepare(`SELECT ${artifactColumns} FROM artifacts WHERE run_id = ? ORDER BY id`);
+    this.selectArtifactsOfKind = db.prepare(`SELECT ${artifactColumns} FROM artifacts WHERE run_id = ? AND kind = ? ORDER BY id`);
+    this.selectArtifact = db.prepare(`SELECT ${artifactColumns} FROM artifacts WHERE id = ?`);
+    this.abortRunning = db.prepare(
+      `UPDATE runs SET status = 'aborted', finished_at = ?, abort_reason = ? WHERE status = 'running' RETURNING run_id`,
+    );
+  }
+
+  startRun(row: RunRow): void {
+    this.conn.write(`insert run ${row.runId}`, () => {
+      this.insertRun.run({
+        runId: row.runId,
+        mode: row.mode,
+        kind: row.kind,
+        startedAt: row.startedAt,
+        finishedAt: row.finishedAt,
+        status: row.status,
+        errorCodesJson: JSON.stringify(row.errorCodes),
+        configSnapshotRef: row.configSnapshotRef,
+        codeVersion: row.codeVersion,
+        commitHash: row.commitHash,
+        parentRunId: row.parentRunId,
+        abortReason: row.abortReason,
+        recordedAt: this.conn.nowIso(),
+      });
+    });
+  }
+
+  finishRun(
+    runId: string,
+    update: { finishedAt: string; status: RunStatus; errorCodes: string[]; abortReason?: string | null },
+  ): void {
+    this.conn.write(`finish run ${runId}`, () => {
+      const r = this.updateRunFinish.run({
+        runId,
+        finishedAt: update.finishedAt,
+        status: update.status,
+        errorCodesJson: JSON.stringify(update.errorCodes),
+        setAbortReason: update.abortReason === undefined ? 0 : 1,
+        abortReason: update.abortReason ?? null,
+      });
+      if (r.changes === 0) {
+        throw new OrdinisError('E_DB_CONSTRAINT', `finish run ${runId}: no such run`, { details: { runId } });
+      }
+    });
+  }
+
+  putArtifact(artifact: ArtifactInput): number {
+    return this.conn.write(`insert ${artifact.kind} artifact for run ${artifact.runId}`, () => {
+      const r = this.insertArtifact.run(
+        artifact.runId,
+        artifact.kind,
+        artifact.schemaVersion,
+        artifact.commitHash,
+        JSON.stringify(artifact.content ?? null),
+        this.conn.nowIso(),
+      );
+      return Number(r.lastInsertRowid);
+    });
+  }
+
+  /**
+   * Stores the (redacted) config under the run id and returns its ref. Writing the same
+   * content again is a no-op returning the same ref; different content is E_DB_CONSTRAINT.
+   */
+  putConfigSnapshot(runId: string, config: Record<string, unknown>): string {
+    // Through JSON first, so what we hash is exactly what a reader will get back.
+    const redacted = redactSecrets(JSON.parse(JSON.stringify(config)) as Record<string, unknown>);
+    const json = canonicalJson(redacted);
+    const ref = `cfg:${createHash('sha256').update(json).digest('hex').slice(0, 16)}`;
+    return this.conn.write(`store config snapshot for run ${runId}`, () => {
+      const r = this.insertSnapshot.run(runId, ref, json, this.conn.nowIso());
+      if (r.changes === 1) return ref;
+      const existing = this.selectSnapshot.get(runId) as SnapshotDbRow | undefined;
+      if (existing && existing.config_json === json) return existing.ref;
+      throw new OrdinisError(
+        'E_DB_CONSTRAINT',
+        `run ${runId} already has config snapshot ${existing?.ref ?? '?'}; snapshots are immutable (new content hashes to ${ref})`,
+        { details: { runId, existingRef: existing?.ref, attemptedRef: ref } },
+      );
+    });
+  }
+
+  getConfigSnapshot(runId: string): ConfigSnapshotRecord | undefined {
+    return this.conn.read(`read config snapshot for run ${runId}`, () => {
+      const row = this.selectSnapshot.get(runId) as SnapshotDbRow | undefined;
+      return row
+        ? { runId: row.run_id, ref: row.ref, config: JSON.parse(row.config_json) as Record<string, unknown>, createdAt: row.created_at }
+        : undefined;
+    });
+  }
+
+  getRun(runId: string): RunRow | undefined {
+    return this.conn.read(`read run ${runId}`, () => {
+      const row = this.selectRun.get(runId) as RunDbRow | undefined;
+      return row ? toRunRow(row) : undefined;
+    });
+  }
+
+  listRuns(options: ListRunsOptions = {}): RunRow[] {
+    const limit = Math.min(Math.max(Math.trunc(options.limit ?? 50), 1), 1000);
+    return this.conn.read('list runs', () =>
+      (
+        this.selectRuns.all({
+          status: options.status ?? null,
+          kind: options.kind ?? null,
+          anyParent: options.parentRunId === undefined ? 1 : 0,
+          parentRunId: options.parentRunId ?? null,
+          limit,
+        }) as RunDbRow[]
+      ).map(toRunRow),
+    );
+  }
+
+  listArtifacts(runId: string, kind?: string): ArtifactRecord[] {
+    return this.conn.read(`list artifacts of run ${runId}`, () =>
+      (
+        (kind === undefined ? this.selectArtifacts.all(runId) : this.selectArtifactsOfKind.all(runId, kind)) as ArtifactDbRow[]
+      ).map(toArtifactRecord),
+    );
+  }
+
+  getArtifact(id: number): ArtifactRecord | undefined {
+    return this.conn.read(`read artifact ${id}`, () => {
+      const row = this.selectArtifact.get(id) as ArtifactDbRow | undefined;
+      return row ? toArtifactRecord(row) : undefined;
+    });
+  }
+
+  /**
+   * Crash recovery: a run still 'running' at start-up was cut short by the previous process.
+   * Marks every such run aborted and returns their ids.
+   */
+  markRunningAsAborted(reason: string, finishedAt: string): string[] {
+    return this.conn.write('mark running runs aborted', () =>
+      (this.abortRunning.all(finishedAt, reason) as { run_id: string }[]).map((r) => r.run_id),
+    );
+  }
+}
+
+function toRunRow(row: RunDbRow): RunRow {
+  return {
+    runId: row.run_id,
+    mode: row.mode,
+    kind: row.kind,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    status: row.status,
+    errorCodes: JSON.parse(row.error_codes_json) as string[],
+    configSnapshotRef: row.config_snapshot_ref,
+    codeVersion: row.code_version,
+    commitHash: row.commit_hash,
+    parentRunId: row.parent_run_id,
+    abortReason: row.abort_reason,
+  };
+}
+
+function toArtifactRecord(row: ArtifactDbRow): ArtifactRecord {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    kind: row.kind,
+    schemaVersion: row.schema_version,
+    commitHash: row.commit_hash,
+    content: JSON.parse(row.content_json) as unknown,
+    createdAt: row.created_at,
+  };
+}
