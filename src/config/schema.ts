@@ -1,0 +1,427 @@
+// Every configuration key the system reads, in one table: its type, default, description and
+// how an environment string becomes a value. The zod schema, the defaults, the README table
+// and the env parser are all derived from this table, so they cannot drift apart.
+//
+// Keys are flat UPPER_SNAKE names grouped by prefix (ORCH_, KILL_, GOV_, SB_, DB_, ...). The
+// environment form of a key is the key with `ORDINIS_` in front (see load.ts).
+
+import { z } from 'zod';
+import { STAGE_ORDER, type StageName } from '../stages/contract.ts';
+import { parseSchedule } from './schedule.ts';
+
+/** How a key is typed; also the `type` column of the README's table. */
+export type ConfigValueType = 'int' | 'number' | 'bool' | 'enum' | 'string' | 'secret' | 'url' | 'list' | 'map' | 'schedule';
+
+/** The result of turning an environment string into a candidate value (validated afterwards). */
+export type StringParse = { ok: true; value: unknown } | { ok: false; reason?: string };
+
+export interface KeyDef<S extends z.ZodType = z.ZodType> {
+  readonly type: ConfigValueType;
+  /** Validates a complete value. */
+  readonly schema: S;
+  /** Validates what one layer may set: a map layer may name only some entries. */
+  readonly layerSchema: z.ZodType;
+  readonly default: z.output<S>;
+  readonly description: string;
+  /** What a valid value looks like, for error messages ("an integer >= 1"). */
+  readonly expected: string;
+  readonly secret: boolean;
+  /** Allowed values, for enums and lists of names. */
+  readonly values?: readonly string[];
+  parseString(raw: string): StringParse;
+  /** Combines a lower layer's value with a higher one's; default: the higher one wins. */
+  merge?(lower: z.output<S>, upper: unknown): z.output<S>;
+}
+
+// ---------------------------------------------------------------------------------------
+// Environment-string parsers. Strict on purpose: "1e3" is not an int, "yes" is not a bool.
+
+const INT_RE = /^[+-]?\d+$/;
+const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+function parseIntString(raw: string): StringParse {
+  const s = raw.trim();
+  if (!INT_RE.test(s)) return { ok: false };
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? { ok: true, value: n } : { ok: false, reason: 'out of the safe integer range' };
+}
+
+function parseNumberString(raw: string): StringParse {
+  const s = raw.trim();
+  return NUMBER_RE.test(s) ? { ok: true, value: Number(s) } : { ok: false };
+}
+
+function parseBoolString(raw: string): StringParse {
+  switch (raw.trim()) {
+    case 'true':
+    case '1':
+      return { ok: true, value: true };
+    case 'false':
+    case '0':
+      return { ok: true, value: false };
+    default:
+      return { ok: false };
+  }
+}
+
+const parseTrimmed = (raw: string): StringParse => ({ ok: true, value: raw.trim() });
+const parseVerbatim = (raw: string): StringParse => ({ ok: true, value: raw });
+
+function parseJson(raw: string): StringParse {
+  try {
+    return { ok: true, value: JSON.parse(raw) as unknown };
+  } catch (e) {
+    return { ok: false, reason: `not valid JSON (${(e as Error).message})` };
+  }
+}
+
+/** `ANA,AUDIT` or a JSON array; blanks dropped, duplicates kept for the schema to judge. */
+function parseListString(raw: string): StringParse {
+  const s = raw.trim();
+  if (s.startsWith('[')) return parseJson(s);
+  if (s === '') return { ok: true, value: [] };
+  return { ok: true, value: s.split(',').map((x) => x.trim()).filter((x) => x !== '') };
+}
+
+/** `ING=800,EXEC=2000` or a JSON object. Values must be integers; names are judged by the schema. */
+function parseIntMapString(raw: string): StringParse {
+  const s = raw.trim();
+  if (s.startsWith('{')) return parseJson(s);
+  const out: Record<string, unknown> = {};
+  if (s === '') return { ok: true, value: out };
+  for (const part of s.split(',')) {
+    const entry = part.trim();
+    const eq = entry.indexOf('=');
+    if (eq <= 0) return { ok: false, reason: `entry "${entry}" is not NAME=VALUE` };
+    const name = entry.slice(0, eq).trim();
+    const v = parseIntString(entry.slice(eq + 1));
+    if (!v.ok) return { ok: false, reason: `entry "${entry}": value is not an integer` };
+    if (Object.prototype.hasOwnProperty.call(out, name)) return { ok: false, reason: `entry "${name}" given twice` };
+    out[name] = v.value;
+  }
+  return { ok: true, value: out };
+}
+
+// ---------------------------------------------------------------------------------------
+// Key builders: one per kind, each pairing a zod schema with its env parser and message.
+
+interface Common {
+  description: string;
+}
+
+function bound(min: number | undefined, max: number | undefined, what: string, minExclusive = false): string {
+  const parts: string[] = [];
+  if (min !== undefined) parts.push(`${minExclusive ? '>' : '>='} ${min}`);
+  if (max !== undefined) parts.push(`<= ${max}`);
+  return parts.length ? `${what} ${parts.join(' and ')}` : what;
+}
+
+function intKey(def: number, o: Common & { min?: number; max?: number; unit?: string }): KeyDef<z.ZodInt> {
+  let schema = z.int();
+  if (o.min !== undefined) schema = schema.min(o.min);
+  if (o.max !== undefined) schema = schema.max(o.max);
+  const expected = bound(o.min, o.max, 'an integer') + (o.unit ? ` (${o.unit})` : '');
+  return { type: 'int', schema, layerSchema: schema, default: def, description: o.description, expected, secret: false, parseString: parseIntString };
+}
+
+function numberKey(def: number, o: Common & { min?: number; max?: number; minExclusive?: boolean; unit?: string }): KeyDef<z.ZodNumber> {
+  let schema = z.number();
+  if (o.min !== undefined) schema = o.minExclusive ? schema.gt(o.min) : schema.gte(o.min);
+  if (o.max !== undefined) schema = schema.lte(o.max);
+  const expected = bound(o.min, o.max, 'a number', o.minExclusive) + (o.unit ? ` (${o.unit})` : '');
+  return { type: 'number', schema, layerSchema: schema, default: def, description: o.description, expected, secret: false, parseString: parseNumberString };
+}
+
+function boolKey(def: boolean, o: Common): KeyDef<z.ZodBoolean> {
+  const schema = z.boolean();
+  return { type: 'bool', schema, layerSchema: schema, default: def, description: o.description, expected: 'a boolean (env: true|false|1|0)', secret: false, parseString: parseBoolString };
+}
+
+function enumKey<const V extends readonly [string, ...string[]]>(values: V, def: V[number], o: Common): KeyDef<z.ZodEnum<{ [K in V[number]]: K }>> {
+  const schema = z.enum(values);
+  return { type: 'enum', schema, layerSchema: schema, default: def, description: o.description, expected: `one of ${values.join('|')}`, secret: false, values, parseString: parseTrimmed };
+}
+
+function stringKey(def: string, o: Common & { pattern?: RegExp; patternText?: string }): KeyDef<z.ZodString> {
+  let schema = z.string().min(1);
+  if (o.pattern) schema = schema.regex(o.pattern);
+  const expected = o.patternText ?? 'a non-empty string';
+  return { type: 'string', schema, layerSchema: schema, default: def, description: o.description, expected, secret: false, parseString: parseTrimmed };
+}
+
+function secretKey(o: Common): KeyDef<z.ZodOptional<z.ZodString>> {
+  const schema = z.string().min(1).regex(/^\S+$/).optional();
+  return {
+    type: 'secret',
+    schema,
+    layerSchema: schema,
+    default: undefined,
+    description: o.description,
+    expected: 'a non-empty string without whitespace (a secret; unset = feature off)',
+    secret: true,
+    // An empty env value explicitly unsets the secret rather than failing.
+    parseString: (raw) => ({ ok: true, value: raw === '' ? undefined : raw }),
+  };
+}
+
+function urlKey(def: string, o: Common): KeyDef<z.ZodURL> {
+  const schema = z.url({ protocol: /^https?$/ });
+  return { type: 'url', schema, layerSchema: schema, default: def, description: o.description, expected: 'an absolute http(s) URL', secret: false, parseString: parseTrimmed };
+}
+
+function scheduleKey(def: string, o: Common): KeyDef<z.ZodString> {
+  const schema = z.string().superRefine((s, ctx) => {
+    const r = parseSchedule(s);
+    if (!r.ok) ctx.addIssue({ code: 'custom', message: r.reason });
+  });
+  return {
+    type: 'schedule',
+    schema,
+    layerSchema: schema,
+    default: def,
+    description: o.description,
+    expected: 'an interval like "500ms", "30s", "1m", "1h" or a 5/6-field cron expression like "*/5 * * * *"',
+    secret: false,
+    parseString: parseTrimmed,
+  };
+}
+
+const stageEnum = z.enum(STAGE_ORDER);
+const STAGE_LIST_TEXT = STAGE_ORDER.join('|');
+
+function stageListKey(def: readonly StageName[], o: Common): KeyDef<z.ZodArray<typeof stageEnum>> {
+  const schema = z.array(stageEnum).refine((xs) => new Set(xs).size === xs.length, { message: 'a stage is named twice' });
+  return {
+    type: 'list',
+    schema,
+    layerSchema: schema,
+    default: [...def],
+    description: o.description,
+    expected: `a list of stage names from ${STAGE_LIST_TEXT} (env: comma-separated, e.g. "ANA,AUDIT")`,
+    secret: false,
+    values: STAGE_ORDER,
+    parseString: parseListString,
+  };
+}
+
+function stageMsMapKey(def: Record<StageName, number>, o: Common): KeyDef<z.ZodRecord<typeof stageEnum, z.ZodInt>> {
+  const ms = z.int().min(1);
+  const schema = z.record(stageEnum, ms);
+  return {
+    type: 'map',
+    schema,
+    layerSchema: z.partialRecord(stageEnum, ms),
+    default: { ...def },
+    description: o.description,
+    expected: `a map of stage to integer ms >= 1 over ${STAGE_LIST_TEXT} (env: "ING=800,EXEC=2000" or JSON)`,
+    secret: false,
+    values: STAGE_ORDER,
+    parseString: parseIntMapString,
+    merge: (lower, upper) => ({ ...lower, ...(upper as Partial<Record<StageName, number>>) }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// The table. Grouped by prefix; defaults follow L2-08 §8 and SYSTEM.md.
+
+const POLICY_VERSION = /^[a-z][a-z0-9_.-]*$/;
+const POLICY_VERSION_TEXT = 'a policy version id like "gov_v1" (lower case letters, digits, _ . -)';
+
+export const PROFILE_NAMES = ['dev', 'paper', 'prod'] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+export const DEFAULT_STAGE_BUDGET_MS: Readonly<Record<StageName, number>> = Object.freeze({
+  ING: 1000,
+  FEAT: 500,
+  SIG: 500,
+  RISK: 250,
+  EXEC: 1500,
+  PORT: 250,
+  ANA: 500,
+  AUDIT: 250,
+});
+
+export const CONFIG_KEYS = {
+  // --- profile and orchestrator (L2-08 §8)
+  ORCH_PROFILE: enumKey(PROFILE_NAMES, 'paper', {
+    description: 'Deployment profile; selects the built-in profile layer and the prod invariants. Also the `env` event tag.',
+  }),
+  ORCH_MODE: enumKey(['live', 'paper', 'backtest'], 'paper', { description: 'Cycle mode: which adapters (data source, broker, clock) are assembled.' }),
+  ORCH_CYCLE_BUDGET_MS: intKey(5000, { min: 1, unit: 'ms', description: 'End-to-end budget of one cycle; past it the remaining non-critical stages are stopped.' }),
+  ORCH_STAGE_BUDGET_MS: stageMsMapKey(DEFAULT_STAGE_BUDGET_MS, { description: 'Per-stage time budgets (ms); a stage is aborted when its budget is spent. A layer naming some stages keeps the others from the layer below.' }),
+  ORCH_RETRY_MAX: intKey(1, { min: 0, max: 10, description: 'Retries per stage (idempotent stages only); attempts = 1 + retries.' }),
+  ORCH_RETRY_INITIAL_MS: intKey(50, { min: 0, unit: 'ms', description: 'Delay before the first retry.' }),
+  ORCH_RETRY_BACKOFF: numberKey(2, { min: 1, max: 10, description: 'Backoff coefficient: each retry delay is the previous one times this (before jitter).' }),
+  ORCH_RETRY_MAX_INTERVAL_MS: intKey(1000, { min: 0, unit: 'ms', description: 'Cap on a single retry delay.' }),
+  ORCH_FAIL_CLOSED_ON_AUDIT: boolKey(true, { description: 'An AUDIT stage failure fails the cycle (fail closed). Must be true in prod.' }),
+  ORCH_DEGRADED_ALLOW_EXEC: boolKey(true, { description: 'Keep trading when the cycle is degraded (e.g. ANA failed).' }),
+  ORCH_FAIL_CLOSED_ON_DB: boolKey(true, { description: 'Refuse to run a cycle when its run metadata cannot be persisted.' }),
+  ORCH_STAGES_DISABLED: stageListKey([], { description: 'Stages to skip; the order of the others never changes.' }),
+  ORCH_SEED: intKey(42, { description: 'Seed of the random source (retry jitter, ids): same seed, same choices.' }),
+  ORCH_SCHEDULE: scheduleKey('1m', { description: 'When live/paper cycles run: an interval ("30s", "1m") or a cron expression.' }),
+
+  // --- kill switch
+  KILL_FAIL_SAFE: boolKey(true, { description: 'If the kill-switch state cannot be read at start-up, assume ACTIVE. Must be true in prod.' }),
+  KILL_AUTO_ON_AUDIT_FAILURE: boolKey(false, { description: 'Activate the kill switch when an audit record cannot be written (the prod profile sets true).' }),
+  KILL_CIRCUIT_OPEN_MAX_MS: intKey(300000, { min: 0, unit: 'ms', description: 'Activate the kill switch when the broker circuit stays open this long; 0 disables.' }),
+
+  // --- governance and hooks
+  GOV_POLICY_VERSION: stringKey('gov_v1', { pattern: POLICY_VERSION, patternText: POLICY_VERSION_TEXT, description: 'Governance policy version stamped on every decision and audit record.' }),
+  GOV_FAIL_CLOSED_EXEC: boolKey(true, { description: 'A governance error before EXEC denies the order (fail closed). Must be true in prod.' }),
+  GOV_AUDIT_HASH_ENABLE: boolKey(true, { description: 'Chain audit records with hash_prev/hash_self and verify the chain. Must be true in prod.' }),
+  HOOK_STAGE_BUDGET_MS: intKey(50, { min: 1, unit: 'ms', description: 'Time budget of the hooks at one stage boundary.' }),
+
+  // --- streaming bus
+  SB_BACKEND: enumKey(['inmemory'], 'inmemory', { description: 'Bus implementation (Redis Streams and Kafka adapters may follow).' }),
+  SB_MAX_QUEUE_DEPTH: intKey(10000, { min: 1, description: 'Per-topic queue cap; past it publish fails with E_SB_BACKPRESSURE.' }),
+  SB_MAX_CONCURRENCY: intKey(64, { min: 1, description: 'Handler invocations in flight across the bus.' }),
+  SB_MAX_RETRIES: intKey(3, { min: 0, description: 'Handler retries before an event goes to the dead-letter queue.' }),
+  SB_RETRY_BACKOFF_MS: intKey(50, { min: 0, unit: 'ms', description: 'Initial handler retry delay (doubles per retry).' }),
+
+  // --- persistence
+  DB_PATH: stringKey('./data/ordinis.db', { description: 'SQLite database file (":memory:" for a throw-away database).' }),
+  DB_BUSY_TIMEOUT_MS: intKey(5000, { min: 0, unit: 'ms', description: 'SQLite busy timeout.' }),
+  DB_RETENTION_DAYS: intKey(365, { min: 1, unit: 'days', description: 'Retention of run metadata and artifacts.' }),
+  AUDIT_RETENTION_DAYS: intKey(2555, { min: 1, unit: 'days', description: 'Retention of the audit log (2555 days = 7 years).' }),
+
+  // --- engines
+  ING_MAX_STALENESS_MS: intKey(2000, { min: 1, unit: 'ms', description: 'Live data older than this (now - ts_event) is stale and blocks trading.' }),
+  ING_BAD_ROW_POLICY: enumKey(['fail', 'skip'], 'fail', { description: 'A malformed data row fails ING (fail) or is skipped and counted (skip).' }),
+  RISK_MAX_DRAWDOWN: numberKey(0.2, { min: 0, max: 1, minExclusive: true, unit: 'fraction', description: 'Hard block when the drawdown from peak equity reaches this fraction.' }),
+  RISK_MAX_POSITION_PCT: numberKey(0.1, { min: 0, max: 1, minExclusive: true, unit: 'fraction of equity', description: 'Cap on one symbol\'s position value as a fraction of equity (0.10 = 10%).' }),
+  RISK_POLICY_VERSION: stringKey('risk_v1', { pattern: POLICY_VERSION, patternText: POLICY_VERSION_TEXT, description: 'Risk policy version stamped on every decision.' }),
+  EXEC_FILL_TIMING: enumKey(['next_open', 'close'], 'next_open', { description: 'Paper/backtest fills at the next bar\'s open (no look-ahead) or at the signal bar\'s close.' }),
+  EXEC_COMMISSION_MODEL: enumKey(['none', 'percent', 'per_share', 'fixed'], 'none', {
+    description: 'Commission model: percent = EXEC_COMMISSION_VALUE x notional (a fraction), per_share = value x qty, fixed = value per order.',
+  }),
+  EXEC_COMMISSION_VALUE: numberKey(0, { min: 0, description: 'Commission parameter; its unit depends on EXEC_COMMISSION_MODEL (percent: fraction of notional, 0.001 = 0.1%).' }),
+  EXEC_SLIPPAGE_BPS: numberKey(0, { min: 0, max: 10000, unit: 'bps', description: 'Fixed slippage applied to paper fills against the trader.' }),
+  EXEC_BROKER_RATE_LIMIT_PER_SEC: numberKey(50, { min: 0, minExclusive: true, unit: 'requests/s', description: 'Client-side broker request rate limit.' }),
+  EXEC_CIRCUIT_FAILURE_THRESHOLD: intKey(5, { min: 1, description: 'Consecutive broker failures that open the circuit breaker.' }),
+  EXEC_CIRCUIT_RESET_MS: intKey(30000, { min: 1, unit: 'ms', description: 'How long the circuit stays open before a half-open probe.' }),
+  BROKER_STARTING_CASH: numberKey(100000, { min: 0, minExclusive: true, unit: 'account currency', description: 'Paper broker starting cash.' }),
+  ANA_RISK_FREE_RATE: numberKey(0, { min: -1, max: 1, unit: 'annual fraction', description: 'Risk-free rate for Sharpe and Sortino.' }),
+  ANA_PERIODS_PER_YEAR: intKey(252, { min: 1, description: 'Periods per year used to annualize returns and volatility (252 = daily bars).' }),
+  EVT_JURISDICTION: stringKey('US', { description: 'The `jurisdiction` tag on every event.' }),
+
+  // --- observability
+  OBS_TRACES_EXPORTER: enumKey(['otlp', 'console', 'none'], 'none', { description: 'Trace exporter; none installs no SDK (the API stays a no-op).' }),
+  OBS_OTLP_ENDPOINT: urlKey('http://127.0.0.1:4318/v1/traces', { description: 'OTLP/HTTP traces endpoint, used when OBS_TRACES_EXPORTER=otlp.' }),
+  OBS_LOG_LEVEL: enumKey(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info', { description: 'Minimum log level of the JSON logs.' }),
+  OBS_TRACE_SAMPLE_RATIO: numberKey(1, { min: 0, max: 1, description: 'Fraction of cycle traces sampled (parent-based).' }),
+  OBS_ALERT_CONSECUTIVE_FAILURES: intKey(3, { min: 1, description: 'Consecutive failed cycles that raise the consecutive_failed_cycles alert.' }),
+  METRICS_PORT: intKey(9100, { min: 0, max: 65535, description: 'Port of the Prometheus /metrics endpoint (0 = any free port).' }),
+
+  // --- control API
+  API_HOST: stringKey('127.0.0.1', { pattern: /^[^\s/:]+$|^\[[0-9a-fA-F:.]+\]$|^[0-9a-fA-F:.]+$/, patternText: 'a host name or IP address (no scheme, no port)', description: 'Interface the control API binds to.' }),
+  API_PORT: intKey(8700, { min: 0, max: 65535, description: 'Port of the control API (0 = any free port).' }),
+  API_TOKEN: secretKey({ description: 'Bearer token for mutating API routes; unset = mutating routes are off.' }),
+} satisfies Record<string, KeyDef<z.ZodType>>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+export const CONFIG_KEY_NAMES = Object.freeze(Object.keys(CONFIG_KEYS)) as readonly ConfigKey[];
+
+type Shape = { [K in ConfigKey]: (typeof CONFIG_KEYS)[K]['schema'] };
+
+/** Validates a complete configuration object (all keys present, no others). */
+export const ConfigSchema = z.strictObject(
+  Object.fromEntries(CONFIG_KEY_NAMES.map((k) => [k, CONFIG_KEYS[k].schema])) as Shape,
+);
+
+type Mutable = z.output<typeof ConfigSchema>;
+type DeepReadonly<T> = T extends readonly (infer U)[] ? readonly U[] : T extends object ? { readonly [K in keyof T]: T[K] } : T;
+
+/** The validated, frozen configuration every engine receives. */
+export type OrdinisConfig = { readonly [K in keyof Mutable]: DeepReadonly<Mutable[K]> };
+
+/** What one layer (profile, file, overrides) may set: any subset of keys, maps partially. */
+export type ConfigInput = {
+  [K in ConfigKey]?: K extends 'ORCH_STAGE_BUDGET_MS' ? Partial<Record<StageName, number>> : OrdinisConfig[K];
+};
+
+export function isConfigKey(k: string): k is ConfigKey {
+  return Object.prototype.hasOwnProperty.call(CONFIG_KEYS, k);
+}
+
+export function keyDef(k: ConfigKey): KeyDef {
+  return CONFIG_KEYS[k] as KeyDef;
+}
+
+/** Freezes a config object and the lists and maps inside it. */
+export function freezeConfig<T extends Record<string, unknown>>(c: T): T {
+  for (const v of Object.values(c)) if (v !== null && typeof v === 'object') Object.freeze(v);
+  return Object.freeze(c);
+}
+
+function cloneValue<T>(v: T): T {
+  if (Array.isArray(v)) return [...v] as T;
+  if (v !== null && typeof v === 'object') return { ...v };
+  return v;
+}
+
+/** A fresh, mutable copy of the defaults (load.ts layers onto it). */
+export function defaultValues(): Record<ConfigKey, unknown> {
+  const out = {} as Record<ConfigKey, unknown>;
+  for (const k of CONFIG_KEY_NAMES) out[k] = cloneValue(CONFIG_KEYS[k].default);
+  return out;
+}
+
+export const CONFIG_DEFAULTS: OrdinisConfig = freezeConfig(ConfigSchema.parse(defaultValues()));
+
+// ---------------------------------------------------------------------------------------
+// Documentation view: the README's config table is generated from and checked against this.
+
+export interface ConfigKeyDoc {
+  key: ConfigKey;
+  /** The environment variable that sets it. */
+  env: string;
+  /** The prefix group: ORCH, KILL, GOV, ... */
+  group: string;
+  type: ConfigValueType;
+  /** The default value (undefined for unset secrets). */
+  default: unknown;
+  /** The default in its environment-string form. */
+  defaultText: string;
+  description: string;
+  expected: string;
+  secret: boolean;
+  values?: readonly string[];
+}
+
+export const ENV_PREFIX = 'ORDINIS_';
+
+/** Renders a value in the form an environment variable would take. */
+export function formatConfigValue(v: unknown): string {
+  if (v === undefined) return '';
+  if (Array.isArray(v)) return v.join(',');
+  if (v !== null && typeof v === 'object') return Object.entries(v).map(([k, x]) => `${k}=${String(x)}`).join(',');
+  return String(v);
+}
+
+export function describeConfigKeys(): ConfigKeyDoc[] {
+  return CONFIG_KEY_NAMES.map((key) => {
+    const d = keyDef(key);
+    return {
+      key,
+      env: ENV_PREFIX + key,
+      group: key.slice(0, key.indexOf('_')),
+      type: d.type,
+      default: cloneValue(d.default),
+      defaultText: formatConfigValue(d.default),
+      description: d.description,
+      expected: d.expected,
+      secret: d.secret,
+      ...(d.values ? { values: d.values } : {}),
+    };
+  });
+}
+
+/** The README's configuration table (Markdown). */
+export function renderConfigTable(): string {
+  const esc = (s: string): string => s.replace(/\|/g, '\\|');
+  const rows = describeConfigKeys().map((d) => {
+    const def = d.secret ? '(unset)' : d.defaultText === '' ? '(empty)' : `\`${d.defaultText}\``;
+    return `| \`${d.key}\` | ${d.type} | ${esc(def)} | ${esc(d.description)} |`;
+  });
+  return ['| Key | Type | Default | Description |', '|---|---|---|---|', ...rows].join('\n') + '\n';
+}

@@ -1,0 +1,158 @@
+// Tracing set-up, for entry points only (CLI, server, tests). Engines import
+// @opentelemetry/api (or spans.ts) and never this file, so with OBS_TRACES_EXPORTER=none no
+// SDK is loaded and every span is the API's no-op.
+//
+//   otlp    -> BatchSpanProcessor(OTLP/HTTP exporter)      spans leave the process in batches
+//   console -> SimpleSpanProcessor(ConsoleSpanExporter)    one block per span on stdout
+//   memory  -> SimpleSpanProcessor(InMemorySpanExporter)   tests read the finished spans
+//   none    -> nothing installed
+//
+// Safe to call repeatedly: each call returns its own provider (use it through getTracer(
+// provider) to stay independent of the global), and a later global registration replaces an
+// earlier one made here.
+
+import { createRequire } from 'node:module';
+import { context, trace, type Tracer } from '@opentelemetry/api';
+import {
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  InMemorySpanExporter,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { OrdinisError } from '../errors.ts';
+import type { OrdinisConfig } from '../config/schema.ts';
+import { AsyncLocalStorageContextManager } from './context-manager.ts';
+import { getTracer } from './spans.ts';
+
+export { getTracer } from './spans.ts';
+
+export const SERVICE_NAME = 'ordinis-orch';
+
+export type TracesExporterKind = 'otlp' | 'console' | 'none' | 'memory';
+
+export interface TracingOptions {
+  exporter: TracesExporterKind;
+  /** OTLP/HTTP traces URL (otlp only); the exporter's own default when omitted. */
+  endpoint?: string;
+  serviceName: string;
+  serviceVersion?: string;
+  /** Fraction of root traces sampled, 0..1 (default 1); child spans follow their parent. */
+  sampleRatio?: number;
+  /** Also register as the global tracer provider (default true). */
+  registerGlobal?: boolean;
+  /** Extra resource attributes (e.g. deployment profile). */
+  resourceAttributes?: Record<string, string>;
+}
+
+export interface TracingHandle {
+  /** undefined for `none`. */
+  readonly provider: BasicTracerProvider | undefined;
+  /** Set for `memory`: read spans with getFinishedSpans() (before shutdown, which clears them). */
+  readonly memoryExporter?: InMemorySpanExporter;
+  /** A tracer bound to this handle's provider (the API no-op for `none`). */
+  readonly tracer: Tracer;
+  forceFlush(): Promise<void>;
+  /** Flushes and stops the provider and undoes its global registration. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/** The provider this module registered globally, if any. */
+let globalProvider: BasicTracerProvider | undefined;
+let contextManagerInstalled = false;
+
+function installContextManager(): void {
+  if (contextManagerInstalled) return;
+  // false means another context manager is already installed; it is kept.
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager());
+  contextManagerInstalled = true;
+}
+
+function sampler(ratio: number): Sampler {
+  if (!(ratio >= 0 && ratio <= 1)) throw new OrdinisError('E_CFG_INVALID', `trace sample ratio: got ${ratio}; expected a number in [0, 1]`);
+  return new ParentBasedSampler({ root: ratio === 1 ? new AlwaysOnSampler() : new TraceIdRatioBasedSampler(ratio) });
+}
+
+// The OTLP exporter pulls in a sizeable transport stack; load it only when asked for.
+const requireLazy = createRequire(import.meta.url);
+type OtlpModule = typeof import('@opentelemetry/exporter-trace-otlp-http');
+
+function processorFor(options: TracingOptions): { processor: SpanProcessor; memoryExporter?: InMemorySpanExporter } {
+  switch (options.exporter) {
+    case 'otlp': {
+      const { OTLPTraceExporter } = requireLazy('@opentelemetry/exporter-trace-otlp-http') as OtlpModule;
+      const exporter = new OTLPTraceExporter(options.endpoint !== undefined ? { url: options.endpoint } : {});
+      return { processor: new BatchSpanProcessor(exporter) };
+    }
+    case 'console':
+      return { processor: new SimpleSpanProcessor(new ConsoleSpanExporter()) };
+    case 'memory': {
+      const memoryExporter = new InMemorySpanExporter();
+      return { processor: new SimpleSpanProcessor(memoryExporter), memoryExporter };
+    }
+    case 'none':
+      throw new Error('unreachable');
+  }
+}
+
+export function setupTracing(options: TracingOptions): TracingHandle {
+  if (options.exporter === 'none') {
+    return { provider: undefined, tracer: getTracer(), forceFlush: async () => {}, shutdown: async () => {} };
+  }
+  const { processor, memoryExporter } = processorFor(options);
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({
+      ...options.resourceAttributes,
+      [ATTR_SERVICE_NAME]: options.serviceName,
+      ...(options.serviceVersion ? { [ATTR_SERVICE_VERSION]: options.serviceVersion } : {}),
+    }),
+    sampler: sampler(options.sampleRatio ?? 1),
+    spanProcessors: [processor],
+  });
+
+  installContextManager();
+  if (options.registerGlobal ?? true) {
+    if (globalProvider) trace.disable();
+    trace.setGlobalTracerProvider(provider);
+    globalProvider = provider;
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    provider,
+    ...(memoryExporter ? { memoryExporter } : {}),
+    tracer: getTracer(provider),
+    forceFlush: () => provider.forceFlush(),
+    shutdown: () => {
+      stopping ??= (async () => {
+        if (globalProvider === provider) {
+          trace.disable();
+          globalProvider = undefined;
+        }
+        await provider.shutdown();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The tracing options a loaded configuration asks for. */
+export function tracingOptionsFromConfig(
+  config: Pick<OrdinisConfig, 'OBS_TRACES_EXPORTER' | 'OBS_OTLP_ENDPOINT' | 'OBS_TRACE_SAMPLE_RATIO' | 'ORCH_PROFILE'>,
+  serviceName: string = SERVICE_NAME,
+): TracingOptions {
+  return {
+    exporter: config.OBS_TRACES_EXPORTER,
+    endpoint: config.OBS_OTLP_ENDPOINT,
+    serviceName,
+    sampleRatio: config.OBS_TRACE_SAMPLE_RATIO,
+    resourceAttributes: { 'deployment.environment.name': config.ORCH_PROFILE },
+  };
+}
