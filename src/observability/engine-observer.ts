@@ -1,0 +1,53 @@
+// The engine's EngineObserver implemented with metrics, alerts and logs: the orchestrator
+// reports what happened; this turns it into counters, histograms, alert state and log lines.
+
+import type { EngineObserver } from '../orchestrator/engine.ts';
+import type { CycleResult, StageResult } from '../orchestrator/cycle-result.ts';
+import type { ErrorCode } from '../errors.ts';
+import type { StageName } from '../stages/contract.ts';
+import type { OrchMetrics } from './metrics.ts';
+import type { AlertMonitor } from './alerts.ts';
+import type { Logger } from './logger.ts';
+
+export interface EngineObserverDeps {
+  metrics: OrchMetrics;
+  alerts?: AlertMonitor;
+  logger?: Logger;
+  /** Log every cycle at info (paper/live) or only problems (backtests run 100k cycles). */
+  logEveryCycle?: boolean;
+}
+
+export function createEngineObserver(deps: EngineObserverDeps): EngineObserver {
+  const { metrics, alerts, logger } = deps;
+  return {
+    stageFinished(_correlationId: string, r: StageResult): void {
+      metrics.stageLatency(r.stage, r.durationMs);
+      if ((r.status === 'failed' || r.status === 'timed_out') && r.errorCode) metrics.stageFailed(r.stage, r.errorCode);
+    },
+    stageRetried(stage: StageName, errorCode: ErrorCode, delayMs: number): void {
+      metrics.stageRetried(stage);
+      logger?.warn({ stage, error_code: errorCode, delay_ms: delayMs }, `retrying ${stage}`);
+    },
+    cycleFinished(r: CycleResult): void {
+      metrics.cycleFinished(r.status, r.durationMs);
+      const audit = r.stageResults.find((s) => s.stage === 'AUDIT');
+      if (audit && (audit.status === 'failed' || audit.status === 'timed_out' || audit.status === 'blocked')) {
+        metrics.auditFailed();
+        alerts?.auditFailed({ correlationId: r.correlationId, ...(audit.errorCode ? { errorCode: audit.errorCode } : {}) });
+      }
+      alerts?.cycleFinished({ status: r.status, correlationId: r.correlationId, errorCodes: r.errors.map((e) => e.code) });
+      if (!logger) return;
+      const fields = { correlation_id: r.correlationId, trace_id: r.traceId, status: r.status, duration_ms: r.durationMs };
+      if (r.status === 'failed') logger.error({ ...fields, errors: r.errors }, 'cycle failed');
+      else if (r.status !== 'ok') logger.warn({ ...fields, block_reason: r.blockReason, errors: r.errors }, `cycle ${r.status}`);
+      else if (deps.logEveryCycle) logger.info(fields, 'cycle ok');
+    },
+    cycleSkipped(reason: string): void {
+      metrics.cycleSkipped(reason);
+      logger?.warn({ reason }, 'cycle skipped');
+    },
+    warn(message: string, fields?: Record<string, unknown>): void {
+      logger?.warn(fields ?? {}, message);
+    },
+  };
+}

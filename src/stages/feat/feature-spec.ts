@@ -1,0 +1,247 @@
+// Feature specifications: what a strategy pack declares it needs, validated and compiled
+// into a per-symbol plan of streaming indicators.
+//
+// A spec names a feature and says how to compute it. Inputs (`source`, `a`, `b`) are
+// either a bar field (`open`, `high`, `low`, `close`, `volume`) or the name of a feature
+// declared EARLIER in the list (so SMA of RSI, or a crossover of two SMAs, just works).
+// A feature fed by another is updated only on bars where its input has a value, as
+// backtrader's indicator-on-indicator does.
+
+import { OrdinisError } from '../../errors.ts';
+import type { Bar } from '../../domain/market.ts';
+import { Atr } from './atr.ts';
+import { CrossOver } from './crossover.ts';
+import { Ema } from './ema.ts';
+import { Rsi } from './rsi.ts';
+import { Sma } from './sma.ts';
+
+export const BAR_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
+export type BarField = (typeof BAR_FIELDS)[number];
+
+/** A user-supplied indicator for `kind: 'custom'`: fed every bar, returns its value or undefined. */
+export interface BarIndicator {
+  update(bar: Bar): number | undefined;
+}
+
+export type FeatureSpec =
+  | { kind: 'sma'; name: string; period: number; source?: string }
+  | { kind: 'ema'; name: string; period: number; source?: string }
+  | { kind: 'rsi'; name: string; period: number; source?: string }
+  | { kind: 'atr'; name: string; period: number }
+  | { kind: 'crossover'; name: string; a: string; b: string }
+  | { kind: 'field'; name: string; field: BarField }
+  | {
+      kind: 'custom';
+      name: string;
+      /** Stable id of the computation, part of the feature version (e.g. "donchian_high@1(20)"). */
+      id: string;
+      /** 1-based first bar with a value, if known (for warm-up checks). */
+      warmup?: number;
+      create(): BarIndicator;
+    };
+
+export type FeatureKind = FeatureSpec['kind'];
+
+const NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
+const FEATURE_VERSION_PREFIX = 'feat_v1';
+
+function invalid(msg: string): OrdinisError {
+  return new OrdinisError('E_CFG_INVALID', `feature spec: ${msg}`);
+}
+
+function isBarField(s: string): s is BarField {
+  return (BAR_FIELDS as readonly string[]).includes(s);
+}
+
+function checkPeriodOf(spec: { name: string; period: number }): void {
+  if (!Number.isInteger(spec.period) || spec.period < 1) {
+    throw invalid(`'${spec.name}': period must be a whole number >= 1, got ${String(spec.period)}`);
+  }
+}
+
+/** Validates a list of specs (names, periods, references); throws E_CFG_INVALID. */
+export function validateFeatureSpecs(specs: readonly FeatureSpec[]): void {
+  if (!Array.isArray(specs)) throw invalid('features must be an array');
+  const declared = new Set<string>();
+  const ref = (owner: string, what: string, r: unknown): void => {
+    if (typeof r !== 'string' || (!isBarField(r) && !declared.has(r))) {
+      throw invalid(`'${owner}': ${what} '${String(r)}' is neither a bar field (${BAR_FIELDS.join(', ')}) nor a feature declared before it`);
+    }
+  };
+  for (const s of specs) {
+    if (s === null || typeof s !== 'object') throw invalid('each feature must be an object');
+    const name = (s as { name?: unknown }).name;
+    if (typeof name !== 'string' || !NAME_RE.test(name)) throw invalid(`bad feature name '${String(name)}' (letters, digits, _; starting with a letter)`);
+    if (isBarField(name)) throw invalid(`feature name '${name}' clashes with a bar field`);
+    if (declared.has(name)) throw invalid(`feature '${name}' declared twice`);
+    switch (s.kind) {
+      case 'sma':
+      case 'ema':
+      case 'rsi':
+        checkPeriodOf(s);
+        ref(name, 'source', s.source ?? 'close');
+        break;
+      case 'atr':
+        checkPeriodOf(s);
+        break;
+      case 'crossover':
+        ref(name, 'a', s.a);
+        ref(name, 'b', s.b);
+        if (s.a === s.b) throw invalid(`'${name}': a crossover of '${s.a}' with itself`);
+        break;
+      case 'field':
+        if (!isBarField(s.field)) throw invalid(`'${name}': unknown bar field '${String(s.field)}'`);
+        break;
+      case 'custom':
+        if (typeof s.id !== 'string' || s.id === '') throw invalid(`'${name}': a custom feature needs an id`);
+        if (typeof s.create !== 'function') throw invalid(`'${name}': a custom feature needs create()`);
+        if (s.warmup !== undefined && (!Number.isInteger(s.warmup) || s.warmup < 1)) throw invalid(`'${name}': warmup must be a whole number >= 1`);
+        break;
+      default:
+        throw invalid(`'${name}': unknown kind '${String((s as { kind?: unknown }).kind)}'`);
+    }
+    declared.add(name);
+  }
+}
+
+function describe(s: FeatureSpec): string {
+  switch (s.kind) {
+    case 'sma':
+    case 'ema':
+    case 'rsi':
+      return `${s.name}=${s.kind}(${s.source ?? 'close'},${s.period})`;
+    case 'atr':
+      return `${s.name}=atr(${s.period})`;
+    case 'crossover':
+      return `${s.name}=crossover(${s.a},${s.b})`;
+    case 'field':
+      return `${s.name}=${s.field}`;
+    case 'custom':
+      return `${s.name}=custom(${s.id})`;
+  }
+}
+
+/**
+ * A deterministic, readable version string of a feature list, e.g.
+ * `feat_v1:fast=sma(close,15),slow=sma(close,30),cross=crossover(fast,slow)`.
+ * Same specs, same version; any change in what is computed changes it.
+ */
+export function featureVersionOf(specs: readonly FeatureSpec[]): string {
+  return `${FEATURE_VERSION_PREFIX}:${specs.map(describe).join(',')}`;
+}
+
+/**
+ * 1-based index of the first bar on which every feature has a value (the first bar a
+ * strategy may decide on), e.g. 31 for SMA(15), SMA(30) and their crossover. Custom
+ * features without a declared warm-up count as 1.
+ */
+export function warmupBarsOf(specs: readonly FeatureSpec[]): number {
+  const w = new Map<string, number>();
+  const of = (r: string): number => (isBarField(r) ? 1 : (w.get(r) ?? 1));
+  let max = 1;
+  for (const s of specs) {
+    let v: number;
+    switch (s.kind) {
+      case 'sma':
+      case 'ema':
+        v = of(s.source ?? 'close') + s.period - 1;
+        break;
+      case 'rsi':
+        v = of(s.source ?? 'close') + s.period;
+        break;
+      case 'atr':
+        v = s.period + 1;
+        break;
+      case 'crossover':
+        v = Math.max(of(s.a), of(s.b)) + 1;
+        break;
+      case 'field':
+        v = 1;
+        break;
+      case 'custom':
+        v = s.warmup ?? 1;
+        break;
+    }
+    w.set(s.name, v);
+    if (v > max) max = v;
+  }
+  return max;
+}
+
+// ---- compiled plan ---------------------------------------------------------------------
+
+/** Reads an input: a bar field (negative code) or an earlier feature (its index). */
+type InputRef = number;
+const FIELD_CODE: Record<BarField, InputRef> = { open: -1, high: -2, low: -3, close: -4, volume: -5 };
+
+function readInput(ref: InputRef, bar: Bar, values: readonly (number | undefined)[]): number | undefined {
+  switch (ref) {
+    case -1:
+      return bar.open;
+    case -2:
+      return bar.high;
+    case -3:
+      return bar.low;
+    case -4:
+      return bar.close;
+    case -5:
+      return bar.volume;
+    default:
+      return values[ref];
+  }
+}
+
+/** One feature's per-symbol state: computes this bar's value from the bar and earlier features. */
+export type FeatureNode = (bar: Bar, values: readonly (number | undefined)[]) => number | undefined;
+
+/** Builds fresh per-symbol state for a validated spec list (one node per feature). */
+export function compileFeatures(specs: readonly FeatureSpec[]): FeatureNode[] {
+  const index = new Map<string, number>();
+  const toRef = (r: string): InputRef => (isBarField(r) ? FIELD_CODE[r] : index.get(r)!);
+  const nodes: FeatureNode[] = [];
+  for (const s of specs) {
+    let node: FeatureNode;
+    switch (s.kind) {
+      case 'sma':
+      case 'ema':
+      case 'rsi': {
+        const ind = s.kind === 'sma' ? new Sma(s.period) : s.kind === 'ema' ? new Ema(s.period) : new Rsi(s.period);
+        const src = toRef(s.source ?? 'close');
+        // Holds its last value on bars where its input has none (cannot happen for bar fields).
+        node = (bar, values) => {
+          const x = readInput(src, bar, values);
+          return x === undefined ? ind.value : ind.update(x);
+        };
+        break;
+      }
+      case 'atr': {
+        const ind = new Atr(s.period);
+        node = (bar) => ind.update(bar.high, bar.low, bar.close);
+        break;
+      }
+      case 'crossover': {
+        const ind = new CrossOver();
+        const a = toRef(s.a);
+        const b = toRef(s.b);
+        node = (bar, values) => ind.update(readInput(a, bar, values), readInput(b, bar, values));
+        break;
+      }
+      case 'field': {
+        const f = toRef(s.field);
+        node = (bar, values) => readInput(f, bar, values);
+        break;
+      }
+      case 'custom': {
+        const ind = s.create();
+        node = (bar) => {
+          const v = ind.update(bar);
+          return v === undefined ? undefined : v;
+        };
+        break;
+      }
+    }
+    index.set(s.name, nodes.length);
+    nodes.push(node);
+  }
+  return nodes;
+}

@@ -1,0 +1,127 @@
+// FEAT: one FeatureVector per bar of the cycle, from per-symbol streaming indicator state.
+//
+// The features are the ones the strategy pack declares (see feature-spec.ts). A vector is
+// `warm` once every feature has a value: SIG decides only on warm vectors, which is the
+// reference warm-up rule. Bars with NaN/Infinity, a non-positive price or a time after the
+// cycle's are rejected (E_FEAT_INVALID_INPUT naming the symbol and time) before any state
+// changes. A retried attempt of the same cycle returns the same vectors without feeding
+// the indicators twice.
+
+import { OrdinisError, isOrdinisError } from '../../errors.ts';
+import type { Bar } from '../../domain/market.ts';
+import type { FeatureSet, FeatureVector } from '../../domain/features.ts';
+import type { Stage, StageContext } from '../contract.ts';
+import { compileFeatures, featureVersionOf, validateFeatureSpecs, warmupBarsOf } from './feature-spec.ts';
+import type { FeatureNode, FeatureSpec } from './feature-spec.ts';
+
+export interface FeatureStageOptions {
+  /** The features to compute, usually a resolved strategy's `features`. */
+  features: readonly FeatureSpec[];
+  /** Timeframe label stamped on vectors. Default "1d". */
+  tf?: string;
+}
+
+interface SymbolState {
+  nodes: FeatureNode[];
+  values: (number | undefined)[];
+  lastTs: number;
+  lastVector: FeatureVector | undefined;
+}
+
+export class FeatureStage implements Stage<'FEAT'> {
+  readonly name = 'FEAT' as const;
+  readonly featureVersion: string;
+  /** 1-based first bar on which vectors are warm. */
+  readonly warmupBars: number;
+  readonly tf: string;
+  private readonly specs: readonly FeatureSpec[];
+  private readonly names: readonly string[];
+  private readonly state = new Map<string, SymbolState>();
+
+  constructor(opts: FeatureStageOptions) {
+    validateFeatureSpecs(opts.features);
+    this.specs = [...opts.features];
+    this.names = this.specs.map((s) => s.name);
+    this.featureVersion = featureVersionOf(this.specs);
+    this.warmupBars = warmupBarsOf(this.specs);
+    this.tf = opts.tf ?? '1d';
+  }
+
+  run(ctx: StageContext): FeatureSet {
+    const snap = ctx.data.ING;
+    if (snap === undefined) throw new OrdinisError('E_FEAT_COMPUTE_FAILED', 'FEAT needs the ING snapshot of this cycle');
+    for (const bar of snap.bars) checkBar(bar, ctx.cycleTime);
+    const vectors: FeatureVector[] = [];
+    for (const bar of snap.bars) vectors.push(this.onBar(bar));
+    return { vectors };
+  }
+
+  /** Feeds one bar (already checked) and returns its vector. Also usable outside a cycle. */
+  onBar(bar: Bar): FeatureVector {
+    let st = this.state.get(bar.symbol);
+    if (st === undefined) {
+      st = { nodes: compileFeatures(this.specs), values: new Array(this.specs.length).fill(undefined), lastTs: Number.NEGATIVE_INFINITY, lastVector: undefined };
+      this.state.set(bar.symbol, st);
+    }
+    if (bar.ts === st.lastTs && st.lastVector !== undefined) return st.lastVector; // retry of the same cycle
+    if (bar.ts <= st.lastTs) {
+      throw new OrdinisError('E_FEAT_INVALID_INPUT', `${bar.symbol} at ${iso(bar.ts)}: bar is not after the previous one (${iso(st.lastTs)})`, {
+        details: { symbol: bar.symbol, ts: bar.ts },
+      });
+    }
+    const { nodes, values } = st;
+    const features: Record<string, number | undefined> = {};
+    let warm = true;
+    try {
+      for (let k = 0; k < nodes.length; k++) {
+        const v = nodes[k]!(bar, values);
+        if (v !== undefined && !Number.isFinite(v)) {
+          throw new OrdinisError('E_FEAT_COMPUTE_FAILED', `${bar.symbol} at ${iso(bar.ts)}: feature '${this.names[k]}' computed ${v}`, {
+            details: { symbol: bar.symbol, ts: bar.ts, feature: this.names[k] },
+          });
+        }
+        values[k] = v;
+        features[this.names[k]!] = v;
+        if (v === undefined) warm = false;
+      }
+    } catch (e) {
+      if (isOrdinisError(e)) throw e;
+      throw new OrdinisError('E_FEAT_COMPUTE_FAILED', `${bar.symbol} at ${iso(bar.ts)}: ${(e as Error)?.message ?? String(e)}`, {
+        cause: e,
+        details: { symbol: bar.symbol, ts: bar.ts },
+      });
+    }
+    const vector: FeatureVector = { symbol: bar.symbol, ts: bar.ts, tf: this.tf, featureVersion: this.featureVersion, features, warm };
+    st.lastTs = bar.ts;
+    st.lastVector = vector;
+    return vector;
+  }
+
+  summarize(out: FeatureSet): Record<string, unknown> {
+    let warm = 0;
+    for (const v of out.vectors) if (v.warm) warm++;
+    return { vectors: out.vectors.length, warm, featureVersion: this.featureVersion };
+  }
+}
+
+function iso(ts: number): string {
+  return Number.isFinite(ts) ? new Date(ts).toISOString() : String(ts);
+}
+
+const PRICE_FIELDS = ['open', 'high', 'low', 'close'] as const;
+
+/** Rejects a bar FEAT must not compute on: E_FEAT_INVALID_INPUT naming symbol and time. */
+export function checkBar(bar: Bar, cycleTime: number): void {
+  const where = `${bar.symbol} at ${iso(bar.ts)}`;
+  const fail = (msg: string, field?: string): never => {
+    throw new OrdinisError('E_FEAT_INVALID_INPUT', `${where}: ${msg}`, { details: { symbol: bar.symbol, ts: bar.ts, ...(field ? { field } : {}) } });
+  };
+  if (!Number.isFinite(bar.ts)) fail(`timestamp ${bar.ts} is not finite`, 'ts');
+  if (bar.ts > cycleTime) fail(`bar is later than the cycle time ${iso(cycleTime)} (look-ahead)`, 'ts');
+  for (const f of PRICE_FIELDS) {
+    const v = bar[f];
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${f} is ${String(v)}, not a finite number`, f);
+    if (v <= 0) fail(`${f} ${v} is not > 0`, f);
+  }
+  if (typeof bar.volume !== 'number' || !Number.isFinite(bar.volume) || bar.volume < 0) fail(`volume ${String(bar.volume)} is not a finite number >= 0`, 'volume');
+}

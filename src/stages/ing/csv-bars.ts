@@ -1,0 +1,529 @@
+// OHLCV CSV files -> validated, normalized bars, read incrementally (a file is pulled in
+// 64 KiB chunks, one row at a time, so a large file never sits in memory whole).
+//
+// Shapes accepted (see the shared data README):
+// - a header row first; column names are case-insensitive (`Open`/`open`), surrounding
+//   spaces and quotes are ignored; required: a date column (`Date`, `Datetime` or
+//   `Timestamp`) and `Open`, `High`, `Low`, `Close`; optional `Time` and `Volume` (`Vol`);
+//   anything else (`Adj Close`, `OpenInterest`, ...) is ignored;
+// - dates `YYYY-MM-DD`, `YYYY/MM/DD` or `YYYYMMDD`, optionally with a time
+//   (`YYYY-MM-DD HH:MM[:SS[.fff]]`, `T` separator, optional `Z`); times `HH:MM[:SS[.fff]]`;
+//   every timestamp is UTC (a date alone is UTC midnight);
+// - the quirk of backtrader's `2006-01-02-volume-min-001.txt`: the header lacks `Time`
+//   but every row carries one after the date. Detected on the first data row (one field
+//   more than the header, the second field a time of day) and then required of every row;
+// - LF or CRLF line ends, an optional UTF-8 BOM, blank lines (ignored).
+//
+// A row is rejected (E_ING_NORMALIZE_FAILED, naming the file, the 1-based line and the
+// field and value) for: a wrong field count, an unparsable date or time, an empty,
+// non-numeric or non-finite number, a price <= 0, High < Low, High < max(Open, Close),
+// Low > min(Open, Close), a negative volume, a timestamp equal to or earlier than the
+// previous accepted row's. Policy `fail` throws on the first bad row; `skip` drops it and
+// records `{line, reason}`.
+
+import { closeSync, openSync, readSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { OrdinisError } from '../../errors.ts';
+import type { Bar } from '../../domain/market.ts';
+
+export type BadRowPolicy = 'fail' | 'skip';
+
+export interface SkippedRow {
+  /** 1-based physical line number in the file (the header is line 1). */
+  line: number;
+  reason: string;
+}
+
+export interface CsvBarsOptions {
+  /** The symbol stamped on every bar. */
+  symbol: string;
+  /** Name used in error messages. Default: the path (files) or `<memory>` (text). */
+  file?: string;
+  /** What to do with a bad row. Default `fail`. */
+  policy?: BadRowPolicy;
+  /** First date to emit, inclusive (`YYYY-MM-DD`, UTC). Earlier rows are validated, not emitted. */
+  from?: string;
+  /** Last date to emit, inclusive (`YYYY-MM-DD`, UTC). Reading stops at the first later row. */
+  to?: string;
+  /**
+   * Relative slack for the OHLC consistency checks (default 1e-12). Adjusted prices carry
+   * float noise: SPY 2013-01-25 has High one ulp below Close. Within the slack, High is
+   * raised to max(Open, Close) and Low lowered to min(Open, Close); beyond it, the row is bad.
+   */
+  ohlcTolerance?: number;
+}
+
+export interface ParsedBars {
+  symbol: string;
+  file: string;
+  bars: Bar[];
+  skipped: SkippedRow[];
+}
+
+const DAY_MS = 86_400_000;
+const CHUNK_BYTES = 64 * 1024;
+
+// Groups: 1 year, 3 month, 4 day, 5 hour, 6 minute, 7 second, 8 fraction (2 is the separator).
+const DATE_RE = /^(\d{4})([-/]?)(\d{2})\2(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?[Zz]?)?$/;
+const TIME_RE = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
+const NUM_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+type ColumnKey = 'date' | 'time' | 'open' | 'high' | 'low' | 'close' | 'volume';
+const COLUMN_ALIASES: Record<string, ColumnKey> = {
+  date: 'date',
+  datetime: 'date',
+  timestamp: 'date',
+  time: 'time',
+  open: 'open',
+  high: 'high',
+  low: 'low',
+  close: 'close',
+  volume: 'volume',
+  vol: 'volume',
+};
+
+function columnKey(name: string): ColumnKey | undefined {
+  return Object.prototype.hasOwnProperty.call(COLUMN_ALIASES, name) ? COLUMN_ALIASES[name] : undefined;
+}
+
+/** A symbol from a file name: its stem (`orcl-1995-2014.txt` -> `orcl-1995-2014`). */
+export function symbolFromPath(path: string): string {
+  const b = basename(path);
+  const ext = extname(b);
+  return ext ? b.slice(0, -ext.length) : b;
+}
+
+/**
+ * `YYYY-MM-DD` -> UTC midnight in ms, or undefined if not a valid calendar date.
+ * Also accepts `YYYY/MM/DD` and `YYYYMMDD`.
+ */
+export function parseIsoDate(s: string): number | undefined {
+  const m = DATE_RE.exec(s.trim());
+  if (!m || m[5] !== undefined) return undefined;
+  return utcMs(+m[1]!, +m[3]!, +m[4]!, 0, 0, 0, 0);
+}
+
+function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number | undefined {
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
+  const t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  // Date.UTC rolls 2006-02-30 over to March: a round trip catches impossible dates.
+  const back = new Date(t);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
+  return t;
+}
+
+function fractionMs(f: string | undefined): number {
+  // Milliseconds are the first three digits (truncated, no float arithmetic).
+  return f ? Number(`${f}00`.slice(0, 3)) : 0;
+}
+
+/** A date bound (`YYYY-MM-DD`) as ms; throws E_CFG_INVALID naming the option otherwise. */
+export function dateBoundMs(value: string, what: string): number {
+  const t = parseIsoDate(value);
+  if (t === undefined) throw new OrdinisError('E_CFG_INVALID', `${what} must be a date YYYY-MM-DD, got '${value}'`);
+  return t;
+}
+
+interface RowProblem {
+  reason: string;
+  field?: string;
+  value?: string;
+}
+
+/** Splits one CSV line; quotes are honoured only when the line has any. */
+function splitFields(line: string): string[] {
+  if (line.indexOf('"') < 0) return line.split(',');
+  const out: string[] = [];
+  let cur = '';
+  let inQ = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (inQ) {
+      if (c === '"') {
+        if (line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else inQ = false;
+      } else cur += c;
+    } else if (c === '"') inQ = true;
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** Column layout of one file, settled by the header and the first data row. */
+interface Layout {
+  nFields: number;
+  date: number;
+  time: number; // -1: none
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number; // -1: none
+}
+
+/**
+ * Pull-based reader of one OHLCV CSV: `next()` returns the next valid bar (or undefined at
+ * the end), after skipping or throwing on bad rows according to the policy.
+ */
+export class CsvBarReader {
+  readonly symbol: string;
+  readonly file: string;
+  readonly policy: BadRowPolicy;
+  /** Rows dropped under the `skip` policy. */
+  readonly skipped: SkippedRow[] = [];
+
+  private readonly ohlcTolerance: number;
+  private readonly fromMs: number | undefined;
+  private readonly toMsExclusive: number | undefined;
+  private fd: number | undefined;
+  private readonly buf: Buffer | undefined;
+  private readonly decoder = new StringDecoder('utf8');
+  private carry = '';
+  private lines: string[] = [];
+  private li = 0;
+  private lineNo = 0;
+  private eof = false;
+  private done = false;
+  private headerCols: string[] | undefined;
+  private layout: Layout | undefined;
+  private lastTs = Number.NEGATIVE_INFINITY;
+  private lastLine = 0;
+  private peeked: Bar | undefined;
+  private hasPeek = false;
+  private failure: OrdinisError | undefined;
+
+  private constructor(opts: CsvBarsOptions & { file: string }, owner: { fd: number | undefined } | undefined, text: string | undefined) {
+    this.symbol = opts.symbol;
+    this.file = opts.file;
+    this.policy = opts.policy ?? 'fail';
+    this.ohlcTolerance = opts.ohlcTolerance ?? 1e-12;
+    if (!(this.ohlcTolerance >= 0 && this.ohlcTolerance < 0.01)) throw new OrdinisError('E_CFG_INVALID', `ohlcTolerance must be in [0, 0.01), got ${opts.ohlcTolerance}`);
+    this.fromMs = opts.from !== undefined ? dateBoundMs(opts.from, 'from') : undefined;
+    this.toMsExclusive = opts.to !== undefined ? dateBoundMs(opts.to, 'to') + DAY_MS : undefined;
+    if (this.fromMs !== undefined && this.toMsExclusive !== undefined && this.fromMs >= this.toMsExclusive) {
+      throw new OrdinisError('E_CFG_INVALID', `from ${opts.from} is after to ${opts.to}`);
+    }
+    if (text !== undefined) {
+      this.lines = text.split('\n');
+      this.eof = true;
+      this.buf = undefined;
+    } else {
+      this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    }
+    this.fd = owner?.fd;
+    if (owner) owner.fd = undefined;
+    try {
+      this.readHeader();
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  /** Opens a file (synchronously) and reads its header; E_CFG_INVALID if it cannot be opened. */
+  static open(path: string, opts: Omit<CsvBarsOptions, 'symbol'> & { symbol?: string } = {}): CsvBarReader {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (e) {
+      throw new OrdinisError('E_CFG_INVALID', `cannot open data file ${path}: ${(e as Error).message}`, { cause: e, details: { file: path } });
+    }
+    const owner = { fd: fd as number | undefined };
+    try {
+      return new CsvBarReader({ ...opts, symbol: opts.symbol ?? symbolFromPath(path), file: opts.file ?? path }, owner, undefined);
+    } finally {
+      // The reader takes the descriptor over once it is built; on failure it is closed here.
+      if (owner.fd !== undefined) closeSync(owner.fd);
+    }
+  }
+
+  /** A reader over CSV text already in memory. */
+  static fromText(text: string, opts: CsvBarsOptions): CsvBarReader {
+    return new CsvBarReader({ ...opts, file: opts.file ?? '<memory>' }, undefined, text);
+  }
+
+  /** The next bar without consuming it. */
+  peek(): Bar | undefined {
+    if (!this.hasPeek) {
+      this.peeked = this.pull();
+      this.hasPeek = true;
+    }
+    return this.peeked;
+  }
+
+  next(): Bar | undefined {
+    const b = this.peek();
+    this.hasPeek = false;
+    this.peeked = undefined;
+    return b;
+  }
+
+  /** Releases the file handle (also done automatically at the end of the file). */
+  close(): void {
+    this.done = true;
+    this.releaseFd();
+  }
+
+  private releaseFd(): void {
+    if (this.fd !== undefined) {
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+
+  private nextLine(): string | undefined {
+    for (;;) {
+      if (this.li < this.lines.length) {
+        let line = this.lines[this.li++]!;
+        this.lineNo++;
+        if (line.endsWith('\r')) line = line.slice(0, -1);
+        return line;
+      }
+      if (this.eof) return undefined;
+      this.fill();
+    }
+  }
+
+  private fill(): void {
+    const fd = this.fd;
+    if (fd === undefined || this.buf === undefined) {
+      this.eof = true;
+      return;
+    }
+    let n: number;
+    try {
+      n = readSync(fd, this.buf, 0, this.buf.length, null);
+    } catch (e) {
+      throw new OrdinisError('E_ING_PROVIDER_DOWN', `cannot read ${this.file}: ${(e as Error).message}`, {
+        cause: e,
+        retryable: false,
+        details: { file: this.file },
+      });
+    }
+    let text: string;
+    if (n === 0) {
+      text = this.carry + this.decoder.end();
+      this.carry = '';
+      this.eof = true;
+      this.releaseFd();
+      this.lines = text.length > 0 ? [text] : [];
+    } else {
+      text = this.carry + this.decoder.write(this.buf.subarray(0, n));
+      const parts = text.split('\n');
+      this.carry = parts.pop()!;
+      this.lines = parts;
+    }
+    this.li = 0;
+  }
+
+  private headerError(reason: string): OrdinisError {
+    return new OrdinisError('E_ING_NORMALIZE_FAILED', `${this.file}:${this.lineNo}: ${reason}`, {
+      details: { file: this.file, line: this.lineNo, symbol: this.symbol },
+    });
+  }
+
+  private readHeader(): void {
+    let line: string | undefined;
+    do {
+      line = this.nextLine();
+    } while (line !== undefined && line.trim() === '');
+    if (line === undefined) throw this.headerError('empty file: no header row');
+    if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    const cols = splitFields(line).map((c) => c.trim().toLowerCase());
+    this.headerCols = cols;
+    const seen = new Set<string>();
+    for (const c of cols) {
+      const key = columnKey(c);
+      if (key === undefined) continue;
+      if (seen.has(key)) throw this.headerError(`header names the '${key}' column twice (columns: ${cols.join(',')})`);
+      seen.add(key);
+    }
+    for (const need of ['date', 'open', 'high', 'low', 'close']) {
+      if (!seen.has(need)) throw this.headerError(`header lacks a '${need}' column (columns: ${cols.join(',')})`);
+    }
+  }
+
+  /** Settles the layout on the first data row (the missing-`Time` quirk). */
+  private settleLayout(fields: string[]): Layout {
+    const cols = this.headerCols!;
+    const idx = (want: ColumnKey): number => cols.findIndex((c) => columnKey(c) === want);
+    const date = idx('date');
+    let time = idx('time');
+    let shift = 0;
+    if (time < 0 && fields.length === cols.length + 1 && TIME_RE.test((fields[date + 1] ?? '').trim())) {
+      time = date + 1;
+      shift = 1;
+    }
+    const at = (i: number): number => (i < 0 ? -1 : i > date ? i + shift : i);
+    return {
+      nFields: cols.length + shift,
+      date,
+      time,
+      open: at(idx('open')),
+      high: at(idx('high')),
+      low: at(idx('low')),
+      close: at(idx('close')),
+      volume: at(idx('volume')),
+    };
+  }
+
+  private pull(): Bar | undefined {
+    if (this.failure) throw this.failure;
+    if (this.done) return undefined;
+    for (;;) {
+      const line = this.nextLine();
+      if (line === undefined) {
+        this.close();
+        return undefined;
+      }
+      if (line.trim() === '') continue;
+      const fields = splitFields(line);
+      const layout = (this.layout ??= this.settleLayout(fields));
+      const res = this.parseRow(fields, layout);
+      if ('reason' in res) {
+        this.reject(res);
+        continue;
+      }
+      const bar = res;
+      if (bar.ts <= this.lastTs) {
+        const when = new Date(bar.ts).toISOString();
+        this.reject({
+          reason:
+            bar.ts === this.lastTs
+              ? `timestamp ${when} duplicates line ${this.lastLine}`
+              : `timestamp ${when} is earlier than line ${this.lastLine}'s ${new Date(this.lastTs).toISOString()} (rows must ascend)`,
+          field: 'date',
+          value: when,
+        });
+        continue;
+      }
+      this.lastTs = bar.ts;
+      this.lastLine = this.lineNo;
+      if (this.toMsExclusive !== undefined && bar.ts >= this.toMsExclusive) {
+        this.close();
+        return undefined;
+      }
+      if (this.fromMs !== undefined && bar.ts < this.fromMs) continue;
+      return bar;
+    }
+  }
+
+  private reject(p: RowProblem): void {
+    if (this.policy === 'skip') {
+      this.skipped.push({ line: this.lineNo, reason: p.reason });
+      return;
+    }
+    this.close();
+    // Sticky: every later read throws the same error, so a caller that carries on cannot
+    // mistake the rejected file for a shorter one.
+    this.failure = new OrdinisError('E_ING_NORMALIZE_FAILED', `${this.file}:${this.lineNo}: ${p.reason}`, {
+      details: { file: this.file, line: this.lineNo, symbol: this.symbol, ...(p.field ? { field: p.field } : {}), ...(p.value !== undefined ? { value: p.value } : {}) },
+    });
+    throw this.failure;
+  }
+
+  private num(fields: string[], i: number, name: string): number | RowProblem {
+    const raw = fields[i]!.trim();
+    if (raw === '') return { reason: `field '${name}' is empty`, field: name, value: raw };
+    if (!NUM_RE.test(raw)) return { reason: `field '${name}' value '${raw}' is not a finite number`, field: name, value: raw };
+    const v = Number(raw);
+    if (!Number.isFinite(v)) return { reason: `field '${name}' value '${raw}' is not finite`, field: name, value: raw };
+    return v;
+  }
+
+  private parseRow(fields: string[], L: Layout): Bar | RowProblem {
+    if (fields.length !== L.nFields) {
+      return { reason: `expected ${L.nFields} fields, found ${fields.length}` };
+    }
+    const ts = this.parseTs(fields, L);
+    if (typeof ts !== 'number') return ts;
+    const prices: number[] = [0, 0, 0, 0];
+    const names = ['open', 'high', 'low', 'close'] as const;
+    const at = [L.open, L.high, L.low, L.close];
+    for (let k = 0; k < 4; k++) {
+      const v = this.num(fields, at[k]!, names[k]);
+      if (typeof v !== 'number') return v;
+      if (v <= 0) return { reason: `field '${names[k]}' value '${fields[at[k]!]!.trim()}' must be > 0`, field: names[k], value: fields[at[k]!]!.trim() };
+      prices[k] = v;
+    }
+    const [open, rawHigh, rawLow, close] = prices as [number, number, number, number];
+    let high = rawHigh;
+    let low = rawLow;
+    const tol = this.ohlcTolerance;
+    if (high < low) return { reason: `high ${high} < low ${low}`, field: 'high', value: String(high) };
+    const top = Math.max(open, close);
+    const bottom = Math.min(open, close);
+    if (high < top) {
+      if (top - high > tol * top) return { reason: `high ${high} < max(open, close) ${top}`, field: 'high', value: String(high) };
+      high = top;
+    }
+    if (low > bottom) {
+      if (low - bottom > tol * bottom) return { reason: `low ${low} > min(open, close) ${bottom}`, field: 'low', value: String(low) };
+      low = bottom;
+    }
+    let volume = 0;
+    if (L.volume >= 0) {
+      const v = this.num(fields, L.volume, 'volume');
+      if (typeof v !== 'number') return v;
+      if (v < 0) return { reason: `field 'volume' value '${fields[L.volume]!.trim()}' is negative`, field: 'volume', value: fields[L.volume]!.trim() };
+      volume = v;
+    }
+    return { symbol: this.symbol, ts, open, high, low, close, volume };
+  }
+
+  private parseTs(fields: string[], L: Layout): number | RowProblem {
+    const rawDate = fields[L.date]!.trim();
+    const m = DATE_RE.exec(rawDate);
+    const bad: RowProblem = { reason: `field 'date' value '${rawDate}' is not a valid date`, field: 'date', value: rawDate };
+    if (!m) return bad;
+    let h = 0;
+    let mi = 0;
+    let s = 0;
+    let ms = 0;
+    if (m[5] !== undefined) {
+      h = +m[5];
+      mi = +m[6]!;
+      s = m[7] !== undefined ? +m[7] : 0;
+      ms = fractionMs(m[8]);
+    }
+    if (L.time >= 0) {
+      const rawTime = fields[L.time]!.trim();
+      const t = TIME_RE.exec(rawTime);
+      if (!t || m[5] !== undefined) return { reason: `field 'time' value '${rawTime}' is not a valid time HH:MM[:SS]`, field: 'time', value: rawTime };
+      h = +t[1]!;
+      mi = +t[2]!;
+      s = t[3] !== undefined ? +t[3] : 0;
+      ms = fractionMs(t[4]);
+      if (h > 23 || mi > 59 || s > 59) return { reason: `field 'time' value '${rawTime}' is not a valid time HH:MM[:SS]`, field: 'time', value: rawTime };
+    }
+    const ts = utcMs(+m[1]!, +m[3]!, +m[4]!, h, mi, s, ms);
+    return ts === undefined ? bad : ts;
+  }
+}
+
+/** Reads a whole file (incrementally) into bars. */
+export function readBarsFile(path: string, opts: Omit<CsvBarsOptions, 'symbol'> & { symbol?: string } = {}): ParsedBars {
+  return drain(CsvBarReader.open(path, opts));
+}
+
+/** Parses CSV text already in memory. */
+export function parseBarsCsv(text: string, opts: CsvBarsOptions): ParsedBars {
+  return drain(CsvBarReader.fromText(text, opts));
+}
+
+function drain(r: CsvBarReader): ParsedBars {
+  const bars: Bar[] = [];
+  try {
+    for (let b = r.next(); b !== undefined; b = r.next()) bars.push(b);
+  } finally {
+    r.close();
+  }
+  return { symbol: r.symbol, file: r.file, bars, skipped: r.skipped };
+}

@@ -1,0 +1,149 @@
+// ING: hands each cycle the bars that closed at the cycle's time, and nothing later.
+//
+// The stage pulls from a BarSource with `takeUntil(source, ctx.cycleTime)`: the source's
+// cursor only gives out batches whose time is <= the cycle's time, so a later bar cannot
+// reach FEAT, SIG or anything downstream (look-ahead is impossible by construction, not
+// by a filter someone might forget). A backtest driver schedules one cycle per batch time,
+// so a cycle gets exactly the batch at `cycleTime`; if a driver skips a time, the missed
+// batches come with the next cycle, earlier ones first, so no bar is ever lost.
+//
+// Before returning, every bar is shown to the MarketListeners (the paper broker fills
+// resting orders at the new bar's open), bar by bar in batch and symbol order, exactly as
+// a venue trades before our cycle sees the close.
+//
+// Paper and live runs mark the snapshot stale when the newest bar is older than
+// `maxStalenessMs` by the clock (the orchestrator blocks before SIG and RISK denies with
+// RISK.DATA.STALE); ING itself does not throw for stale data. Backtests skip the check:
+// their clock is the bar time.
+//
+// Retries: a retried attempt (attempt > 1) of the same cycle (same index and time) gets
+// the same snapshot, and listeners that already saw a bar are not shown it again (after a
+// listener failure they resume from that bar). If a failed cycle is not retried, its bars
+// lead the next cycle's.
+
+import type { Clock } from '../../core/clock.ts';
+import type { Bar, MarketListener, MarketSnapshot } from '../../domain/market.ts';
+import type { RunMode, Stage, StageContext } from '../contract.ts';
+import { takeUntil } from './data-source.ts';
+import type { BarSource } from './data-source.ts';
+
+/** `ING_MAX_STALENESS_MS` default. */
+export const DEFAULT_MAX_STALENESS_MS = 2000;
+
+export interface IngestStageOptions {
+  /** Where bars come from. The stage owns its cursor. */
+  source: BarSource;
+  /** Shown every bar, in order, before the stage returns (e.g. the paper broker). */
+  listeners?: readonly MarketListener[];
+  /** Staleness threshold (ms). Default 2000 (`ING_MAX_STALENESS_MS`). */
+  maxStalenessMs?: number;
+  /** Modes in which staleness is checked. Default: paper and live (never backtest). */
+  stalenessModes?: readonly RunMode[];
+  /** Clock for staleness; default the cycle context's clock. */
+  clock?: Clock;
+}
+
+interface PendingCycle {
+  cycleTime: number;
+  cycleIndex: number;
+  bars: Bar[];
+  exhausted: boolean;
+  /** bars[0..notified) were shown to listeners[0..] ; listenerIdx for the bar in progress. */
+  notified: number;
+  listenerIdx: number;
+}
+
+export class IngestStage implements Stage<'ING'> {
+  readonly name = 'ING' as const;
+  private readonly source: BarSource;
+  private readonly listeners: readonly MarketListener[];
+  private readonly maxStalenessMs: number;
+  private readonly stalenessModes: readonly RunMode[];
+  private readonly clock: Clock | undefined;
+  private pending: PendingCycle | undefined;
+  private latestTs: number | undefined;
+  private firstRunAt: number | undefined;
+  private delivered = 0;
+
+  constructor(opts: IngestStageOptions) {
+    this.source = opts.source;
+    this.listeners = [...(opts.listeners ?? [])];
+    this.maxStalenessMs = opts.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS;
+    this.stalenessModes = opts.stalenessModes ?? ['paper', 'live'];
+    this.clock = opts.clock;
+  }
+
+  /** Bars handed out so far (all cycles). */
+  get barsDelivered(): number {
+    return this.delivered;
+  }
+
+  run(ctx: StageContext): MarketSnapshot {
+    const asOf = ctx.cycleTime;
+    let p = this.pending;
+    const incomplete = p !== undefined && p.notified < p.bars.length;
+    const retry = p !== undefined && p.cycleTime === asOf && p.cycleIndex === ctx.cycleIndex && (ctx.attempt > 1 || incomplete);
+    if (p === undefined || !retry) {
+      // A failed cycle's bars never reached downstream: they lead the next cycle's bars
+      // (listeners resume where they stopped), so nothing is lost.
+      const carried = incomplete ? p : undefined;
+      const bars: Bar[] = carried ? [...carried.bars] : [];
+      for (const b of takeUntil(this.source, asOf)) for (const bar of b.bars) bars.push(bar);
+      p = {
+        cycleTime: asOf,
+        cycleIndex: ctx.cycleIndex,
+        bars,
+        exhausted: this.source.peekTs() === undefined,
+        notified: carried?.notified ?? 0,
+        listenerIdx: carried?.listenerIdx ?? 0,
+      };
+      this.pending = p;
+      this.delivered += bars.length - (carried?.bars.length ?? 0);
+      if (bars.length > 0) this.latestTs = bars[bars.length - 1]!.ts;
+    }
+    this.notify(p);
+
+    const snap: MarketSnapshot = { asOf, bars: p.bars };
+    if (p.exhausted) snap.exhausted = true;
+    if (this.stalenessModes.includes(ctx.mode)) {
+      const now = (this.clock ?? ctx.clock).now();
+      this.firstRunAt ??= now;
+      if (this.latestTs === undefined) {
+        const lagMs = now - this.firstRunAt;
+        if (lagMs > this.maxStalenessMs) snap.stale = { reason: `no market data received in ${lagMs} ms`, lagMs };
+      } else {
+        const lagMs = now - this.latestTs;
+        if (lagMs > this.maxStalenessMs) {
+          snap.stale = { reason: `newest bar ${new Date(this.latestTs).toISOString()} is ${lagMs} ms old (max ${this.maxStalenessMs} ms)`, lagMs };
+        }
+      }
+    }
+    return snap;
+  }
+
+  summarize(out: MarketSnapshot): Record<string, unknown> {
+    return {
+      asOf: out.asOf,
+      bars: out.bars.length,
+      ...(out.stale ? { stale: out.stale.reason, lagMs: out.stale.lagMs } : {}),
+      ...(out.exhausted ? { exhausted: true } : {}),
+    };
+  }
+
+  private notify(p: PendingCycle): void {
+    const ls = this.listeners;
+    if (ls.length === 0) {
+      p.notified = p.bars.length;
+      return;
+    }
+    while (p.notified < p.bars.length) {
+      const bar = p.bars[p.notified]!;
+      while (p.listenerIdx < ls.length) {
+        ls[p.listenerIdx]!.onBar(bar);
+        p.listenerIdx++;
+      }
+      p.listenerIdx = 0;
+      p.notified++;
+    }
+  }
+}

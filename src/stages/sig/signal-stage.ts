@@ -1,0 +1,126 @@
+// SIG: runs the strategy pack on each warm feature vector of the cycle and turns its
+// decisions into Signals with provenance (strategyId, modelId = id@version, the vector's
+// featureVersion) and a deterministic id (no randomness: same run, same ids).
+//
+// A pack that throws fails the stage with E_SIG_STRATEGY_FAILED; a decision that is not a
+// valid direction/reason/confidence fails it with E_SIG_INVALID_OUTPUT. A retried attempt
+// of the same cycle returns the same signals without calling the pack twice on a bar.
+
+import { OrdinisError } from '../../errors.ts';
+import type { Direction, Signal } from '../../domain/signal.ts';
+import type { FeatureVector } from '../../domain/features.ts';
+import type { Stage, StageContext } from '../contract.ts';
+import type { ResolvedStrategy } from './registry.ts';
+import type { Decision, StrategyMemory } from './strategy-pack.ts';
+
+const DIRECTIONS: readonly Direction[] = ['LONG', 'SHORT', 'FLAT'];
+
+export interface SignalStageOptions {
+  /** The strategy (a pack bound to its parameters), e.g. `registry.resolve('sma-cross', {...})`. */
+  strategy: ResolvedStrategy;
+  /** Horizon label stamped on signals. Default "next_bar". */
+  horizon?: string;
+  /** How long a signal stays valid (ms). Default one day (86 400 000). */
+  ttlMs?: number;
+}
+
+interface SymbolMemory {
+  memory: StrategyMemory;
+  lastTs: number;
+  lastSignal: Signal | undefined;
+}
+
+export class SignalStage implements Stage<'SIG'> {
+  readonly name = 'SIG' as const;
+  readonly strategy: ResolvedStrategy;
+  private readonly horizon: string;
+  private readonly ttlMs: number;
+  private readonly memories = new Map<string, SymbolMemory>();
+
+  constructor(opts: SignalStageOptions) {
+    this.strategy = opts.strategy;
+    this.horizon = opts.horizon ?? 'next_bar';
+    this.ttlMs = opts.ttlMs ?? 86_400_000;
+    if (!Number.isFinite(this.ttlMs) || this.ttlMs < 0) throw new OrdinisError('E_CFG_INVALID', `SIG ttlMs must be >= 0, got ${this.ttlMs}`);
+  }
+
+  run(ctx: StageContext): Signal[] {
+    const fs = ctx.data.FEAT;
+    if (fs === undefined) throw new OrdinisError('E_SIG_STRATEGY_FAILED', 'SIG needs the FEAT output of this cycle');
+    const out: Signal[] = [];
+    for (const v of fs.vectors) {
+      if (!v.warm) continue;
+      const s = this.onVector(v, ctx.correlationId);
+      if (s !== undefined) out.push(s);
+    }
+    return out;
+  }
+
+  /** Decides on one warm vector; undefined when the pack has nothing to say. */
+  onVector(v: FeatureVector, correlationId: string): Signal | undefined {
+    let m = this.memories.get(v.symbol);
+    if (m === undefined) {
+      m = { memory: {}, lastTs: Number.NEGATIVE_INFINITY, lastSignal: undefined };
+      this.memories.set(v.symbol, m);
+    }
+    if (v.ts === m.lastTs) return m.lastSignal; // retry of the same cycle: same answer
+    const { pack, params, modelId, strategyId } = this.strategy;
+    let d: Decision | null | undefined;
+    try {
+      d = pack.decide(v, m.memory, params);
+    } catch (e) {
+      throw new OrdinisError('E_SIG_STRATEGY_FAILED', `${modelId} failed on ${v.symbol} at ${new Date(v.ts).toISOString()}: ${(e as Error)?.message ?? String(e)}`, {
+        cause: e,
+        details: { strategy: strategyId, symbol: v.symbol, ts: v.ts },
+      });
+    }
+    let signal: Signal | undefined;
+    if (d !== null && d !== undefined) {
+      checkDecision(d, modelId, v);
+      signal = {
+        signalId: `${correlationId}:${v.symbol}:${strategyId}:${v.ts}`,
+        symbol: v.symbol,
+        ts: v.ts,
+        direction: d.direction,
+        confidence: d.confidence ?? 1,
+        horizon: this.horizon,
+        ttlMs: this.ttlMs,
+        modelId,
+        strategyId,
+        featureVersion: v.featureVersion,
+        reason: d.reason,
+      };
+    }
+    m.lastTs = v.ts;
+    m.lastSignal = signal;
+    return signal;
+  }
+
+  summarize(out: Signal[]): Record<string, unknown> {
+    const by: Record<string, number> = {};
+    for (const s of out) by[s.direction] = (by[s.direction] ?? 0) + 1;
+    return { signals: out.length, ...by, modelId: this.strategy.modelId };
+  }
+}
+
+function checkDecision(d: Decision, modelId: string, v: FeatureVector): void {
+  const bad = (msg: string): never => {
+    throw new OrdinisError('E_SIG_INVALID_OUTPUT', `${modelId} on ${v.symbol} at ${new Date(v.ts).toISOString()}: ${msg}`, {
+      details: { symbol: v.symbol, ts: v.ts, decision: safeJson(d) },
+    });
+  };
+  if (typeof d !== 'object') bad(`decision must be an object or null, got ${typeof d}`);
+  if (!DIRECTIONS.includes(d.direction)) bad(`direction '${String(d.direction)}' is not LONG, SHORT or FLAT`);
+  if (typeof d.reason !== 'string' || d.reason.trim() === '') bad('reason must be a non-empty string');
+  if (d.confidence !== undefined && (typeof d.confidence !== 'number' || !(d.confidence >= 0 && d.confidence <= 1))) {
+    bad(`confidence ${String(d.confidence)} is not in 0..1`);
+  }
+}
+
+function safeJson(x: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(x)) as unknown;
+  } catch {
+    return String(x);
+  }
+}

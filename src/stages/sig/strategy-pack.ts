@@ -1,0 +1,69 @@
+// A strategy pack: the unit a user writes to add a strategy. It declares the features it
+// needs (FEAT computes them) and decides, per symbol and bar, what it WANTS: a direction
+// (LONG = be long, FLAT = be flat, SHORT = be short) or nothing. It does not size orders
+// or look at positions; RISK turns a direction into an order (LONG while flat -> buy,
+// FLAT while long -> sell all, otherwise nothing).
+//
+// `decide` is called only on warm vectors (every declared feature has a value), in time
+// order, once per symbol and bar; `memory` is a per-symbol scratch object the pack may
+// use to remember things between bars. It must be deterministic: no clock, no randomness.
+//
+// Example: a pack in a few lines (close crossing its EMA):
+//
+//   import { z } from 'zod';
+//   import { defineStrategyPack } from './strategy-pack.ts';
+//
+//   export const emaTrend = defineStrategyPack({
+//     id: 'ema-trend',
+//     version: '1.0.0',
+//     params: z.object({ period: z.coerce.number().int().min(2).default(20) }),
+//     features: (p) => [
+//       { kind: 'ema', name: 'ema', period: p.period },
+//       { kind: 'crossover', name: 'cross', a: 'close', b: 'ema' },
+//     ],
+//     decide: (v) =>
+//       v.features.cross === 1 ? { direction: 'LONG', reason: 'close_above_ema' }
+//       : v.features.cross === -1 ? { direction: 'FLAT', reason: 'close_below_ema' }
+//       : null,
+//   });
+//
+//   registry.register(emaTrend);   // or: new SignalStage({ strategy: resolvePack(emaTrend, { period: 50 }) })
+
+import type { z } from 'zod';
+import type { Direction } from '../../domain/signal.ts';
+import type { FeatureVector } from '../../domain/features.ts';
+import type { FeatureSpec } from '../feat/feature-spec.ts';
+
+/** What a pack decided on one bar. */
+export interface Decision {
+  direction: Direction;
+  /** Why, in a short machine-friendly phrase, e.g. "cross_up". */
+  reason: string;
+  /** 0..1, default 1. */
+  confidence?: number;
+}
+
+/** Per-symbol scratch state a pack may keep between bars. */
+export type StrategyMemory = Record<string, unknown>;
+
+export interface StrategyPack<P = Record<string, never>> {
+  /** Stable id, e.g. "sma-cross" (lowercase letters, digits, `-`, `_`, `.`). */
+  readonly id: string;
+  /** Version of the decision logic, e.g. "1.0.0"; part of every signal's modelId. */
+  readonly version: string;
+  readonly description?: string;
+  /**
+   * Validates and defaults the parameters (a zod schema; use `z.coerce` for numbers so
+   * CLI strings work). Absent: the pack takes no parameters.
+   */
+  readonly params?: z.ZodType<P>;
+  /** The features `decide` reads, for the given parameters. */
+  features(params: P): FeatureSpec[];
+  /** The decision on one warm vector; null or undefined for "nothing to do". */
+  decide(vector: FeatureVector, memory: StrategyMemory, params: P): Decision | null | undefined;
+}
+
+/** Identity helper that gives a pack literal its parameter type from its schema. */
+export function defineStrategyPack<P>(pack: StrategyPack<P>): StrategyPack<P> {
+  return pack;
+}
