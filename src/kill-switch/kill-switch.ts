@@ -90,7 +90,12 @@ export class KillSwitch {
     }
     // Activation is never denied by governance: stopping trading must always be possible.
     // It is still preflighted so the decision is on the audit record.
-    this.opts.governance?.preflight({ componentId: 'kill', action: 'kill.activate', actor, correlationId, payload: { reason } });
+    try {
+      this.opts.governance?.preflight({ componentId: 'kill', action: 'kill.activate', actor, correlationId, payload: { reason } });
+    } catch {
+      // An audit store that is down must not keep the switch off; the activation's own
+      // audit record below is attempted again after the state has changed.
+    }
     const now = toRfc3339(this.opts.clock.now());
     const next: KillState = { state: 'ACTIVE', reason, activatedAt: now, actor, updatedAt: now };
     this.commit(next, 'activated', correlationId);
@@ -126,7 +131,11 @@ export class KillSwitch {
       throw e;
     }
     this.state = next;
-    this.opts.governance?.audit({
+    // The state change stands even if its audit record cannot be written; the caller sees
+    // the E_GOV_AUDIT_WRITE_FAILED after listeners and events have been told.
+    let auditError: unknown;
+    try {
+      this.opts.governance?.audit({
       kind: `kill.${change === 'activated' ? 'activate' : 'deactivate'}`,
       componentId: 'kill',
       action: `kill.${change}`,
@@ -134,11 +143,15 @@ export class KillSwitch {
       correlationId,
       decision: next.state,
       payload: { previous: prev.state, reason: next.reason ?? prev.reason },
-    });
+      });
+    } catch (e) {
+      auditError = e;
+    }
     this.opts.events?.emit(`ordinis.ops.kill.${change}`, { state: next.state, reason: next.reason ?? prev.reason, actor }, {
       ...(correlationId ? { correlationId } : {}),
       partitionKey: 'kill',
     });
     for (const l of this.listeners) l(this.get(), change);
+    if (auditError) throw auditError;
   }
 }

@@ -1,0 +1,68 @@
+// The ops HTTP API as its routes see it: what the server is given (OpsServerDeps), what a
+// route receives (ApiRequest) and what it returns (ApiReply). Routes never touch the raw
+// response; the server writes every reply, so headers, logging and error shape stay in
+// one place.
+
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Registry } from 'prom-client';
+import type { EngineStatus } from '../orchestrator/engine.ts';
+import type { KillSwitch } from '../kill-switch/kill-switch.ts';
+import type { OrdinisDatabase } from '../persistence/database.ts';
+
+/** Structurally a pino logger; only these three levels are used. */
+export interface OpsLogger {
+  info(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
+  error(o: object, m?: string): void;
+}
+
+export interface Readiness {
+  ready: boolean;
+  /** Why not ready (empty when ready). */
+  reasons: string[];
+}
+
+export interface OpsServerDeps {
+  /** The engine's status (`engine.status()`). */
+  status: () => EngineStatus | Record<string, unknown>;
+  /** Runs, artifacts and the audit log. */
+  db: OrdinisDatabase;
+  kill: KillSwitch;
+  /** The engine's own registry (never prom-client's global one). */
+  metrics: Registry;
+  /** Recovery done, database open, engine running, ... Called on every GET /readyz. */
+  readiness: () => Readiness;
+  /** API_TOKEN. Unset (or empty): the mutating routes answer 403 and change nothing. */
+  token?: string;
+  /** Interface to bind. Default 127.0.0.1: loopback unless asked otherwise. */
+  host?: string;
+  /** Default 8700; 0 picks a free port (tests). */
+  port?: number;
+  logger?: OpsLogger;
+}
+
+export type HttpMethod = 'GET' | 'POST';
+
+export interface ApiRequest {
+  method: string;
+  /** The path without the query string, exactly as sent (not decoded). */
+  path: string;
+  /** `:name` segments of the route pattern, URI-decoded. */
+  params: Readonly<Record<string, string>>;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  /** Reads the body as JSON (content type, size cap, parse); rejects with an ApiError. */
+  readJson(): Promise<unknown>;
+}
+
+export type ApiReply =
+  | { status: number; json: unknown; headers?: Record<string, string> }
+  | { status: number; text: string; contentType: string };
+
+export type RouteHandler = (req: ApiRequest, deps: OpsServerDeps) => ApiReply | Promise<ApiReply>;
+
+export interface Route {
+  /** Literal segments and `:name` parameters, e.g. `/runs/:id`. */
+  pattern: string;
+  methods: Partial<Record<HttpMethod, RouteHandler>>;
+}

@@ -1,0 +1,93 @@
+// Run history: the list (filtered, newest first) and one run in detail, with the stage
+// timeline read from its `cycle_result` artifact and, for a backtest, its cycles.
+
+import { z } from 'zod';
+import type { RunRow, RunStatus } from '../../orchestrator/run-store.ts';
+import { ApiError } from '../error-status.ts';
+import { parseQuery } from '../validation.ts';
+import type { OpsServerDeps, Route } from '../contract.ts';
+
+export const MAX_RUNS_LIMIT = 1000;
+export const DEFAULT_RUNS_LIMIT = 50;
+/** Cycles listed under a backtest run; `truncated` says when there are more. */
+export const CHILD_RUNS_LIMIT = 100;
+
+// A Record, so a new RunStatus that is not listed here fails to compile.
+const RUN_STATUSES: Record<RunStatus, true> = { running: true, ok: true, degraded: true, failed: true, blocked: true, aborted: true };
+const RUN_KINDS: Record<RunRow['kind'], true> = { cycle: true, backtest: true };
+
+const oneOf = (values: Record<string, true>): string => `must be one of ${Object.keys(values).join(', ')}`;
+
+const listQuery = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^\d{1,7}$/, `must be an integer from 1 to ${MAX_RUNS_LIMIT}`)
+    .transform(Number)
+    .pipe(z.number().int().min(1, `must be an integer from 1 to ${MAX_RUNS_LIMIT}`).max(MAX_RUNS_LIMIT, `must be an integer from 1 to ${MAX_RUNS_LIMIT}`))
+    .optional(),
+  status: z.enum(Object.keys(RUN_STATUSES) as [RunStatus, ...RunStatus[]], oneOf(RUN_STATUSES)).optional(),
+  kind: z.enum(Object.keys(RUN_KINDS) as [RunRow['kind'], ...RunRow['kind'][]], oneOf(RUN_KINDS)).optional(),
+});
+
+/** The part of a stored CycleResult the timeline shows; extra fields are dropped. */
+const cycleResultView = z.object({
+  schemaVersion: z.string(),
+  status: z.string(),
+  trigger: z.string(),
+  cycleTime: z.string(),
+  durationMs: z.number(),
+  blockReason: z.string().nullable(),
+  timedOut: z.boolean(),
+  errors: z.array(z.object({ code: z.string(), message: z.string(), stage: z.string().optional() })),
+  stageResults: z.array(
+    z.object({
+      stage: z.string(),
+      status: z.string(),
+      attempts: z.number(),
+      durationMs: z.number(),
+      errorCode: z.string().nullable(),
+      note: z.string().nullable(),
+    }),
+  ),
+});
+
+function listRuns(query: URLSearchParams, deps: OpsServerDeps) {
+  const q = parseQuery(listQuery, query);
+  const limit = q.limit ?? DEFAULT_RUNS_LIMIT;
+  const runs = deps.db.runs.listRuns({ limit, ...(q.status ? { status: q.status } : {}), ...(q.kind ? { kind: q.kind } : {}) });
+  return { status: 200, json: { runs, limit } };
+}
+
+const detailQuery = z.strictObject({});
+
+function runDetail(id: string, query: URLSearchParams, deps: OpsServerDeps) {
+  parseQuery(detailQuery, query);
+  const run = deps.db.runs.getRun(id);
+  if (!run) throw new ApiError('E_API_NOT_FOUND', `no run with id ${JSON.stringify(id.slice(0, 200))}`);
+
+  // One cycle_result per cycle run is the rule; if there were more, the last one written wins.
+  const artifact = deps.db.runs.listArtifacts(id, 'cycle_result').at(-1);
+  let cycle: Record<string, unknown> | null = null;
+  let cycleUnreadable: string | undefined;
+  if (artifact) {
+    const parsed = cycleResultView.safeParse(artifact.content);
+    if (parsed.success) {
+      const { stageResults, ...rest } = parsed.data;
+      cycle = { artifactId: artifact.id, ...rest, stages: stageResults };
+    } else {
+      cycleUnreadable = `cycle_result artifact ${artifact.id} does not have the expected shape`;
+    }
+  }
+
+  let children: { runs: RunRow[]; limit: number; truncated: boolean } | null = null;
+  if (run.kind === 'backtest') {
+    const rows = deps.db.runs.listRuns({ parentRunId: id, limit: CHILD_RUNS_LIMIT + 1 });
+    children = { runs: rows.slice(0, CHILD_RUNS_LIMIT), limit: CHILD_RUNS_LIMIT, truncated: rows.length > CHILD_RUNS_LIMIT };
+  }
+  return { status: 200, json: { run, cycle, ...(cycleUnreadable ? { cycleUnreadable } : {}), children } };
+}
+
+export const runsRoutes: readonly Route[] = [
+  { pattern: '/runs', methods: { GET: (req, deps) => listRuns(req.query, deps) } },
+  { pattern: '/runs/:id', methods: { GET: (req, deps) => runDetail(req.params.id!, req.query, deps) } },
+];
