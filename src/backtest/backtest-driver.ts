@@ -1,0 +1,307 @@
+// The backtest driver: assembles the default pipeline in backtest mode and drives one cycle
+// per bar timestamp through the same OrchestrationEngine that paper and live use. The clock
+// is set to each bar's time, the random source is seeded, so a rerun is bit for bit the same.
+//
+// What is persisted where: the run row, every cycle's run row and CycleResult, the config
+// snapshot, risk decisions and the results (fills, trades, equity curve, KPIs) go to the
+// SQLite file. The simulated book (orders, ledger, audit chain, kill state) lives in memory
+// for the run: a backtest's orders are not side effects and must never mix with a paper or
+// live book kept in the same file.
+
+import { createHash } from 'node:crypto';
+import { OrdinisError } from '../errors.ts';
+import { ManualClock, toRfc3339 } from '../core/clock.ts';
+import { SeededRandom } from '../core/random.ts';
+import type { OrdinisConfig } from '../config/schema.ts';
+import type { OrdinisDatabase } from '../persistence/database.ts';
+import { MemoryAuditStore } from '../governance/audit-chain.ts';
+import { MemoryKillSwitchStore } from '../kill-switch/contract.ts';
+import { FileReplaySource, type BarSource } from '../stages/ing/data-source.ts';
+import { createStrategyRegistry, type StrategyRegistry } from '../stages/sig/registry.ts';
+import type { SizingConfig } from '../stages/risk/sizing.ts';
+import type { CommissionModel } from '../stages/exec/commission.ts';
+import { MemoryOrderStore } from '../stages/exec/memory-order-store.ts';
+import { MemoryLedgerStore } from '../stages/port/memory-ledger-store.ts';
+import type { Kpis, QualityFlag } from '../domain/analytics.ts';
+import type { Fill } from '../domain/order.ts';
+import type { EngineObserver } from '../orchestrator/engine.ts';
+import type { CycleStatus } from '../orchestrator/cycle-result.ts';
+import { assemblePipeline, type Pipeline } from '../runtime/assemble.ts';
+import type { EquityPoint } from '../stages/ana/analytics-stage.ts';
+import type { ClosedTrade } from '../stages/ana/trades.ts';
+
+export interface BacktestConfig {
+  /** CSV files; one symbol each. */
+  dataFiles: string[];
+  /** Renames the files' symbols (default: file stems); also the order within a bar. */
+  symbols?: string[];
+  strategy: string;
+  strategyParams: Record<string, unknown>;
+  sizing: SizingConfig;
+  cash: number;
+  commission: CommissionModel;
+  /** Inclusive date bounds, YYYY-MM-DD. */
+  from?: string;
+  to?: string;
+  seed?: number;
+  /** Or a ready source (benchmarks, tests); then dataFiles may be empty. */
+  source?: BarSource;
+}
+
+export interface BacktestFill {
+  ts: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  qty: number;
+  price: number;
+  commission: number;
+}
+
+export interface BacktestResult {
+  runId: string;
+  status: 'ok' | 'failed';
+  bars: number;
+  symbols: string[];
+  orders: number;
+  ordersFilled: number;
+  ordersRejected: number;
+  ordersUnfilled: number;
+  trades: number;
+  finalCash: number;
+  finalValue: number;
+  maxDrawdownPct: number;
+  totalReturnPct: number;
+  totalCommission: number;
+  fills: BacktestFill[];
+  kpis: Kpis | null;
+  quality: QualityFlag[];
+  cycles: Record<CycleStatus, number>;
+  error: { code: string; message: string } | null;
+}
+
+export interface BacktestArtifacts {
+  equity: readonly EquityPoint[];
+  closedTrades: readonly ClosedTrade[];
+}
+
+export interface BacktestDeps {
+  config: OrdinisConfig;
+  /** Where runs, cycle results and artifacts go. */
+  db?: OrdinisDatabase;
+  observer?: EngineObserver;
+  registry?: StrategyRegistry;
+  onProgress?: (done: number, total: number | undefined) => void;
+  /** Cycles per SQLite batch (one commit each). Default 1000. */
+  batchSize?: number;
+  codeVersion?: string;
+  commitHash?: string;
+}
+
+export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promise<{ result: BacktestResult; artifacts: BacktestArtifacts }> {
+  validateBacktestConfig(bt);
+  const registry = deps.registry ?? createStrategyRegistry();
+  const strategy = registry.resolve(bt.strategy, bt.strategyParams);
+  const source =
+    bt.source ??
+    new FileReplaySource({
+      files: bt.dataFiles,
+      ...(bt.symbols ? { symbols: bt.symbols } : {}),
+      ...(bt.from ? { from: bt.from } : {}),
+      ...(bt.to ? { to: bt.to } : {}),
+      policy: deps.config.ING_BAD_ROW_POLICY,
+    });
+  const seed = bt.seed ?? deps.config.ORCH_SEED;
+  const firstTs = source.peekTs();
+  const clock = new ManualClock(firstTs ?? 0);
+  const random = new SeededRandom(seed);
+  const db = deps.db;
+  const runId = backtestRunId(bt, seed, db);
+  const orders = new MemoryOrderStore();
+
+  const pipeline: Pipeline = assemblePipeline({
+    mode: 'backtest',
+    config: deps.config,
+    source,
+    strategy,
+    sizing: bt.sizing,
+    startingCash: bt.cash,
+    commission: bt.commission,
+    stores: {
+      ...(db ? { runs: db.runs, riskDecisions: db.riskDecisions } : {}),
+      orders,
+      ledger: new MemoryLedgerStore(),
+      audit: new MemoryAuditStore(),
+      killSwitch: new MemoryKillSwitchStore(),
+    },
+    clock,
+    random,
+    ...(deps.observer ? { observer: deps.observer } : {}),
+    ...(deps.codeVersion ? { codeVersion: deps.codeVersion } : {}),
+    ...(deps.commitHash ? { commitHash: deps.commitHash } : {}),
+  });
+  const { engine, stages } = pipeline;
+  engine.start();
+
+  const startedAt = toRfc3339(firstTs ?? 0);
+  db?.runs.startRun({
+    runId,
+    mode: 'backtest',
+    kind: 'backtest',
+    startedAt,
+    finishedAt: null,
+    status: 'running',
+    errorCodes: [],
+    configSnapshotRef: db.runs.putConfigSnapshot(runId, { backtest: describeConfig(bt, seed), config: deps.config as unknown as Record<string, unknown> }),
+    codeVersion: deps.codeVersion ?? '0.0.0',
+    commitHash: deps.commitHash ?? 'unknown',
+    parentRunId: null,
+    abortReason: null,
+  });
+
+  const total = deps.onProgress ? countTimestamps(source) : undefined;
+  const batchSize = deps.batchSize ?? 1000;
+  const cycles: Record<CycleStatus, number> = { ok: 0, degraded: 0, failed: 0, blocked: 0 };
+  let bars = 0;
+  let error: BacktestResult['error'] = null;
+  let inBatch = 0;
+  try {
+    for (let ts = source.peekTs(); ts !== undefined; ts = source.peekTs()) {
+      if (db && inBatch === 0) db.beginBatch();
+      clock.set(ts);
+      const r = await engine.runCycle({ kind: 'backtest', at: ts }, { correlationId: `${runId}-${String(bars).padStart(7, '0')}`, parentRunId: runId });
+      bars++;
+      cycles[r.status]++;
+      if (db && ++inBatch >= batchSize) {
+        db.endBatch();
+        inBatch = 0;
+      }
+      if (deps.onProgress && (bars % 250 === 0 || source.peekTs() === undefined)) deps.onProgress(bars, total);
+      if (r.status === 'failed') {
+        const e = r.errors[0]!;
+        error = { code: e.code, message: `cycle at ${r.cycleTime} failed: ${r.errors.map((x) => x.message).join('; ')}` };
+        break;
+      }
+      if (source.peekTs() === ts) {
+        throw new OrdinisError('E_INTERNAL', `data source did not advance past ${toRfc3339(ts)}`);
+      }
+    }
+  } catch (e) {
+    db?.endBatch(false);
+    inBatch = 0;
+    error = { code: e instanceof OrdinisError ? e.code : 'E_INTERNAL', message: e instanceof Error ? e.message : String(e) };
+  } finally {
+    if (db && inBatch > 0) db.endBatch();
+    source.close();
+    await engine.stop();
+  }
+
+  const result = summarize(runId, pipeline, orders, bt, bars, cycles, error, source.symbols);
+  const artifacts: BacktestArtifacts = { equity: stages.ana.equityCurve(), closedTrades: stages.ana.closedTrades() };
+  if (db) persistResults(db, runId, result, artifacts, deps.commitHash ?? 'unknown', toRfc3339(clock.now()));
+  return { result, artifacts };
+}
+
+function summarize(
+  runId: string,
+  p: Pipeline,
+  orders: MemoryOrderStore,
+  bt: BacktestConfig,
+  bars: number,
+  cycles: Record<CycleStatus, number>,
+  error: BacktestResult['error'],
+  symbols: readonly string[],
+): BacktestResult {
+  const ana = p.stages.ana;
+  const stats = ana.orderStats();
+  const report = ana.latest();
+  const fills = collectFills(orders);
+  const finalCash = report ? p.stages.port.book().cash : bt.cash;
+  const finalValue = report ? report.equity : bt.cash;
+  return {
+    runId,
+    status: error ? 'failed' : 'ok',
+    bars,
+    symbols: [...symbols],
+    orders: stats.orders,
+    ordersFilled: stats.filled,
+    ordersRejected: stats.rejected,
+    ordersUnfilled: stats.unfilled,
+    trades: ana.closedTrades().length,
+    finalCash,
+    finalValue,
+    maxDrawdownPct: report?.kpis.maxDrawdownPct ?? 0,
+    totalReturnPct: 100 * (finalValue / bt.cash - 1),
+    totalCommission: fills.reduce((s, f) => s + f.commission, 0),
+    fills,
+    kpis: report?.kpis ?? null,
+    quality: report?.quality ?? [],
+    cycles,
+    error,
+  };
+}
+
+/** Every fill the broker reported, in fill order (orders fill in submission order). */
+function collectFills(orders: MemoryOrderStore): BacktestFill[] {
+  const all: Fill[] = [];
+  for (const rec of orders.listAll()) for (const f of rec.lastReport?.fills ?? []) all.push(f);
+  all.sort((a, b) => a.ts - b.ts);
+  return all.map((f) => ({ ts: toRfc3339(f.ts), symbol: f.symbol, side: f.side, qty: f.qty, price: f.price, commission: f.commission }));
+}
+
+function persistResults(db: OrdinisDatabase, runId: string, result: BacktestResult, a: BacktestArtifacts, commitHash: string, finishedAt: string): void {
+  db.transaction(() => {
+    const put = (kind: string, content: unknown) => db.runs.putArtifact({ runId, kind, schemaVersion: '1.0.0', commitHash, content });
+    put('backtest_summary', { ...result, fills: undefined });
+    put('fills', result.fills);
+    put('trades', a.closedTrades);
+    put('equity_curve', a.equity);
+    put('kpis', { kpis: result.kpis, quality: result.quality });
+    db.runs.finishRun(runId, { finishedAt, status: result.status === 'ok' ? 'ok' : 'failed', errorCodes: result.error ? [result.error.code] : [] });
+  });
+}
+
+function countTimestamps(source: BarSource): number | undefined {
+  const s = source as BarSource & { timestamps?: () => Iterable<number> };
+  if (typeof s.timestamps !== 'function') return undefined;
+  let n = 0;
+  for (const _ of s.timestamps()) n++;
+  return n;
+}
+
+function describeConfig(bt: BacktestConfig, seed: number): Record<string, unknown> {
+  return {
+    dataFiles: bt.dataFiles,
+    symbols: bt.symbols ?? null,
+    strategy: bt.strategy,
+    strategyParams: bt.strategyParams,
+    sizing: bt.sizing,
+    cash: bt.cash,
+    commission: bt.commission,
+    from: bt.from ?? null,
+    to: bt.to ?? null,
+    seed,
+  };
+}
+
+/** Same inputs, same run id (a rerun is recognisable); a rerun into the same file gets a counter. */
+function backtestRunId(bt: BacktestConfig, seed: number, db: OrdinisDatabase | undefined): string {
+  const base = `bt-${createHash('sha256').update(JSON.stringify(describeConfig(bt, seed))).digest('hex').slice(0, 12)}`;
+  let id = base;
+  for (let n = 2; db?.runs.getRun(id); n++) id = `${base}-${n}`;
+  return id;
+}
+
+export function validateBacktestConfig(bt: BacktestConfig): void {
+  const bad = (what: string, value: unknown, expected: string): never => {
+    throw new OrdinisError('E_CFG_INVALID', `backtest ${what} = ${JSON.stringify(value)}; expected ${expected}`);
+  };
+  if (!bt.source && (!Array.isArray(bt.dataFiles) || bt.dataFiles.length === 0)) bad('dataFiles', bt.dataFiles, 'at least one CSV file');
+  if (bt.symbols && bt.symbols.length !== (bt.source ? bt.symbols.length : bt.dataFiles.length)) {
+    bad('symbols', bt.symbols, `one symbol per data file (${bt.dataFiles.length})`);
+  }
+  if (bt.symbols && new Set(bt.symbols).size !== bt.symbols.length) bad('symbols', bt.symbols, 'distinct symbols');
+  if (!Number.isFinite(bt.cash) || bt.cash <= 0) bad('cash', bt.cash, 'a positive amount');
+  if (bt.sizing.kind === 'fixed' && (!Number.isInteger(bt.sizing.qty) || bt.sizing.qty <= 0)) bad('qty', bt.sizing.qty, 'a whole number of shares > 0');
+  if (bt.sizing.kind === 'weight' && !(bt.sizing.weight > 0 && bt.sizing.weight <= 1)) bad('weight', bt.sizing.weight, 'a fraction in (0, 1]');
+  if (bt.from && bt.to && bt.from > bt.to) bad('from', bt.from, `a date on or before --to ${bt.to}`);
+}

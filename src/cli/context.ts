@@ -1,0 +1,39 @@
+// What every command needs: the effective configuration, a logger on stderr, and a way to
+// open the database. Built from global options and ORDINIS_* environment variables.
+
+import { loadConfig, type LoadedConfig } from '../config/load.ts';
+import type { ConfigInput, OrdinisConfig } from '../config/schema.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
+import { openDatabase, type OrdinisDatabase } from '../persistence/database.ts';
+
+export interface GlobalOptions {
+  profile?: string;
+  config?: string;
+  db?: string;
+  logLevel?: string;
+}
+
+export interface CliContext {
+  loaded: LoadedConfig;
+  config: OrdinisConfig;
+  logger: Logger;
+  openDb(path?: string): OrdinisDatabase;
+}
+
+export function makeContext(g: GlobalOptions, overrides: Record<string, unknown> = {}): CliContext {
+  const loaded = loadConfig({
+    ...(g.profile ? { profile: g.profile as 'dev' } : {}),
+    ...(g.config ? { profileFile: g.config } : {}),
+    env: process.env,
+    overrides: { ...(g.db ? { DB_PATH: g.db } : {}), ...(g.logLevel ? { OBS_LOG_LEVEL: g.logLevel } : {}), ...overrides } as ConfigInput,
+  });
+  const config = loaded.config;
+  const logger = createLogger({ level: config.OBS_LOG_LEVEL, component: 'cli' });
+  for (const w of loaded.warnings) logger.warn({ key: w.key }, w.message);
+  return {
+    loaded,
+    config,
+    logger,
+    openDb: (path?: string) => openDatabase({ path: path ?? config.DB_PATH, busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS }),
+  };
+}

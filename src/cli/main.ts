@@ -1,0 +1,37 @@
+// The `ordinis` CLI: one commander program, a file per command group. Errors print their
+// stable code and message on stderr (never a stack trace unless ORDINIS_DEBUG=1) and set a
+// non-zero exit code.
+
+import { Command, CommanderError } from 'commander';
+import { OrdinisError, toOrdinisError } from '../errors.ts';
+import { registerBacktest } from './commands/backtest.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('ordinis')
+    .description('Ordinis ORCH: the orchestration engine for algorithmic trading')
+    .option('--profile <name>', 'configuration profile: dev | paper | prod')
+    .option('--config <file>', 'JSON file of configuration keys (a profile file)')
+    .option('--log-level <level>', 'trace | debug | info | warn | error | fatal | silent')
+    .showHelpAfterError()
+    .exitOverride();
+  registerBacktest(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit through here with code 0.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    const err = e instanceof OrdinisError ? e : toOrdinisError(e);
+    process.stderr.write(`error: ${err.message}\n`);
+    if (err.details) process.stderr.write(`details: ${JSON.stringify(err.details)}\n`);
+    if (process.env.ORDINIS_DEBUG === '1' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}

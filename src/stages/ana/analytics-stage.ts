@@ -1,0 +1,144 @@
+// ANA: values the cycle (PORT's snapshot) and the cycle's executions (EXEC's batch) into
+// KPIs. Keeps the equity curve and closed trades for reports, and order counts in
+// backtrader's sense: orders = submitted + rejected by RISK's submission cash check,
+// ordersRejected includes both broker rejections and those cash-check rejections.
+// Running twice for one cycle (a retry) returns the first result instead of counting twice.
+
+import type { AnalyticsReport } from '../../domain/analytics.ts';
+import type { Fill } from '../../domain/order.ts';
+import { OrdinisError } from '../../errors.ts';
+import type { Stage, StageContext } from '../contract.ts';
+import { execExtras } from '../exec/exec-stage.ts';
+import { KpiAccumulator, type DrawdownState } from './kpis.ts';
+import { TradeTracker, type ClosedTrade } from './trades.ts';
+
+export interface AnalyticsStageOptions {
+  /** Base of returns. Default: the first cycle's equity. */
+  startingCash?: number;
+  /** Default 252. */
+  periodsPerYear?: number;
+  /** Default 30. */
+  minBars?: number;
+  /** Default 5. */
+  minTrades?: number;
+  /** Keep (ts, value, drawdown) for every cycle. Default true. */
+  keepEquityCurve?: boolean;
+}
+
+export interface EquityPoint {
+  ts: number;
+  value: number;
+  /** Drawdown from the running peak, in percent. */
+  drawdownPct: number;
+}
+
+export interface OrderStats {
+  /** Orders in backtrader's sense: submitted to the broker + rejected by the submission cash check. */
+  orders: number;
+  filled: number;
+  /** Broker rejections + cash-check rejections. */
+  rejected: number;
+  canceled: number;
+  /** Of `rejected`, those RISK's cash check rejected before submission. */
+  riskRejected: number;
+  /** Orders with no final answer yet (at the end of a backtest: never filled). */
+  unfilled: number;
+  fills: number;
+}
+
+export class AnalyticsStage implements Stage<'ANA'> {
+  readonly name = 'ANA' as const;
+  private acc: KpiAccumulator | undefined;
+  private readonly trades = new TradeTracker();
+  private readonly closed: ClosedTrade[] = [];
+  private readonly curve: EquityPoint[] = [];
+  private readonly seenFills = new Set<string>();
+  private readonly submittedIds = new Set<string>();
+  private readonly finalIds = new Set<string>();
+  private readonly stats = { filled: 0, rejected: 0, canceled: 0, riskRejected: 0, fills: 0 };
+  private lastCorrelationId: string | null = null;
+  private lastReport: AnalyticsReport | null = null;
+
+  constructor(private readonly opts: AnalyticsStageOptions = {}) {}
+
+  run(ctx: StageContext): AnalyticsReport {
+    if (ctx.correlationId === this.lastCorrelationId && this.lastReport) return this.lastReport;
+    const port = ctx.data.PORT;
+    if (!port) throw new OrdinisError('E_ANA_COMPUTE_FAILED', 'no PORT snapshot in this cycle');
+    if (!this.acc) {
+      this.acc = new KpiAccumulator({
+        startingValue: this.opts.startingCash ?? port.equity,
+        ...(this.opts.periodsPerYear !== undefined ? { periodsPerYear: this.opts.periodsPerYear } : {}),
+        ...(this.opts.minBars !== undefined ? { minBars: this.opts.minBars } : {}),
+        ...(this.opts.minTrades !== undefined ? { minTrades: this.opts.minTrades } : {}),
+      });
+    }
+    const acc = this.acc;
+
+    const exec = ctx.data.EXEC;
+    if (exec) {
+      for (const s of exec.submitted) this.submittedIds.add(s.intent.clientOrderId);
+      const extras = execExtras(exec);
+      this.stats.riskRejected += extras.riskRejected.length;
+      this.stats.rejected += extras.riskRejected.length;
+      const fills: Fill[] = [];
+      for (const r of exec.resolved) {
+        for (const f of r.fills) if (!this.seenFills.has(f.fillId)) fills.push(f);
+        if ((r.status === 'filled' || r.status === 'rejected' || r.status === 'canceled') && !this.finalIds.has(r.clientOrderId)) {
+          this.finalIds.add(r.clientOrderId);
+          this.stats[r.status] += 1;
+        }
+      }
+      for (const f of fills) {
+        this.seenFills.add(f.fillId);
+        this.stats.fills += 1;
+        acc.observeFill(f.qty * f.price, f.commission);
+        const t = this.trades.onFill(f);
+        if (t) {
+          this.closed.push(t);
+          acc.observeTrade(t.pnlNet);
+        }
+      }
+    }
+
+    acc.observeBar(ctx.cycleTime, port.equity, port.positions.some((p) => p.qty !== 0));
+    if (this.opts.keepEquityCurve !== false) this.curve.push({ ts: ctx.cycleTime, value: port.equity, drawdownPct: acc.drawdown().currentPct });
+
+    const { kpis, quality } = acc.snapshot();
+    const report: AnalyticsReport = { ts: ctx.cycleTime, equity: port.equity, kpis, quality };
+    this.lastCorrelationId = ctx.correlationId;
+    this.lastReport = report;
+    return report;
+  }
+
+  summarize(out: AnalyticsReport): Record<string, unknown> {
+    return { equity: out.equity, totalReturnPct: out.kpis.totalReturnPct, maxDrawdownPct: out.kpis.maxDrawdownPct, trades: out.kpis.trades, quality: out.quality };
+  }
+
+  equityCurve(): readonly EquityPoint[] {
+    return this.curve;
+  }
+
+  closedTrades(): readonly ClosedTrade[] {
+    return this.closed;
+  }
+
+  openTrades(): ReturnType<TradeTracker['openTrades']> {
+    return this.trades.openTrades();
+  }
+
+  drawdown(): DrawdownState | null {
+    return this.acc ? this.acc.drawdown() : null;
+  }
+
+  orderStats(): OrderStats {
+    const orders = this.submittedIds.size + this.stats.riskRejected;
+    const { filled, rejected, canceled, riskRejected, fills } = this.stats;
+    return { orders, filled, rejected, canceled, riskRejected, unfilled: orders - filled - rejected - canceled, fills };
+  }
+
+  /** The latest report (null before the first cycle). */
+  latest(): AnalyticsReport | null {
+    return this.lastReport;
+  }
+}

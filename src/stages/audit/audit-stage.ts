@@ -1,0 +1,36 @@
+// AUDIT: every order submitted in this cycle must have an audit record carrying a policy
+// version (GOV: 100% of order submissions audited). A gap fails the stage with
+// E_AUDIT_INCOMPLETE listing the missing refs; the orchestrator's containment rule for
+// AUDIT (fail closed in prod) decides what happens next.
+
+import type { AuditCompleteness } from '../../domain/analytics.ts';
+import type { Governance } from '../../governance/contract.ts';
+import { OrdinisError } from '../../errors.ts';
+import type { Stage, StageContext } from '../contract.ts';
+
+export interface AuditStageOptions {
+  governance: Governance;
+}
+
+export class AuditStage implements Stage<'AUDIT'> {
+  readonly name = 'AUDIT' as const;
+
+  constructor(private readonly opts: AuditStageOptions) {}
+
+  run(ctx: StageContext): AuditCompleteness {
+    const gov = this.opts.governance;
+    const refs = [...new Set((ctx.data.EXEC?.submitted ?? []).map((s) => s.intent.clientOrderId))];
+    const audited = refs.length > 0 ? gov.auditedSubjects(refs) : new Set<string>();
+    const missing = refs.filter((r) => !audited.has(r));
+    if (missing.length > 0) {
+      throw new OrdinisError('E_AUDIT_INCOMPLETE', `${missing.length} of ${refs.length} submitted orders have no audit record: ${missing.join(', ')}`, {
+        details: { missing, checked: refs.length, correlationId: ctx.correlationId },
+      });
+    }
+    return { checked: refs.length, audited: refs.length, policyVersion: gov.policyVersion, missing: [] };
+  }
+
+  summarize(out: AuditCompleteness): Record<string, unknown> {
+    return { checked: out.checked, audited: out.audited, missing: out.missing.length };
+  }
+}

@@ -1,0 +1,289 @@
+// EXEC: turns RISK's allowed decisions into orders and captures the broker's answers.
+//
+//   capture  every open order in the store → fetchOrder → resolved ones (filled, rejected,
+//            canceled) are recorded and handed to PORT in `resolved`
+//   submit   for each allowed decision: kill switch (enforcement point #3) → governance
+//            preflight → persist the intent under a deterministic idempotency key →
+//            (unknown outcome? query the broker first) → submit, outside the store's
+//            transaction → persist the answer → audit record (exec.submit, policy version)
+//
+// Running EXEC twice for one cycle derives the same keys, finds the intents on file and
+// never places an order twice. Reports captured by an attempt that then failed are carried
+// into the next attempt's output, so a retry does not lose fills.
+
+import type { ExecutionBatch, ExecutionReport, OrderIntent, OrderSide, TimeInForce } from '../../domain/order.ts';
+import type { RiskReasonCode } from '../../domain/risk.ts';
+import type { Governance } from '../../governance/contract.ts';
+import { OrdinisError, type ErrorCode } from '../../errors.ts';
+import type { KillSwitchGuard, Stage, StageContext } from '../contract.ts';
+import { runMaybeAsync, type BrokerAdapter, type MaybePromise } from './broker-adapter.ts';
+import { FINAL_ORDER_STATUSES, type OrderStore } from './order-store.ts';
+import { clientOrderIdFor, idempotencyKeyFor, intentDifference } from './order-ids.ts';
+
+export interface ExecStageOptions {
+  /** The venue, usually a GuardedBroker around the real adapter. */
+  broker: BrokerAdapter;
+  orderStore: OrderStore;
+  governance: Governance;
+  /** Kill-switch guard for enforcement point #3. Default: the cycle context's `kill`. */
+  kill?: KillSwitchGuard;
+  /** Actor recorded on preflight and audit records. Default 'ordinis'. */
+  actor?: string;
+  /** Component id for governance. Default 'exec'. */
+  componentId?: string;
+  /** Default 'gtc': a market order rests until the next bar of its symbol. */
+  timeInForce?: TimeInForce;
+  /**
+   * On the first run, re-emit (in `recovered`) the reports of every stored order that has
+   * fills, so PORT can post any fill a crash left unposted (PORT ignores fills it already
+   * has). Default true.
+   */
+  recoverFillsOnStart?: boolean;
+}
+
+/** A decision EXEC did not send, and why (kill switch, governance). */
+export interface ExecRefusal {
+  signalId: string;
+  symbol: string;
+  code: ErrorCode;
+  reason: string;
+}
+
+/** An order RISK's submission cash check rejected: an order in the backtrader sense, never sent. */
+export interface RiskRejectedOrder {
+  signalId: string;
+  symbol: string;
+  side: OrderSide;
+  qty: number;
+  referencePrice: number;
+  reason: RiskReasonCode;
+  ts: number;
+}
+
+export interface ExecStageOutput extends ExecutionBatch {
+  riskRejected: RiskRejectedOrder[];
+  refused: ExecRefusal[];
+  /** Start-up only: reports with fills of orders already on file (for PORT's crash recovery). */
+  recovered: ExecutionReport[];
+}
+
+/** The EXEC extras of a batch (empty when the batch came from another EXEC implementation). */
+export function execExtras(batch: ExecutionBatch | undefined): Pick<ExecStageOutput, 'riskRejected' | 'refused' | 'recovered'> {
+  const b = batch as Partial<ExecStageOutput> | undefined;
+  return { riskRejected: b?.riskRejected ?? [], refused: b?.refused ?? [], recovered: b?.recovered ?? [] };
+}
+
+export class ExecStage implements Stage<'EXEC'> {
+  readonly name = 'EXEC' as const;
+  private readonly actor: string;
+  private readonly componentId: string;
+  private readonly tif: TimeInForce;
+  private firstRun = true;
+  /** Reports captured by attempts that did not complete; delivered by the next successful run. */
+  private undelivered: ExecutionReport[] = [];
+
+  constructor(private readonly opts: ExecStageOptions) {
+    this.actor = opts.actor ?? 'ordinis';
+    this.componentId = opts.componentId ?? 'exec';
+    this.tif = opts.timeInForce ?? 'gtc';
+  }
+
+  run(ctx: StageContext): MaybePromise<ExecStageOutput> {
+    return runMaybeAsync(this.flow(ctx));
+  }
+
+  summarize(out: ExecutionBatch): Record<string, unknown> {
+    const x = execExtras(out);
+    return {
+      submitted: out.submitted.length,
+      resolved: out.resolved.length,
+      filled: out.resolved.filter((r) => r.status === 'filled').length,
+      rejected: out.resolved.filter((r) => r.status === 'rejected').length + x.riskRejected.length,
+      working: out.working.length,
+      riskRejected: x.riskRejected.length,
+      refused: x.refused.length,
+    };
+  }
+
+  private *flow(ctx: StageContext): Generator<unknown, ExecStageOutput, unknown> {
+    const { broker, orderStore: store, governance: gov } = this.opts;
+    const resolved: ExecutionReport[] = [];
+    const seen = new Set<string>();
+    const deliver = (r: ExecutionReport, fresh: boolean): void => {
+      const k = `${r.clientOrderId}|${r.status}|${r.filledQty}`;
+      if (seen.has(k)) return;
+      seen.add(k);
+      resolved.push(r);
+      if (fresh) this.undelivered.push(r);
+    };
+    for (const r of this.undelivered) deliver(r, false);
+
+    const recovered: ExecutionReport[] = [];
+    if (this.firstRun && this.opts.recoverFillsOnStart !== false) {
+      for (const rec of store.listAll()) if (rec.lastReport && rec.lastReport.fills.length > 0) recovered.push(rec.lastReport);
+    }
+
+    // (a) capture answers for orders sent in earlier cycles.
+    const working: string[] = [];
+    for (const rec of store.listOpen()) {
+      const id = rec.intent.clientOrderId;
+      // An unanswered intent of this very cycle (a retried attempt) is settled by the submit step.
+      if (rec.status === 'pending' && rec.intent.correlationId === ctx.correlationId) continue;
+      const rep = (yield broker.fetchOrder(id)) as ExecutionReport | undefined;
+      if (rep === undefined) {
+        if (rec.status === 'pending') {
+          // Persisted in an earlier cycle but never reached the broker: closing it is safe,
+          // sending it now would trade on a decision made on old data.
+          const closed = syntheticReport(rec.intent, 'canceled', 'never acknowledged by the broker; not resent in a later cycle', ctx.cycleTime);
+          store.recordReport(id, closed);
+          deliver(closed, true);
+        } else {
+          // The broker forgot an order it had acknowledged: keep it working (and visible).
+          working.push(id);
+        }
+        continue;
+      }
+      const prev = rec.lastReport;
+      const changed = !prev || prev.status !== rep.status || prev.filledQty !== rep.filledQty || prev.fills.length !== rep.fills.length;
+      if (changed) store.recordReport(id, rep);
+      if (FINAL_ORDER_STATUSES.has(rep.status)) deliver(rep, true);
+      else {
+        working.push(id);
+        if (changed && rep.fills.length > 0) deliver(rep, true);
+      }
+    }
+
+    // (b) submit this cycle's allowed decisions.
+    const kill = this.opts.kill ?? ctx.kill;
+    const submitted: ExecutionBatch['submitted'] = [];
+    const riskRejected: RiskRejectedOrder[] = [];
+    const refused: ExecRefusal[] = [];
+    for (const d of ctx.data.RISK ?? []) {
+      if (!d.order) continue;
+      if (!d.allowed) {
+        if (d.reasons.includes('RISK.CASH.INSUFFICIENT')) {
+          riskRejected.push({ signalId: d.signalId, symbol: d.symbol, side: d.order.side, qty: d.order.qty, referencePrice: d.order.referencePrice, reason: 'RISK.CASH.INSUFFICIENT', ts: d.ts });
+        }
+        continue;
+      }
+      // Enforcement point #3: checked per order, the switch can flip mid-cycle.
+      if (kill.isActive()) {
+        refused.push({ signalId: d.signalId, symbol: d.symbol, code: 'E_KILL_ACTIVE', reason: 'kill switch active: order not submitted' });
+        continue;
+      }
+      const pre = gov.preflight({
+        componentId: this.componentId,
+        action: 'order.submit',
+        actor: this.actor,
+        correlationId: ctx.correlationId,
+        payload: { signalId: d.signalId, symbol: d.symbol, side: d.order.side, qty: d.order.qty, referencePrice: d.order.referencePrice, riskPolicyVersion: d.policyVersion },
+      });
+      if (pre.decision === 'deny') {
+        refused.push({ signalId: d.signalId, symbol: d.symbol, code: 'E_GOV_DENIED', reason: pre.reasons.join('; ') || 'denied by governance' });
+        continue;
+      }
+      let qty = d.order.qty;
+      if (pre.decision === 'modify' && pre.patch && typeof pre.patch.qty === 'number' && Number.isFinite(pre.patch.qty) && pre.patch.qty < qty) {
+        qty = pre.patch.qty; // a patch may narrow, never widen
+      }
+      if (!(qty > 0)) {
+        refused.push({ signalId: d.signalId, symbol: d.symbol, code: 'E_GOV_DENIED', reason: `governance narrowed the order to ${qty}` });
+        continue;
+      }
+
+      const idempotencyKey = idempotencyKeyFor({ correlationId: ctx.correlationId, signalId: d.signalId, symbol: d.symbol, side: d.order.side, qty });
+      const intent: OrderIntent = {
+        clientOrderId: clientOrderIdFor(idempotencyKey),
+        idempotencyKey,
+        correlationId: ctx.correlationId,
+        signalId: d.signalId,
+        symbol: d.symbol,
+        side: d.order.side,
+        qty,
+        orderType: 'market',
+        timeInForce: this.tif,
+        ts: d.ts,
+      };
+      const id = intent.clientOrderId;
+      const ins = store.insertIntent(intent);
+      if (!ins.inserted) {
+        const diff = intentDifference(ins.record.intent, intent);
+        if (diff !== null) {
+          throw new OrdinisError('E_EXEC_IDEMPOTENCY_CONFLICT', `order ${id}: ${diff}`, { details: { clientOrderId: id, idempotencyKey } });
+        }
+      }
+
+      let report = ins.record.lastReport;
+      if (ins.record.status === 'pending' || report === null) {
+        // Unknown outcome for an intent already on file: ask the broker before sending.
+        const known = ins.inserted ? undefined : ((yield broker.fetchOrder(id)) as ExecutionReport | undefined);
+        report = known ?? ((yield broker.submit(intent)) as ExecutionReport);
+        store.recordReport(id, report);
+      }
+
+      if (ins.record.auditRef === null) {
+        const auditRef = gov.audit({
+          kind: 'exec.submit',
+          componentId: this.componentId,
+          action: 'order.submit',
+          actor: this.actor,
+          correlationId: ctx.correlationId,
+          decision: report.status,
+          subjectRef: id,
+          payload: {
+            idempotencyKey,
+            brokerOrderId: report.orderId,
+            signalId: d.signalId,
+            symbol: intent.symbol,
+            side: intent.side,
+            qty: intent.qty,
+            orderType: intent.orderType,
+            status: report.status,
+            riskPolicyVersion: d.policyVersion,
+            govPolicyVersion: pre.policyVersion,
+            preflightAuditRef: pre.auditRef,
+          },
+        });
+        store.setAuditRef(id, auditRef);
+      }
+
+      submitted.push({ intent, report });
+      if (FINAL_ORDER_STATUSES.has(report.status)) deliver(report, true);
+      else if (!working.includes(id)) working.push(id);
+    }
+
+    if (refused.some((r) => r.code === 'E_KILL_ACTIVE')) {
+      gov.audit({
+        kind: 'exec.blocked',
+        componentId: this.componentId,
+        action: 'order.submit',
+        actor: this.actor,
+        correlationId: ctx.correlationId,
+        decision: 'deny',
+        subjectRef: null,
+        payload: { reason: 'kill switch active', signals: refused.filter((r) => r.code === 'E_KILL_ACTIVE').map((r) => r.signalId) },
+      });
+    }
+
+    this.undelivered = [];
+    this.firstRun = false;
+    return { submitted, resolved, working, riskRejected, refused, recovered };
+  }
+}
+
+function syntheticReport(intent: OrderIntent, status: 'canceled' | 'rejected', reason: string, ts: number): ExecutionReport {
+  return {
+    orderId: '',
+    clientOrderId: intent.clientOrderId,
+    symbol: intent.symbol,
+    side: intent.side,
+    status,
+    qty: intent.qty,
+    filledQty: 0,
+    fills: [],
+    fees: 0,
+    slippage: 0,
+    rejectReason: reason,
+    ts,
+  };
+}

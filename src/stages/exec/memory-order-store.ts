@@ -1,0 +1,77 @@
+// The in-memory OrderStore (tests, backtests without a database). Same contract as the
+// SQLite store: a unique idempotency key (a second insert returns the record on file), a
+// unique client order id (reuse under another key is E_DB_CONSTRAINT), records returned as
+// copies so callers cannot mutate the store behind its back.
+
+import type { ExecutionReport, OrderIntent } from '../../domain/order.ts';
+import { OrdinisError } from '../../errors.ts';
+import { FINAL_ORDER_STATUSES, type InsertIntentResult, type OrderRecord, type OrderStore } from './order-store.ts';
+
+export class MemoryOrderStore implements OrderStore {
+  /** By client order id, in insertion order. */
+  private readonly records = new Map<string, OrderRecord>();
+  private readonly byKey = new Map<string, string>();
+  private readonly open = new Set<string>();
+
+  insertIntent(intent: OrderIntent): InsertIntentResult {
+    const existingId = this.byKey.get(intent.idempotencyKey);
+    if (existingId !== undefined) return { inserted: false, record: copy(this.records.get(existingId)!) };
+    if (this.records.has(intent.clientOrderId)) {
+      throw new OrdinisError('E_DB_CONSTRAINT', `client order id ${intent.clientOrderId} is already used by an order with another idempotency key`, {
+        details: { clientOrderId: intent.clientOrderId, idempotencyKey: intent.idempotencyKey },
+      });
+    }
+    const rec: OrderRecord = { intent: { ...intent }, status: 'pending', brokerOrderId: null, lastReport: null, auditRef: null };
+    this.records.set(intent.clientOrderId, rec);
+    this.byKey.set(intent.idempotencyKey, intent.clientOrderId);
+    this.open.add(intent.clientOrderId);
+    return { inserted: true, record: copy(rec) };
+  }
+
+  recordReport(clientOrderId: string, report: ExecutionReport): void {
+    const rec = this.get(clientOrderId);
+    rec.status = report.status;
+    rec.brokerOrderId = report.orderId;
+    rec.lastReport = copyReport(report);
+    if (FINAL_ORDER_STATUSES.has(report.status)) this.open.delete(clientOrderId);
+    else this.open.add(clientOrderId);
+  }
+
+  setAuditRef(clientOrderId: string, auditRef: number): void {
+    this.get(clientOrderId).auditRef = auditRef;
+  }
+
+  findByIdempotencyKey(key: string): OrderRecord | undefined {
+    const id = this.byKey.get(key);
+    return id === undefined ? undefined : copy(this.records.get(id)!);
+  }
+
+  findByClientOrderId(clientOrderId: string): OrderRecord | undefined {
+    const rec = this.records.get(clientOrderId);
+    return rec ? copy(rec) : undefined;
+  }
+
+  listOpen(): OrderRecord[] {
+    // Set iteration follows first insertion, which is the orders' insertion order here
+    // (an order never re-opens once final).
+    return [...this.open].map((id) => copy(this.records.get(id)!));
+  }
+
+  listAll(): OrderRecord[] {
+    return [...this.records.values()].map(copy);
+  }
+
+  private get(clientOrderId: string): OrderRecord {
+    const rec = this.records.get(clientOrderId);
+    if (!rec) throw new OrdinisError('E_DB_CONSTRAINT', `no order with client order id ${clientOrderId}`, { details: { clientOrderId } });
+    return rec;
+  }
+}
+
+function copyReport(r: ExecutionReport): ExecutionReport {
+  return { ...r, fills: r.fills.map((f) => ({ ...f })) };
+}
+
+function copy(r: OrderRecord): OrderRecord {
+  return { ...r, intent: { ...r.intent }, lastReport: r.lastReport ? copyReport(r.lastReport) : null };
+}

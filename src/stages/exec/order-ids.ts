@@ -1,0 +1,34 @@
+// Deterministic order identity. The idempotency key is a hash of what makes an order this
+// order (cycle, signal, symbol, side, size), so running EXEC again for the same cycle
+// derives the same key and can never place the order twice.
+
+import { createHash } from 'node:crypto';
+import type { OrderIntent, OrderSide } from '../../domain/order.ts';
+
+export interface OrderIdentityInput {
+  correlationId: string;
+  signalId: string;
+  symbol: string;
+  side: OrderSide;
+  qty: number;
+}
+
+export function idempotencyKeyFor(i: OrderIdentityInput): string {
+  return createHash('sha256')
+    .update(JSON.stringify([i.correlationId, i.signalId, i.symbol, i.side, i.qty]))
+    .digest('hex');
+}
+
+/** Client order ids are derived from the key: short, unique in practice (96 bits), stable. */
+export function clientOrderIdFor(idempotencyKey: string): string {
+  return `ord-${idempotencyKey.slice(0, 24)}`;
+}
+
+/** Null when the two intents describe the same order; otherwise what differs. */
+export function intentDifference(a: OrderIntent, b: OrderIntent): string | null {
+  const fields = ['clientOrderId', 'idempotencyKey', 'symbol', 'side', 'qty', 'orderType', 'limitPrice', 'timeInForce'] as const;
+  for (const f of fields) {
+    if (a[f] !== b[f]) return `${f} differs (${String(a[f])} vs ${String(b[f])})`;
+  }
+  return null;
+}

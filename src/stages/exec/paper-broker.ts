@@ -1,0 +1,282 @@
+// The simulated venue. It sees every bar before the cycle's strategy does (it is a
+// MarketListener, fed by ING) and fills resting market orders at that bar's open, exactly
+// like backtrader's broker running before the strategy. Cash arithmetic follows backtrader's
+// BackBroker._execute operation by operation so a backtest matches it to the cent:
+//   buy : cash -= qty * price; cash -= commission          (rejected if cash would go < 0)
+//   sell: cash += qty * avg + qty * (price - avg); cash -= commission
+// where avg is the position's average price, (avg * old + qty * price) / new on increases.
+// Synchronous on purpose: a backtest runs 100k+ bars through it.
+
+import type { Clock } from '../../core/clock.ts';
+import type { Bar, MarketListener } from '../../domain/market.ts';
+import type { ExecutionReport, Fill, OrderIntent } from '../../domain/order.ts';
+import type { AccountView } from '../../domain/portfolio.ts';
+import { OrdinisError } from '../../errors.ts';
+import type { BrokerAdapter } from './broker-adapter.ts';
+import { commissionFor, normalizeCommissionModel, type CommissionModel } from './commission.ts';
+import { slippedPrice } from './slippage.ts';
+import { intentDifference } from './order-ids.ts';
+
+export type FillTiming = 'next_open' | 'close';
+
+export interface PaperBrokerOptions {
+  /** Cash at start. Default 100000. */
+  startingCash?: number;
+  /**
+   * When a market order fills. Default 'next_open': at the open of the next bar of its
+   * symbol (backtrader's default). 'close': at submission, at the close of the last bar
+   * seen for the symbol, i.e. the bar the order was decided on (backtrader's cheat-on-close).
+   */
+  fillTiming?: FillTiming;
+  /** Default none. */
+  commission?: CommissionModel;
+  /** Fixed slippage in basis points; buys pay up, sells receive down. Default 0. */
+  slippageBps?: number;
+  /** Time stamp of submit/cancel answers. Default: the order's decision time. */
+  clock?: Clock;
+  /** Prefix of broker order ids. Default 'paper'. */
+  orderIdPrefix?: string;
+}
+
+interface PaperPosition {
+  qty: number;
+  /** Average price (backtrader Position.price). 0 when flat. */
+  avgPrice: number;
+}
+
+interface PaperOrder {
+  intent: OrderIntent;
+  report: ExecutionReport;
+}
+
+export class PaperBroker implements BrokerAdapter, MarketListener {
+  readonly fillTiming: FillTiming;
+  readonly commission: CommissionModel;
+  readonly slippageBps: number;
+  private cash: number;
+  private readonly clock: Clock | undefined;
+  private readonly prefix: string;
+  private seq = 0;
+  private readonly orders = new Map<string, PaperOrder>();
+  private readonly byKey = new Map<string, string>();
+  /** Working orders in submission order. */
+  private resting: PaperOrder[] = [];
+  private readonly positions = new Map<string, PaperPosition>();
+  private readonly lastBars = new Map<string, Bar>();
+  /** Bars received since the last settlement. */
+  private unsettled: Bar[] = [];
+
+  constructor(opts: PaperBrokerOptions = {}) {
+    const startingCash = opts.startingCash ?? 100000;
+    if (!Number.isFinite(startingCash) || startingCash < 0) {
+      throw new OrdinisError('E_CFG_INVALID', `paper broker: startingCash must be a finite number >= 0, got ${startingCash}`);
+    }
+    const bps = opts.slippageBps ?? 0;
+    if (!Number.isFinite(bps) || bps < 0) throw new OrdinisError('E_CFG_INVALID', `paper broker: slippageBps must be >= 0, got ${bps}`);
+    const timing = opts.fillTiming ?? 'next_open';
+    if (timing !== 'next_open' && timing !== 'close') {
+      throw new OrdinisError('E_CFG_INVALID', `paper broker: fillTiming must be next_open or close, got ${String(timing)}`);
+    }
+    this.cash = startingCash;
+    this.fillTiming = timing;
+    this.commission = normalizeCommissionModel(opts.commission);
+    this.slippageBps = bps;
+    this.clock = opts.clock;
+    this.prefix = opts.orderIdPrefix ?? 'paper';
+  }
+
+  // ---- MarketListener ------------------------------------------------------------------
+
+  /**
+   * A new bar. Fills are settled lazily, at the next look at the broker (any fetch, submit
+   * or cancel): every bar that arrived by then is applied time step by time step, and
+   * within a step working orders fill in submission order across symbols (backtrader's
+   * pending queue), whatever order ING delivered the step's bars in.
+   */
+  onBar(bar: Bar): void {
+    this.lastBars.set(bar.symbol, bar);
+    if (this.resting.length > 0) this.unsettled.push(bar);
+  }
+
+  /** Several bars at once (e.g. all the bars of one time step). */
+  onBars(bars: readonly Bar[]): void {
+    for (const b of bars) this.onBar(b);
+  }
+
+  private settle(): void {
+    if (this.unsettled.length === 0) return;
+    const bars = this.unsettled;
+    this.unsettled = [];
+    // Group by time step, oldest first; a later bar of the same symbol and step wins.
+    const steps = new Map<number, Map<string, Bar>>();
+    for (const b of bars) {
+      let m = steps.get(b.ts);
+      if (!m) steps.set(b.ts, (m = new Map()));
+      m.set(b.symbol, b);
+    }
+    for (const ts of [...steps.keys()].sort((a, b) => a - b)) {
+      const now = steps.get(ts)!;
+      const still: PaperOrder[] = [];
+      for (const o of this.resting) {
+        const bar = now.get(o.intent.symbol);
+        // An order can only execute on a bar after the one it was decided on.
+        if (bar === undefined || bar.ts <= o.intent.ts) still.push(o);
+        else this.execute(o, bar.open, bar, bar.ts);
+      }
+      this.resting = still;
+    }
+  }
+
+  // ---- BrokerAdapter -------------------------------------------------------------------
+
+  submit(intent: OrderIntent): ExecutionReport {
+    this.settle();
+    const known = this.byKey.get(intent.idempotencyKey) ?? (this.orders.has(intent.clientOrderId) ? intent.clientOrderId : undefined);
+    if (known !== undefined) {
+      const existing = this.orders.get(known)!;
+      const diff = intentDifference(existing.intent, intent);
+      if (diff !== null) {
+        throw new OrdinisError('E_EXEC_IDEMPOTENCY_CONFLICT', `order ${intent.clientOrderId} / key ${intent.idempotencyKey}: ${diff}`, {
+          details: { clientOrderId: intent.clientOrderId, idempotencyKey: intent.idempotencyKey, difference: diff },
+        });
+      }
+      return cloneReport(existing.report);
+    }
+
+    this.seq += 1;
+    const ts = this.clock ? this.clock.now() : intent.ts;
+    const order: PaperOrder = {
+      intent: { ...intent },
+      report: {
+        orderId: `${this.prefix}-${this.seq}`,
+        clientOrderId: intent.clientOrderId,
+        symbol: intent.symbol,
+        side: intent.side,
+        status: 'submitted',
+        qty: intent.qty,
+        filledQty: 0,
+        fills: [],
+        fees: 0,
+        slippage: 0,
+        ts,
+      },
+    };
+    this.orders.set(intent.clientOrderId, order);
+    this.byKey.set(intent.idempotencyKey, intent.clientOrderId);
+
+    const invalid = validateIntent(intent);
+    if (invalid !== null) {
+      this.reject(order, invalid, ts);
+    } else if (this.fillTiming === 'close') {
+      const bar = this.lastBars.get(intent.symbol);
+      if (bar === undefined) this.reject(order, `no bar seen for ${intent.symbol}: no close to fill at`, ts);
+      else this.execute(order, bar.close, bar, bar.ts);
+    } else {
+      this.resting.push(order);
+    }
+    return cloneReport(order.report);
+  }
+
+  cancel(clientOrderId: string): ExecutionReport {
+    this.settle();
+    const o = this.orders.get(clientOrderId);
+    if (!o) throw new OrdinisError('E_EXEC_ORDER_UNKNOWN', `paper broker: no order ${clientOrderId}`, { details: { clientOrderId } });
+    const i = this.resting.indexOf(o);
+    if (i >= 0) {
+      this.resting.splice(i, 1);
+      o.report.status = 'canceled';
+      o.report.ts = this.clock ? this.clock.now() : o.report.ts;
+    }
+    return cloneReport(o.report);
+  }
+
+  fetchOrder(clientOrderId: string): ExecutionReport | undefined {
+    this.settle();
+    const o = this.orders.get(clientOrderId);
+    return o ? cloneReport(o.report) : undefined;
+  }
+
+  fetchOpenOrders(): ExecutionReport[] {
+    this.settle();
+    return this.resting.map((o) => cloneReport(o.report));
+  }
+
+  fetchPositions(): ReadonlyMap<string, number> {
+    this.settle();
+    const m = new Map<string, number>();
+    for (const [s, p] of this.positions) if (p.qty !== 0) m.set(s, p.qty);
+    return m;
+  }
+
+  fetchAccount(): AccountView {
+    const positions = this.fetchPositions(); // settles first: cash must include this bar's fills
+    return { cash: this.cash, positions };
+  }
+
+  /** Average price of a position (0 when flat), as the venue books it. */
+  averagePrice(symbol: string): number {
+    this.settle();
+    return this.positions.get(symbol)?.avgPrice ?? 0;
+  }
+
+  // ---- fills ---------------------------------------------------------------------------
+
+  private execute(o: PaperOrder, basePrice: number, bar: Bar, ts: number): void {
+    const { side, qty, symbol } = o.intent;
+    const price = slippedPrice(side, basePrice, this.slippageBps, bar);
+    const commission = commissionFor(this.commission, qty, price);
+    const pos = this.positions.get(symbol) ?? { qty: 0, avgPrice: 0 };
+
+    if (side === 'buy') {
+      let cash = this.cash;
+      cash -= qty * price;
+      cash -= commission;
+      if (cash < 0) {
+        this.reject(o, `insufficient cash at fill: cost ${qty * price} + commission ${commission} > cash ${this.cash}`, ts);
+        return;
+      }
+      this.cash = cash;
+      const newQty = pos.qty + qty;
+      pos.avgPrice = pos.qty === 0 ? price : (pos.avgPrice * pos.qty + qty * price) / newQty;
+      pos.qty = newQty;
+    } else {
+      if (qty > pos.qty) {
+        this.reject(o, `insufficient position: selling ${qty} ${symbol} while holding ${pos.qty} (short selling is not supported)`, ts);
+        return;
+      }
+      this.cash += qty * pos.avgPrice + qty * (price - pos.avgPrice);
+      this.cash -= commission;
+      pos.qty -= qty;
+      if (pos.qty === 0) pos.avgPrice = 0;
+    }
+    this.positions.set(symbol, pos);
+
+    const fill: Fill = { fillId: `${o.report.orderId}-1`, clientOrderId: o.intent.clientOrderId, symbol, side, qty, price, commission, ts };
+    const r = o.report;
+    r.status = 'filled';
+    r.filledQty = qty;
+    r.fills = [fill];
+    r.avgPrice = price;
+    r.fees = commission;
+    r.slippage = Math.abs(price - basePrice) * qty;
+    r.ts = ts;
+  }
+
+  private reject(o: PaperOrder, reason: string, ts: number): void {
+    o.report.status = 'rejected';
+    o.report.rejectReason = reason;
+    o.report.ts = ts;
+  }
+}
+
+function validateIntent(i: OrderIntent): string | null {
+  if (typeof i.symbol !== 'string' || i.symbol === '') return 'symbol missing';
+  if (i.side !== 'buy' && i.side !== 'sell') return `invalid side ${String(i.side)}`;
+  if (!Number.isFinite(i.qty) || i.qty <= 0) return `invalid qty ${i.qty}`;
+  if (i.orderType !== 'market') return `order type ${i.orderType} is not supported by the paper broker (market only)`;
+  return null;
+}
+
+function cloneReport(r: ExecutionReport): ExecutionReport {
+  return { ...r, fills: r.fills.map((f) => ({ ...f })) };
+}

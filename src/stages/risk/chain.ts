@@ -1,0 +1,69 @@
+// The ordered policy chain: hard blocks first (kill switch, stale data, max drawdown), then
+// order state (working order), the order itself (mapping, sizing), portfolio caps, and the
+// submission cash check last. The earliest deny wins; a policy that throws denies
+// (RISK.EXCEPTION); adjustments take the minimum and can never flip the side.
+
+import type { RiskReasonCode } from '../../domain/risk.ts';
+import type { Signal } from '../../domain/signal.ts';
+import { cashCheckPolicy } from './policies/cash-check.ts';
+import { killSwitchPolicy } from './policies/kill-switch.ts';
+import { maxDrawdownPolicy } from './policies/max-drawdown.ts';
+import { positionMappingPolicy } from './policies/position-mapping.ts';
+import { sizingPolicy } from './policies/sizing.ts';
+import { staleDataPolicy } from './policies/stale-data.ts';
+import { symbolCapPolicy } from './policies/symbol-cap.ts';
+import { workingOrderPolicy } from './policies/working-order.ts';
+import type { ProposedOrder, RiskPolicy, RiskPolicyContext } from './policy.ts';
+
+export const DEFAULT_POLICY_CHAIN: readonly RiskPolicy[] = [
+  killSwitchPolicy,
+  staleDataPolicy,
+  maxDrawdownPolicy,
+  workingOrderPolicy,
+  positionMappingPolicy,
+  sizingPolicy,
+  symbolCapPolicy,
+  cashCheckPolicy,
+];
+
+export interface ChainOutcome {
+  allowed: boolean;
+  reasons: RiskReasonCode[];
+  /** The order when allowed, or the attempted order of a deny that keeps it (cash check). */
+  order?: ProposedOrder;
+  notes: string[];
+  /** Id of the policy that decided a deny. */
+  deniedBy?: string;
+}
+
+export function evaluateChain(policies: readonly RiskPolicy[], signal: Signal, base: Omit<RiskPolicyContext, 'order'>): ChainOutcome {
+  let order: ProposedOrder | undefined;
+  const notes: string[] = [];
+  for (const p of policies) {
+    let r;
+    try {
+      r = p.evaluate(signal, { ...base, order });
+    } catch (e) {
+      notes.push(`${p.id} failed: ${e instanceof Error ? e.message : String(e)}`);
+      return { allowed: false, reasons: ['RISK.EXCEPTION'], notes, deniedBy: p.id };
+    }
+    if (r.verdict === 'pass') continue;
+    if (r.verdict === 'deny') {
+      if (r.note !== undefined) notes.push(r.note);
+      return r.keepOrder && order ? { allowed: false, reasons: [r.reason], order, notes, deniedBy: p.id } : { allowed: false, reasons: [r.reason], notes, deniedBy: p.id };
+    }
+    const next = r.order;
+    if (order && next.side !== order.side) {
+      notes.push(`${p.id} tried to flip the order side ${order.side} -> ${next.side}`);
+      return { allowed: false, reasons: ['RISK.EXCEPTION'], notes, deniedBy: p.id };
+    }
+    if (r.note !== undefined) notes.push(r.note);
+    order = order ? { ...next, qty: Math.min(order.qty, next.qty) } : next;
+  }
+  if (!order) return { allowed: false, reasons: ['RISK.POSITION.NO_CHANGE'], notes };
+  if (!(order.qty > 0) || !Number.isFinite(order.qty)) {
+    notes.push(`order size ${order.qty} is not tradable`);
+    return { allowed: false, reasons: ['RISK.SIZE.ZERO'], notes };
+  }
+  return { allowed: true, reasons: ['RISK.OK'], order, notes };
+}

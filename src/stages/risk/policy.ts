@@ -1,0 +1,96 @@
+// The RISK policy model. A policy is a pure function of (signal, context) that passes,
+// denies with a reason code, or proposes/adjusts the order. The chain runs in a fixed
+// order; the earliest deny wins and adjustments can only shrink an order.
+
+import type { AccountView } from '../../domain/portfolio.ts';
+import type { OrderSide } from '../../domain/order.ts';
+import type { RiskReasonCode } from '../../domain/risk.ts';
+import type { Signal } from '../../domain/signal.ts';
+import { OrdinisError } from '../../errors.ts';
+import { normalizeCommissionModel, type CommissionModel } from '../exec/commission.ts';
+import { normalizeSizing, type SizingConfig } from './sizing.ts';
+
+export interface ProposedOrder {
+  side: OrderSide;
+  /** Shares. +Infinity means "not sized yet" (a buy before the sizing policy). */
+  qty: number;
+  /** The decision bar's close. */
+  referencePrice: number;
+}
+
+export type PolicyResult =
+  | { verdict: 'pass' }
+  /** `keepOrder`: the attempted order stays on the decision (a rejected order, counted as such). */
+  | { verdict: 'deny'; reason: RiskReasonCode; note?: string; keepOrder?: boolean }
+  | { verdict: 'order'; order: ProposedOrder; note?: string };
+
+export interface RiskPolicyContext {
+  readonly config: RiskConfig;
+  /** Cycle time (ms). */
+  readonly nowMs: number;
+  readonly killActive: boolean;
+  readonly stale: { reason: string; lagMs: number } | undefined;
+  /** The broker's account at decision time (after this bar's open fills). */
+  readonly account: AccountView;
+  /** Decision closes by symbol (this cycle's bar, else the last one seen). */
+  readonly prices: ReadonlyMap<string, number>;
+  /** cash + Σ qty × close at the decision bar. */
+  readonly equity: number;
+  /** Running maximum of `equity` over the cycles seen. */
+  readonly peakEquity: number;
+  /** Symbols with an unresolved order (at the broker, or decided earlier in this cycle). */
+  readonly workingSymbols: ReadonlySet<string>;
+  /** The submission cash check's running copy of cash (orders decided earlier this cycle applied). */
+  readonly runningCash: number;
+  /** The order proposed by earlier policies, if any. */
+  readonly order: ProposedOrder | undefined;
+}
+
+export interface RiskPolicy {
+  readonly id: string;
+  evaluate(signal: Signal, ctx: RiskPolicyContext): PolicyResult;
+}
+
+export interface RiskConfig {
+  /** Peak-to-current equity drawdown (fraction) beyond which new entries are denied. Default 0.20. */
+  maxDrawdown: number;
+  /** Default fixed 1 share. */
+  sizing: SizingConfig;
+  /** Cap on one symbol's position value as a fraction of equity. Default null (off). */
+  maxSymbolWeight: number | null;
+  /** Cap on one symbol's position in shares. Default null (off). */
+  maxSymbolQty: number | null;
+  /** Commission included in the submission cash check (use the broker's model). Default none. */
+  commission: CommissionModel;
+  /** A signal older than its ttlMs (ttlMs > 0) is stale. Default true. */
+  enforceSignalTtl: boolean;
+}
+
+export type RiskConfigInput = Partial<RiskConfig>;
+
+export const PASS: PolicyResult = { verdict: 'pass' };
+
+export function deny(reason: RiskReasonCode, note?: string, keepOrder?: boolean): PolicyResult {
+  return { verdict: 'deny', reason, ...(note !== undefined ? { note } : {}), ...(keepOrder ? { keepOrder } : {}) };
+}
+
+/** Validates a RISK config and fills in defaults; throws E_CFG_INVALID. */
+export function normalizeRiskConfig(input: RiskConfigInput = {}): RiskConfig {
+  const bad = (msg: string): never => {
+    throw new OrdinisError('E_CFG_INVALID', `risk config: ${msg}`);
+  };
+  const maxDrawdown = input.maxDrawdown ?? 0.2;
+  if (!(maxDrawdown > 0) || Number.isNaN(maxDrawdown)) bad(`maxDrawdown must be > 0 (got ${maxDrawdown}); use Infinity to disable`);
+  const maxSymbolWeight = input.maxSymbolWeight ?? null;
+  if (maxSymbolWeight !== null && !(maxSymbolWeight > 0 && Number.isFinite(maxSymbolWeight))) bad(`maxSymbolWeight must be a finite number > 0 (got ${maxSymbolWeight})`);
+  const maxSymbolQty = input.maxSymbolQty ?? null;
+  if (maxSymbolQty !== null && !(maxSymbolQty >= 0 && Number.isFinite(maxSymbolQty))) bad(`maxSymbolQty must be a finite number >= 0 (got ${maxSymbolQty})`);
+  return {
+    maxDrawdown,
+    sizing: normalizeSizing(input.sizing),
+    maxSymbolWeight,
+    maxSymbolQty,
+    commission: normalizeCommissionModel(input.commission),
+    enforceSignalTtl: input.enforceSignalTtl ?? true,
+  };
+}

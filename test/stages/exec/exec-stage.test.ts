@@ -1,0 +1,272 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ExecutionReport, OrderIntent } from '../../../src/domain/order.ts';
+import type { RiskDecision } from '../../../src/domain/risk.ts';
+import { OrdinisError } from '../../../src/errors.ts';
+import type { BrokerAdapter } from '../../../src/stages/exec/broker-adapter.ts';
+import { ExecStage, execExtras, type ExecStageOutput } from '../../../src/stages/exec/exec-stage.ts';
+import { MemoryOrderStore } from '../../../src/stages/exec/memory-order-store.ts';
+import { clientOrderIdFor, idempotencyKeyFor } from '../../../src/stages/exec/order-ids.ts';
+import { PaperBroker } from '../../../src/stages/exec/paper-broker.ts';
+import type { StageOutputs } from '../../../src/stages/contract.ts';
+import { DAY, FakeGovernance, T0, bar, makeCtx } from './support.ts';
+
+function decision(symbol: string, side: 'buy' | 'sell', qty: number, ts: number, extra: Partial<RiskDecision> = {}): RiskDecision {
+  return { signalId: `sig-${symbol}-${ts}`, symbol, ts, allowed: true, reasons: ['RISK.OK'], policyVersion: 'risk_v1', order: { side, qty, referencePrice: 10 }, ...extra };
+}
+
+/** Counts calls through to a real paper broker. */
+class SpyBroker implements BrokerAdapter {
+  submits: OrderIntent[] = [];
+  fetches: string[] = [];
+  failSubmit: OrdinisError | null = null;
+  constructor(readonly inner = new PaperBroker({ startingCash: 10000 })) {}
+  submit(i: OrderIntent): ExecutionReport {
+    this.submits.push(i);
+    if (this.failSubmit) throw this.failSubmit;
+    return this.inner.submit(i);
+  }
+  cancel(id: string): ExecutionReport {
+    return this.inner.cancel(id);
+  }
+  fetchOrder(id: string): ExecutionReport | undefined {
+    this.fetches.push(id);
+    return this.inner.fetchOrder(id);
+  }
+  fetchPositions(): ReadonlyMap<string, number> {
+    return this.inner.fetchPositions();
+  }
+  fetchAccount() {
+    return this.inner.fetchAccount();
+  }
+}
+
+function setup(opts: { kill?: () => boolean } = {}) {
+  const broker = new SpyBroker();
+  broker.inner.onBar(bar('X', T0, 10, 10));
+  broker.inner.onBar(bar('Y', T0, 20, 20));
+  const store = new MemoryOrderStore();
+  const gov = new FakeGovernance();
+  const exec = new ExecStage({ broker, orderStore: store, governance: gov });
+  const run = (risk: RiskDecision[], ts = T0, correlationId = `c-${ts}`): ExecStageOutput =>
+    exec.run(makeCtx({ stage: 'EXEC', correlationId, cycleTime: ts, data: { RISK: risk }, killed: opts.kill ?? false })) as ExecStageOutput;
+  return { broker, store, gov, exec, run };
+}
+
+test('allowed decisions become persisted, submitted and audited orders with deterministic ids', () => {
+  const { broker, store, gov, run } = setup();
+  const out = run([decision('X', 'buy', 10, T0), decision('Y', 'buy', 5, T0)]);
+  assert.equal(out.submitted.length, 2);
+  const key = idempotencyKeyFor({ correlationId: `c-${T0}`, signalId: `sig-X-${T0}`, symbol: 'X', side: 'buy', qty: 10 });
+  assert.equal(out.submitted[0].intent.idempotencyKey, key);
+  assert.equal(out.submitted[0].intent.clientOrderId, clientOrderIdFor(key));
+  assert.equal(out.submitted[0].report.status, 'submitted');
+  assert.deepEqual(out.working, out.submitted.map((s) => s.intent.clientOrderId));
+  assert.equal(broker.submits.length, 2);
+  const rec = store.findByIdempotencyKey(key)!;
+  assert.equal(rec.status, 'submitted');
+  assert.equal(rec.brokerOrderId, 'paper-1');
+  const audits = gov.submitAudits();
+  assert.equal(audits.length, 2);
+  assert.equal(audits[0].subjectRef, rec.intent.clientOrderId);
+  assert.equal(audits[0].policyVersion, 'gov_test_v1');
+  assert.equal(audits[0].payload.riskPolicyVersion, 'risk_v1');
+  assert.equal(rec.auditRef, audits[0].seq);
+  assert.equal(gov.preflights.length, 2);
+  assert.equal(gov.preflights[0].action, 'order.submit');
+});
+
+test('running EXEC twice for the same cycle never submits twice', () => {
+  const { broker, store, gov, run } = setup();
+  const decisions = [decision('X', 'buy', 10, T0)];
+  const a = run(decisions);
+  const b = run(decisions);
+  assert.equal(broker.submits.length, 1);
+  assert.equal(broker.inner.fetchOpenOrders().length, 1);
+  assert.equal(store.listAll().length, 1);
+  assert.deepEqual(b.submitted.map((s) => s.intent), a.submitted.map((s) => s.intent));
+  assert.equal(b.submitted[0].report.orderId, a.submitted[0].report.orderId);
+  assert.equal(gov.submitAudits().length, 1, 'the submission is audited once');
+});
+
+test('kill switch active at EXEC (enforcement point #3): nothing is submitted or persisted', () => {
+  const { broker, store, gov, run } = setup({ kill: () => true });
+  const out = run([decision('X', 'buy', 10, T0)]);
+  assert.equal(out.submitted.length, 0);
+  assert.equal(broker.submits.length, 0);
+  assert.equal(store.listAll().length, 0);
+  assert.deepEqual(out.refused.map((r) => r.code), ['E_KILL_ACTIVE']);
+  assert.equal(gov.records.filter((r) => r.kind === 'exec.blocked').length, 1);
+});
+
+test('the kill switch is checked before every order (it can flip mid-cycle)', () => {
+  let killed = false;
+  const { broker } = setup({ kill: () => killed });
+  const gov = new FakeGovernance();
+  gov.verdict = () => {
+    killed = true; // activated while the first order is being processed
+    return { decision: 'allow', reasons: [] };
+  };
+  const exec = new ExecStage({ broker, orderStore: new MemoryOrderStore(), governance: gov });
+  const out = exec.run(makeCtx({ stage: 'EXEC', data: { RISK: [decision('X', 'buy', 1, T0), decision('Y', 'buy', 1, T0)] }, killed: () => killed })) as ExecStageOutput;
+  assert.equal(out.submitted.length, 1);
+  assert.deepEqual(out.refused.map((r) => r.symbol), ['Y']);
+});
+
+test('a governance deny stops the order; a modify patch can narrow but never widen it', () => {
+  const { broker, gov, run } = setup();
+  gov.verdict = (c) =>
+    c.payload.symbol === 'X'
+      ? { decision: 'deny', reasons: ['restricted list'] }
+      : c.payload.qty === 5
+        ? { decision: 'modify', reasons: ['size'], patch: { qty: 3 } }
+        : { decision: 'modify', reasons: ['widen?'], patch: { qty: 100 } };
+  const out = run([decision('X', 'buy', 10, T0), decision('Y', 'buy', 5, T0), decision('Y', 'sell', 2, T0, { signalId: 'other' })]);
+  assert.deepEqual(out.refused, [{ signalId: `sig-X-${T0}`, symbol: 'X', code: 'E_GOV_DENIED', reason: 'restricted list' }]);
+  assert.deepEqual(out.submitted.map((s) => s.intent.qty), [3, 2]);
+  assert.deepEqual(broker.submits.map((s) => s.qty), [3, 2]);
+});
+
+test('RISK cash-check rejections are reported as rejected orders, never sent', () => {
+  const { broker, run } = setup();
+  const out = run([decision('X', 'buy', 10_000, T0, { allowed: false, reasons: ['RISK.CASH.INSUFFICIENT'] }), decision('Y', 'buy', 1, T0, { allowed: false, reasons: ['RISK.ORDER.WORKING'], order: undefined })]);
+  assert.equal(broker.submits.length, 0);
+  assert.deepEqual(execExtras(out).riskRejected.map((r) => [r.symbol, r.qty, r.reason]), [['X', 10_000, 'RISK.CASH.INSUFFICIENT']]);
+});
+
+test('capture: fills of earlier orders are recorded and handed to PORT in `resolved`', () => {
+  const { broker, store, run } = setup();
+  const first = run([decision('X', 'buy', 10, T0)]);
+  const id = first.submitted[0].intent.clientOrderId;
+  broker.inner.onBar(bar('X', T0 + DAY, 11, 12));
+  const next = run([], T0 + DAY);
+  assert.equal(next.resolved.length, 1);
+  assert.equal(next.resolved[0].status, 'filled');
+  assert.equal(next.resolved[0].fills[0].price, 11);
+  assert.deepEqual(next.working, []);
+  assert.equal(store.findByClientOrderId(id)!.status, 'filled');
+  // Once captured, it is not handed over again.
+  assert.equal(run([], T0 + 2 * DAY).resolved.length, 0);
+});
+
+test('pending-intent recovery: an answerless intent is resolved by querying the broker, not resubmitted', () => {
+  const { broker, store, run } = setup();
+  const d = decision('X', 'buy', 10, T0);
+  const key = idempotencyKeyFor({ correlationId: `c-${T0}`, signalId: d.signalId, symbol: 'X', side: 'buy', qty: 10 });
+  const intent: OrderIntent = { clientOrderId: clientOrderIdFor(key), idempotencyKey: key, correlationId: `c-${T0}`, signalId: d.signalId, symbol: 'X', side: 'buy', qty: 10, orderType: 'market', timeInForce: 'gtc', ts: T0 };
+  // A crash after the broker accepted the order but before its answer was stored:
+  store.insertIntent(intent);
+  broker.inner.submit(intent);
+  const out = run([d]);
+  assert.equal(broker.submits.length, 0, 'the broker knew the order: not sent again');
+  assert.ok(broker.fetches.includes(intent.clientOrderId));
+  assert.equal(out.submitted[0].report.orderId, 'paper-1');
+  assert.equal(store.findByClientOrderId(intent.clientOrderId)!.status, 'submitted');
+});
+
+test('pending-intent recovery: an intent the broker never received is submitted once', () => {
+  const { broker, store, run } = setup();
+  const d = decision('X', 'buy', 10, T0);
+  const key = idempotencyKeyFor({ correlationId: `c-${T0}`, signalId: d.signalId, symbol: 'X', side: 'buy', qty: 10 });
+  store.insertIntent({ clientOrderId: clientOrderIdFor(key), idempotencyKey: key, correlationId: `c-${T0}`, signalId: d.signalId, symbol: 'X', side: 'buy', qty: 10, orderType: 'market', timeInForce: 'gtc', ts: T0 });
+  run([d]);
+  assert.equal(broker.submits.length, 1);
+  assert.ok(broker.fetches.includes(clientOrderIdFor(key)), 'the broker was asked first');
+});
+
+test('an answerless intent from an earlier cycle that the broker never saw is closed, not sent late', () => {
+  const { broker, store, run } = setup();
+  const old: OrderIntent = { clientOrderId: 'old', idempotencyKey: 'old-key', correlationId: 'earlier', signalId: 's', symbol: 'X', side: 'buy', qty: 1, orderType: 'market', timeInForce: 'gtc', ts: T0 - DAY };
+  store.insertIntent(old);
+  const out = run([]);
+  assert.equal(broker.submits.length, 0);
+  assert.equal(out.resolved[0].status, 'canceled');
+  assert.equal(store.findByClientOrderId('old')!.status, 'canceled');
+});
+
+test('the same key with a different order on file is an idempotency conflict', () => {
+  const { broker, store, gov } = setup();
+  const d = decision('X', 'buy', 10, T0);
+  const key = idempotencyKeyFor({ correlationId: `c-${T0}`, signalId: d.signalId, symbol: 'X', side: 'buy', qty: 10 });
+  store.insertIntent({ clientOrderId: clientOrderIdFor(key), idempotencyKey: key, correlationId: `c-${T0}`, signalId: d.signalId, symbol: 'X', side: 'buy', qty: 10, orderType: 'market', timeInForce: 'gtc', ts: T0 });
+  const exec = new ExecStage({ broker, orderStore: store, governance: gov, timeInForce: 'day' });
+  assert.throws(
+    () => exec.run(makeCtx({ stage: 'EXEC', correlationId: `c-${T0}`, data: { RISK: [d] } })),
+    (e: unknown) => e instanceof OrdinisError && e.code === 'E_EXEC_IDEMPOTENCY_CONFLICT',
+  );
+  assert.equal(broker.submits.length, 0);
+});
+
+test('an audit write failure after submission: the retry audits without resubmitting', () => {
+  const { broker, store, gov, run } = setup();
+  gov.failAudits = false;
+  const origAudit = gov.audit.bind(gov);
+  let failNextSubmitAudit = true;
+  gov.audit = (r) => {
+    if (r.kind === 'exec.submit' && failNextSubmitAudit) {
+      failNextSubmitAudit = false;
+      throw new OrdinisError('E_GOV_AUDIT_WRITE_FAILED', 'disk full');
+    }
+    return origAudit(r);
+  };
+  const decisions = [decision('X', 'buy', 10, T0)];
+  assert.throws(() => run(decisions), (e: unknown) => e instanceof OrdinisError && e.code === 'E_GOV_AUDIT_WRITE_FAILED' && e.retryable);
+  const out = run(decisions);
+  assert.equal(broker.submits.length, 1);
+  assert.equal(gov.submitAudits().length, 1);
+  assert.equal(store.findByClientOrderId(out.submitted[0].intent.clientOrderId)!.auditRef, gov.submitAudits()[0].seq);
+});
+
+test('fills captured by an attempt that then failed are delivered by the retry', () => {
+  const { broker, run } = setup();
+  run([decision('X', 'buy', 10, T0)]);
+  broker.inner.onBar(bar('X', T0 + DAY, 11, 12));
+  broker.failSubmit = new OrdinisError('E_EXEC_CIRCUIT_OPEN');
+  assert.throws(() => run([decision('Y', 'buy', 1, T0 + DAY)], T0 + DAY), (e: unknown) => e instanceof OrdinisError && e.code === 'E_EXEC_CIRCUIT_OPEN');
+  broker.failSubmit = null;
+  const retry = run([decision('Y', 'buy', 1, T0 + DAY)], T0 + DAY);
+  assert.deepEqual(retry.resolved.map((r) => [r.symbol, r.status]), [['X', 'filled']]);
+  assert.equal(retry.submitted.length, 1);
+  assert.equal(broker.inner.fetchOpenOrders().length, 1, 'Y submitted exactly once');
+});
+
+test('an asynchronous broker works through the same flow', async () => {
+  const paper = new PaperBroker({ startingCash: 10000 });
+  paper.onBar(bar('X', T0, 10, 10));
+  const asyncBroker: BrokerAdapter = {
+    submit: async (i) => paper.submit(i),
+    cancel: async (id) => paper.cancel(id),
+    fetchOrder: async (id) => paper.fetchOrder(id),
+    fetchPositions: async () => paper.fetchPositions(),
+    fetchAccount: async () => paper.fetchAccount(),
+  };
+  const store = new MemoryOrderStore();
+  const exec = new ExecStage({ broker: asyncBroker, orderStore: store, governance: new FakeGovernance() });
+  const pending = exec.run(makeCtx({ stage: 'EXEC', data: { RISK: [decision('X', 'buy', 10, T0)] } }));
+  assert.ok(pending instanceof Promise);
+  const out = await pending;
+  assert.equal(out.submitted.length, 1);
+  paper.onBar(bar('X', T0 + DAY, 11, 11));
+  const next = await exec.run(makeCtx({ stage: 'EXEC', cycleTime: T0 + DAY, data: { RISK: [] as StageOutputs['RISK'] } }));
+  assert.equal(next.resolved[0].status, 'filled');
+});
+
+test('on its first run EXEC re-emits stored fills so PORT can recover unposted ones', () => {
+  const { broker, store, gov, run } = setup();
+  run([decision('X', 'buy', 10, T0)]);
+  broker.inner.onBar(bar('X', T0 + DAY, 11, 12));
+  run([], T0 + DAY);
+  // A restarted process: a new EXEC over the same store.
+  const fresh = new ExecStage({ broker, orderStore: store, governance: gov });
+  const first = fresh.run(makeCtx({ stage: 'EXEC', cycleTime: T0 + 2 * DAY, data: {} })) as ExecStageOutput;
+  assert.equal(first.recovered.length, 1);
+  assert.equal(first.recovered[0].fills.length, 1);
+  const second = fresh.run(makeCtx({ stage: 'EXEC', cycleTime: T0 + 3 * DAY, data: {} })) as ExecStageOutput;
+  assert.equal(second.recovered.length, 0);
+});
+
+test('summarize counts the batch', () => {
+  const { exec, run } = setup();
+  const out = run([decision('X', 'buy', 10, T0), decision('Y', 'buy', 10_000, T0, { allowed: false, reasons: ['RISK.CASH.INSUFFICIENT'] })]);
+  assert.deepEqual(exec.summarize(out), { submitted: 1, resolved: 0, filled: 0, rejected: 1, working: 1, riskRejected: 1, refused: 0 });
+});

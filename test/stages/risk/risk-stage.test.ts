@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AccountView } from '../../../src/domain/portfolio.ts';
+import type { RiskDecision } from '../../../src/domain/risk.ts';
+import type { Signal } from '../../../src/domain/signal.ts';
+import type { Bar } from '../../../src/domain/market.ts';
+import { RiskStage, type RiskStageOptions } from '../../../src/stages/risk/risk-stage.ts';
+import { DAY, T0, bar, makeCtx, signal } from '../exec/support.ts';
+
+function account(cash: number, positions: Record<string, number> = {}): AccountView {
+  return { cash, positions: new Map(Object.entries(positions)) };
+}
+
+function decide(stage: RiskStage, signals: Signal[], bars: Bar[], extra: { ts?: number; killed?: boolean; stale?: boolean; correlationId?: string } = {}): RiskDecision[] {
+  const ts = extra.ts ?? T0;
+  return stage.run(
+    makeCtx({
+      cycleTime: ts,
+      killed: extra.killed ?? false,
+      ...(extra.correlationId ? { correlationId: extra.correlationId } : {}),
+      data: { ING: { asOf: ts, bars, ...(extra.stale ? { stale: { reason: 'feed lag', lagMs: 9000 } } : {}) }, SIG: signals },
+    }),
+  ) as RiskDecision[];
+}
+
+function stage(acc: () => AccountView, opts: Partial<RiskStageOptions> = {}): RiskStage {
+  return new RiskStage({ account: acc, ...opts });
+}
+
+test("decides against the broker's account and sizes by weight at the decision close", () => {
+  const s = stage(() => account(10000), { config: { sizing: { kind: 'weight', weight: 0.5 } } });
+  const [d] = decide(s, [signal('X', 'LONG', T0)], [bar('X', T0, 30, 33)]);
+  assert.equal(d.allowed, true);
+  assert.deepEqual(d.reasons, ['RISK.OK']);
+  assert.deepEqual(d.order, { side: 'buy', qty: Math.floor((0.5 * 10000) / 33), referencePrice: 33 });
+  assert.equal(d.policyVersion, 'risk_v1');
+  assert.equal(d.ts, T0);
+});
+
+test('submission-order cash check: a sale earlier in the order funds a later buy', () => {
+  const acc = account(100, { A: 10 });
+  const s = stage(() => acc, { config: { sizing: { kind: 'fixed', qty: 15 } } });
+  const bars = [bar('A', T0, 10, 10), bar('B', T0, 10, 10)];
+  const ok = decide(s, [signal('A', 'FLAT', T0), signal('B', 'LONG', T0)], bars);
+  assert.deepEqual(ok.map((d) => d.allowed), [true, true]);
+  // The same decisions in the other order: the buy comes first and finds only 100.
+  const rev = decide(s, [signal('B', 'LONG', T0), signal('A', 'FLAT', T0)], bars);
+  assert.equal(rev[0].allowed, false);
+  assert.deepEqual(rev[0].reasons, ['RISK.CASH.INSUFFICIENT']);
+  assert.deepEqual(rev[0].order, { side: 'buy', qty: 15, referencePrice: 10 }, 'the attempted order stays on the decision');
+  assert.equal(rev[1].allowed, true);
+});
+
+test('like backtrader, a rejected buy leaves its deficit in the running cash for later orders', () => {
+  const s = stage(() => account(100), { config: { sizing: { kind: 'fixed', qty: 15 } } });
+  const out = decide(s, [signal('A', 'LONG', T0), signal('B', 'LONG', T0)], [bar('A', T0, 10, 10), bar('B', T0, 1, 1)]);
+  // A: 100 - 150 = -50 → rejected; B alone (15) would fit in 100, but -50 - 15 < 0.
+  assert.deepEqual(out.map((d) => d.reasons[0]), ['RISK.CASH.INSUFFICIENT', 'RISK.CASH.INSUFFICIENT']);
+});
+
+test('commission is part of the submission cash check', () => {
+  const s = stage(() => account(100), { config: { sizing: { kind: 'fixed', qty: 10 }, commission: { kind: 'fixed', perFill: 0.01 } } });
+  const [d] = decide(s, [signal('A', 'LONG', T0)], [bar('A', T0, 10, 10)]);
+  assert.deepEqual(d.reasons, ['RISK.CASH.INSUFFICIENT']);
+});
+
+test('kill switch (enforcement point #2): every signal is denied RISK.KILL.ACTIVE', () => {
+  const s = stage(() => account(100, { A: 1 }));
+  const out = decide(s, [signal('A', 'FLAT', T0), signal('B', 'LONG', T0)], [bar('A', T0, 1, 1), bar('B', T0, 1, 1)], { killed: true });
+  assert.deepEqual(out.map((d) => [d.allowed, d.reasons[0], d.order]), [
+    [false, 'RISK.KILL.ACTIVE', undefined],
+    [false, 'RISK.KILL.ACTIVE', undefined],
+  ]);
+});
+
+test('stale market data denies with RISK.DATA.STALE', () => {
+  const s = stage(() => account(100));
+  assert.deepEqual(decide(s, [signal('A', 'LONG', T0)], [bar('A', T0, 1, 1)], { stale: true })[0].reasons, ['RISK.DATA.STALE']);
+});
+
+test('max drawdown is measured from the peak equity seen across cycles; exits stay allowed', () => {
+  let acc = account(0, { A: 100 });
+  const s = stage(() => acc);
+  decide(s, [], [bar('A', T0, 100, 100)]); // equity 10000 = peak
+  assert.equal(s.peakEquity, 10000);
+  const later = [bar('A', T0 + DAY, 75, 75)]; // equity 7500: 25% down
+  acc = account(0, { A: 100 });
+  const out = decide(s, [signal('B', 'LONG', T0 + DAY), signal('A', 'FLAT', T0 + DAY)], [...later, bar('B', T0 + DAY, 1, 1)], { ts: T0 + DAY });
+  assert.deepEqual(out.map((d) => d.reasons[0]), ['RISK.DRAWDOWN.MAX_DRAWDOWN_BREACH', 'RISK.OK']);
+});
+
+test("unresolved orders block their symbol, and so does this cycle's earlier decision on it", () => {
+  const s = stage(() => account(1000), { workingSymbols: () => ['A'] });
+  const out = decide(s, [signal('A', 'LONG', T0), signal('B', 'LONG', T0), signal('B', 'LONG', T0)], [bar('A', T0, 1, 1), bar('B', T0, 1, 1)]);
+  assert.deepEqual(out.map((d) => d.reasons[0]), ['RISK.ORDER.WORKING', 'RISK.OK', 'RISK.ORDER.WORKING']);
+});
+
+test('a symbol without a bar this cycle is priced at its last close', () => {
+  const s = stage(() => account(1000));
+  decide(s, [], [bar('A', T0, 5, 6)]);
+  const [d] = decide(s, [signal('A', 'LONG', T0 + DAY)], [bar('B', T0 + DAY, 1, 1)], { ts: T0 + DAY });
+  assert.equal(d.order?.referencePrice, 6);
+  const [none] = decide(s, [signal('Z', 'LONG', T0 + DAY)], [], { ts: T0 + DAY });
+  assert.deepEqual(none.reasons, ['RISK.PRICE.MISSING']);
+});
+
+test('decisions go to the sink under the correlation id; summarize counts them', () => {
+  const recorded: [string, number][] = [];
+  const s = stage(() => account(1000), { sink: { record: (c, ds) => void recorded.push([c, ds.length]) }, policyVersion: 'risk_test' });
+  const out = decide(s, [signal('A', 'LONG', T0), signal('A', 'FLAT', T0)], [bar('A', T0, 1, 1)], { correlationId: 'corr-1' });
+  assert.deepEqual(recorded, [['corr-1', 2]]);
+  assert.equal(out[0].policyVersion, 'risk_test');
+  assert.deepEqual(s.summarize(out), { signals: 2, allowed: 1, denied: 1, reasons: { 'RISK.OK': 1, 'RISK.ORDER.WORKING': 1 } });
+});
+
+test('an asynchronous account provider makes the stage asynchronous', async () => {
+  const s = new RiskStage({ account: async () => account(1000) });
+  const r = s.run(makeCtx({ data: { ING: { asOf: T0, bars: [bar('A', T0, 1, 1)] }, SIG: [signal('A', 'LONG', T0)] } }));
+  assert.ok(r instanceof Promise);
+  assert.equal((await r)[0].allowed, true);
+});
