@@ -20,7 +20,7 @@ import { IngestStage } from '../stages/ing/ingest-stage.ts';
 import { FeatureStage } from '../stages/feat/feature-stage.ts';
 import { SignalStage } from '../stages/sig/signal-stage.ts';
 import type { ResolvedStrategy } from '../stages/sig/registry.ts';
-import { RiskStage } from '../stages/risk/risk-stage.ts';
+import { RiskStage, brokerWorkingSymbols } from '../stages/risk/risk-stage.ts';
 import type { SizingConfig } from '../stages/risk/sizing.ts';
 import type { RiskDecision } from '../domain/risk.ts';
 import { ExecStage } from '../stages/exec/exec-stage.ts';
@@ -35,7 +35,6 @@ import type { LedgerStore } from '../stages/port/ledger-store.ts';
 import { PortfolioStage } from '../stages/port/portfolio-stage.ts';
 import { AnalyticsStage } from '../stages/ana/analytics-stage.ts';
 import { AuditStage } from '../stages/audit/audit-stage.ts';
-import { STAGE_ORDER } from '../stages/contract.ts';
 import type { MarketListener } from '../domain/market.ts';
 
 export interface PipelineStores {
@@ -144,7 +143,7 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
   const sig = new SignalStage({ strategy: input.strategy });
   const risk = new RiskStage({
     account: () => broker.fetchAccount(),
-    workingSymbols: () => openSymbols(broker),
+    workingSymbols: brokerWorkingSymbols(broker),
     config: {
       maxDrawdown: config.RISK_MAX_DRAWDOWN,
       sizing: input.sizing,
@@ -186,11 +185,4 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
   return { engine, kill, governance, broker, venue, stages: { ing, feat, sig, risk, exec, port, ana, audit } };
 }
 
-function openSymbols(broker: BrokerAdapter): Iterable<string> | Promise<Iterable<string>> {
-  const f = broker.fetchOpenOrders;
-  if (!f) return [];
-  const r = f.call(broker);
-  return r instanceof Promise ? r.then((list) => list.map((o) => o.symbol)) : r.map((o) => o.symbol);
-}
 
-export { STAGE_ORDER };

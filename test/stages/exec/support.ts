@@ -17,7 +17,7 @@ import { PaperBroker, type PaperBrokerOptions } from '../../../src/stages/exec/p
 import { MemoryLedgerStore } from '../../../src/stages/port/memory-ledger-store.ts';
 import { PortfolioStage } from '../../../src/stages/port/portfolio-stage.ts';
 import type { RiskConfigInput } from '../../../src/stages/risk/policy.ts';
-import { RiskStage } from '../../../src/stages/risk/risk-stage.ts';
+import { RiskStage, brokerWorkingSymbols } from '../../../src/stages/risk/risk-stage.ts';
 
 export const DAY = 86_400_000;
 export const T0 = Date.UTC(2024, 0, 2);
@@ -138,7 +138,7 @@ export class Pipeline {
     const broker = this.broker;
     this.risk = new RiskStage({
       account: () => broker.fetchAccount(),
-      workingSymbols: () => broker.fetchOpenOrders().map((r) => r.symbol),
+      workingSymbols: brokerWorkingSymbols(broker),
       config: { commission: broker.commission, ...o.risk },
     });
     this.exec = new ExecStage({ broker, orderStore: this.orders, governance: this.gov });

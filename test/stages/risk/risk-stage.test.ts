@@ -4,7 +4,8 @@ import type { AccountView } from '../../../src/domain/portfolio.ts';
 import type { RiskDecision } from '../../../src/domain/risk.ts';
 import type { Signal } from '../../../src/domain/signal.ts';
 import type { Bar } from '../../../src/domain/market.ts';
-import { RiskStage, type RiskStageOptions } from '../../../src/stages/risk/risk-stage.ts';
+import { RiskStage, brokerWorkingSymbols, type RiskStageOptions } from '../../../src/stages/risk/risk-stage.ts';
+import { PaperBroker } from '../../../src/stages/exec/paper-broker.ts';
 import { DAY, T0, bar, makeCtx, signal } from '../exec/support.ts';
 
 function account(cash: number, positions: Record<string, number> = {}): AccountView {
@@ -118,4 +119,12 @@ test('an asynchronous account provider makes the stage asynchronous', async () =
   const r = s.run(makeCtx({ data: { ING: { asOf: T0, bars: [bar('A', T0, 1, 1)] }, SIG: [signal('A', 'LONG', T0)] } }));
   assert.ok(r instanceof Promise);
   assert.equal((await r)[0].allowed, true);
+});
+
+test("brokerWorkingSymbols lists the symbols of the broker's unresolved orders", () => {
+  const b = new PaperBroker();
+  b.submit({ clientOrderId: 'c', idempotencyKey: 'k', correlationId: 'x', signalId: 's', symbol: 'Q', side: 'buy', qty: 1, orderType: 'market', timeInForce: 'gtc', ts: T0 });
+  assert.deepEqual(brokerWorkingSymbols(b)(), ['Q']);
+  const s = stage(() => account(1000), { workingSymbols: brokerWorkingSymbols(b) });
+  assert.deepEqual(decide(s, [signal('Q', 'LONG', T0)], [bar('Q', T0, 1, 1)])[0].reasons, ['RISK.ORDER.WORKING']);
 });
