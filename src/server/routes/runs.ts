@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import type { RunRow, RunStatus } from '../../orchestrator/run-store.ts';
+import { cycleTimeline } from '../../orchestrator/cycle-timeline.ts';
 import { ApiError } from '../error-status.ts';
 import { parseQuery } from '../validation.ts';
 import type { OpsServerDeps, Route } from '../contract.ts';
@@ -29,28 +30,6 @@ const listQuery = z.strictObject({
   kind: z.enum(Object.keys(RUN_KINDS) as [RunRow['kind'], ...RunRow['kind'][]], oneOf(RUN_KINDS)).optional(),
 });
 
-/** The part of a stored CycleResult the timeline shows; extra fields are dropped. */
-const cycleResultView = z.object({
-  schemaVersion: z.string(),
-  status: z.string(),
-  trigger: z.string(),
-  cycleTime: z.string(),
-  durationMs: z.number(),
-  blockReason: z.string().nullable(),
-  timedOut: z.boolean(),
-  errors: z.array(z.object({ code: z.string(), message: z.string(), stage: z.string().optional() })),
-  stageResults: z.array(
-    z.object({
-      stage: z.string(),
-      status: z.string(),
-      attempts: z.number(),
-      durationMs: z.number(),
-      errorCode: z.string().nullable(),
-      note: z.string().nullable(),
-    }),
-  ),
-});
-
 function listRuns(query: URLSearchParams, deps: OpsServerDeps) {
   const q = parseQuery(listQuery, query);
   const limit = q.limit ?? DEFAULT_RUNS_LIMIT;
@@ -65,19 +44,7 @@ function runDetail(id: string, query: URLSearchParams, deps: OpsServerDeps) {
   const run = deps.db.runs.getRun(id);
   if (!run) throw new ApiError('E_API_NOT_FOUND', `no run with id ${JSON.stringify(id.slice(0, 200))}`);
 
-  // One cycle_result per cycle run is the rule; if there were more, the last one written wins.
-  const artifact = deps.db.runs.listArtifacts(id, 'cycle_result').at(-1);
-  let cycle: Record<string, unknown> | null = null;
-  let cycleUnreadable: string | undefined;
-  if (artifact) {
-    const parsed = cycleResultView.safeParse(artifact.content);
-    if (parsed.success) {
-      const { stageResults, ...rest } = parsed.data;
-      cycle = { artifactId: artifact.id, ...rest, stages: stageResults };
-    } else {
-      cycleUnreadable = `cycle_result artifact ${artifact.id} does not have the expected shape`;
-    }
-  }
+  const { cycle, unreadable: cycleUnreadable } = cycleTimeline(deps.db.runs.listArtifacts(id, 'cycle_result'));
 
   let children: { runs: RunRow[]; limit: number; truncated: boolean } | null = null;
   if (run.kind === 'backtest') {
