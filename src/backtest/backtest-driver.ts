@@ -62,6 +62,8 @@ export interface BacktestResult {
   status: 'ok' | 'failed';
   bars: number;
   symbols: string[];
+  /** The strategy as run, with every parameter (defaults included). */
+  strategy: { id: string; params: Record<string, unknown> };
   orders: number;
   ordersFilled: number;
   ordersRejected: number;
@@ -195,7 +197,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
     await engine.stop();
   }
 
-  const result = summarize(runId, pipeline, orders, bt, bars, cycles, error, source.symbols);
+  const result = summarize(runId, pipeline, orders, bt, bars, cycles, error, source.symbols, { id: strategy.strategyId, params: { ...(strategy.params as Record<string, unknown>) } });
   const artifacts: BacktestArtifacts = { equity: stages.ana.equityCurve(), closedTrades: stages.ana.closedTrades() };
   if (db) persistResults(db, runId, result, artifacts, deps.commitHash ?? 'unknown', toRfc3339(clock.now()));
   return { result, artifacts };
@@ -210,6 +212,7 @@ function summarize(
   cycles: Record<CycleStatus, number>,
   error: BacktestResult['error'],
   symbols: readonly string[],
+  strategy: BacktestResult['strategy'],
 ): BacktestResult {
   const ana = p.stages.ana;
   const stats = ana.orderStats();
@@ -222,6 +225,7 @@ function summarize(
     status: error ? 'failed' : 'ok',
     bars,
     symbols: [...symbols],
+    strategy,
     orders: stats.orders,
     ordersFilled: stats.filled,
     ordersRejected: stats.rejected,

@@ -92,7 +92,7 @@ export function registerBacktest(program: Command): void {
             renderHtmlReport({
               runId: result.runId,
               title: `Backtest ${bt.strategy} on ${result.symbols.join(', ')}`,
-              generatedFor: { strategy: bt.strategy, params: bt.strategyParams, symbols: result.symbols, from: bt.from ?? null, to: bt.to ?? null, startingCash: bt.cash },
+              generatedFor: { strategy: result.strategy.id, params: result.strategy.params, symbols: result.symbols, from: bt.from ?? null, to: bt.to ?? null, startingCash: bt.cash },
               status: result.status,
               finalCash: result.finalCash,
               finalValue: result.finalValue,
@@ -170,7 +170,7 @@ function formatSummary(r: BacktestResult, bt: BacktestConfig, report: string | u
   const k = r.kpis;
   const lines = [
     `run        ${r.runId}  (${r.status})`,
-    `strategy   ${bt.strategy} ${JSON.stringify(bt.strategyParams)}  on ${r.symbols.join(', ')}`,
+    `strategy   ${r.strategy.id} ${Object.entries(r.strategy.params).map(([k, v]) => `${k}=${String(v)}`).join(' ')}  on ${r.symbols.join(', ')}`,
     `bars       ${r.bars}`,
     `orders     ${r.orders} (filled ${r.ordersFilled}, rejected ${r.ordersRejected}, unfilled ${r.ordersUnfilled})`,
     `trades     ${r.trades}`,
