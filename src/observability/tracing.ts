@@ -3,7 +3,7 @@
 // SDK is loaded and every span is the API's no-op.
 //
 //   otlp    -> BatchSpanProcessor(OTLP/HTTP exporter)      spans leave the process in batches
-//   console -> SimpleSpanProcessor(ConsoleSpanExporter)    one block per span on stdout
+//   console -> SimpleSpanProcessor(StderrJsonSpanExporter) one JSON line per span on stderr
 //   memory  -> SimpleSpanProcessor(InMemorySpanExporter)   tests read the finished spans
 //   none    -> nothing installed
 //
@@ -11,18 +11,19 @@
 // provider) to stay independent of the global), and a later global registration replaces an
 // earlier one made here.
 
+import { StderrJsonSpanExporter } from './stderr-span-exporter.ts';
 import { createRequire } from 'node:module';
 import { context, trace, type Tracer } from '@opentelemetry/api';
 import {
   AlwaysOnSampler,
   BasicTracerProvider,
   BatchSpanProcessor,
-  ConsoleSpanExporter,
   InMemorySpanExporter,
   ParentBasedSampler,
   SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
   type Sampler,
+  type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -50,6 +51,12 @@ export interface TracingOptions {
   registerGlobal?: boolean;
   /** Extra resource attributes (e.g. deployment profile). */
   resourceAttributes?: Record<string, string>;
+  /**
+   * Batch spans to this exporter instead of the one `exporter` names (a custom transport, or
+   * a counting exporter in the benchmarks: the production batching path without a network).
+   * Ignored for `none`.
+   */
+  batchExporter?: SpanExporter;
 }
 
 export interface TracingHandle {
@@ -85,6 +92,7 @@ const requireLazy = createRequire(import.meta.url);
 type OtlpModule = typeof import('@opentelemetry/exporter-trace-otlp-http');
 
 function processorFor(options: TracingOptions): { processor: SpanProcessor; memoryExporter?: InMemorySpanExporter } {
+  if (options.batchExporter) return { processor: new BatchSpanProcessor(options.batchExporter) };
   switch (options.exporter) {
     case 'otlp': {
       const { OTLPTraceExporter } = requireLazy('@opentelemetry/exporter-trace-otlp-http') as OtlpModule;
@@ -92,7 +100,7 @@ function processorFor(options: TracingOptions): { processor: SpanProcessor; memo
       return { processor: new BatchSpanProcessor(exporter) };
     }
     case 'console':
-      return { processor: new SimpleSpanProcessor(new ConsoleSpanExporter()) };
+      return { processor: new SimpleSpanProcessor(new StderrJsonSpanExporter()) };
     case 'memory': {
       const memoryExporter = new InMemorySpanExporter();
       return { processor: new SimpleSpanProcessor(memoryExporter), memoryExporter };

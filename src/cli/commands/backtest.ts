@@ -11,6 +11,7 @@ import { runBacktest, type BacktestConfig, type BacktestResult } from '../../bac
 import { renderHtmlReport } from '../../backtest/report/html-report.ts';
 import { createEngineObserver } from '../../observability/engine-observer.ts';
 import { createOrchMetrics } from '../../observability/metrics.ts';
+import { setupTracing, tracingOptionsFromConfig } from '../../observability/tracing.ts';
 import { buildInfo } from '../../runtime/build-info.ts';
 import { createProgressBar } from '../progress.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
@@ -76,6 +77,8 @@ export function registerBacktest(program: Command): void {
       const db = ctx.openDb();
       const progress = flags.json ? { update() {}, finish() {} } : createProgressBar();
       const info = buildInfo();
+      // The SDK is wired here, at the edge; engines only use @opentelemetry/api.
+      const tracing = setupTracing({ ...tracingOptionsFromConfig(ctx.config), serviceVersion: info.codeVersion });
       try {
         const { result, artifacts } = await runBacktest(bt, {
           config: ctx.config,
@@ -120,6 +123,7 @@ export function registerBacktest(program: Command): void {
         process.exitCode = result.status === 'ok' ? 0 : 1;
       } finally {
         db.close();
+        await tracing.shutdown();
       }
     });
 }
