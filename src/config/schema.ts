@@ -5,6 +5,7 @@
 // Keys are flat UPPER_SNAKE names grouped by prefix (ORCH_, KILL_, GOV_, SB_, DB_, ...). The
 // environment form of a key is the key with `ORDINIS_` in front (see load.ts).
 
+import { DEFAULT_STAGE_BUDGET_MS } from '../orchestrator/stage-spec.ts';
 import { z } from 'zod';
 import { STAGE_ORDER, type StageName } from '../stages/contract.ts';
 import { parseSchedule } from './schedule.ts';
@@ -230,16 +231,8 @@ const POLICY_VERSION_TEXT = 'a policy version id like "gov_v1" (lower case lette
 export const PROFILE_NAMES = ['dev', 'paper', 'prod'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
-export const DEFAULT_STAGE_BUDGET_MS: Readonly<Record<StageName, number>> = Object.freeze({
-  ING: 1000,
-  FEAT: 500,
-  SIG: 500,
-  RISK: 250,
-  EXEC: 1500,
-  PORT: 250,
-  ANA: 500,
-  AUDIT: 250,
-});
+// The documented per-stage defaults are the orchestrator's own (one table, not two).
+export { DEFAULT_STAGE_BUDGET_MS };
 
 export const CONFIG_KEYS = {
   // --- profile and orchestrator (L2-08 §8)
