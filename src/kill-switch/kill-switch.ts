@@ -61,6 +61,29 @@ export class KillSwitch {
     return { ...this.state };
   }
 
+  /**
+   * Adopts the stored state when another process (the CLI, a second API) changed it. The
+   * engine calls this at the start of every cycle and before EXEC, so an operator's
+   * `ordinis kill activate` reaches a running loop within one cycle. An unreadable store
+   * counts as ACTIVE when fail-safe. Returns the change adopted, if any.
+   */
+  sync(): 'activated' | 'deactivated' | null {
+    let stored: KillState | undefined;
+    try {
+      stored = this.opts.store.load();
+    } catch (e) {
+      if (!this.opts.failSafe || this.state.state === 'ACTIVE') return null;
+      const now = toRfc3339(this.opts.clock.now());
+      stored = { state: 'ACTIVE', reason: `state unreadable: ${e instanceof Error ? e.message : String(e)}`, activatedAt: now, actor: 'system', updatedAt: now };
+    }
+    if (!stored || (stored.state === this.state.state && stored.updatedAt === this.state.updatedAt)) return null;
+    const change = stored.state === 'ACTIVE' ? 'activated' : 'deactivated';
+    const flipped = stored.state !== this.state.state;
+    this.state = { ...stored };
+    if (flipped) for (const l of this.listeners) l(this.get(), change);
+    return flipped ? change : null;
+  }
+
   /** The hot-path check: a field read, no I/O. */
   isActive(): boolean {
     return this.state.state === 'ACTIVE';
@@ -85,6 +108,7 @@ export class KillSwitch {
 
   activate(reason: string, actor: string, correlationId: string | null = null): KillState {
     if (!reason.trim()) throw new OrdinisError('E_CFG_INVALID', 'kill switch activation needs a reason');
+    this.sync();
     if (this.state.state === 'ACTIVE') {
       throw new OrdinisError('E_KILL_ALREADY_ACTIVE', `kill switch already active since ${this.state.activatedAt} (${this.state.reason})`);
     }
@@ -103,6 +127,7 @@ export class KillSwitch {
   }
 
   deactivate(actor: string, correlationId: string | null = null): KillState {
+    this.sync();
     if (this.state.state === 'INACTIVE') throw new OrdinisError('E_KILL_ALREADY_INACTIVE', 'kill switch already inactive');
     const gov = this.opts.governance?.preflight({
       componentId: 'kill',

@@ -254,6 +254,8 @@ export class OrchestrationEngine {
       /** Set when a trading-path stage failed: later stages before AUDIT are skipped. */
       let haltedBy: StageName | null = null;
 
+      // Another process may have flipped the kill switch since the last cycle.
+      this.syncKill();
       this.opts.observer?.cycleStarted?.(correlationId);
       this.opts.events?.emit('ordinis.ops.cycle.started', { correlation_id: correlationId, mode: this.mode, trigger: trigger.kind, cycle_time: toRfc3339(cycleTime) }, emitMeta);
 
@@ -291,6 +293,7 @@ export class OrchestrationEngine {
           continue;
         }
         // Kill switch gate: before SIG, and re-checked before EXEC in case it flipped mid-cycle.
+        if (name === 'EXEC') this.syncKill();
         if ((name === 'SIG' || name === 'EXEC') && blockReason === null && this.opts.kill.isActive()) {
           const k = this.opts.kill.get();
           blockReason = `kill switch active: ${k.reason ?? 'no reason'}`;
@@ -509,6 +512,14 @@ export class OrchestrationEngine {
       },
       error: lastError!,
     };
+  }
+
+  private syncKill(): void {
+    try {
+      this.opts.kill.sync();
+    } catch (e) {
+      this.opts.observer?.warn?.('kill switch state could not be re-read', { error: toOrdinisError(e).message });
+    }
   }
 
   private activateKill(reason: string, correlationId: string): void {

@@ -69,3 +69,34 @@ test('state survives a new instance over the same store', () => {
   const again = new KillSwitch({ store, clock, failSafe: true });
   assert.equal(again.get().reason, 'persist me');
 });
+
+test('a switch flipped by another process (same SQLite file) is adopted at the next cycle', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { openDatabase } = await import('../../src/persistence/database.ts');
+  const { makeEngine } = await import('../support/engine-harness.ts');
+  const file = join(mkdtempSync(join(tmpdir(), 'ordinis-kill-')), 'k.db');
+  const engineDb = openDatabase({ path: file });
+  const cliDb = openDatabase({ path: file });
+  const clock = new ManualClock(0);
+  const engineKill = new KillSwitch({ store: engineDb.killSwitch, clock, failSafe: true });
+  const { engine, calls } = makeEngine({ kill: engineKill });
+  engine.start();
+  assert.equal((await engine.runCycle({ kind: 'manual' })).status, 'ok');
+  // The operator's CLI, a separate KillSwitch over its own connection.
+  new KillSwitch({ store: cliDb.killSwitch, clock, failSafe: true }).activate('operator halt', 'alice');
+  calls.length = 0;
+  const r = await engine.runCycle({ kind: 'manual' });
+  assert.equal(r.status, 'blocked');
+  assert.match(r.blockReason!, /operator halt/);
+  assert.ok(!calls.includes('EXEC'));
+  // And lifted the same way; an activate from the stale side is refused as already active.
+  const cliKill = new KillSwitch({ store: cliDb.killSwitch, clock, failSafe: true });
+  cliKill.deactivate('alice');
+  assert.equal((await engine.runCycle({ kind: 'manual' })).status, 'ok');
+  cliKill.activate('again', 'bob');
+  assert.throws(() => engineKill.activate('dup', 'carol'), (e: OrdinisError) => e.code === 'E_KILL_ALREADY_ACTIVE');
+  engineDb.close();
+  cliDb.close();
+});
