@@ -3,9 +3,9 @@
 // GovernanceEngine over the SQLite audit store: it is preflighted (deactivation can be
 // denied), persisted, and audited with the named actor, exactly as through the ops API.
 //
-// This process holds its own KillSwitch for the one change. An engine already running in
-// another process has its own in memory, loaded at its start-up; the ops API
-// (POST /kill/activate) is the way to flip a running engine's switch.
+// This process holds its own KillSwitch for the one change. An engine running in another
+// process over the same database re-reads the stored state at the start of every cycle and
+// before EXEC, so it adopts the change within one cycle.
 
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
@@ -42,7 +42,7 @@ interface DeactivateFlags extends DbFlags {
 export type StoredKillState = Omit<KillState, 'updatedAt'> & { updatedAt: string | null };
 
 const RUNNING_ENGINE_NOTE =
-  'note: an engine already running in another process keeps the state it loaded at start-up; use its ops API (POST /kill/activate, /kill/deactivate) to change it live';
+  'note: an engine running over this database adopts the change at its next cycle (it re-reads the switch before every cycle and before EXEC)';
 
 export function registerKill(program: Command): void {
   const kill = program.command('kill').description('the kill switch stored in the database: status, activate, deactivate (governed and audited)');
