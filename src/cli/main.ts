@@ -5,6 +5,12 @@
 import { Command, CommanderError } from 'commander';
 import { OrdinisError, toOrdinisError } from '../errors.ts';
 import { registerBacktest } from './commands/backtest.ts';
+import { registerPaper } from './commands/paper.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerRuns } from './commands/ops-runs.ts';
+import { registerKill } from './commands/ops-kill.ts';
+import { registerAudit } from './commands/ops-audit.ts';
+import { registerConfig } from './commands/ops-config.ts';
 
 export function buildProgram(): Command {
   const program = new Command('ordinis')
@@ -15,6 +21,12 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerBacktest(program);
+  registerPaper(program);
+  registerServe(program);
+  registerRuns(program);
+  registerKill(program);
+  registerAudit(program);
+  registerConfig(program);
   return program;
 }
 

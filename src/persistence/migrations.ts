@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import { OrdinisError } from '../errors.ts';
 import { toDbError } from './sqlite-errors.ts';
 import { v1InitialSchema } from './migrations/v1-initial-schema.ts';
+import { v2PaperRuntime } from './migrations/v2-paper-runtime.ts';
 
 export interface Migration {
   /** 1, 2, 3, ... with no gaps; becomes `PRAGMA user_version` once applied. */
@@ -17,7 +18,7 @@ export interface Migration {
 }
 
 /** Append only: a released migration is never edited, a fix is a new version. */
-export const MIGRATIONS: readonly Migration[] = [v1InitialSchema];
+export const MIGRATIONS: readonly Migration[] = [v1InitialSchema, v2PaperRuntime];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 

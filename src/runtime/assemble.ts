@@ -59,6 +59,11 @@ export interface PipelineInput {
   random: RandomSource;
   /** A live adapter; default: the paper broker (a simulated venue fed by ING). */
   broker?: BrokerAdapter & Partial<MarketListener>;
+  /**
+   * The simulated venue to use instead of a fresh one (the paper runtime passes one restored
+   * from its own tables). Treated exactly like the default venue; ignored when `broker` is set.
+   */
+  venue?: PaperBroker;
   events?: EventEmitterPort;
   bus?: Bus;
   observer?: EngineObserver;
@@ -116,7 +121,7 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
     failSafe: config.KILL_FAIL_SAFE,
   });
 
-  const venue = input.broker ? undefined : new PaperBroker({
+  const venue = input.broker ? undefined : input.venue ?? new PaperBroker({
     startingCash: input.startingCash,
     fillTiming: config.EXEC_FILL_TIMING,
     commission: input.commission,

@@ -17,10 +17,16 @@ const DESIGN_TABLES = [
   'kill_switch',
   'ledger_entries',
   'orders',
+  'paper_venue_account',
+  'paper_venue_fills',
+  'paper_venue_marks',
+  'paper_venue_orders',
+  'paper_venue_positions',
   'positions',
   'risk_decisions',
   'run_config_snapshot',
   'runs',
+  'runtime_state',
   'schema_migrations',
 ];
 
@@ -91,7 +97,7 @@ test('openDatabase migrates a version-0 file that already exists', (t) => {
   new Database(path).close();
   const db = openDatabase({ path });
   t.after(() => db.close());
-  assert.deepEqual(db.migration.applied, [1]);
+  assert.deepEqual(db.migration.applied, MIGRATIONS.map((m) => m.version));
 });
 
 test('a database newer than this build is refused with both versions in the message', (t) => {

@@ -6,6 +6,14 @@
 //   sell: cash += qty * avg + qty * (price - avg); cash -= commission
 // where avg is the position's average price, (avg * old + qty * price) / new on increases.
 // Synchronous on purpose: a backtest runs 100k+ bars through it.
+//
+// Durability (paper runtime): given a PaperVenueStore, the venue hands it every state change
+// (orders created or changed, cash, positions, last bars) before the call that made the
+// change returns, so a crash of our process cannot leave the venue and its own record apart,
+// and `state` rebuilds the venue from that record after a restart. If a change cannot be
+// stored, the venue refuses every later call (E_EXEC_BROKER_UNAVAILABLE) until it is rebuilt
+// from the store: it never acts on a state its record does not have. Without a store (a
+// backtest) none of this runs and the arithmetic is untouched.
 
 import type { Clock } from '../../core/clock.ts';
 import type { Bar, MarketListener } from '../../domain/market.ts';
@@ -36,6 +44,53 @@ export interface PaperBrokerOptions {
   clock?: Clock;
   /** Prefix of broker order ids. Default 'paper'. */
   orderIdPrefix?: string;
+  /** Where every state change is written (paper runtime). Default: none (a backtest's venue lives in memory). */
+  store?: PaperVenueStore;
+  /** A venue's state to start from (read back from its store after a restart); `startingCash` is then ignored. */
+  state?: PaperVenueState;
+}
+
+/** One order as the venue holds it. */
+export interface PaperVenueOrder {
+  /** Submission sequence number (1, 2, ...): working orders fill in this order. */
+  seq: number;
+  intent: OrderIntent;
+  report: ExecutionReport;
+  /** Still working (waiting for a bar to fill on). */
+  resting: boolean;
+}
+
+export interface PaperVenuePosition {
+  symbol: string;
+  qty: number;
+  /** Average price (0 when flat). */
+  avgPrice: number;
+}
+
+/** Everything the venue knows: enough to rebuild it after a restart. */
+export interface PaperVenueState {
+  cash: number;
+  /** Last order sequence number handed out. */
+  seq: number;
+  orders: PaperVenueOrder[];
+  positions: PaperVenuePosition[];
+  /** Last bar seen per symbol. */
+  lastBars: Bar[];
+}
+
+/** What one call changed: cash and sequence always, and the orders, positions and bars it touched. */
+export interface PaperVenueChange {
+  cash: number;
+  seq: number;
+  /** Orders created or changed, in submission order. */
+  orders: PaperVenueOrder[];
+  positions: PaperVenuePosition[];
+  lastBars: Bar[];
+}
+
+/** The venue's own record. `commit` is synchronous and atomic: all of a change or none of it. */
+export interface PaperVenueStore {
+  commit(change: PaperVenueChange): void;
 }
 
 interface PaperPosition {
@@ -45,8 +100,24 @@ interface PaperPosition {
 }
 
 interface PaperOrder {
+  seq: number;
   intent: OrderIntent;
   report: ExecutionReport;
+}
+
+/** What changed since the last commit (only kept when there is a store). */
+class ChangeJournal {
+  readonly orders = new Set<PaperOrder>();
+  readonly positions = new Set<string>();
+  readonly bars = new Set<string>();
+  get empty(): boolean {
+    return this.orders.size === 0 && this.bars.size === 0 && this.positions.size === 0;
+  }
+  clear(): void {
+    this.orders.clear();
+    this.positions.clear();
+    this.bars.clear();
+  }
 }
 
 export class PaperBroker implements BrokerAdapter, MarketListener {
@@ -65,6 +136,10 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
   private readonly lastBars = new Map<string, Bar>();
   /** Bars received since the last settlement. */
   private unsettled: Bar[] = [];
+  private readonly store: PaperVenueStore | undefined;
+  private readonly journal: ChangeJournal | undefined;
+  /** Set when a change could not be stored: the venue refuses every later call. */
+  private failure: OrdinisError | undefined;
 
   constructor(opts: PaperBrokerOptions = {}) {
     const startingCash = opts.startingCash ?? 100000;
@@ -83,6 +158,76 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     this.slippageBps = bps;
     this.clock = opts.clock;
     this.prefix = opts.orderIdPrefix ?? 'paper';
+    this.store = opts.store;
+    this.journal = opts.store ? new ChangeJournal() : undefined;
+    if (opts.state) this.restore(opts.state);
+  }
+
+  // ---- durable state ------------------------------------------------------------------
+
+  /** The venue's whole state (copies), as a store would read it back. */
+  exportState(): PaperVenueState {
+    this.settle();
+    this.flush();
+    return {
+      cash: this.cash,
+      seq: this.seq,
+      orders: [...this.orders.values()].sort((a, b) => a.seq - b.seq).map((o) => this.orderState(o)),
+      positions: [...this.positions].map(([symbol, p]) => ({ symbol, qty: p.qty, avgPrice: p.avgPrice })),
+      lastBars: [...this.lastBars.values()].map((b) => ({ ...b })),
+    };
+  }
+
+  private restore(state: PaperVenueState): void {
+    if (!Number.isFinite(state.cash) || !Number.isInteger(state.seq) || state.seq < 0) {
+      throw new OrdinisError('E_CFG_INVALID', `paper broker: stored state is not usable (cash ${state.cash}, seq ${state.seq})`);
+    }
+    this.cash = state.cash;
+    this.seq = state.seq;
+    const sorted = [...state.orders].sort((a, b) => a.seq - b.seq);
+    for (const o of sorted) {
+      const order: PaperOrder = { seq: o.seq, intent: { ...o.intent }, report: cloneReport(o.report) };
+      this.orders.set(o.intent.clientOrderId, order);
+      this.byKey.set(o.intent.idempotencyKey, o.intent.clientOrderId);
+      if (o.resting) this.resting.push(order);
+    }
+    for (const p of state.positions) this.positions.set(p.symbol, { qty: p.qty, avgPrice: p.avgPrice });
+    for (const b of state.lastBars) this.lastBars.set(b.symbol, { ...b });
+  }
+
+  private orderState(o: PaperOrder): PaperVenueOrder {
+    return { seq: o.seq, intent: { ...o.intent }, report: cloneReport(o.report), resting: this.resting.includes(o) };
+  }
+
+  private assertUsable(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /** Hands what changed to the store; a store failure makes the venue refuse from now on. */
+  private flush(): void {
+    const j = this.journal;
+    if (j === undefined || j.empty) return;
+    const change: PaperVenueChange = {
+      cash: this.cash,
+      seq: this.seq,
+      orders: [...j.orders].sort((a, b) => a.seq - b.seq).map((o) => this.orderState(o)),
+      positions: [...j.positions].map((symbol) => {
+        const p = this.positions.get(symbol) ?? { qty: 0, avgPrice: 0 };
+        return { symbol, qty: p.qty, avgPrice: p.avgPrice };
+      }),
+      lastBars: [...j.bars].map((s) => ({ ...this.lastBars.get(s)! })),
+    };
+    j.clear();
+    try {
+      this.store!.commit(change);
+    } catch (e) {
+      this.failure = new OrdinisError(
+        'E_EXEC_BROKER_UNAVAILABLE',
+        `paper venue: a state change could not be stored (${e instanceof Error ? e.message : String(e)}); the venue refuses further calls until it is rebuilt from its store`,
+        { cause: e },
+      );
+      throw this.failure;
+    }
   }
 
   // ---- MarketListener ------------------------------------------------------------------
@@ -94,13 +239,22 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
    * pending queue), whatever order ING delivered the step's bars in.
    */
   onBar(bar: Bar): void {
-    this.lastBars.set(bar.symbol, bar);
-    if (this.resting.length > 0) this.unsettled.push(bar);
+    this.assertUsable();
+    this.takeBar(bar);
+    this.flush();
   }
 
   /** Several bars at once (e.g. all the bars of one time step). */
   onBars(bars: readonly Bar[]): void {
-    for (const b of bars) this.onBar(b);
+    this.assertUsable();
+    for (const b of bars) this.takeBar(b);
+    this.flush();
+  }
+
+  private takeBar(bar: Bar): void {
+    this.lastBars.set(bar.symbol, bar);
+    this.journal?.bars.add(bar.symbol);
+    if (this.resting.length > 0) this.unsettled.push(bar);
   }
 
   private settle(): void {
@@ -130,9 +284,11 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
   // ---- BrokerAdapter -------------------------------------------------------------------
 
   submit(intent: OrderIntent): ExecutionReport {
+    this.assertUsable();
     this.settle();
     const known = this.byKey.get(intent.idempotencyKey) ?? (this.orders.has(intent.clientOrderId) ? intent.clientOrderId : undefined);
     if (known !== undefined) {
+      this.flush();
       const existing = this.orders.get(known)!;
       const diff = intentDifference(existing.intent, intent);
       if (diff !== null) {
@@ -146,6 +302,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     this.seq += 1;
     const ts = this.clock ? this.clock.now() : intent.ts;
     const order: PaperOrder = {
+      seq: this.seq,
       intent: { ...intent },
       report: {
         orderId: `${this.prefix}-${this.seq}`,
@@ -163,6 +320,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     };
     this.orders.set(intent.clientOrderId, order);
     this.byKey.set(intent.idempotencyKey, intent.clientOrderId);
+    this.journal?.orders.add(order);
 
     const invalid = validateIntent(intent);
     if (invalid !== null) {
@@ -174,35 +332,48 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     } else {
       this.resting.push(order);
     }
+    this.flush();
     return cloneReport(order.report);
   }
 
   cancel(clientOrderId: string): ExecutionReport {
+    this.assertUsable();
     this.settle();
     const o = this.orders.get(clientOrderId);
-    if (!o) throw new OrdinisError('E_EXEC_ORDER_UNKNOWN', `paper broker: no order ${clientOrderId}`, { details: { clientOrderId } });
+    if (!o) {
+      this.flush();
+      throw new OrdinisError('E_EXEC_ORDER_UNKNOWN', `paper broker: no order ${clientOrderId}`, { details: { clientOrderId } });
+    }
     const i = this.resting.indexOf(o);
     if (i >= 0) {
       this.resting.splice(i, 1);
       o.report.status = 'canceled';
       o.report.ts = this.clock ? this.clock.now() : o.report.ts;
+      this.journal?.orders.add(o);
     }
+    this.flush();
     return cloneReport(o.report);
   }
 
   fetchOrder(clientOrderId: string): ExecutionReport | undefined {
+    this.assertUsable();
     this.settle();
+    this.flush();
     const o = this.orders.get(clientOrderId);
     return o ? cloneReport(o.report) : undefined;
   }
 
   fetchOpenOrders(): ExecutionReport[] {
+    this.assertUsable();
     this.settle();
+    this.flush();
     return this.resting.map((o) => cloneReport(o.report));
   }
 
   fetchPositions(): ReadonlyMap<string, number> {
+    this.assertUsable();
     this.settle();
+    this.flush();
     const m = new Map<string, number>();
     for (const [s, p] of this.positions) if (p.qty !== 0) m.set(s, p.qty);
     return m;
@@ -215,7 +386,9 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
 
   /** Average price of a position (0 when flat), as the venue books it. */
   averagePrice(symbol: string): number {
+    this.assertUsable();
     this.settle();
+    this.flush();
     return this.positions.get(symbol)?.avgPrice ?? 0;
   }
 
@@ -250,6 +423,8 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       if (pos.qty === 0) pos.avgPrice = 0;
     }
     this.positions.set(symbol, pos);
+    this.journal?.positions.add(symbol);
+    this.journal?.orders.add(o);
 
     const fill: Fill = { fillId: `${o.report.orderId}-1`, clientOrderId: o.intent.clientOrderId, symbol, side, qty, price, commission, ts };
     const r = o.report;
@@ -266,6 +441,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     o.report.status = 'rejected';
     o.report.rejectReason = reason;
     o.report.ts = ts;
+    this.journal?.orders.add(o);
   }
 }
 

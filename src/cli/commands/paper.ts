@@ -1,0 +1,196 @@
+// `ordinis paper`: paper trading. The default pipeline in mode 'paper' against a durable
+// simulated venue, fed by a file replay at a chosen speed (default: the bundled ORCL sample).
+// The paper book, the venue and the run record live in one SQLite file; every start runs
+// crash-only recovery first and resumes after the last bar whose cycle finished, so a run
+// can be killed at any moment and restarted with the same command.
+//
+// SIGINT/SIGTERM: stop scheduling, let the running cycle finish (or hit its budget), print
+// the summary, close the database, exit 0. A failed recovery refuses to trade: exit 1 with
+// the reasons (with --serve, the ops API stays up answering /readyz 503 until a signal).
+
+import type { Command } from 'commander';
+import { OrdinisError } from '../../errors.ts';
+import { createEngineObserver } from '../../observability/engine-observer.ts';
+import { componentLogger } from '../../observability/logger.ts';
+import { createOrchMetrics } from '../../observability/metrics.ts';
+import { OpsServer } from '../../server/ops-server.ts';
+import { buildInfo } from '../../runtime/build-info.ts';
+import { PaperRuntime, type PaperRunSummary } from '../../runtime/paper-runtime.ts';
+import { describeRecovery } from '../../runtime/recovery.ts';
+import { watchShutdownSignals } from '../../runtime/shutdown-signals.ts';
+import { makeContext, type GlobalOptions } from '../context.ts';
+import { toBacktestConfig } from './backtest.ts';
+
+interface PaperFlags {
+  data?: string[];
+  symbols?: string;
+  strategy: string;
+  fast?: string;
+  slow?: string;
+  period?: string;
+  lower?: string;
+  upper?: string;
+  qty?: string;
+  weight?: string;
+  cash: string;
+  commissionPct?: string;
+  from?: string;
+  to?: string;
+  db?: string;
+  speed: string;
+  maxCycles?: string;
+  serve?: boolean;
+  seed?: string;
+  json?: boolean;
+}
+
+export function registerPaper(program: Command): void {
+  program
+    .command('paper')
+    .description('paper trading against a durable simulated venue, replaying CSV bars (default: the bundled ORCL sample); crash-safe and resumable')
+    .option('--data <file>', 'OHLCV CSV file (repeatable; one symbol per file)', collect, undefined)
+    .option('--symbols <list>', 'symbol names for the files, comma-separated (default: file stems); also the order within a bar')
+    .option('--strategy <id>', 'sma-cross | close-sma | rsi', 'sma-cross')
+    .option('--fast <n>', 'sma-cross: fast SMA period (default 15)')
+    .option('--slow <n>', 'sma-cross: slow SMA period (default 30)')
+    .option('--period <n>', 'close-sma: SMA period (default 15); rsi: RSI period (default 14)')
+    .option('--lower <x>', 'rsi: buy below this RSI (default 30)')
+    .option('--upper <x>', 'rsi: close above this RSI (default 70)')
+    .option('--qty <n>', 'fixed order size in shares (default 10)')
+    .option('--weight <w>', 'order size as a fraction of portfolio value at the decision bar close, floored to whole shares')
+    .option('--cash <amount>', 'starting cash of a new paper account', '10000')
+    .option('--commission-pct <pct>', 'commission as a percentage of fill notional (0.1 = 0.1%)')
+    .option('--from <date>', 'first date, YYYY-MM-DD (inclusive)')
+    .option('--to <date>', 'last date, YYYY-MM-DD (inclusive)')
+    .option('--db <file>', 'SQLite file: paper book, venue and run record (default DB_PATH)')
+    .option('--speed <bars/s>', 'replay speed in bars per second; 0 = as fast as possible', '0')
+    .option('--max-cycles <n>', 'stop after n cycles (this process)')
+    .option('--serve', 'also serve the ops HTTP API on API_HOST:API_PORT')
+    .option('--seed <n>', 'random seed (default ORCH_SEED)')
+    .option('--json', 'print the summary as one JSON object on stdout')
+    .action(async (flags: PaperFlags, cmd: Command) => {
+      const g = cmd.optsWithGlobals() as GlobalOptions;
+      const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
+      const bt = toBacktestConfig({ ...flags, report: undefined });
+      const speed = num('--speed', flags.speed);
+      const maxCycles = flags.maxCycles !== undefined ? num('--max-cycles', flags.maxCycles) : undefined;
+      const logger = componentLogger(ctx.logger, 'paper');
+      const metrics = createOrchMetrics(undefined, { processMetrics: flags.serve === true });
+      const info = buildInfo();
+      const db = ctx.openDb();
+      let runtime: PaperRuntime | undefined;
+      let ops: OpsServer | undefined;
+      const signals = watchShutdownSignals(
+        (signal) => {
+          logger.info({ signal }, 'stopping: no new cycles; the running one finishes');
+          void runtime?.stop();
+        },
+        (signal) => logger.warn({ signal }, 'already stopping'),
+      );
+      try {
+        runtime = await PaperRuntime.open({
+          config: ctx.config,
+          db,
+          data: {
+            kind: 'replay',
+            files: bt.dataFiles,
+            ...(bt.symbols ? { symbols: bt.symbols } : {}),
+            ...(bt.from ? { from: bt.from } : {}),
+            ...(bt.to ? { to: bt.to } : {}),
+            speed,
+          },
+          strategy: bt.strategy,
+          strategyParams: bt.strategyParams,
+          sizing: bt.sizing,
+          cash: bt.cash,
+          commission: bt.commission,
+          ...(maxCycles !== undefined ? { maxCycles } : {}),
+          ...(bt.seed !== undefined ? { seed: bt.seed } : {}),
+          observer: createEngineObserver({ metrics, logger }),
+          codeVersion: info.codeVersion,
+          commitHash: info.commitHash,
+        });
+        const rt = runtime;
+        const rec = rt.recovery;
+        if (rec.ok) logger.info({ recovery: rec }, `start-up recovery: ${describeRecovery(rec)}`);
+        else logger.error({ recovery: rec }, `start-up recovery failed; trading refused: ${rec.reasons.join(' | ')}`);
+        for (const w of rec.warnings) logger.warn({}, w);
+        metrics.setKillState(rt.pipeline.kill.isActive());
+        rt.pipeline.kill.onChange((s) => metrics.setKillState(s.state === 'ACTIVE'));
+
+        if (flags.serve) {
+          ops = new OpsServer({
+            status: () => rt.statusReport(),
+            db,
+            kill: rt.pipeline.kill,
+            metrics: metrics.registry,
+            readiness: () => rt.readiness(),
+            ...(ctx.config.API_TOKEN ? { token: ctx.config.API_TOKEN } : {}),
+            host: ctx.config.API_HOST,
+            port: ctx.config.API_PORT,
+            logger: componentLogger(ctx.logger, 'server'),
+          });
+          await ops.listen();
+        }
+
+        if (!rec.ok) {
+          if (ops && !signals.received) {
+            logger.error({}, 'refusing to trade; the ops API stays up (GET /readyz answers 503 with the reasons) until SIGINT/SIGTERM');
+            await signals.signalled;
+          }
+          throw new OrdinisError('E_RECOVERY_FAILED', `start-up recovery failed; trading refused: ${rec.reasons.join(' | ')}`, { details: { reasons: rec.reasons } });
+        }
+
+        if (signals.received) void rt.stop();
+        logger.info({ session: rt.sessionId, db: db.path, speed, resumedAfter: rt.statusReport().runtime.resumedAfter }, 'paper runtime started');
+        const summary = await rt.run();
+        if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+        else process.stdout.write(formatSummary(summary));
+        process.exitCode = summary.status === 'failed' ? 1 : 0;
+      } finally {
+        signals.dispose();
+        await ops?.close();
+        runtime?.close();
+        db.close();
+      }
+    });
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function num(flag: string, raw: string): number {
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v)) throw new OrdinisError('E_CFG_INVALID', `${flag} ${JSON.stringify(raw)}: expected a number`);
+  return v;
+}
+
+const END_TEXT: Record<PaperRunSummary['endReason'], string> = {
+  data_exhausted: 'data exhausted',
+  max_cycles: 'max cycles reached',
+  stopped: 'stopped by signal',
+  source_stalled: 'data source stalled',
+  recovery_failed: 'recovery failed',
+};
+
+export function formatSummary(s: PaperRunSummary): string {
+  const money = (x: number) => x.toFixed(2);
+  const pos = (p: Record<string, number>) => (Object.keys(p).length === 0 ? 'flat' : Object.entries(p).map(([k, v]) => `${k} ${v}`).join(', '));
+  const c = s.cycles;
+  const lines = [
+    `session    ${s.sessionId}  (${s.status}: ${END_TEXT[s.endReason]})`,
+    `start      ${s.resumedAfter ? `resumed after ${s.resumedAfter} (FEAT/SIG warmed up on ${s.warmupBars} bars)` : 'fresh start'}`,
+    `cycles     ${c.total} (ok ${c.ok}, blocked ${c.blocked}, degraded ${c.degraded}, failed ${c.failed}), skipped ${c.skipped}`,
+    `last bar   ${s.lastBarTime ?? '—'}`,
+    `orders     ${s.ordersThisSession} this session`,
+    `recovery   ${s.recovery.summary}`,
+    `venue      cash ${money(s.venue.cash)}, ${pos(s.venue.positions)}, ${s.venue.orders} orders, ${s.venue.fills} fills`,
+    `ledger     cash ${money(s.ledger.cash)}, ${pos(s.ledger.positions)}, ${s.ledger.fills} fills`,
+    `equity     ${s.equity === null ? '—' : money(s.equity)}`,
+    `kill       ${s.killSwitch.state}${s.killSwitch.reason ? ` (${s.killSwitch.reason})` : ''}`,
+  ];
+  for (const e of s.errors.slice(0, 5)) lines.push(`error      ${e}`);
+  lines.push(`database   ${s.db}`);
+  return `${lines.join('\n')}\n`;
+}

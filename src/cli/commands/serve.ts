@@ -1,0 +1,69 @@
+// `ordinis serve`: the ops HTTP API (health, readiness, metrics, status, runs, audit, kill
+// switch) over a database, without running cycles. Readiness says so: /readyz answers 503
+// with "no cycles are scheduled", since nothing here trades. SIGINT/SIGTERM closes the server
+// (requests in flight finish) and the database, exit 0.
+//
+// Kill-switch changes made here are persisted to the database; an engine running over the
+// same file (`ordinis paper`) adopts them at its next cycle.
+
+import type { Command } from 'commander';
+import { systemClock } from '../../core/clock.ts';
+import { GovernanceEngine } from '../../governance/governance-engine.ts';
+import { KillSwitch } from '../../kill-switch/kill-switch.ts';
+import { componentLogger } from '../../observability/logger.ts';
+import { createOrchMetrics } from '../../observability/metrics.ts';
+import { OpsServer } from '../../server/ops-server.ts';
+import { watchShutdownSignals } from '../../runtime/shutdown-signals.ts';
+import { makeContext, type GlobalOptions } from '../context.ts';
+
+export const SERVE_NOT_READY = 'no cycles are scheduled: `ordinis serve` serves the ops API only (run `ordinis paper` to trade)';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the ops HTTP API (health, readiness, metrics, status, runs, audit, kill switch) on API_HOST:API_PORT without running cycles')
+    .option('--db <file>', 'SQLite file (default DB_PATH)')
+    .action(async (flags: { db?: string }, cmd: Command) => {
+      const g = cmd.optsWithGlobals() as GlobalOptions;
+      const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
+      const logger = componentLogger(ctx.logger, 'serve');
+      const signals = watchShutdownSignals(
+        (signal) => logger.info({ signal }, 'stopping the ops API'),
+        (signal) => logger.warn({ signal }, 'already stopping'),
+      );
+      const db = ctx.openDb();
+      let server: OpsServer | undefined;
+      try {
+        const governance = new GovernanceEngine({ policyVersion: ctx.config.GOV_POLICY_VERSION, store: db.audit, clock: systemClock });
+        const kill = new KillSwitch({ store: db.killSwitch, clock: systemClock, governance, failSafe: ctx.config.KILL_FAIL_SAFE });
+        if (kill.loadError) logger.error({ err: kill.loadError, kill: kill.get() }, 'kill switch state unreadable at start-up');
+        const metrics = createOrchMetrics(undefined, { processMetrics: true });
+        metrics.setKillState(kill.isActive());
+        kill.onChange((s, change) => {
+          metrics.setKillState(s.state === 'ACTIVE');
+          if (change === 'activated') metrics.killActivated('ops');
+        });
+        const startedAt = new Date().toISOString();
+        server = new OpsServer({
+          status: () => ({ state: 'serving', mode: 'serve', startedAt, inFlight: null, note: SERVE_NOT_READY, kill: { state: kill.get().state, reason: kill.get().reason } }),
+          db,
+          kill,
+          metrics: metrics.registry,
+          readiness: () => ({ ready: false, reasons: db.isOpen ? [SERVE_NOT_READY] : [SERVE_NOT_READY, 'database closed'] }),
+          ...(ctx.config.API_TOKEN ? { token: ctx.config.API_TOKEN } : {}),
+          host: ctx.config.API_HOST,
+          port: ctx.config.API_PORT,
+          logger: componentLogger(ctx.logger, 'server'),
+        });
+        if (!signals.received) {
+          await server.listen();
+          await signals.signalled;
+        }
+        process.exitCode = 0;
+      } finally {
+        signals.dispose();
+        await server?.close();
+        db.close();
+      }
+    });
+}

@@ -1,0 +1,722 @@
+// The paper runtime: the default pipeline in mode 'paper' on the SQLite stores, trading
+// against a simulated venue whose book is durable (it keeps its own tables and survives a
+// restart like a real broker), with cycles driven by the CycleScheduler.
+//
+// Data: a file replay (the cycle time is the bar time, on a replay clock that staleness is
+// measured against; `speed` bars per second, 0 = as fast as possible) or a LiveBarFeed
+// (bars buffered between cycles, cycles on ORCH_SCHEDULE, the wall clock).
+//
+// Start-up is crash-only: `open()` always runs recovery (recovery.ts) before anything can
+// trade, and a crash and a restart take the same path. Then the strategy's state is rebuilt
+// by replaying the bars up to the resume point through FEAT and SIG only (no RISK, EXEC or
+// PORT side effects), and cycles continue from the first bar after it.
+//
+// The resume point is the last bar time whose cycle finished: it is written in the same
+// transaction that marks the cycle's run row finished, so a cycle interrupted by a crash is
+// run again after the restart. Running it again cannot trade twice: an order it had already
+// sent is at the venue (recovery recorded it, and RISK does not send a second order for a
+// symbol with a working order), and an intent the venue never received was closed as such.
+
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { ManualClock, systemClock, toRfc3339, type Clock } from '../core/clock.ts';
+import { SeededRandom } from '../core/random.ts';
+import type { OrdinisConfig } from '../config/schema.ts';
+import { parseSchedule } from '../config/schedule.ts';
+import type { Bus } from '../bus/contract.ts';
+import { OrdinisError, toOrdinisError } from '../errors.ts';
+import type { Bar } from '../domain/market.ts';
+import type { Fill } from '../domain/order.ts';
+import type { RiskDecision } from '../domain/risk.ts';
+import type { CycleResult, CycleStatus } from '../orchestrator/cycle-result.ts';
+import type { EngineObserver, EngineStatus } from '../orchestrator/engine.ts';
+import type { ArtifactInput, RunRow, RunStatus, RunStore } from '../orchestrator/run-store.ts';
+import type { OrdinisDatabase } from '../persistence/database.ts';
+import { SqlitePaperVenueStore } from '../persistence/sqlite-paper-venue-store.ts';
+import { SqliteRuntimeStateStore } from '../persistence/sqlite-runtime-state-store.ts';
+import type { Readiness } from '../server/contract.ts';
+import { FileReplaySource, type BarSource } from '../stages/ing/data-source.ts';
+import { checkBar } from '../stages/feat/feature-stage.ts';
+import { createStrategyRegistry, type StrategyRegistry } from '../stages/sig/registry.ts';
+import type { SizingConfig } from '../stages/risk/sizing.ts';
+import type { CommissionModel } from '../stages/exec/commission.ts';
+import type { InsertIntentResult, OrderStore } from '../stages/exec/order-store.ts';
+import { PaperBroker, type PaperVenueChange, type PaperVenueStore } from '../stages/exec/paper-broker.ts';
+import type { LedgerEntry, LedgerStore } from '../stages/port/ledger-store.ts';
+import { replayLedger } from '../stages/port/ledger.ts';
+import type { Position } from '../domain/portfolio.ts';
+import { assemblePipeline, type Pipeline } from './assemble.ts';
+import { BufferedBarSource } from './buffered-bar-source.ts';
+import { cadenceFromSchedule, CycleScheduler, type Cadence, type CyclePlan, type SchedulerStats } from './cycle-scheduler.ts';
+import { crashSeamFromEnv, type CrashSeam } from './crash-points.ts';
+import type { LiveBarFeed } from './live-bar-feed.ts';
+import { assertRecovered, describeRecovery, runRecovery, type RecoveryReport } from './recovery.ts';
+
+/** runtime_state keys. */
+export const CURSOR_KEY = 'paper.cursor';
+export const OWNER_KEY = 'paper.owner';
+
+export interface ReplayData {
+  kind: 'replay';
+  files: string[];
+  /** Symbol names for the files (default: file stems); also the order within a bar. */
+  symbols?: string[];
+  from?: string;
+  to?: string;
+  /** Bars (time steps) per second; 0 = as fast as possible. */
+  speed: number;
+}
+
+export interface LiveData {
+  kind: 'live';
+  feed: LiveBarFeed;
+  /** When cycles run. Default: ORCH_SCHEDULE. */
+  cadence?: Cadence;
+  /** Default: the system clock. */
+  clock?: Clock;
+}
+
+export interface PaperRuntimeOptions {
+  config: OrdinisConfig;
+  /** Open database; the caller owns it (the runtime never closes it). */
+  db: OrdinisDatabase;
+  data: ReplayData | LiveData;
+  strategy: string;
+  strategyParams: Record<string, unknown>;
+  sizing: SizingConfig;
+  /** Starting cash of a new venue and of an empty ledger. */
+  cash: number;
+  commission: CommissionModel;
+  /** Stop after this many cycles in this process. */
+  maxCycles?: number;
+  /** Random seed (retry jitter). Default ORCH_SEED. */
+  seed?: number;
+  observer?: EngineObserver;
+  /** Also buffer `ordinis.market.bar.closed` events from this bus (live mode). */
+  bus?: Bus;
+  registry?: StrategyRegistry;
+  codeVersion?: string;
+  commitHash?: string;
+  /** Test seam (see crash-points.ts). Default: from TEST_ORDINIS_CRASH_AT; null: none. */
+  crashSeam?: CrashSeam | null;
+  /** Wall clock for recovery and the owner lease. Default: the system clock. */
+  wallClock?: Clock;
+}
+
+export type PaperEndReason = 'data_exhausted' | 'max_cycles' | 'stopped' | 'source_stalled' | 'recovery_failed';
+
+export interface PaperRunSummary {
+  sessionId: string;
+  status: 'finished' | 'stopped' | 'failed' | 'refused';
+  endReason: PaperEndReason;
+  source: 'replay' | 'live';
+  db: string;
+  /** The resume point found at start (null: a fresh start). */
+  resumedAfter: string | null;
+  /** The resume point at the end: the last bar time whose cycle finished. */
+  lastBarTime: string | null;
+  warmupBars: number;
+  cycles: Record<CycleStatus, number> & { total: number; skipped: number };
+  ordersThisSession: number;
+  recovery: { ok: boolean; summary: string; reasons: string[]; abortedRuns: string[]; pendingOrders: number; postedFills: number };
+  venue: { cash: number; positions: Record<string, number>; orders: number; fills: number };
+  ledger: { cash: number; positions: Record<string, number>; fills: number };
+  equity: number | null;
+  killSwitch: { state: string; reason: string | null };
+  errors: string[];
+}
+
+interface Cursor {
+  lastBarTs: number;
+  runId: string;
+  sessionId: string;
+}
+
+interface Owner {
+  pid: number;
+  host: string;
+  sessionId: string;
+  since: string;
+}
+
+type RuntimeState = 'ready' | 'refused' | 'running' | 'stopping' | 'stopped';
+
+export class PaperRuntime {
+  readonly sessionId: string;
+  readonly pipeline: Pipeline;
+  readonly recovery: RecoveryReport;
+  readonly venueStore: SqlitePaperVenueStore;
+  private readonly opts: PaperRuntimeOptions;
+  private readonly state: SqliteRuntimeStateStore;
+  private readonly source: BarSource;
+  private readonly clock: Clock;
+  private readonly replay: ReplayData | undefined;
+  private readonly resumeTs: number | undefined;
+  private warmupBars = 0;
+  private phase: RuntimeState;
+  private scheduler: CycleScheduler | undefined;
+  private stopRequested = false;
+  private ownsLease = false;
+  /** The cycle in flight (set by plan, read when its run row is finished). */
+  private current: { runId: string; barTs: number | undefined; ingOk: boolean } | undefined;
+  private cursorTs: number | undefined;
+  private cycleSeq = 0;
+  private readonly counts: Record<CycleStatus, number> = { ok: 0, degraded: 0, failed: 0, blocked: 0 };
+  private cyclesRun = 0;
+  private lastEquity: number | null = null;
+  private readonly errors: string[] = [];
+  private stalled: string | undefined;
+
+  private constructor(init: {
+    opts: PaperRuntimeOptions;
+    sessionId: string;
+    pipeline: Pipeline;
+    recovery: RecoveryReport;
+    venueStore: SqlitePaperVenueStore;
+    state: SqliteRuntimeStateStore;
+    source: BarSource;
+    clock: Clock;
+    resumeTs: number | undefined;
+    ownsLease: boolean;
+  }) {
+    this.opts = init.opts;
+    this.sessionId = init.sessionId;
+    this.pipeline = init.pipeline;
+    this.recovery = init.recovery;
+    this.venueStore = init.venueStore;
+    this.state = init.state;
+    this.source = init.source;
+    this.clock = init.clock;
+    this.replay = init.opts.data.kind === 'replay' ? init.opts.data : undefined;
+    this.resumeTs = init.resumeTs;
+    this.cursorTs = init.resumeTs;
+    this.ownsLease = init.ownsLease;
+    this.phase = init.recovery.ok ? 'ready' : 'refused';
+  }
+
+  /**
+   * Assembles the pipeline and runs start-up recovery. Never throws for a failed recovery:
+   * the runtime comes back refused (`recovery.ok === false`, run() throws E_RECOVERY_FAILED)
+   * so the caller can keep the ops API up with the reasons.
+   */
+  static async open(opts: PaperRuntimeOptions): Promise<PaperRuntime> {
+    validate(opts);
+    const { db, config } = opts;
+    const wall = opts.wallClock ?? systemClock;
+    const sessionId = newSessionId(wall);
+    const state = SqliteRuntimeStateStore.on(db, wall);
+    const venueStore = SqlitePaperVenueStore.on(db, wall);
+    const seam = opts.crashSeam === undefined ? crashSeamFromEnv() : opts.crashSeam ?? undefined;
+
+    // One trading process per database file: a second one would trade the same book twice.
+    const blockers: string[] = [];
+    const owner = state.get<Owner>(OWNER_KEY)?.value;
+    if (owner && owner.pid !== process.pid && (owner.host !== hostname() || pidAlive(owner.pid))) {
+      blockers.push(
+        `database ${db.path} is in use by another paper runtime (pid ${owner.pid} on ${owner.host}, session ${owner.sessionId}, since ${owner.since}); ` +
+          `if that process is gone, delete runtime_state key '${OWNER_KEY}'`,
+      );
+    }
+    let ownsLease = false;
+    if (blockers.length === 0) {
+      state.set(OWNER_KEY, { pid: process.pid, host: hostname(), sessionId, since: toRfc3339(wall.now()) } satisfies Owner);
+      ownsLease = true;
+    }
+
+    try {
+      const registry = opts.registry ?? createStrategyRegistry();
+      const strategy = registry.resolve(opts.strategy, opts.strategyParams);
+      const resumeTs = state.get<Cursor>(CURSOR_KEY)?.value.lastBarTs;
+
+      // The simulated venue, as it stood at its last answer (a refused start writes nothing).
+      const account = venueStore.account();
+      let stored = venueStore.load();
+      if (!stored && blockers.length === 0) {
+        venueStore.create(opts.cash);
+        stored = venueStore.load();
+      }
+      stored ??= { cash: opts.cash, seq: 0, orders: [], positions: [], lastBars: [] };
+      const notes: string[] = [];
+      if (account && account.startingCash !== opts.cash) {
+        notes.push(`cash ${opts.cash} ignored: this database's paper account exists (opened ${account.createdAt} with ${account.startingCash})`);
+      }
+      const replayData = opts.data.kind === 'replay' ? opts.data : undefined;
+      const source: BarSource = replayData
+        ? new FileReplaySource({
+            files: replayData.files,
+            ...(replayData.symbols ? { symbols: replayData.symbols } : {}),
+            ...(replayData.from ? { from: replayData.from } : {}),
+            ...(replayData.to ? { to: replayData.to } : {}),
+            policy: config.ING_BAD_ROW_POLICY,
+          })
+        : new BufferedBarSource({ symbols: (opts.data as LiveData).feed.symbols, ...(resumeTs !== undefined ? { floorTs: resumeTs } : {}) });
+      const clock: Clock = replayData ? new ManualClock(resumeTs ?? source.peekTs() ?? 0) : ((opts.data as LiveData).clock ?? systemClock);
+
+      let rt: PaperRuntime | undefined;
+      const venueSink: PaperVenueStore = seam ? crashingVenueStore(venueStore, seam, stored.seq) : venueStore;
+      const venue = new PaperBroker({
+        startingCash: opts.cash,
+        fillTiming: config.EXEC_FILL_TIMING,
+        commission: opts.commission,
+        slippageBps: config.EXEC_SLIPPAGE_BPS,
+        clock,
+        store: venueSink,
+        state: stored,
+      });
+      const runs = new CursorRunStore(db, (runId) => rt?.cycleFinished(runId));
+      // ING's outcome decides whether a cycle's bars were delivered (to the venue and FEAT).
+      const user = opts.observer;
+      const observer: EngineObserver = {
+        cycleStarted: (id) => user?.cycleStarted?.(id),
+        stageFinished: (id, result) => {
+          if (result.stage === 'ING') rt?.ingestFinished(id, result.status === 'ok');
+          user?.stageFinished?.(id, result);
+        },
+        stageRetried: (stage, code, delayMs) => user?.stageRetried?.(stage, code, delayMs),
+        cycleFinished: (result) => user?.cycleFinished?.(result),
+        cycleSkipped: (reason) => user?.cycleSkipped?.(reason),
+        warn: (message, fields) => user?.warn?.(message, fields),
+      };
+      const pipeline = assemblePipeline({
+        mode: 'paper',
+        config,
+        source,
+        strategy,
+        sizing: opts.sizing,
+        startingCash: opts.cash,
+        commission: opts.commission,
+        stores: {
+          runs,
+          orders: seam ? new CrashingOrderStore(db.orders, seam) : db.orders,
+          ledger: seam ? new CrashingLedgerStore(db.ledger, seam) : db.ledger,
+          audit: db.audit,
+          killSwitch: db.killSwitch,
+          riskDecisions: seam ? crashingDecisions(db.riskDecisions, seam) : db.riskDecisions,
+        },
+        clock,
+        random: new SeededRandom(opts.seed ?? config.ORCH_SEED),
+        venue,
+        observer,
+        configSnapshot: { paper: describeOptions(opts), config: config as unknown as Record<string, unknown> },
+        ...(opts.codeVersion ? { codeVersion: opts.codeVersion } : {}),
+        ...(opts.commitHash ? { commitHash: opts.commitHash } : {}),
+      });
+
+      const recovery = await runRecovery({
+        audit: db.audit,
+        kill: pipeline.kill,
+        runs: db.runs,
+        orders: db.orders,
+        ledger: db.ledger,
+        broker: pipeline.broker,
+        governance: pipeline.governance,
+        transaction: (fn) => db.transaction(fn),
+        startingCash: opts.cash,
+        clock: wall,
+        blockers,
+      });
+
+      recovery.warnings.push(...notes);
+      rt = new PaperRuntime({ opts, sessionId, pipeline, recovery, venueStore, state, source, clock, resumeTs, ownsLease });
+      if (recovery.ok) await rt.warmUp();
+      return rt;
+    } catch (e) {
+      if (ownsLease) releaseLease(state, sessionId);
+      throw e;
+    }
+  }
+
+  get status(): RuntimeState {
+    return this.phase;
+  }
+
+  /** Runs cycles until the data is exhausted, `maxCycles` is reached or stop() is called. */
+  async run(): Promise<PaperRunSummary> {
+    if (this.phase === 'refused') assertRecovered(this.recovery);
+    if (this.phase !== 'ready') throw new OrdinisError('E_ORCH_NOT_RUNNING', `paper runtime is ${this.phase}; run() may be called once`);
+    this.phase = 'running';
+    const { engine } = this.pipeline;
+    const data = this.opts.data;
+    const buffer = this.source instanceof BufferedBarSource ? this.source : undefined;
+    let reason: PaperEndReason = 'stopped';
+    try {
+      engine.start();
+      if (data.kind === 'live') {
+        await data.feed.start(
+          (bar) => buffer!.push(bar),
+          (err) => this.opts.observer?.warn?.('live bar feed error', { feed: data.feed.name, error: toOrdinisError(err, 'E_ING_PROVIDER_DOWN').message }),
+        );
+      }
+      const cadence: Cadence = this.replay
+        ? this.replay.speed > 0
+          ? { kind: 'interval', ms: 1000 / this.replay.speed }
+          : { kind: 'continuous' }
+        : (data as LiveData).cadence ?? cadenceFromSchedule(scheduleOf(this.opts.config));
+      this.scheduler = new CycleScheduler({
+        engine,
+        cadence,
+        tickAtStart: this.replay !== undefined,
+        plan: () => this.plan(),
+        onCycle: (r) => this.onCycle(r),
+        onError: (e) => this.noteError(`cycle not run: ${e.code}: ${e.message}`),
+        ...(this.opts.observer ? { observer: this.opts.observer } : {}),
+        ...(this.opts.bus && buffer ? { market: { bus: this.opts.bus, buffer, triggerCycles: false } } : {}),
+      });
+      this.scheduler.start();
+      if (this.stopRequested) void this.scheduler.stop();
+      const how = await this.scheduler.done;
+      if (how === 'done') reason = this.stalled ? 'source_stalled' : this.maxCyclesReached() ? 'max_cycles' : 'data_exhausted';
+      else reason = 'stopped';
+    } finally {
+      this.phase = 'stopping';
+      await engine.stop();
+      if (data.kind === 'live') await Promise.resolve(data.feed.stop()).catch(() => undefined);
+      this.source.close();
+      this.phase = 'stopped';
+    }
+    const summary = this.summary(reason);
+    this.close();
+    return summary;
+  }
+
+  /** Stops scheduling; the running cycle finishes (or hits its budget). Resolves when it has. */
+  async stop(): Promise<void> {
+    this.stopRequested = true;
+    if (this.scheduler) await this.scheduler.stop();
+  }
+
+  /** Releases the database's owner lease (run() does it at the end). Idempotent. */
+  close(): void {
+    if (!this.ownsLease) return;
+    this.ownsLease = false;
+    if (this.opts.db.isOpen) releaseLease(this.state, this.sessionId);
+  }
+
+  /** For /readyz: ready while recovered, running and the database is open. */
+  readiness(): Readiness {
+    const reasons: string[] = [];
+    if (!this.recovery.ok) reasons.push(...this.recovery.reasons.map((r) => `recovery failed: ${r}`));
+    if (!this.opts.db.isOpen) reasons.push('database closed');
+    if (this.phase === 'ready') reasons.push('not started yet');
+    if (this.phase === 'stopping' || this.phase === 'stopped') reasons.push(`paper runtime ${this.phase}`);
+    if (this.phase === 'running' && this.pipeline.engine.status().state !== 'running') reasons.push(`engine ${this.pipeline.engine.status().state}`);
+    return { ready: reasons.length === 0, reasons };
+  }
+
+  /** For /status: the engine's status plus the runtime's. */
+  statusReport(): EngineStatus & { runtime: Record<string, unknown> } {
+    return {
+      ...this.pipeline.engine.status(),
+      runtime: {
+        sessionId: this.sessionId,
+        state: this.phase,
+        source: this.replay ? 'replay' : 'live',
+        resumedAfter: iso(this.resumeTs),
+        lastBarTime: iso(this.cursorTs),
+        cyclesRun: this.cyclesRun,
+        scheduler: this.scheduler?.stats() ?? null,
+        recovery: { ok: this.recovery.ok, summary: describeRecovery(this.recovery), reasons: this.recovery.reasons },
+      },
+    };
+  }
+
+  schedulerStats(): SchedulerStats | null {
+    return this.scheduler?.stats() ?? null;
+  }
+
+  /** What the run did and where the books stand. */
+  summary(endReason: PaperEndReason): PaperRunSummary {
+    const db = this.opts.db;
+    const venue = this.venueStore.load();
+    const venueFills = this.venueStore.listFills();
+    const entries = db.ledger.loadEntries();
+    const book = replayLedger(entries);
+    const k = this.pipeline.kill.get();
+    const es = this.pipeline.engine.status();
+    const total = this.counts.ok + this.counts.degraded + this.counts.failed + this.counts.blocked;
+    const status: PaperRunSummary['status'] =
+      endReason === 'recovery_failed' ? 'refused' : endReason === 'source_stalled' ? 'failed' : endReason === 'stopped' ? 'stopped' : 'finished';
+    return {
+      sessionId: this.sessionId,
+      status,
+      endReason,
+      source: this.replay ? 'replay' : 'live',
+      db: db.path,
+      resumedAfter: iso(this.resumeTs),
+      lastBarTime: iso(this.cursorTs),
+      warmupBars: this.warmupBars,
+      cycles: { ...this.counts, total, skipped: es.counts.skipped },
+      ordersThisSession: db.orders.listAll().filter((o) => o.intent.correlationId.startsWith(`${this.sessionId}-`)).length,
+      recovery: {
+        ok: this.recovery.ok,
+        summary: describeRecovery(this.recovery),
+        reasons: this.recovery.reasons,
+        abortedRuns: this.recovery.abortedRuns,
+        pendingOrders: this.recovery.pendingOrders.length,
+        postedFills: this.recovery.ledger?.postedFills.length ?? 0,
+      },
+      venue: {
+        cash: venue?.cash ?? this.opts.cash,
+        positions: Object.fromEntries((venue?.positions ?? []).filter((p) => p.qty !== 0).map((p) => [p.symbol, p.qty])),
+        orders: venue?.orders.length ?? 0,
+        fills: venueFills.length,
+      },
+      ledger: {
+        cash: entries.length === 0 ? this.opts.cash : book.cash,
+        positions: Object.fromEntries([...book.positions].filter(([, p]) => p.qty !== 0).map(([s, p]) => [s, p.qty])),
+        fills: book.fills.size,
+      },
+      equity: this.lastEquity,
+      killSwitch: { state: k.state, reason: k.reason },
+      errors: [...this.errors, ...(this.stalled ? [this.stalled] : [])],
+    };
+  }
+
+  // ---- internals ----------------------------------------------------------------------
+
+  /** Rebuilds FEAT and SIG state from the bars up to the resume point (no trading stage runs). */
+  private async warmUp(): Promise<void> {
+    const { feat, sig } = this.pipeline.stages;
+    const feed = (bars: readonly Bar[], asOf: number): void => {
+      for (const bar of bars) {
+        checkBar(bar, asOf);
+        const v = feat.onBar(bar);
+        if (v.warm) sig.onVector(v, `${this.sessionId}-warmup`);
+        this.warmupBars++;
+      }
+    };
+    if (this.replay) {
+      if (this.resumeTs === undefined) return;
+      for (let ts = this.source.peekTs(); ts !== undefined && ts <= this.resumeTs; ts = this.source.peekTs()) {
+        const batch = this.source.next()!;
+        feed(batch.bars, batch.ts);
+      }
+      return;
+    }
+    const live = this.opts.data as LiveData;
+    if (!live.feed.history) return;
+    const until = this.resumeTs ?? this.clock.now();
+    const rank = new Map(live.feed.symbols.map((s, i) => [s, i]));
+    const bars = [...(await live.feed.history(until))].filter((b) => b.ts <= until).sort((a, b) => a.ts - b.ts || (rank.get(a.symbol) ?? 0) - (rank.get(b.symbol) ?? 0));
+    for (const b of bars) feed([b], b.ts);
+    const newest = bars.at(-1)?.ts;
+    if (newest !== undefined) (this.source as BufferedBarSource).advanceFloor(newest);
+  }
+
+  private plan(): CyclePlan {
+    if (this.maxCyclesReached() || this.stalled) return 'done';
+    const runId = `${this.sessionId}-${String(++this.cycleSeq).padStart(6, '0')}`;
+    if (this.replay) {
+      const ts = this.source.peekTs();
+      if (ts === undefined) return 'done';
+      (this.clock as ManualClock).set(ts);
+      this.current = { runId, barTs: ts, ingOk: false };
+      return { trigger: { kind: 'timer', at: ts }, options: { correlationId: runId } };
+    }
+    this.current = { runId, barTs: undefined, ingOk: false };
+    return { trigger: { kind: 'timer' }, options: { correlationId: runId } };
+  }
+
+  private ingestFinished(runId: string, ok: boolean): void {
+    if (this.current?.runId === runId) this.current.ingOk = ok;
+  }
+
+  /**
+   * Called inside the transaction that finishes a run row: advances the resume point with it.
+   * Only a cycle whose ING delivered its bars (to the venue and to FEAT) moves it; bars an
+   * ING failure left undelivered ride with the next cycle, and so does the cursor.
+   */
+  private cycleFinished(runId: string): void {
+    const cur = this.current;
+    if (!cur || cur.runId !== runId || !cur.ingOk) return;
+    let ts: number | undefined;
+    if (this.replay) {
+      ts = cur.barTs;
+    } else {
+      const floor = (this.source as BufferedBarSource).floorTs;
+      if (Number.isFinite(floor)) ts = floor;
+    }
+    if (ts === undefined || (this.cursorTs !== undefined && ts <= this.cursorTs)) return;
+    this.state.set(CURSOR_KEY, { lastBarTs: ts, runId, sessionId: this.sessionId } satisfies Cursor);
+    this.cursorTs = ts;
+  }
+
+  private onCycle(r: CycleResult): void {
+    this.cyclesRun++;
+    this.counts[r.status]++;
+    const port = r.stageResults.find((s) => s.stage === 'PORT');
+    if (port?.status === 'ok' && typeof port.output?.equity === 'number') this.lastEquity = port.output.equity;
+    if (r.status === 'failed') this.noteError(`cycle ${r.correlationId} at ${r.cycleTime} failed: ${r.errors.map((e) => e.message).join('; ')}`);
+    const cur = this.current;
+    this.current = undefined;
+    if (this.replay && cur?.barTs !== undefined && this.source.peekTs() === cur.barTs) {
+      // ING never took the bar (the cycle failed before it): running it again at full speed
+      // would spin. Stop; a restart goes through recovery and picks up at this bar.
+      this.stalled = `cycle ${r.correlationId} at ${r.cycleTime} did not consume its bars (${r.status}: ${r.errors[0]?.message ?? 'no error'}); stopping`;
+    }
+  }
+
+  private noteError(message: string): void {
+    if (this.errors.length < 20) this.errors.push(message);
+  }
+
+  private maxCyclesReached(): boolean {
+    return this.opts.maxCycles !== undefined && this.cyclesRun >= this.opts.maxCycles;
+  }
+}
+
+// ---- stores as the runtime wires them ----------------------------------------------------
+
+/** The run store that also moves the resume cursor, in the transaction that finishes a run row. */
+class CursorRunStore implements RunStore {
+  constructor(
+    private readonly db: OrdinisDatabase,
+    private readonly onFinish: (runId: string) => void,
+  ) {}
+  startRun(row: RunRow): void {
+    this.db.runs.startRun(row);
+  }
+  finishRun(runId: string, update: { finishedAt: string; status: RunStatus; errorCodes: string[]; abortReason?: string | null }): void {
+    this.db.transaction(() => {
+      this.db.runs.finishRun(runId, update);
+      this.onFinish(runId);
+    });
+  }
+  putArtifact(artifact: ArtifactInput): number {
+    return this.db.runs.putArtifact(artifact);
+  }
+  putConfigSnapshot(runId: string, config: Record<string, unknown>): string {
+    return this.db.runs.putConfigSnapshot(runId, config);
+  }
+}
+
+class CrashingOrderStore implements OrderStore {
+  constructor(
+    private readonly inner: OrderStore,
+    private readonly seam: CrashSeam,
+  ) {}
+  insertIntent(intent: Parameters<OrderStore['insertIntent']>[0]): InsertIntentResult {
+    const r = this.inner.insertIntent(intent);
+    if (r.inserted) this.seam.reach('exec.after_persist');
+    return r;
+  }
+  recordReport(...a: Parameters<OrderStore['recordReport']>): void {
+    this.inner.recordReport(...a);
+  }
+  setAuditRef(...a: Parameters<OrderStore['setAuditRef']>): void {
+    this.inner.setAuditRef(...a);
+  }
+  findByIdempotencyKey(key: string): ReturnType<OrderStore['findByIdempotencyKey']> {
+    return this.inner.findByIdempotencyKey(key);
+  }
+  findByClientOrderId(id: string): ReturnType<OrderStore['findByClientOrderId']> {
+    return this.inner.findByClientOrderId(id);
+  }
+  listOpen(): ReturnType<OrderStore['listOpen']> {
+    return this.inner.listOpen();
+  }
+  listAll(): ReturnType<OrderStore['listAll']> {
+    return this.inner.listAll();
+  }
+}
+
+class CrashingLedgerStore implements LedgerStore {
+  constructor(
+    private readonly inner: LedgerStore,
+    private readonly seam: CrashSeam,
+  ) {}
+  commitFill(fill: Fill, entries: LedgerEntry[], position: Position): boolean {
+    this.seam.reach('port.before_commit');
+    return this.inner.commitFill(fill, entries, position);
+  }
+  hasFill(fillId: string): boolean {
+    return this.inner.hasFill(fillId);
+  }
+  appendEntries(entries: LedgerEntry[]): void {
+    this.inner.appendEntries(entries);
+  }
+  loadEntries(): LedgerEntry[] {
+    return this.inner.loadEntries();
+  }
+  loadPositions(): Position[] {
+    return this.inner.loadPositions();
+  }
+}
+
+function crashingVenueStore(inner: PaperVenueStore, seam: CrashSeam, seq: number): PaperVenueStore {
+  let lastSeq = seq;
+  return {
+    commit(change: PaperVenueChange): void {
+      inner.commit(change);
+      // A higher sequence number: the venue has just accepted (and recorded) a new order.
+      if (change.seq > lastSeq) {
+        lastSeq = change.seq;
+        seam.reach('exec.after_submit');
+      }
+    },
+  };
+}
+
+function crashingDecisions(inner: { record(c: string, d: RiskDecision[]): void }, seam: CrashSeam): { record(c: string, d: RiskDecision[]): void } {
+  return {
+    record(correlationId: string, decisions: RiskDecision[]): void {
+      inner.record(correlationId, decisions);
+      seam.reach('cycle.mid');
+    },
+  };
+}
+
+// ---- helpers --------------------------------------------------------------------------------
+
+function validate(o: PaperRuntimeOptions): void {
+  if (o.data.kind === 'replay') {
+    if (!Array.isArray(o.data.files) || o.data.files.length === 0) throw new OrdinisError('E_CFG_INVALID', 'paper replay needs at least one data file');
+    if (!Number.isFinite(o.data.speed) || o.data.speed < 0) throw new OrdinisError('E_CFG_INVALID', `--speed ${o.data.speed}: expected bars per second >= 0 (0 = as fast as possible)`);
+  }
+  if (o.data.kind === 'live' && o.data.feed.symbols.length === 0) throw new OrdinisError('E_CFG_INVALID', `live feed ${o.data.feed.name} names no symbols`);
+  if (o.maxCycles !== undefined && !(Number.isInteger(o.maxCycles) && o.maxCycles >= 1)) {
+    throw new OrdinisError('E_CFG_INVALID', `--max-cycles ${o.maxCycles}: expected a whole number >= 1`);
+  }
+  if (!Number.isFinite(o.cash) || o.cash <= 0) throw new OrdinisError('E_CFG_INVALID', `cash ${o.cash}: expected a positive amount`);
+}
+
+function scheduleOf(config: OrdinisConfig) {
+  const p = parseSchedule(config.ORCH_SCHEDULE);
+  if (!p.ok) throw new OrdinisError('E_CFG_INVALID', `ORCH_SCHEDULE: ${p.reason}`);
+  return p.schedule;
+}
+
+function describeOptions(o: PaperRuntimeOptions): Record<string, unknown> {
+  const data =
+    o.data.kind === 'replay'
+      ? { kind: 'replay', files: o.data.files, symbols: o.data.symbols ?? null, from: o.data.from ?? null, to: o.data.to ?? null, speed: o.data.speed }
+      : { kind: 'live', feed: o.data.feed.name, symbols: o.data.feed.symbols };
+  return { data, strategy: o.strategy, strategyParams: o.strategyParams, sizing: o.sizing, cash: o.cash, commission: o.commission, maxCycles: o.maxCycles ?? null };
+}
+
+function newSessionId(clock: Clock): string {
+  const t = new Date(clock.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `paper-${t}-${randomBytes(3).toString('hex')}`;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function releaseLease(state: SqliteRuntimeStateStore, sessionId: string): void {
+  try {
+    const owner = state.get<Owner>(OWNER_KEY)?.value;
+    if (owner && owner.sessionId === sessionId) state.delete(OWNER_KEY);
+  } catch {
+    // Best effort: a stale lease names a dead pid and is taken over at the next start.
+  }
+}
+
+function iso(ts: number | undefined): string | null {
+  return ts === undefined ? null : toRfc3339(ts);
+}
