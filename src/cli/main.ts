@@ -1,5 +1,5 @@
 // The `ordinis` CLI: one commander program, a file per command group. Errors print their
-// stable code and message on stderr (never a stack trace unless ORDINIS_DEBUG=1) and set a
+// stable code and message on stderr (never a stack trace unless ORDINIS_OBS_LOG_LEVEL is debug or trace) and set a
 // non-zero exit code.
 
 import { Command, CommanderError } from 'commander';
@@ -43,7 +43,9 @@ export async function main(argv: string[]): Promise<number> {
     const err = e instanceof OrdinisError ? e : toOrdinisError(e);
     process.stderr.write(`error: ${err.message}\n`);
     if (err.details) process.stderr.write(`details: ${JSON.stringify(err.details)}\n`);
-    if (process.env.ORDINIS_DEBUG === '1' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    // Stacks are for developers: shown only at debug/trace log level.
+    const level = process.env.ORDINIS_OBS_LOG_LEVEL;
+    if ((level === 'debug' || level === 'trace') && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return 1;
   }
 }
