@@ -66,7 +66,6 @@ function parseBoolString(raw: string): StringParse {
 }
 
 const parseTrimmed = (raw: string): StringParse => ({ ok: true, value: raw.trim() });
-const parseVerbatim = (raw: string): StringParse => ({ ok: true, value: raw });
 
 function parseJson(raw: string): StringParse {
   try {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { toBacktestConfig } from '../../src/cli/commands/backtest.ts';
+import { toBacktestConfig } from '../../src/cli/pipeline-options.ts';
 import { runBacktest } from '../../src/backtest/backtest-driver.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { openDatabase } from '../../src/persistence/database.ts';

@@ -17,7 +17,7 @@ import type { OrderRecord } from '../../src/stages/exec/order-store.ts';
 import type { PaperVenueOrder } from '../../src/stages/exec/paper-broker.ts';
 import { replayLedger } from '../../src/stages/port/ledger.ts';
 import type { RunRow } from '../../src/orchestrator/run-store.ts';
-import { SAMPLE_DATA } from '../../src/cli/commands/backtest.ts';
+import { SAMPLE_DATA } from '../../src/cli/pipeline-options.ts';
 import { PaperRuntime, type PaperRuntimeOptions } from '../../src/runtime/paper-runtime.ts';
 import { NOT_RECEIVED_REASON } from '../../src/runtime/recovery.ts';
 

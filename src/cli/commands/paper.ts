@@ -14,70 +14,45 @@ import { createEngineObserver } from '../../observability/engine-observer.ts';
 import { componentLogger } from '../../observability/logger.ts';
 import { createOrchMetrics } from '../../observability/metrics.ts';
 import { OpsServer } from '../../server/ops-server.ts';
+import { setupTracing, tracingOptionsFromConfig } from '../../observability/tracing.ts';
 import { buildInfo } from '../../runtime/build-info.ts';
 import { PaperRuntime, type PaperRunSummary } from '../../runtime/paper-runtime.ts';
 import { describeRecovery } from '../../runtime/recovery.ts';
 import { watchShutdownSignals } from '../../runtime/shutdown-signals.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
-import { toBacktestConfig } from './backtest.ts';
+import { addPipelineOptions, num, toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';
 
-interface PaperFlags {
-  data?: string[];
-  symbols?: string;
-  strategy: string;
-  fast?: string;
-  slow?: string;
-  period?: string;
-  lower?: string;
-  upper?: string;
-  qty?: string;
-  weight?: string;
-  cash: string;
-  commissionPct?: string;
-  from?: string;
-  to?: string;
-  db?: string;
+interface PaperFlags extends PipelineFlags {
   speed: string;
   maxCycles?: string;
   serve?: boolean;
-  seed?: string;
   json?: boolean;
 }
 
 export function registerPaper(program: Command): void {
-  program
-    .command('paper')
-    .description('paper trading against a durable simulated venue, replaying CSV bars (default: the bundled ORCL sample); crash-safe and resumable')
-    .option('--data <file>', 'OHLCV CSV file (repeatable; one symbol per file)', collect, undefined)
-    .option('--symbols <list>', 'symbol names for the files, comma-separated (default: file stems); also the order within a bar')
-    .option('--strategy <id>', 'sma-cross | close-sma | rsi', 'sma-cross')
-    .option('--fast <n>', 'sma-cross: fast SMA period (default 15)')
-    .option('--slow <n>', 'sma-cross: slow SMA period (default 30)')
-    .option('--period <n>', 'close-sma: SMA period (default 15); rsi: RSI period (default 14)')
-    .option('--lower <x>', 'rsi: buy below this RSI (default 30)')
-    .option('--upper <x>', 'rsi: close above this RSI (default 70)')
-    .option('--qty <n>', 'fixed order size in shares (default 10)')
-    .option('--weight <w>', 'order size as a fraction of portfolio value at the decision bar close, floored to whole shares')
-    .option('--cash <amount>', 'starting cash of a new paper account', '10000')
-    .option('--commission-pct <pct>', 'commission as a percentage of fill notional (0.1 = 0.1%)')
-    .option('--from <date>', 'first date, YYYY-MM-DD (inclusive)')
-    .option('--to <date>', 'last date, YYYY-MM-DD (inclusive)')
-    .option('--db <file>', 'SQLite file: paper book, venue and run record (default DB_PATH)')
+  addPipelineOptions(
+    program
+      .command('paper')
+      .description('paper trading against a durable simulated venue, replaying CSV bars (default: the bundled ORCL sample); crash-safe and resumable'),
+    'starting cash of a new paper account',
+    'SQLite file: paper book, venue and run record (default DB_PATH)',
+  )
     .option('--speed <bars/s>', 'replay speed in bars per second; 0 = as fast as possible', '0')
     .option('--max-cycles <n>', 'stop after n cycles (this process)')
     .option('--serve', 'also serve the ops HTTP API on API_HOST:API_PORT')
-    .option('--seed <n>', 'random seed (default ORCH_SEED)')
     .option('--json', 'print the summary as one JSON object on stdout')
     .action(async (flags: PaperFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals() as GlobalOptions;
       const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
-      const bt = toBacktestConfig({ ...flags, report: undefined });
+      const bt = toBacktestConfig(flags);
       const speed = num('--speed', flags.speed);
       const maxCycles = flags.maxCycles !== undefined ? num('--max-cycles', flags.maxCycles) : undefined;
       const logger = componentLogger(ctx.logger, 'paper');
       const metrics = createOrchMetrics(undefined, { processMetrics: flags.serve === true });
       const info = buildInfo();
       const db = ctx.openDb();
+      // The SDK is wired here, at the edge; engines only use @opentelemetry/api.
+      const tracing = setupTracing({ ...tracingOptionsFromConfig(ctx.config), serviceVersion: info.codeVersion });
       let runtime: PaperRuntime | undefined;
       let ops: OpsServer | undefined;
       const signals = watchShutdownSignals(
@@ -152,19 +127,12 @@ export function registerPaper(program: Command): void {
         await ops?.close();
         runtime?.close();
         db.close();
+        await tracing.shutdown();
       }
     });
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
-function num(flag: string, raw: string): number {
-  const v = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(v)) throw new OrdinisError('E_CFG_INVALID', `${flag} ${JSON.stringify(raw)}: expected a number`);
-  return v;
-}
 
 const END_TEXT: Record<PaperRunSummary['endReason'], string> = {
   data_exhausted: 'data exhausted',
