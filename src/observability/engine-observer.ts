@@ -51,3 +51,34 @@ export function createEngineObserver(deps: EngineObserverDeps): EngineObserver {
     },
   };
 }
+
+/** What observeKillSwitch needs of a kill switch (kept structural so observability does not import it). */
+export interface ObservableKillSwitch {
+  isActive(): boolean;
+  onChange(listener: (s: { state: string; reason: string | null; actor: string | null }, change: 'activated' | 'deactivated') => void): () => void;
+}
+
+/**
+ * Keeps `kill_state` true to the switch, counts activations by reason, and raises the
+ * kill-switch alert (logged at error level) on every activation.
+ */
+export function observeKillSwitch(kill: ObservableKillSwitch, metrics: OrchMetrics, alerts?: AlertMonitor): () => void {
+  metrics.setKillState(kill.isActive());
+  return kill.onChange((s, change) => {
+    metrics.setKillState(s.state === 'ACTIVE');
+    if (change !== 'activated') return;
+    const reason = s.reason ?? 'unspecified';
+    metrics.killActivated(reasonLabel(reason));
+    alerts?.killActivated({ reason, ...(s.actor ? { actor: s.actor } : {}) });
+  });
+}
+
+/** Metric labels must stay a small set: keep the reason's kind, not its free text. */
+function reasonLabel(reason: string): string {
+  const r = reason.toLowerCase();
+  if (r.includes('audit')) return 'audit_failure';
+  if (r.includes('ledger') || r.includes('invariant')) return 'ledger_invariant';
+  if (r.includes('circuit')) return 'broker_circuit';
+  if (r.includes('unreadable')) return 'state_unreadable';
+  return 'operator';
+}

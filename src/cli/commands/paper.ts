@@ -10,7 +10,8 @@
 
 import type { Command } from 'commander';
 import { OrdinisError } from '../../errors.ts';
-import { createEngineObserver } from '../../observability/engine-observer.ts';
+import { createEngineObserver, observeKillSwitch } from '../../observability/engine-observer.ts';
+import { AlertMonitor } from '../../observability/alerts.ts';
 import { componentLogger } from '../../observability/logger.ts';
 import { createOrchMetrics } from '../../observability/metrics.ts';
 import { OpsServer } from '../../server/ops-server.ts';
@@ -49,6 +50,7 @@ export function registerPaper(program: Command): void {
       const maxCycles = flags.maxCycles !== undefined ? num('--max-cycles', flags.maxCycles) : undefined;
       const logger = componentLogger(ctx.logger, 'paper');
       const metrics = createOrchMetrics(undefined, { processMetrics: flags.serve === true });
+      const alerts = new AlertMonitor({ logger, metrics, consecutiveFailureThreshold: ctx.config.OBS_ALERT_CONSECUTIVE_FAILURES });
       const info = buildInfo();
       const db = ctx.openDb();
       // The SDK is wired here, at the edge; engines only use @opentelemetry/api.
@@ -81,7 +83,7 @@ export function registerPaper(program: Command): void {
           commission: bt.commission,
           ...(maxCycles !== undefined ? { maxCycles } : {}),
           ...(bt.seed !== undefined ? { seed: bt.seed } : {}),
-          observer: createEngineObserver({ metrics, logger }),
+          observer: createEngineObserver({ metrics, alerts, logger }),
           codeVersion: info.codeVersion,
           commitHash: info.commitHash,
         });
@@ -90,8 +92,7 @@ export function registerPaper(program: Command): void {
         if (rec.ok) logger.info({ recovery: rec }, `start-up recovery: ${describeRecovery(rec)}`);
         else logger.error({ recovery: rec }, `start-up recovery failed; trading refused: ${rec.reasons.join(' | ')}`);
         for (const w of rec.warnings) logger.warn({}, w);
-        metrics.setKillState(rt.pipeline.kill.isActive());
-        rt.pipeline.kill.onChange((s) => metrics.setKillState(s.state === 'ACTIVE'));
+        observeKillSwitch(rt.pipeline.kill, metrics, alerts);
 
         if (flags.serve) {
           ops = new OpsServer({

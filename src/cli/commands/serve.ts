@@ -11,6 +11,8 @@ import { systemClock } from '../../core/clock.ts';
 import { GovernanceEngine } from '../../governance/governance-engine.ts';
 import { KillSwitch } from '../../kill-switch/kill-switch.ts';
 import { componentLogger } from '../../observability/logger.ts';
+import { observeKillSwitch } from '../../observability/engine-observer.ts';
+import { AlertMonitor } from '../../observability/alerts.ts';
 import { createOrchMetrics } from '../../observability/metrics.ts';
 import { OpsServer } from '../../server/ops-server.ts';
 import { watchShutdownSignals } from '../../runtime/shutdown-signals.ts';
@@ -38,11 +40,7 @@ export function registerServe(program: Command): void {
         const kill = new KillSwitch({ store: db.killSwitch, clock: systemClock, governance, failSafe: ctx.config.KILL_FAIL_SAFE });
         if (kill.loadError) logger.error({ err: kill.loadError, kill: kill.get() }, 'kill switch state unreadable at start-up');
         const metrics = createOrchMetrics(undefined, { processMetrics: true });
-        metrics.setKillState(kill.isActive());
-        kill.onChange((s, change) => {
-          metrics.setKillState(s.state === 'ACTIVE');
-          if (change === 'activated') metrics.killActivated('ops');
-        });
+        observeKillSwitch(kill, metrics, new AlertMonitor({ logger, metrics, consecutiveFailureThreshold: ctx.config.OBS_ALERT_CONSECUTIVE_FAILURES }));
         const startedAt = new Date().toISOString();
         server = new OpsServer({
           status: () => ({ state: 'serving', mode: 'serve', startedAt, inFlight: null, note: SERVE_NOT_READY, kill: { state: kill.get().state, reason: kill.get().reason } }),
