@@ -14,7 +14,7 @@ import { ManualClock, toRfc3339 } from '../core/clock.ts';
 import { SeededRandom } from '../core/random.ts';
 import type { OrdinisConfig } from '../config/schema.ts';
 import type { OrdinisDatabase } from '../persistence/database.ts';
-import { MemoryAuditStore } from '../governance/audit-chain.ts';
+import { GENESIS_HASH, sealRecord, verifyChain, type AuditRecord, type AuditRecordInput, type AuditStore, type ChainVerification } from '../governance/audit-chain.ts';
 import { MemoryKillSwitchStore } from '../kill-switch/contract.ts';
 import { FileReplaySource, type BarSource } from '../stages/ing/data-source.ts';
 import { createStrategyRegistry, type StrategyRegistry } from '../stages/sig/registry.ts';
@@ -86,6 +86,13 @@ export interface BacktestArtifacts {
   closedTrades: readonly ClosedTrade[];
 }
 
+/**
+ * Which cycles get a run row and a CycleResult artifact: every one ('all'), or only those that
+ * did not end ok ('exceptions'; the result's per-status cycle counts cover the rest). The
+ * backtest itself is the same either way: same fills, cash, value, drawdown, equity curve.
+ */
+export type CycleRecords = 'all' | 'exceptions';
+
 export interface BacktestDeps {
   config: OrdinisConfig;
   /** Where runs, cycle results and artifacts go. */
@@ -95,6 +102,8 @@ export interface BacktestDeps {
   onProgress?: (done: number, total: number | undefined) => void;
   /** Cycles per SQLite batch (one commit each). Default 1000. */
   batchSize?: number;
+  /** Default 'all'. 'exceptions' skips the run row and CycleResult of every ok cycle. */
+  cycleRecords?: CycleRecords;
   codeVersion?: string;
   commitHash?: string;
 }
@@ -119,6 +128,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
   const db = deps.db;
   const runId = backtestRunId(bt, seed, db);
   const orders = new MemoryOrderStore();
+  const cycleRecords = deps.cycleRecords ?? 'all';
 
   const pipeline: Pipeline = assemblePipeline({
     mode: 'backtest',
@@ -132,7 +142,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
       ...(db ? { runs: db.runs, riskDecisions: db.riskDecisions } : {}),
       orders,
       ledger: new MemoryLedgerStore(),
-      audit: new MemoryAuditStore(),
+      audit: new CycleAuditStore(),
       killSwitch: new MemoryKillSwitchStore(),
     },
     clock,
@@ -153,7 +163,12 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
     finishedAt: null,
     status: 'running',
     errorCodes: [],
-    configSnapshotRef: db.runs.putConfigSnapshot(runId, { backtest: describeConfig(bt, seed), config: deps.config as unknown as Record<string, unknown> }),
+    configSnapshotRef: db.runs.putConfigSnapshot(runId, {
+      backtest: describeConfig(bt, seed),
+      config: deps.config as unknown as Record<string, unknown>,
+      // How the run was recorded (not an input of the run, so not part of its id).
+      ...(cycleRecords !== 'all' ? { cycleRecords } : {}),
+    }),
     codeVersion: deps.codeVersion ?? '0.0.0',
     commitHash: deps.commitHash ?? 'unknown',
     parentRunId: null,
@@ -163,6 +178,9 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
   const total = deps.onProgress ? countTimestamps(source) : undefined;
   const batchSize = deps.batchSize ?? 1000;
   const cycles: Record<CycleStatus, number> = { ok: 0, degraded: 0, failed: 0, blocked: 0 };
+  // Fills of the orders released from the store between cycles (memory stays flat however
+  // many orders a run places), in insertion order.
+  const released: Fill[] = [];
   let bars = 0;
   let error: BacktestResult['error'] = null;
   let inBatch = 0;
@@ -170,9 +188,10 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
     for (let ts = source.peekTs(); ts !== undefined; ts = source.peekTs()) {
       if (db && inBatch === 0) db.beginBatch();
       clock.set(ts);
-      const r = await engine.runCycle({ kind: 'backtest', at: ts }, { correlationId: `${runId}-${String(bars).padStart(7, '0')}`, parentRunId: runId });
+      const r = await engine.runCycle({ kind: 'backtest', at: ts }, { correlationId: `${runId}-${String(bars).padStart(7, '0')}`, parentRunId: runId, records: cycleRecords });
       bars++;
       cycles[r.status]++;
+      for (const rec of orders.releaseFinal()) for (const f of rec.lastReport?.fills ?? []) released.push(f);
       if (db && ++inBatch >= batchSize) {
         db.endBatch();
         inBatch = 0;
@@ -197,7 +216,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
     await engine.stop();
   }
 
-  const result = summarize(runId, pipeline, orders, bt, bars, cycles, error, source.symbols, { id: strategy.strategyId, params: { ...(strategy.params as Record<string, unknown>) } });
+  const result = summarize(runId, pipeline, collectFills(released, orders), bt, bars, cycles, error, source.symbols, { id: strategy.strategyId, params: { ...(strategy.params as Record<string, unknown>) } });
   const artifacts: BacktestArtifacts = { equity: stages.ana.equityCurve(), closedTrades: stages.ana.closedTrades() };
   if (db) persistResults(db, runId, result, artifacts, deps.commitHash ?? 'unknown', toRfc3339(clock.now()));
   return { result, artifacts };
@@ -206,7 +225,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
 function summarize(
   runId: string,
   p: Pipeline,
-  orders: MemoryOrderStore,
+  fills: BacktestFill[],
   bt: BacktestConfig,
   bars: number,
   cycles: Record<CycleStatus, number>,
@@ -217,7 +236,6 @@ function summarize(
   const ana = p.stages.ana;
   const stats = ana.orderStats();
   const report = ana.latest();
-  const fills = collectFills(orders);
   const finalCash = report ? p.stages.port.book().cash : bt.cash;
   const finalValue = report ? report.equity : bt.cash;
   return {
@@ -244,9 +262,13 @@ function summarize(
   };
 }
 
-/** Every fill the broker reported, in fill order (orders fill in submission order). */
-function collectFills(orders: MemoryOrderStore): BacktestFill[] {
-  const all: Fill[] = [];
+/**
+ * Every fill the broker reported, in fill order (orders fill in submission order): those of
+ * the orders released during the run, then of those still on file. Fills at one time are
+ * captured in one cycle, so they were released together, in insertion order.
+ */
+function collectFills(released: readonly Fill[], orders: MemoryOrderStore): BacktestFill[] {
+  const all: Fill[] = [...released];
   for (const rec of orders.listAll()) for (const f of rec.lastReport?.fills ?? []) all.push(f);
   all.sort((a, b) => a.ts - b.ts);
   return all.map((f) => ({ ts: toRfc3339(f.ts), symbol: f.symbol, side: f.side, qty: f.qty, price: f.price, commission: f.commission }));
@@ -293,6 +315,44 @@ function backtestRunId(bt: BacktestConfig, seed: number, db: OrdinisDatabase | u
   let id = base;
   for (let n = 2; db?.runs.getRun(id); n++) id = `${base}-${n}`;
   return id;
+}
+
+/**
+ * The run's audit chain, in memory. Every record is sealed into the chain a full store would
+ * build (same seq, hash_prev, hash_self), but only the current cycle's records are kept: a
+ * record of another cycle (another correlation id) starts a new window. AUDIT checks the
+ * orders of its own cycle, and nothing reads a backtest's simulated audit trail once the run
+ * is over, so memory does not grow with the order count, and AUDIT's lookup stays short
+ * (the plain memory store scans the whole chain every cycle, which makes a long backtest
+ * quadratic). verify() checks the kept records from the chain head before them, like a
+ * store after retention.
+ */
+class CycleAuditStore implements AuditStore {
+  private records: AuditRecord[] = [];
+  private window: string | null = null;
+  private anchor = { hash: GENESIS_HASH, seq: 1 };
+  private head = { hash: GENESIS_HASH, seq: 0 };
+
+  append(input: AuditRecordInput): AuditRecord {
+    if (input.correlationId !== null && input.correlationId !== this.window) {
+      this.window = input.correlationId;
+      this.records = [];
+      this.anchor = { hash: this.head.hash, seq: this.head.seq + 1 };
+    }
+    const rec = sealRecord(this.head.seq + 1, input, this.head.hash);
+    this.head = { hash: rec.hashSelf, seq: rec.seq };
+    this.records.push(rec);
+    return rec;
+  }
+
+  findBySubject(subjectRefs: readonly string[]): AuditRecord[] {
+    const set = new Set(subjectRefs);
+    return this.records.filter((r) => r.subjectRef !== null && set.has(r.subjectRef));
+  }
+
+  verify(): ChainVerification {
+    return verifyChain(this.records, this.anchor);
+  }
 }
 
 export function validateBacktestConfig(bt: BacktestConfig): void {

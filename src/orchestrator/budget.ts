@@ -7,12 +7,28 @@ import { OrdinisError, toOrdinisError } from '../errors.ts';
 
 export type BudgetOutcome<T> = { ok: true; value: T } | { ok: false; error: OrdinisError; timedOut: boolean };
 
-export async function runWithBudget<T>(
+export type MaybePromise<T> = T | Promise<T>;
+
+/** An AbortController made on first use: a synchronous stage that never reads its signal costs none. */
+export class LazyAbortController {
+  #controller: AbortController | undefined;
+
+  get signal(): AbortSignal {
+    return (this.#controller ??= new AbortController()).signal;
+  }
+
+  abort(reason?: unknown): void {
+    (this.#controller ??= new AbortController()).abort(reason);
+  }
+}
+
+/** The outcome of `fn` within `budgetMs`: returned as is when `fn` is synchronous, a promise when `fn` returned one. */
+export function runWithBudget<T>(
   fn: () => T | Promise<T>,
   budgetMs: number,
-  controller: AbortController,
+  controller: Pick<AbortController, 'abort'>,
   label: string,
-): Promise<BudgetOutcome<T>> {
+): MaybePromise<BudgetOutcome<T>> {
   if (budgetMs <= 0) {
     controller.abort();
     return { ok: false, error: new OrdinisError('E_ORCH_TIMEOUT', `${label}: no budget left to start`), timedOut: true };
@@ -24,6 +40,10 @@ export async function runWithBudget<T>(
     return { ok: false, error: toOrdinisError(e, 'E_ORCH_STAGE_FAILED'), timedOut: false };
   }
   if (!isThenable(value)) return { ok: true, value };
+  return raceBudget(value, budgetMs, controller, label);
+}
+
+async function raceBudget<T>(value: Promise<T>, budgetMs: number, controller: Pick<AbortController, 'abort'>, label: string): Promise<BudgetOutcome<T>> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<BudgetOutcome<T>>((resolve) => {
     timer = setTimeout(() => {
@@ -32,7 +52,7 @@ export async function runWithBudget<T>(
       resolve({ ok: false, error, timedOut: true });
     }, budgetMs);
   });
-  const work = (value as Promise<T>).then(
+  const work = value.then(
     (v): BudgetOutcome<T> => ({ ok: true, value: v }),
     (e): BudgetOutcome<T> => ({ ok: false, error: toOrdinisError(e, 'E_ORCH_STAGE_FAILED'), timedOut: false }),
   );
@@ -43,6 +63,6 @@ export async function runWithBudget<T>(
   }
 }
 
-function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
+export function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> & Promise<T> {
   return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
 }

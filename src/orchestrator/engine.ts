@@ -4,10 +4,9 @@
 // cycle code path is the same for live, paper and backtest.
 
 import { performance } from 'node:perf_hooks';
-import { trace, context, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { trace, context, isSpanContextValid, SpanStatusCode, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { OrdinisError, errorInfo, toOrdinisError, type ErrorCode, type ErrorInfo } from '../errors.ts';
 import type { Clock } from '../core/clock.ts';
-import { toRfc3339 } from '../core/clock.ts';
 import type { RandomSource } from '../core/random.ts';
 import { randomHex } from '../core/random.ts';
 import type { EventEmitterPort, Bus } from '../bus/contract.ts';
@@ -17,6 +16,7 @@ import { assertNarrowing } from '../governance/hooks/hook-manager.ts';
 import {
   STAGE_ORDER,
   type CycleTrigger,
+  type KillSwitchGuard,
   type RunMode,
   type Stage,
   type StageContext,
@@ -28,7 +28,9 @@ import type { RiskDecision } from '../domain/risk.ts';
 import { CYCLE_RESULT_SCHEMA_VERSION, type CycleResult, type CycleStatus, type StageResult } from './cycle-result.ts';
 import { buildStageSpecs, stageMayRetry, type SpecSettings, type StageSpec, type StageSpecInput } from './stage-spec.ts';
 import { backoffDelayMs, isRetryable } from './retry-policy.ts';
-import { runWithBudget } from './budget.ts';
+import { LazyAbortController, isThenable, runWithBudget, type BudgetOutcome, type MaybePromise } from './budget.ts';
+import { CYCLE_SPAN, STAGE_SPANS } from '../observability/spans.ts';
+import { rfc3339 } from './rfc3339.ts';
 import type { RunStore } from './run-store.ts';
 
 export interface OrchSettings extends SpecSettings {
@@ -92,7 +94,39 @@ export interface EngineStatus {
 export interface CycleOptions {
   correlationId?: string;
   parentRunId?: string | null;
+  /**
+   * Which cycles get a run row and a CycleResult artifact. 'all' (default): every cycle, the
+   * row written before any stage runs (so a cycle that cannot be recorded does not trade).
+   * 'exceptions': only a cycle that ends other than ok, written when it ends; an ok cycle
+   * leaves no record (a backtest keeps per-status counts instead). The cycle itself runs the
+   * same either way, except that a database failure is noticed after the cycle, not before.
+   */
+  records?: 'all' | 'exceptions';
 }
+
+/** What runStage hands back to the cycle loop. */
+interface StageRun {
+  result: StageResult;
+  output?: unknown;
+  error?: OrdinisError;
+}
+
+/** One stage call's inputs from the cycle. */
+interface StageCall {
+  correlationId: string;
+  traceId: string;
+  trigger: CycleTrigger;
+  cycleTime: number;
+  index: number;
+  data: Partial<StageOutputs>;
+  /** The cycle span's context: the parent of the stage spans. */
+  cycleContext: Context;
+  /** False when the tracer is a no-op (the cycle span has no valid context): no stage spans then. */
+  traced: boolean;
+}
+
+/** A cycle step waits only on real promises; synchronous stages never leave the loop. */
+type CycleStep = Generator<PromiseLike<unknown>, unknown, unknown>;
 
 const BOOKKEEPING: ReadonlySet<StageName> = new Set(['PORT', 'ANA']);
 
@@ -113,6 +147,8 @@ export class OrchestrationEngine {
   ) as EngineStatus['stageHealth'];
   private readonly subscriptions: string[] = [];
   private readonly tracer: Tracer;
+  private isoMs = Number.NaN;
+  private isoText = '';
 
   constructor(private readonly opts: EngineOptions) {
     this.mode = opts.mode;
@@ -193,11 +229,19 @@ export class OrchestrationEngine {
     }
     const correlationId = options.correlationId ?? newCorrelationId(this.opts.random);
     this.inFlightId = correlationId;
-    const p = this.executeCycle(trigger, correlationId, options.parentRunId ?? null).finally(() => {
+    // In flight from the first line of the cycle: a cycle of synchronous stages completes
+    // inside executeCycle, and anything it calls must still see the engine busy.
+    let settle!: (outcome: MaybePromise<CycleResult>) => void;
+    const p = new Promise<CycleResult>((resolve) => (settle = resolve)).finally(() => {
       this.inFlight = null;
       this.inFlightId = null;
     });
     this.inFlight = p;
+    try {
+      settle(this.executeCycle(trigger, correlationId, options.parentRunId ?? null, options.records ?? 'all'));
+    } catch (e) {
+      settle(Promise.reject(e));
+    }
     return p;
   }
 
@@ -231,214 +275,232 @@ export class OrchestrationEngine {
     );
   }
 
-  private async executeCycle(trigger: CycleTrigger, correlationId: string, parentRunId: string | null): Promise<CycleResult> {
-    const { clock, settings } = this.opts;
+  /**
+   * One cycle, synchronous as long as its stages are: the loop below is a generator that
+   * yields only real promises (an async stage, a hook, a retry's sleep), so a cycle of
+   * synchronous stages costs no promise, await or timer; otherwise it continues asynchronously
+   * from the first promise. Every step runs with the cycle span active, as under
+   * startActiveSpan.
+   */
+  private executeCycle(trigger: CycleTrigger, correlationId: string, parentRunId: string | null, records: 'all' | 'exceptions'): MaybePromise<CycleResult> {
+    const { clock } = this.opts;
     const cycleTime = trigger.at ?? clock.now();
-    const startedAt = toRfc3339(clock.now());
+    const startedAt = this.iso(clock.now());
     const t0 = performance.now();
-    const deadline = t0 + settings.cycleBudgetMs;
     const index = this.cycleIndex++;
-
-    return this.tracer.startActiveSpan('orch.cycle', { attributes: { 'ordinis.correlation_id': correlationId, 'ordinis.mode': this.mode, 'ordinis.trigger': trigger.kind } }, async (root) => {
-      const traceId = root.spanContext().traceId;
-      const emitMeta = { correlationId, traceId, spanId: root.spanContext().spanId };
-      const results: StageResult[] = [];
-      const errors: ErrorInfo[] = [];
-      const data: Partial<StageOutputs> = {};
-      let blockReason: string | null = null;
-      let blockCode: ErrorCode | null = null;
-      let failed = false;
-      let degraded = false;
-      let timedOut = false;
-      let killFromAudit = false;
-      /** Set when a trading-path stage failed: later stages before AUDIT are skipped. */
-      let haltedBy: StageName | null = null;
-
-      // Another process may have flipped the kill switch since the last cycle.
-      this.syncKill();
-      this.opts.observer?.cycleStarted?.(correlationId);
-      this.opts.events?.emit('ordinis.ops.cycle.started', { correlation_id: correlationId, mode: this.mode, trigger: trigger.kind, cycle_time: toRfc3339(cycleTime) }, emitMeta);
-
-      // Run metadata first: a cycle that cannot be recorded must not trade (fail closed).
-      const dbError = this.recordStart(correlationId, startedAt, parentRunId);
-      if (dbError && settings.failClosedOnDb) {
-        errors.push(errorInfo(dbError));
-        failed = true;
-        haltedBy = 'ING';
-        blockReason = `run metadata could not be written: ${dbError.message}`;
-      } else if (dbError) {
-        errors.push(errorInfo(dbError));
-        degraded = true;
-        this.opts.observer?.warn?.('run metadata not written; continuing because ORCH_FAIL_CLOSED_ON_DB=false', { correlationId });
-      }
-
-      const skip = (spec: StageSpec, status: StageResult['status'], note: string): void => {
-        results.push({ stage: spec.name, status, attempts: 0, durationMs: 0, errorCode: null, note, retryDelaysMs: [], output: null });
-      };
-
-      for (const spec of this.specs) {
-        const name = spec.name;
-        const stage = this.stages[name] as Stage | undefined;
-        const isAudit = name === 'AUDIT';
-        if (!spec.enabled || !stage) {
-          skip(spec, 'skipped', 'disabled');
-          continue;
-        }
-        if (haltedBy && !isAudit) {
-          skip(spec, 'skipped', dbError && haltedBy === 'ING' && failed ? 'run metadata not written (fail closed)' : `after ${haltedBy} failed`);
-          continue;
-        }
-        if (blockReason !== null && !failed && !isAudit && !BOOKKEEPING.has(name)) {
-          skip(spec, 'blocked', blockReason);
-          continue;
-        }
-        // Kill switch gate: before SIG, and re-checked before EXEC in case it flipped mid-cycle.
-        if (name === 'EXEC') this.syncKill();
-        if ((name === 'SIG' || name === 'EXEC') && blockReason === null && this.opts.kill.isActive()) {
-          const k = this.opts.kill.get();
-          blockReason = `kill switch active: ${k.reason ?? 'no reason'}`;
-          blockCode = 'E_ORCH_BLOCKED';
-          this.opts.events?.emit('ordinis.ops.kill.block', { correlation_id: correlationId, stage: name, reason: k.reason, actor: k.actor }, emitMeta);
-          skip(spec, 'blocked', blockReason);
-          continue;
-        }
-        if (name === 'SIG' && blockReason === null && data.ING?.stale) {
-          blockReason = `data stale: ${data.ING.stale.reason}`;
-          blockCode = 'E_ORCH_BLOCKED';
-          this.opts.events?.emit('ordinis.ops.data.stale', { correlation_id: correlationId, reason: data.ING.stale.reason, lag_ms: data.ING.stale.lagMs }, emitMeta);
-          skip(spec, 'blocked', blockReason);
-          continue;
-        }
-        if (name === 'EXEC' && this.degraded && !settings.degradedAllowExec) {
-          degraded = true;
-          skip(spec, 'skipped', 'previous cycle degraded and ORCH_DEGRADED_ALLOW_EXEC=false');
-          continue;
-        }
-        // Cycle budget: once spent, only critical stages (and always AUDIT) still run.
-        const now = performance.now();
-        if (now >= deadline && !timedOut) {
-          timedOut = true;
-          errors.push(errorInfo(new OrdinisError('E_ORCH_TIMEOUT', `cycle budget of ${settings.cycleBudgetMs} ms spent before ${name}`)));
-          this.opts.events?.emit('ordinis.ops.cycle.timeout', { correlation_id: correlationId, budget_ms: settings.cycleBudgetMs, next_stage: name }, emitMeta);
-        }
-        if (timedOut && !spec.critical) {
-          degraded = true;
-          skip(spec, 'skipped', 'cycle budget spent');
-          continue;
-        }
-        // HOOK/GOV preflight at the boundary.
-        if (this.opts.hooks?.has(name)) {
-          const boundary = await this.opts.hooks.runBoundary({ stage: name, correlationId, cycleTime, data, signal: new AbortController().signal });
-          for (const w of boundary.warnings) {
-            this.opts.events?.emit('ordinis.ops.hook.error', { correlation_id: correlationId, stage: name, hook_id: w.hookId, outcome: w.outcome, reasons: w.reasons }, emitMeta);
-          }
-          if (!boundary.allowed) {
-            const reason = `hook ${boundary.blockedBy!.hookId} denied ${name}: ${boundary.blockedBy!.reason}`;
-            errors.push(errorInfo(new OrdinisError('E_HOOK_DENIED', reason), name));
-            if (isAudit) {
-              failed = true;
-              killFromAudit = spec.failureMode === 'fail_closed';
-              skip(spec, 'blocked', reason);
-              continue;
-            }
-            if (blockReason === null) {
-              blockReason = reason;
-              blockCode = 'E_ORCH_BLOCKED';
-            }
-            skip(spec, 'blocked', reason);
-            continue;
-          }
-          if (boundary.patch && name === 'EXEC' && data.RISK) {
-            try {
-              data.RISK = applyQtyPatch(data.RISK, boundary.patch);
-            } catch (e) {
-              errors.push(errorInfo(e, name));
-              blockReason = blockReason ?? (e as Error).message;
-              blockCode = 'E_ORCH_BLOCKED';
-              skip(spec, 'blocked', (e as Error).message);
-              continue;
-            }
-          }
-        }
-
-        // Critical stages always get their own budget (they must run even late); the others
-        // get whichever is smaller, their budget or what is left of the cycle's.
-        const budgetMs = spec.critical ? spec.budgetMs : Math.min(spec.budgetMs, Math.max(0, deadline - performance.now()));
-        const res = await this.runStage(stage, spec, { correlationId, traceId, trigger, cycleTime, index, data, budgetMs });
-        results.push(res.result);
-        this.noteHealth(res.result);
-        this.opts.observer?.stageFinished?.(correlationId, res.result);
-        if (res.result.status === 'ok') {
-          (data as Record<string, unknown>)[name] = res.output;
-          continue;
-        }
-        const err = res.error!;
-        errors.push(errorInfo(err, name));
-        this.opts.events?.emit('ordinis.ops.stage.failed', { correlation_id: correlationId, stage: name, error_code: err.code, attempts: res.result.attempts, message: err.message }, emitMeta);
-        if (err.code === 'E_LEDG_INVARIANT_BREACH' && !this.opts.kill.isActive()) {
-          this.activateKill(`ledger invariant breach: ${err.message}`, correlationId);
-        }
-        switch (spec.failureMode) {
-          case 'degrade':
-            degraded = true;
-            if (isAudit) this.opts.observer?.warn?.('AUDIT failed and ORCH_FAIL_CLOSED_ON_AUDIT=false: failing OPEN', { correlationId, code: err.code });
-            break;
-          case 'fail_closed':
-            failed = true;
-            killFromAudit = true;
-            break;
-          case 'fail':
-            failed = true;
-            if (!isAudit) haltedBy = name;
-            break;
-        }
-      }
-
-      if (killFromAudit) this.activateKill(`audit failed in cycle ${correlationId}`, correlationId);
-
-      let status: CycleStatus = failed ? 'failed' : blockReason !== null ? 'blocked' : degraded || timedOut ? 'degraded' : 'ok';
-      if (failed && !errors.some((e) => e.code === 'E_ORCH_STAGE_FAILED')) {
-        const failedStage = results.find((r) => r.status === 'failed' || r.status === 'timed_out');
-        if (failedStage) errors.unshift({ code: 'E_ORCH_STAGE_FAILED', message: `E_ORCH_STAGE_FAILED: stage ${failedStage.stage} failed (${failedStage.errorCode})`, retryable: false, stage: failedStage.stage });
-      }
-      if (status === 'blocked' && blockCode && !errors.some((e) => e.code === blockCode)) {
-        errors.unshift({ code: blockCode, message: `${blockCode}: ${blockReason}`, retryable: false });
-      }
-      const finishedAt = toRfc3339(clock.now());
-      const result: CycleResult = {
-        schemaVersion: CYCLE_RESULT_SCHEMA_VERSION,
-        correlationId,
-        traceId,
-        mode: this.mode,
-        trigger: trigger.kind,
-        cycleTime: toRfc3339(cycleTime),
-        status,
-        stageResults: results,
-        startedAt,
-        finishedAt,
-        durationMs: performance.now() - t0,
-        blockReason,
-        timedOut,
-        errors,
-      };
-      this.recordFinish(result, dbError !== undefined);
-      this.noteCycle(result);
-      root.setAttribute('ordinis.status', status);
-      if (status === 'failed') root.setStatus({ code: SpanStatusCode.ERROR, message: errors[0]?.message ?? 'failed' });
-      root.end();
-      this.opts.observer?.cycleFinished?.(result);
-      this.opts.events?.emit('ordinis.ops.cycle.completed', { correlation_id: correlationId, status, block_reason: blockReason, duration_ms: result.durationMs, error_codes: errors.map((e) => e.code) }, emitMeta);
-      return result;
-    });
+    const parent = context.active();
+    const root = this.tracer.startSpan(CYCLE_SPAN, { attributes: { 'ordinis.correlation_id': correlationId, 'ordinis.mode': this.mode, 'ordinis.trigger': trigger.kind } }, parent);
+    const cycleContext = trace.setSpan(parent, root);
+    return driveInContext(cycleContext, this.cycle(root, cycleContext, trigger, correlationId, parentRunId, records, { cycleTime, startedAt, t0, index })) as MaybePromise<CycleResult>;
   }
 
-  private async runStage(
-    stage: Stage,
-    spec: StageSpec,
-    c: { correlationId: string; traceId: string; trigger: CycleTrigger; cycleTime: number; index: number; data: Partial<StageOutputs>; budgetMs: number },
-  ): Promise<{ result: StageResult; output?: unknown; error?: OrdinisError }> {
-    const start = performance.now();
-    const stageDeadline = start + c.budgetMs;
+  private *cycle(
+    root: Span,
+    cycleContext: Context,
+    trigger: CycleTrigger,
+    correlationId: string,
+    parentRunId: string | null,
+    records: 'all' | 'exceptions',
+    at: { cycleTime: number; startedAt: string; t0: number; index: number },
+  ): CycleStep {
+    const { clock, settings } = this.opts;
+    const { cycleTime, startedAt, t0, index } = at;
+    const deadline = t0 + settings.cycleBudgetMs;
+    const traceId = root.spanContext().traceId;
+    const emitMeta = { correlationId, traceId, spanId: root.spanContext().spanId };
+    const results: StageResult[] = [];
+    const errors: ErrorInfo[] = [];
+    const data: Partial<StageOutputs> = {};
+    const call: StageCall = { correlationId, traceId, trigger, cycleTime, index, data, cycleContext, traced: isSpanContextValid(root.spanContext()) };
+    let blockReason: string | null = null;
+    let blockCode: ErrorCode | null = null;
+    let failed = false;
+    let degraded = false;
+    let timedOut = false;
+    let killFromAudit = false;
+    /** Set when a trading-path stage failed: later stages before AUDIT are skipped. */
+    let haltedBy: StageName | null = null;
+
+    // Another process may have flipped the kill switch since the last cycle.
+    this.syncKill();
+    this.opts.observer?.cycleStarted?.(correlationId);
+    this.opts.events?.emit('ordinis.ops.cycle.started', { correlation_id: correlationId, mode: this.mode, trigger: trigger.kind, cycle_time: this.iso(cycleTime) }, emitMeta);
+
+    // Run metadata first: a cycle that cannot be recorded must not trade (fail closed).
+    const dbError = records === 'all' ? this.recordStart(correlationId, startedAt, parentRunId) : undefined;
+    if (dbError && settings.failClosedOnDb) {
+      errors.push(errorInfo(dbError));
+      failed = true;
+      haltedBy = 'ING';
+      blockReason = `run metadata could not be written: ${dbError.message}`;
+    } else if (dbError) {
+      errors.push(errorInfo(dbError));
+      degraded = true;
+      this.opts.observer?.warn?.('run metadata not written; continuing because ORCH_FAIL_CLOSED_ON_DB=false', { correlationId });
+    }
+
+
+    for (const spec of this.specs) {
+      const name = spec.name;
+      const stage = this.stages[name] as Stage | undefined;
+      const isAudit = name === 'AUDIT';
+      if (!spec.enabled || !stage) {
+        results.push(notRun(spec, 'skipped', 'disabled'));
+        continue;
+      }
+      if (haltedBy && !isAudit) {
+        results.push(notRun(spec, 'skipped', dbError && haltedBy === 'ING' && failed ? 'run metadata not written (fail closed)' : `after ${haltedBy} failed`));
+        continue;
+      }
+      if (blockReason !== null && !failed && !isAudit && !BOOKKEEPING.has(name)) {
+        results.push(notRun(spec, 'blocked', blockReason));
+        continue;
+      }
+      // Kill switch gate: before SIG, and re-checked before EXEC in case it flipped mid-cycle.
+      if (name === 'EXEC') this.syncKill();
+      if ((name === 'SIG' || name === 'EXEC') && blockReason === null && this.opts.kill.isActive()) {
+        const k = this.opts.kill.get();
+        blockReason = `kill switch active: ${k.reason ?? 'no reason'}`;
+        blockCode = 'E_ORCH_BLOCKED';
+        this.opts.events?.emit('ordinis.ops.kill.block', { correlation_id: correlationId, stage: name, reason: k.reason, actor: k.actor }, emitMeta);
+        results.push(notRun(spec, 'blocked', blockReason));
+        continue;
+      }
+      if (name === 'SIG' && blockReason === null && data.ING?.stale) {
+        blockReason = `data stale: ${data.ING.stale.reason}`;
+        blockCode = 'E_ORCH_BLOCKED';
+        this.opts.events?.emit('ordinis.ops.data.stale', { correlation_id: correlationId, reason: data.ING.stale.reason, lag_ms: data.ING.stale.lagMs }, emitMeta);
+        results.push(notRun(spec, 'blocked', blockReason));
+        continue;
+      }
+      if (name === 'EXEC' && this.degraded && !settings.degradedAllowExec) {
+        degraded = true;
+        results.push(notRun(spec, 'skipped', 'previous cycle degraded and ORCH_DEGRADED_ALLOW_EXEC=false'));
+        continue;
+      }
+      // Cycle budget: once spent, only critical stages (and always AUDIT) still run.
+      let now = performance.now();
+      if (now >= deadline && !timedOut) {
+        timedOut = true;
+        errors.push(errorInfo(new OrdinisError('E_ORCH_TIMEOUT', `cycle budget of ${settings.cycleBudgetMs} ms spent before ${name}`)));
+        this.opts.events?.emit('ordinis.ops.cycle.timeout', { correlation_id: correlationId, budget_ms: settings.cycleBudgetMs, next_stage: name }, emitMeta);
+      }
+      if (timedOut && !spec.critical) {
+        degraded = true;
+        results.push(notRun(spec, 'skipped', 'cycle budget spent'));
+        continue;
+      }
+      // HOOK/GOV preflight at the boundary.
+      if (this.opts.hooks?.has(name)) {
+        const pending = this.opts.hooks.runBoundary({ stage: name, correlationId, cycleTime, data, signal: new AbortController().signal });
+        const boundary = (isThenable(pending) ? yield pending : pending) as Awaited<typeof pending>;
+        now = performance.now();
+        for (const w of boundary.warnings) {
+          this.opts.events?.emit('ordinis.ops.hook.error', { correlation_id: correlationId, stage: name, hook_id: w.hookId, outcome: w.outcome, reasons: w.reasons }, emitMeta);
+        }
+        if (!boundary.allowed) {
+          const reason = `hook ${boundary.blockedBy!.hookId} denied ${name}: ${boundary.blockedBy!.reason}`;
+          errors.push(errorInfo(new OrdinisError('E_HOOK_DENIED', reason), name));
+          if (isAudit) {
+            failed = true;
+            killFromAudit = spec.failureMode === 'fail_closed';
+            results.push(notRun(spec, 'blocked', reason));
+            continue;
+          }
+          if (blockReason === null) {
+            blockReason = reason;
+            blockCode = 'E_ORCH_BLOCKED';
+          }
+          results.push(notRun(spec, 'blocked', reason));
+          continue;
+        }
+        if (boundary.patch && name === 'EXEC' && data.RISK) {
+          try {
+            data.RISK = applyQtyPatch(data.RISK, boundary.patch);
+          } catch (e) {
+            errors.push(errorInfo(e, name));
+            blockReason = blockReason ?? (e as Error).message;
+            blockCode = 'E_ORCH_BLOCKED';
+            results.push(notRun(spec, 'blocked', (e as Error).message));
+            continue;
+          }
+        }
+      }
+
+      // Critical stages always get their own budget (they must run even late); the others
+      // get whichever is smaller, their budget or what is left of the cycle's.
+      const budgetMs = spec.critical ? spec.budgetMs : Math.min(spec.budgetMs, Math.max(0, deadline - now));
+      const res: StageRun = yield* this.runStage(stage, spec, call, budgetMs, now);
+      results.push(res.result);
+      this.noteHealth(res.result);
+      this.opts.observer?.stageFinished?.(correlationId, res.result);
+      if (res.result.status === 'ok') {
+        (data as Record<string, unknown>)[name] = res.output;
+        continue;
+      }
+      const err = res.error!;
+      errors.push(errorInfo(err, name));
+      this.opts.events?.emit('ordinis.ops.stage.failed', { correlation_id: correlationId, stage: name, error_code: err.code, attempts: res.result.attempts, message: err.message }, emitMeta);
+      if (err.code === 'E_LEDG_INVARIANT_BREACH' && !this.opts.kill.isActive()) {
+        this.activateKill(`ledger invariant breach: ${err.message}`, correlationId);
+      }
+      switch (spec.failureMode) {
+        case 'degrade':
+          degraded = true;
+          if (isAudit) this.opts.observer?.warn?.('AUDIT failed and ORCH_FAIL_CLOSED_ON_AUDIT=false: failing OPEN', { correlationId, code: err.code });
+          break;
+        case 'fail_closed':
+          failed = true;
+          killFromAudit = true;
+          break;
+        case 'fail':
+          failed = true;
+          if (!isAudit) haltedBy = name;
+          break;
+      }
+    }
+
+    if (killFromAudit) this.activateKill(`audit failed in cycle ${correlationId}`, correlationId);
+
+    let status: CycleStatus = failed ? 'failed' : blockReason !== null ? 'blocked' : degraded || timedOut ? 'degraded' : 'ok';
+    if (failed && !errors.some((e) => e.code === 'E_ORCH_STAGE_FAILED')) {
+      const failedStage = results.find((r) => r.status === 'failed' || r.status === 'timed_out');
+      if (failedStage) errors.unshift({ code: 'E_ORCH_STAGE_FAILED', message: `E_ORCH_STAGE_FAILED: stage ${failedStage.stage} failed (${failedStage.errorCode})`, retryable: false, stage: failedStage.stage });
+    }
+    if (status === 'blocked' && blockCode && !errors.some((e) => e.code === blockCode)) {
+      errors.unshift({ code: blockCode, message: `${blockCode}: ${blockReason}`, retryable: false });
+    }
+    const finishedAt = this.iso(clock.now());
+    const result: CycleResult = {
+      schemaVersion: CYCLE_RESULT_SCHEMA_VERSION,
+      correlationId,
+      traceId,
+      mode: this.mode,
+      trigger: trigger.kind,
+      cycleTime: this.iso(cycleTime),
+      status,
+      stageResults: results,
+      startedAt,
+      finishedAt,
+      durationMs: performance.now() - t0,
+      blockReason,
+      timedOut,
+      errors,
+    };
+    if (records === 'all') this.recordFinish(result, dbError !== undefined);
+    else if (status !== 'ok') this.recordException(result, parentRunId);
+    this.noteCycle(result);
+    root.setAttribute('ordinis.status', status);
+    if (status === 'failed') root.setStatus({ code: SpanStatusCode.ERROR, message: errors[0]?.message ?? 'failed' });
+    root.end();
+    this.opts.observer?.cycleFinished?.(result);
+    this.opts.events?.emit('ordinis.ops.cycle.completed', { correlation_id: correlationId, status, block_reason: blockReason, duration_ms: result.durationMs, error_codes: errors.map((e) => e.code) }, emitMeta);
+    return result;
+  }
+
+  /** Runs a stage from `start` (performance.now() just before the call) with its retries, within `budgetMs`. */
+  private *runStage(stage: Stage, spec: StageSpec, c: StageCall, budgetMs: number, start: number): Generator<PromiseLike<unknown>, StageRun, unknown> {
+    const stageDeadline = start + budgetMs;
     const delays: number[] = [];
     let attempt = 0;
     let lastError: OrdinisError | undefined;
@@ -446,37 +508,9 @@ export class OrchestrationEngine {
     const mayRetry = stageMayRetry(spec);
     while (true) {
       attempt++;
-      const remaining = stageDeadline - performance.now();
-      const outcome = await this.tracer.startActiveSpan(
-        `orch.stage.${spec.name}`,
-        { attributes: { 'ordinis.correlation_id': c.correlationId, 'ordinis.stage': spec.name, 'ordinis.attempt': attempt } },
-        async (span: Span) => {
-          const controller = new AbortController();
-          const ctx: StageContext = {
-            correlationId: c.correlationId,
-            traceId: c.traceId,
-            mode: this.mode,
-            stage: spec.name,
-            attempt,
-            cycleTime: c.cycleTime,
-            cycleIndex: c.index,
-            trigger: c.trigger,
-            signal: controller.signal,
-            clock: this.opts.clock,
-            random: this.opts.random,
-            kill: this.opts.kill,
-            data: c.data,
-          };
-          const r = await runWithBudget(() => stage.run(ctx), Math.max(0, remaining), controller, spec.name);
-          span.setAttribute('ordinis.status', r.ok ? 'ok' : r.timedOut ? 'timed_out' : 'failed');
-          if (!r.ok) {
-            span.setAttribute('ordinis.error_code', r.error.code);
-            span.setStatus({ code: SpanStatusCode.ERROR, message: r.error.message });
-          }
-          span.end();
-          return r;
-        },
-      );
+      const remaining = attempt === 1 ? budgetMs : stageDeadline - performance.now();
+      const pending = this.attempt(stage, spec, c, attempt, remaining);
+      const outcome = (isThenable(pending) ? yield pending : pending) as BudgetOutcome<unknown>;
       if (outcome.ok) {
         let summary: Record<string, unknown> | null = null;
         try {
@@ -497,7 +531,7 @@ export class OrchestrationEngine {
       if (performance.now() + delay >= stageDeadline) break;
       delays.push(delay);
       this.opts.observer?.stageRetried?.(spec.name, lastError.code, delay);
-      if (delay > 0) await sleep(delay);
+      if (delay > 0) yield sleep(delay);
     }
     return {
       result: {
@@ -512,6 +546,34 @@ export class OrchestrationEngine {
       },
       error: lastError!,
     };
+  }
+
+  /**
+   * One attempt of a stage, in its own span `orch.stage.<name>` (none when the tracer is a
+   * no-op) and within its budget.
+   */
+  private attempt(stage: Stage, spec: StageSpec, c: StageCall, attempt: number, remaining: number): MaybePromise<BudgetOutcome<unknown>> {
+    const abort = new LazyAbortController();
+    const o = this.opts;
+    const ctx = new AttemptContext(c.correlationId, c.traceId, this.mode, spec.name, attempt, c.cycleTime, c.index, c.trigger, abort, o.clock, o.random, o.kill, c.data);
+    const budgetMs = Math.max(0, remaining);
+    if (!c.traced) return runWithBudget(() => stage.run(ctx), budgetMs, abort, spec.name);
+    const span = this.tracer.startSpan(
+      STAGE_SPANS[spec.name],
+      { attributes: { 'ordinis.correlation_id': c.correlationId, 'ordinis.stage': spec.name, 'ordinis.attempt': attempt } },
+      c.cycleContext,
+    );
+    const r = context.with(trace.setSpan(c.cycleContext, span), () => runWithBudget(() => stage.run(ctx), budgetMs, abort, spec.name));
+    return isThenable(r) ? r.then((outcome) => endStageSpan(span, outcome)) : endStageSpan(span, r);
+  }
+
+  /** RFC 3339 of a time, remembering the last one: a cycle's times are often the same millisecond (always in a backtest). */
+  private iso(ms: number): string {
+    if (ms !== this.isoMs) {
+      this.isoText = rfc3339(ms);
+      this.isoMs = ms;
+    }
+    return this.isoText;
   }
 
   private syncKill(): void {
@@ -535,33 +597,56 @@ export class OrchestrationEngine {
     const store = this.opts.runStore;
     if (!store) return undefined;
     try {
-      const snapRef = this.opts.configSnapshot && parentRunId === null ? store.putConfigSnapshot(correlationId, this.opts.configSnapshot) : null;
-      store.startRun({
-        runId: correlationId,
-        mode: this.mode,
-        kind: 'cycle',
-        startedAt,
-        finishedAt: null,
-        status: 'running',
-        errorCodes: [],
-        configSnapshotRef: snapRef,
-        codeVersion: this.opts.codeVersion ?? '0.0.0',
-        commitHash: this.opts.commitHash ?? 'unknown',
-        parentRunId,
-        abortReason: null,
-      });
+      this.writeRunRow(store, correlationId, startedAt, parentRunId);
       return undefined;
     } catch (e) {
       return e instanceof OrdinisError && e.code === 'E_DB_UNAVAILABLE' ? e : new OrdinisError('E_DB_UNAVAILABLE', 'run row not written', { cause: e });
     }
   }
 
+  private writeRunRow(store: RunStore, correlationId: string, startedAt: string, parentRunId: string | null): void {
+    const snapRef = this.opts.configSnapshot && parentRunId === null ? store.putConfigSnapshot(correlationId, this.opts.configSnapshot) : null;
+    store.startRun({
+      runId: correlationId,
+      mode: this.mode,
+      kind: 'cycle',
+      startedAt,
+      finishedAt: null,
+      status: 'running',
+      errorCodes: [],
+      configSnapshotRef: snapRef,
+      codeVersion: this.opts.codeVersion ?? '0.0.0',
+      commitHash: this.opts.commitHash ?? 'unknown',
+      parentRunId,
+      abortReason: null,
+    });
+  }
+
+  /** `records: 'exceptions'`: the run row and CycleResult of a cycle that did not end ok, written at its end. */
+  private recordException(result: CycleResult, parentRunId: string | null): void {
+    const store = this.opts.runStore;
+    if (!store) return;
+    try {
+      this.writeRunRow(store, result.correlationId, result.startedAt, parentRunId);
+    } catch (e) {
+      result.errors.push(errorInfo(e));
+      this.opts.observer?.warn?.('cycle result not persisted', { correlationId: result.correlationId, error: toOrdinisError(e).message });
+      return;
+    }
+    this.recordFinish(result, false);
+  }
+
   private recordFinish(result: CycleResult, startFailed: boolean): void {
     const store = this.opts.runStore;
     if (!store || startFailed) return;
     try {
-      store.finishRun(result.correlationId, { finishedAt: result.finishedAt, status: result.status, errorCodes: result.errors.map((e) => e.code) });
-      store.putArtifact({ runId: result.correlationId, kind: 'cycle_result', schemaVersion: result.schemaVersion, commitHash: this.opts.commitHash ?? 'unknown', content: result });
+      const update = { finishedAt: result.finishedAt, status: result.status, errorCodes: result.errors.map((e) => e.code) };
+      const artifact = { runId: result.correlationId, kind: 'cycle_result', schemaVersion: result.schemaVersion, commitHash: this.opts.commitHash ?? 'unknown', content: result };
+      if (store.finishRunWithArtifact) store.finishRunWithArtifact(result.correlationId, update, artifact);
+      else {
+        store.finishRun(result.correlationId, update);
+        store.putArtifact(artifact);
+      }
     } catch (e) {
       // The cycle already happened; losing its record is loud but must not rewrite history.
       result.errors.push(errorInfo(e));
@@ -604,8 +689,76 @@ function applyQtyPatch(decisions: RiskDecision[], patch: HookPatch): RiskDecisio
   });
 }
 
+/** The result of a stage that did not run (skipped or blocked, and why). */
+function notRun(spec: StageSpec, status: StageResult['status'], note: string): StageResult {
+  return { stage: spec.name, status, attempts: 0, durationMs: 0, errorCode: null, note, retryDelaysMs: [], output: null };
+}
+
+/** What a stage attempt sees. `signal` is the attempt's AbortController's, made on first use. */
+class AttemptContext implements StageContext {
+  readonly #abort: LazyAbortController;
+
+  constructor(
+    readonly correlationId: string,
+    readonly traceId: string,
+    readonly mode: RunMode,
+    readonly stage: StageName,
+    readonly attempt: number,
+    readonly cycleTime: number,
+    readonly cycleIndex: number,
+    readonly trigger: CycleTrigger,
+    abort: LazyAbortController,
+    readonly clock: Clock,
+    readonly random: RandomSource,
+    readonly kill: KillSwitchGuard,
+    readonly data: Readonly<Partial<StageOutputs>>,
+  ) {
+    this.#abort = abort;
+  }
+
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+function endStageSpan<T>(span: Span, r: BudgetOutcome<T>): BudgetOutcome<T> {
+  span.setAttribute('ordinis.status', r.ok ? 'ok' : r.timedOut ? 'timed_out' : 'failed');
+  if (!r.ok) {
+    span.setAttribute('ordinis.error_code', r.error.code);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: r.error.message });
+  }
+  span.end();
+  return r;
+}
+
+/**
+ * Runs a generator that yields only promises, each step with `ctx` active: synchronously up
+ * to its first promise (all the way when it yields none), then asynchronously, resuming with
+ * each promise's value (or its rejection thrown in).
+ */
+function driveInContext(ctx: Context, gen: CycleStep): MaybePromise<unknown> {
+  const first = context.with(ctx, () => gen.next());
+  return first.done ? first.value : continueInContext(ctx, gen, first.value);
+}
+
+async function continueInContext(ctx: Context, gen: CycleStep, pending: PromiseLike<unknown>): Promise<unknown> {
+  for (;;) {
+    let value: unknown;
+    let failed = false;
+    try {
+      value = await pending;
+    } catch (e) {
+      failed = true;
+      value = e;
+    }
+    const step = context.with(ctx, () => (failed ? gen.throw(value) : gen.next(value)));
+    if (step.done) return step.value;
+    pending = step.value;
+  }
 }
 
 // Re-exported so entry points need one import for the active-context helper.

@@ -32,6 +32,11 @@ export interface RunStore {
   startRun(row: RunRow): void;
   finishRun(runId: string, update: { finishedAt: string; status: RunStatus; errorCodes: string[]; abortReason?: string | null }): void;
   putArtifact(artifact: ArtifactInput): number;
+  /**
+   * Optional: finishRun then putArtifact in one commit, with the outcome of the two calls in
+   * turn (the run is finished even when the artifact fails; that error is thrown after).
+   */
+  finishRunWithArtifact?(runId: string, update: Parameters<RunStore['finishRun']>[1], artifact: ArtifactInput): number;
   /** Immutable per run id: a second write with other content fails. */
   putConfigSnapshot(runId: string, config: Record<string, unknown>): string;
 }

@@ -94,11 +94,17 @@ export class ExecStage implements Stage<'EXEC'> {
 
   summarize(out: ExecutionBatch): Record<string, unknown> {
     const x = execExtras(out);
+    let filled = 0;
+    let rejected = 0;
+    for (const r of out.resolved) {
+      if (r.status === 'filled') filled++;
+      else if (r.status === 'rejected') rejected++;
+    }
     return {
       submitted: out.submitted.length,
       resolved: out.resolved.length,
-      filled: out.resolved.filter((r) => r.status === 'filled').length,
-      rejected: out.resolved.filter((r) => r.status === 'rejected').length + x.riskRejected.length,
+      filled,
+      rejected: rejected + x.riskRejected.length,
       working: out.working.length,
       riskRejected: x.riskRejected.length,
       refused: x.refused.length,
@@ -107,16 +113,9 @@ export class ExecStage implements Stage<'EXEC'> {
 
   private *flow(ctx: StageContext): Generator<unknown, ExecStageOutput, unknown> {
     const { broker, orderStore: store, governance: gov } = this.opts;
-    const resolved: ExecutionReport[] = [];
-    const seen = new Set<string>();
-    const deliver = (r: ExecutionReport, fresh: boolean): void => {
-      const k = `${r.clientOrderId}|${r.status}|${r.filledQty}`;
-      if (seen.has(k)) return;
-      seen.add(k);
-      resolved.push(r);
-      if (fresh) this.undelivered.push(r);
-    };
-    for (const r of this.undelivered) deliver(r, false);
+    const out: Delivered = { reports: [], keys: new Set() };
+    const resolved = out.reports;
+    for (const r of this.undelivered) this.deliver(out, r, false);
 
     const recovered: ExecutionReport[] = [];
     if (this.firstRun && this.opts.recoverFillsOnStart !== false) {
@@ -136,7 +135,7 @@ export class ExecStage implements Stage<'EXEC'> {
           // sending it now would trade on a decision made on old data.
           const closed = syntheticReport(rec.intent, 'canceled', 'never acknowledged by the broker; not resent in a later cycle', ctx.cycleTime);
           store.recordReport(id, closed);
-          deliver(closed, true);
+          this.deliver(out, closed, true);
         } else {
           // The broker forgot an order it had acknowledged: keep it working (and visible).
           working.push(id);
@@ -146,10 +145,10 @@ export class ExecStage implements Stage<'EXEC'> {
       const prev = rec.lastReport;
       const changed = !prev || prev.status !== rep.status || prev.filledQty !== rep.filledQty || prev.fills.length !== rep.fills.length;
       if (changed) store.recordReport(id, rep);
-      if (FINAL_ORDER_STATUSES.has(rep.status)) deliver(rep, true);
+      if (FINAL_ORDER_STATUSES.has(rep.status)) this.deliver(out, rep, true);
       else {
         working.push(id);
-        if (changed && rep.fills.length > 0) deliver(rep, true);
+        if (changed && rep.fills.length > 0) this.deliver(out, rep, true);
       }
     }
 
@@ -248,7 +247,7 @@ export class ExecStage implements Stage<'EXEC'> {
       }
 
       submitted.push({ intent, report });
-      if (FINAL_ORDER_STATUSES.has(report.status)) deliver(report, true);
+      if (FINAL_ORDER_STATUSES.has(report.status)) this.deliver(out, report, true);
       else if (!working.includes(id)) working.push(id);
     }
 
@@ -269,6 +268,21 @@ export class ExecStage implements Stage<'EXEC'> {
     this.firstRun = false;
     return { submitted, resolved, working, riskRejected, refused, recovered };
   }
+
+  /** Hands a report to PORT once per (order, status, filled qty); a fresh one is kept until a run completes. */
+  private deliver(out: Delivered, r: ExecutionReport, fresh: boolean): void {
+    const k = `${r.clientOrderId}|${r.status}|${r.filledQty}`;
+    if (out.keys.has(k)) return;
+    out.keys.add(k);
+    out.reports.push(r);
+    if (fresh) this.undelivered.push(r);
+  }
+}
+
+/** The reports one run hands to PORT, and their dedup keys. */
+interface Delivered {
+  reports: ExecutionReport[];
+  keys: Set<string>;
 }
 
 function syntheticReport(intent: OrderIntent, status: 'canceled' | 'rejected', reason: string, ts: number): ExecutionReport {

@@ -61,6 +61,23 @@ export class MemoryOrderStore implements OrderStore {
     return [...this.records.values()].map(copy);
   }
 
+  /**
+   * Removes every order in a final status (and its idempotency key) and returns them, in
+   * insertion order. For a long run that keeps no order history (a backtest harvests their
+   * fills between cycles): call it between cycles only, since a retry within a cycle relies
+   * on finding that cycle's intents on file.
+   */
+  releaseFinal(): OrderRecord[] {
+    const out: OrderRecord[] = [];
+    for (const [id, rec] of this.records) {
+      if (this.open.has(id)) continue;
+      this.records.delete(id);
+      this.byKey.delete(rec.intent.idempotencyKey);
+      out.push(rec);
+    }
+    return out;
+  }
+
   private get(clientOrderId: string): OrderRecord {
     const rec = this.records.get(clientOrderId);
     if (!rec) throw new OrdinisError('E_DB_CONSTRAINT', `no order with client order id ${clientOrderId}`, { details: { clientOrderId } });

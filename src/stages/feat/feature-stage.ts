@@ -112,16 +112,17 @@ const PRICE_FIELDS = ['open', 'high', 'low', 'close'] as const;
 
 /** Rejects a bar FEAT must not compute on: E_FEAT_INVALID_INPUT naming symbol and time. */
 export function checkBar(bar: Bar, cycleTime: number): void {
-  const where = `${bar.symbol} at ${iso(bar.ts)}`;
-  const fail = (msg: string, field?: string): never => {
-    throw new OrdinisError('E_FEAT_INVALID_INPUT', `${where}: ${msg}`, { details: { symbol: bar.symbol, ts: bar.ts, ...(field ? { field } : {}) } });
-  };
-  if (!Number.isFinite(bar.ts)) fail(`timestamp ${bar.ts} is not finite`, 'ts');
-  if (bar.ts > cycleTime) fail(`bar is later than the cycle time ${iso(cycleTime)} (look-ahead)`, 'ts');
+  if (!Number.isFinite(bar.ts)) badBar(bar, `timestamp ${bar.ts} is not finite`, 'ts');
+  if (bar.ts > cycleTime) badBar(bar, `bar is later than the cycle time ${iso(cycleTime)} (look-ahead)`, 'ts');
   for (const f of PRICE_FIELDS) {
     const v = bar[f];
-    if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${f} is ${String(v)}, not a finite number`, f);
-    if (v <= 0) fail(`${f} ${v} is not > 0`, f);
+    if (typeof v !== 'number' || !Number.isFinite(v)) badBar(bar, `${f} is ${String(v)}, not a finite number`, f);
+    if (v <= 0) badBar(bar, `${f} ${v} is not > 0`, f);
   }
-  if (typeof bar.volume !== 'number' || !Number.isFinite(bar.volume) || bar.volume < 0) fail(`volume ${String(bar.volume)} is not a finite number >= 0`, 'volume');
+  if (typeof bar.volume !== 'number' || !Number.isFinite(bar.volume) || bar.volume < 0) badBar(bar, `volume ${String(bar.volume)} is not a finite number >= 0`, 'volume');
+}
+
+// Built only when a bar is refused: checkBar runs on every bar.
+function badBar(bar: Bar, msg: string, field?: string): never {
+  throw new OrdinisError('E_FEAT_INVALID_INPUT', `${bar.symbol} at ${iso(bar.ts)}: ${msg}`, { details: { symbol: bar.symbol, ts: bar.ts, ...(field ? { field } : {}) } });
 }

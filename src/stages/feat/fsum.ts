@@ -26,57 +26,106 @@ export function fsum(xs: ArrayLike<number>, start = 0, end: number = xs.length):
   let special = 0;
   let sawSpecial = false;
   for (let k = start; k < end; k++) {
-    let x = xs[k] as number;
-    const xsave = x;
-    let i = 0;
-    for (let j = 0; j < n; j++) {
-      let y = partials[j] as number;
-      if (Math.abs(x) < Math.abs(y)) {
-        const t = x;
-        x = y;
-        y = t;
-      }
-      const hi = x + y;
-      const lo = y - (hi - x);
-      if (lo !== 0) partials[i++] = lo;
-      x = hi;
+    const x = xs[k] as number;
+    if (n >= partials.length) grow();
+    const m = addToPartials(partials, n, x);
+    if (m >= 0) {
+      n = m;
+      continue;
     }
-    n = i;
-    if (x !== 0) {
-      if (!Number.isFinite(x)) {
-        // A non-finite value from finite inputs is an intermediate overflow; otherwise an
-        // inf or NaN input, which decides the result on its own.
-        if (Number.isFinite(xsave)) throw new RangeError('intermediate overflow in fsum');
-        special += xsave;
-        sawSpecial = true;
-        n = 0;
-      } else {
-        if (n >= partials.length) grow();
-        partials[n++] = x;
-      }
-    }
+    // A non-finite value from finite inputs is an intermediate overflow; otherwise an inf or
+    // NaN input, which decides the result on its own.
+    if (Number.isFinite(x)) throw new RangeError('intermediate overflow in fsum');
+    special += x;
+    sawSpecial = true;
+    n = 0;
   }
   if (sawSpecial) return special;
+  return roundPartials(partials, n);
+}
 
+/**
+ * One step of the partials algorithm: adds `x` to the non-overlapping expansion `p[0..n)`
+ * (increasing magnitude, no zeros) and returns its new length, or -1 when the running sum is
+ * not finite (the partials are then meaningless). `p` must have room for n + 1 values.
+ */
+function addToPartials(p: Float64Array, n: number, x: number): number {
+  let i = 0;
+  for (let j = 0; j < n; j++) {
+    let y = p[j] as number;
+    if (Math.abs(x) < Math.abs(y)) {
+      const t = x;
+      x = y;
+      y = t;
+    }
+    const hi = x + y;
+    const lo = y - (hi - x);
+    if (lo !== 0) p[i++] = lo;
+    x = hi;
+  }
+  if (x === 0) return i;
+  if (!Number.isFinite(x)) return -1;
+  p[i++] = x;
+  return i;
+}
+
+/** The exactly rounded value of the expansion `p[0..n)` (CPython's final step, half-even across partials). */
+function roundPartials(p: Float64Array, n: number): number {
   let hi = 0;
   if (n > 0) {
-    hi = partials[--n] as number;
+    hi = p[--n] as number;
     let lo = 0;
     // Sum from the top, stopping when the sum becomes inexact.
     while (n > 0) {
       const x = hi;
-      const y = partials[--n] as number;
+      const y = p[--n] as number;
       hi = x + y;
       lo = y - (hi - x);
       if (lo !== 0) break;
     }
     // Half-even rounding across several partials: if the rest (partials below) has the same
     // sign as lo, the true sum is beyond the halfway point and must round away.
-    if (n > 0 && ((lo < 0 && (partials[n - 1] as number) < 0) || (lo > 0 && (partials[n - 1] as number) > 0))) {
+    if (n > 0 && ((lo < 0 && (p[n - 1] as number) < 0) || (lo > 0 && (p[n - 1] as number) > 0))) {
       const y = lo * 2;
       const x = hi + y;
       if (y === x - hi) hi = x;
     }
   }
   return hi;
+}
+
+/**
+ * An exact running sum: values come and go (`add(-x)` takes x back out) and `value()` is the
+ * exactly rounded sum of what is in, bit for bit `fsum` of those values. It keeps the same
+ * partials `fsum` does, so a sliding window costs two partials steps per bar instead of a
+ * pass over the whole window. The caller keeps every value and partial sum well inside the
+ * finite range (see Sma); `add` returns false if one left it anyway, and the sum must then be
+ * rebuilt.
+ */
+export class ExactSum {
+  private p = new Float64Array(8);
+  private n = 0;
+
+  add(x: number): boolean {
+    if (this.n >= this.p.length) {
+      const next = new Float64Array(this.p.length * 2);
+      next.set(this.p);
+      this.p = next;
+    }
+    const m = addToPartials(this.p, this.n, x);
+    if (m < 0) {
+      this.n = 0;
+      return false;
+    }
+    this.n = m;
+    return true;
+  }
+
+  value(): number {
+    return roundPartials(this.p, this.n);
+  }
+
+  reset(): void {
+    this.n = 0;
+  }
 }

@@ -107,6 +107,9 @@ export function parseIsoDate(s: string): number | undefined {
 function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number | undefined {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
   const t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  // Every month has a 28th, and Date.UTC takes years from 100 on as they are: only a later
+  // day (or a two-digit year, which Date.UTC reads as 19xx) can fail the round trip.
+  if (d <= 28 && y >= 100) return t;
   // Date.UTC rolls 2006-02-30 over to March: a round trip catches impossible dates.
   const back = new Date(t);
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
@@ -444,16 +447,14 @@ export class CsvBarReader {
     }
     const ts = this.parseTs(fields, L);
     if (typeof ts !== 'number') return ts;
-    const prices: number[] = [0, 0, 0, 0];
-    const names = ['open', 'high', 'low', 'close'] as const;
-    const at = [L.open, L.high, L.low, L.close];
-    for (let k = 0; k < 4; k++) {
-      const v = this.num(fields, at[k]!, names[k]);
-      if (typeof v !== 'number') return v;
-      if (v <= 0) return { reason: `field '${names[k]}' value '${fields[at[k]!]!.trim()}' must be > 0`, field: names[k], value: fields[at[k]!]!.trim() };
-      prices[k] = v;
-    }
-    const [open, rawHigh, rawLow, close] = prices as [number, number, number, number];
+    const open = this.price(fields, L.open, 'open');
+    if (typeof open !== 'number') return open;
+    const rawHigh = this.price(fields, L.high, 'high');
+    if (typeof rawHigh !== 'number') return rawHigh;
+    const rawLow = this.price(fields, L.low, 'low');
+    if (typeof rawLow !== 'number') return rawLow;
+    const close = this.price(fields, L.close, 'close');
+    if (typeof close !== 'number') return close;
     let high = rawHigh;
     let low = rawLow;
     const tol = this.ohlcTolerance;
@@ -478,11 +479,18 @@ export class CsvBarReader {
     return { symbol: this.symbol, ts, open, high, low, close, volume };
   }
 
+  /** A price field: a finite number > 0. */
+  private price(fields: string[], i: number, name: 'open' | 'high' | 'low' | 'close'): number | RowProblem {
+    const v = this.num(fields, i, name);
+    if (typeof v !== 'number') return v;
+    if (v <= 0) return { reason: `field '${name}' value '${fields[i]!.trim()}' must be > 0`, field: name, value: fields[i]!.trim() };
+    return v;
+  }
+
   private parseTs(fields: string[], L: Layout): number | RowProblem {
     const rawDate = fields[L.date]!.trim();
     const m = DATE_RE.exec(rawDate);
-    const bad: RowProblem = { reason: `field 'date' value '${rawDate}' is not a valid date`, field: 'date', value: rawDate };
-    if (!m) return bad;
+    if (!m) return badDate(rawDate);
     let h = 0;
     let mi = 0;
     let s = 0;
@@ -504,8 +512,12 @@ export class CsvBarReader {
       if (h > 23 || mi > 59 || s > 59) return { reason: `field 'time' value '${rawTime}' is not a valid time HH:MM[:SS]`, field: 'time', value: rawTime };
     }
     const ts = utcMs(+m[1]!, +m[3]!, +m[4]!, h, mi, s, ms);
-    return ts === undefined ? bad : ts;
+    return ts === undefined ? badDate(rawDate) : ts;
   }
+}
+
+function badDate(rawDate: string): RowProblem {
+  return { reason: `field 'date' value '${rawDate}' is not a valid date`, field: 'date', value: rawDate };
 }
 
 /** Reads a whole file (incrementally) into bars. */

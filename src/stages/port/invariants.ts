@@ -32,30 +32,40 @@ export function checkInvariants(i: InvariantInput): string[] {
   if (!near(i.cash, i.cashFromEntries, i.tolerance)) v.push(`cash ${i.cash} != sum of cash entries ${i.cashFromEntries}`);
   if (!i.allowNegativeCash && i.cash < 0) v.push(`negative cash ${i.cash} without margin`);
 
+  // Every symbol of the book, then those only the entries know (the order of a Set of both);
+  // checked every cycle, so walked without building that Set.
   let plain = i.cash;
-  const symbols = new Set<string>([...i.positions.keys(), ...i.positionsFromEntries.keys()]);
-  for (const s of symbols) {
-    const p = i.positions.get(s);
-    const qty = p?.qty ?? 0;
-    const fromEntries = i.positionsFromEntries.get(s) ?? 0;
-    if (!Number.isFinite(qty) || (p !== undefined && !Number.isFinite(p.avgCost))) v.push(`${s}: position not finite (qty ${qty}, avg ${p?.avgCost})`);
-    if (Math.abs(qty - fromEntries) > 1e-9) v.push(`${s}: position ${qty} != sum of position entries ${fromEntries}`);
-    if (qty !== 0) {
-      const mark = i.marks.get(s);
-      if (mark === undefined || !Number.isFinite(mark)) v.push(`${s}: no finite mark for an open position (${mark})`);
-      else plain += qty * mark;
-    }
-  }
+  for (const s of i.positions.keys()) plain = checkSymbol(i, s, plain, v);
+  for (const s of i.positionsFromEntries.keys()) if (!i.positions.has(s)) plain = checkSymbol(i, s, plain, v);
   if (Number.isFinite(i.equity) && Number.isFinite(plain) && !near(i.equity, plain, i.tolerance)) v.push(`equity ${i.equity} != cash + sum(qty x mark) ${plain}`);
 
-  if (i.broker) {
-    if (!near(i.cash, i.broker.cash, i.tolerance)) v.push(`ledger cash ${i.cash} != broker cash ${i.broker.cash}`);
-    const all = new Set<string>([...symbols, ...i.broker.positions.keys()]);
-    for (const s of all) {
-      const ours = i.positions.get(s)?.qty ?? 0;
-      const theirs = i.broker.positions.get(s) ?? 0;
-      if (Math.abs(ours - theirs) > 1e-9) v.push(`${s}: ledger position ${ours} != broker position ${theirs}`);
-    }
+  const broker = i.broker;
+  if (broker) {
+    if (!near(i.cash, broker.cash, i.tolerance)) v.push(`ledger cash ${i.cash} != broker cash ${broker.cash}`);
+    for (const s of i.positions.keys()) checkBrokerPosition(i, broker, s, v);
+    for (const s of i.positionsFromEntries.keys()) if (!i.positions.has(s)) checkBrokerPosition(i, broker, s, v);
+    for (const s of broker.positions.keys()) if (!i.positions.has(s) && !i.positionsFromEntries.has(s)) checkBrokerPosition(i, broker, s, v);
   }
   return v;
+}
+
+/** One symbol's position checks; returns `plain` plus its marked value. */
+function checkSymbol(i: InvariantInput, s: string, plain: number, v: string[]): number {
+  const p = i.positions.get(s);
+  const qty = p?.qty ?? 0;
+  const fromEntries = i.positionsFromEntries.get(s) ?? 0;
+  if (!Number.isFinite(qty) || (p !== undefined && !Number.isFinite(p.avgCost))) v.push(`${s}: position not finite (qty ${qty}, avg ${p?.avgCost})`);
+  if (Math.abs(qty - fromEntries) > 1e-9) v.push(`${s}: position ${qty} != sum of position entries ${fromEntries}`);
+  if (qty !== 0) {
+    const mark = i.marks.get(s);
+    if (mark === undefined || !Number.isFinite(mark)) v.push(`${s}: no finite mark for an open position (${mark})`);
+    else return plain + qty * mark;
+  }
+  return plain;
+}
+
+function checkBrokerPosition(i: InvariantInput, broker: AccountView, s: string, v: string[]): void {
+  const ours = i.positions.get(s)?.qty ?? 0;
+  const theirs = broker.positions.get(s) ?? 0;
+  if (Math.abs(ours - theirs) > 1e-9) v.push(`${s}: ledger position ${ours} != broker position ${theirs}`);
 }

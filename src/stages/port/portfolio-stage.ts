@@ -70,28 +70,20 @@ export class PortfolioStage implements Stage<'PORT'> {
     if (!this.initialized) this.initialize(ctx);
 
     const batch = ctx.data.EXEC;
-    const reports: ExecutionReport[] = [...execExtras(batch).recovered, ...(batch?.resolved ?? [])];
-    let posted = 0;
-    for (const r of reports) {
-      for (const fill of r.fills) {
-        if (store.hasFill(fill.fillId)) continue;
-        const unpostable = unpostableFill(fill);
-        if (unpostable !== null) this.breach([unpostable]);
-        const prev = this.positions.get(fill.symbol) ?? FLAT;
-        const p = postFill(this.cash, prev, fill, ctx.correlationId);
-        // The stored position is marked at the fill: the latest price known when it is written.
-        if (!store.commitFill(fill, p.entries, toPosition(fill.symbol, p.position, fill.price))) continue;
-        this.apply(p.entries);
-        this.cash = p.cash;
-        this.positions.set(fill.symbol, p.position);
-        if (!this.marks.has(fill.symbol)) this.marks.set(fill.symbol, fill.price);
-        posted += 1;
-      }
+    // Recovered reports first (start-up only), then this cycle's.
+    let posted = this.postReports(execExtras(batch).recovered, ctx.correlationId);
+    if (batch) posted += this.postReports(batch.resolved, ctx.correlationId);
+
+    const bars = ctx.data.ING?.bars;
+    if (bars) for (const b of bars) this.marks.set(b.symbol, b.close);
+
+    // Open positions, marked; flat ones only carry realized PnL (summed below, in book order).
+    const marked: MarkedPosition[] = [];
+    let realized = 0;
+    for (const [symbol, p] of this.positions) {
+      realized += p.realizedPnl;
+      if (p.qty !== 0) marked.push({ symbol, qty: p.qty, avgCost: p.avgCost, realizedPnl: p.realizedPnl, mark: this.marks.get(symbol) ?? p.avgCost });
     }
-
-    for (const b of ctx.data.ING?.bars ?? []) this.marks.set(b.symbol, b.close);
-
-    const marked = [...this.positions].map(([symbol, p]) => ({ symbol, ...p, mark: this.marks.get(symbol) ?? p.avgCost }));
     const equity = portfolioValue(this.cash, marked);
 
     // Reconcile with the broker only when EXEC ran: otherwise fills may sit uncaptured.
@@ -113,19 +105,23 @@ export class PortfolioStage implements Stage<'PORT'> {
     if (violations.length > 0) this.breach(violations);
 
     if (this.opts.persistMarks) {
-      const mtm: LedgerEntry[] = marked
-        .filter((p) => p.qty !== 0)
-        .map((p) => ({ ts: ctx.cycleTime, correlationId: ctx.correlationId, kind: 'mtm', symbol: p.symbol, amount: p.qty * (p.mark - p.avgCost), price: p.mark, fillId: null, memo: 'mark to market (unrealized)' }));
+      const mtm: LedgerEntry[] = marked.map((p) => ({
+        ts: ctx.cycleTime,
+        correlationId: ctx.correlationId,
+        kind: 'mtm',
+        symbol: p.symbol,
+        amount: p.qty * (p.mark - p.avgCost),
+        price: p.mark,
+        fillId: null,
+        memo: 'mark to market (unrealized)',
+      }));
       if (mtm.length > 0) store.appendEntries(mtm);
     }
 
     const positions: Position[] = [];
     let gross = 0;
-    let realized = 0;
     let unrealized = 0;
     for (const p of marked) {
-      realized += p.realizedPnl;
-      if (p.qty === 0) continue;
       positions.push({ symbol: p.symbol, qty: p.qty, avgCost: p.avgCost, mark: p.mark, realizedPnl: p.realizedPnl });
       gross += Math.abs(p.qty * p.mark);
       unrealized += p.qty * (p.mark - p.avgCost);
@@ -141,6 +137,29 @@ export class PortfolioStage implements Stage<'PORT'> {
       fees: this.fees,
       postedFills: posted,
     };
+  }
+
+  /** Posts every fill of `reports` not posted yet (one commitFill each); returns how many were. */
+  private postReports(reports: readonly ExecutionReport[], correlationId: string): number {
+    const store = this.opts.ledgerStore;
+    let posted = 0;
+    for (const r of reports) {
+      for (const fill of r.fills) {
+        if (store.hasFill(fill.fillId)) continue;
+        const unpostable = unpostableFill(fill);
+        if (unpostable !== null) this.breach([unpostable]);
+        const prev = this.positions.get(fill.symbol) ?? FLAT;
+        const p = postFill(this.cash, prev, fill, correlationId);
+        // The stored position is marked at the fill: the latest price known when it is written.
+        if (!store.commitFill(fill, p.entries, toPosition(fill.symbol, p.position, fill.price))) continue;
+        this.apply(p.entries);
+        this.cash = p.cash;
+        this.positions.set(fill.symbol, p.position);
+        if (!this.marks.has(fill.symbol)) this.marks.set(fill.symbol, fill.price);
+        posted += 1;
+      }
+    }
+    return posted;
   }
 
   private initialize(ctx: StageContext): void {
@@ -204,6 +223,11 @@ export class PortfolioStage implements Stage<'PORT'> {
     }
     throw err;
   }
+}
+
+interface MarkedPosition extends BookPosition {
+  symbol: string;
+  mark: number;
 }
 
 function unpostableFill(f: Fill): string | null {

@@ -39,10 +39,12 @@ export interface ChainOutcome {
 export function evaluateChain(policies: readonly RiskPolicy[], signal: Signal, base: Omit<RiskPolicyContext, 'order'>): ChainOutcome {
   let order: ProposedOrder | undefined;
   const notes: string[] = [];
+  // A policy sees the base context and the order so far; rebuilt only when the order changes.
+  let ctx: RiskPolicyContext = { ...base, order };
   for (const p of policies) {
     let r;
     try {
-      r = p.evaluate(signal, { ...base, order });
+      r = p.evaluate(signal, ctx);
     } catch (e) {
       notes.push(`${p.id} failed: ${e instanceof Error ? e.message : String(e)}`);
       return { allowed: false, reasons: ['RISK.EXCEPTION'], notes, deniedBy: p.id };
@@ -59,6 +61,7 @@ export function evaluateChain(policies: readonly RiskPolicy[], signal: Signal, b
     }
     if (r.note !== undefined) notes.push(r.note);
     order = order ? { ...next, qty: Math.min(order.qty, next.qty) } : next;
+    ctx = { ...base, order };
   }
   if (!order) return { allowed: false, reasons: ['RISK.POSITION.NO_CHANGE'], notes };
   if (!(order.qty > 0) || !Number.isFinite(order.qty)) {
