@@ -1,6 +1,13 @@
 // Governance (GOV) as the rest of the system sees it: a deterministic, versioned
 // `preflight` decision before an action and an append-only `audit` after it.
 
+/** Action names shared by the callers and the policies that match on them. */
+export const GOV_ACTION = {
+  orderSubmit: 'order.submit',
+  killActivate: 'kill.activate',
+  killDeactivate: 'kill.deactivate',
+} as const;
+
 export type GovVerdict = 'allow' | 'deny' | 'warn' | 'modify';
 
 export interface GovContext {

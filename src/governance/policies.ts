@@ -2,7 +2,7 @@
 // and the same version always give the same decision, so a decision can be replayed from
 // its audit record.
 
-import type { GovContext, GovVerdict } from './contract.ts';
+import { GOV_ACTION, type GovContext, type GovVerdict } from './contract.ts';
 
 export interface PolicyRuleResult {
   verdict: Exclude<GovVerdict, 'allow'>;
@@ -38,7 +38,7 @@ const requireActor: PolicyRule = {
 const orderSanity: PolicyRule = {
   id: 'order-sanity',
   evaluate: (ctx) => {
-    if (ctx.action !== 'exec.submit') return null;
+    if (ctx.action !== GOV_ACTION.orderSubmit) return null;
     const { symbol, qty, side } = ctx.payload;
     if (typeof symbol !== 'string' || !symbol) return { verdict: 'deny', reason: 'GOV.ORDER.SYMBOL_MISSING' };
     if (typeof qty !== 'number' || !Number.isInteger(qty) || qty <= 0) return { verdict: 'deny', reason: `GOV.ORDER.QTY_INVALID: ${String(qty)}` };
@@ -50,7 +50,7 @@ const orderSanity: PolicyRule = {
 const restrictedSymbols: PolicyRule = {
   id: 'restricted-symbols',
   evaluate: (ctx, p) => {
-    if (ctx.action !== 'exec.submit') return null;
+    if (ctx.action !== GOV_ACTION.orderSubmit) return null;
     const symbol = ctx.payload.symbol;
     return typeof symbol === 'string' && p.restrictedSymbols.includes(symbol)
       ? { verdict: 'deny', reason: `GOV.SYMBOL.RESTRICTED: ${symbol}` }
@@ -61,7 +61,7 @@ const restrictedSymbols: PolicyRule = {
 const notionalCap: PolicyRule = {
   id: 'order-notional-cap',
   evaluate: (ctx, p) => {
-    if (ctx.action !== 'exec.submit' || !Number.isFinite(p.maxOrderNotional)) return null;
+    if (ctx.action !== GOV_ACTION.orderSubmit || !Number.isFinite(p.maxOrderNotional)) return null;
     const qty = Number(ctx.payload.qty);
     const price = Number(ctx.payload.referencePrice);
     if (!(price > 0)) return null;
@@ -77,7 +77,7 @@ const notionalCap: PolicyRule = {
 const humanKillReset: PolicyRule = {
   id: 'human-kill-reset',
   evaluate: (ctx, p) =>
-    ctx.action === 'kill.deactivate' && p.nonHumanActors.includes(ctx.actor)
+    ctx.action === GOV_ACTION.killDeactivate && p.nonHumanActors.includes(ctx.actor)
       ? { verdict: 'deny', reason: `GOV.KILL.HUMAN_RESET_REQUIRED: '${ctx.actor}' may not lift the kill switch` }
       : null,
 };

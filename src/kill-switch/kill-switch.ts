@@ -7,7 +7,7 @@ import { OrdinisError } from '../errors.ts';
 import type { Clock } from '../core/clock.ts';
 import { toRfc3339 } from '../core/clock.ts';
 import type { EventEmitterPort } from '../bus/contract.ts';
-import type { Governance } from '../governance/contract.ts';
+import { GOV_ACTION, type Governance } from '../governance/contract.ts';
 import type { KillState, KillSwitchStore } from './contract.ts';
 
 export interface KillSwitchOptions {
@@ -35,6 +35,8 @@ export class KillSwitch {
   private state: KillState;
   /** Set when the stored state could not be read at start-up. */
   readonly loadError: Error | undefined;
+  /** ACTIVE in memory but not yet in the store (the write failed). */
+  private unpersisted = false;
   private readonly listeners: Array<(s: KillState, change: 'activated' | 'deactivated') => void> = [];
 
   constructor(private readonly opts: KillSwitchOptions) {
@@ -68,6 +70,16 @@ export class KillSwitch {
    * counts as ACTIVE when fail-safe. Returns the change adopted, if any.
    */
   sync(): 'activated' | 'deactivated' | null {
+    // An activation the store refused is still in force: the stale INACTIVE row must not
+    // undo it. Try to persist it again instead.
+    if (this.unpersisted) {
+      try {
+        this.opts.store.save(this.state);
+        this.unpersisted = false;
+      } catch {
+        return null;
+      }
+    }
     let stored: KillState | undefined;
     try {
       stored = this.opts.store.load();
@@ -115,7 +127,7 @@ export class KillSwitch {
     // Activation is never denied by governance: stopping trading must always be possible.
     // It is still preflighted so the decision is on the audit record.
     try {
-      this.opts.governance?.preflight({ componentId: 'kill', action: 'kill.activate', actor, correlationId, payload: { reason } });
+      this.opts.governance?.preflight({ componentId: 'kill', action: GOV_ACTION.killActivate, actor, correlationId, payload: { reason } });
     } catch {
       // An audit store that is down must not keep the switch off; the activation's own
       // audit record below is attempted again after the state has changed.
@@ -131,7 +143,7 @@ export class KillSwitch {
     if (this.state.state === 'INACTIVE') throw new OrdinisError('E_KILL_ALREADY_INACTIVE', 'kill switch already inactive');
     const gov = this.opts.governance?.preflight({
       componentId: 'kill',
-      action: 'kill.deactivate',
+      action: GOV_ACTION.killDeactivate,
       actor,
       correlationId,
       payload: { reason: this.state.reason },
@@ -146,14 +158,16 @@ export class KillSwitch {
 
   private commit(next: KillState, change: 'activated' | 'deactivated', correlationId: string | null, actor = next.actor ?? 'system'): void {
     const prev = this.state;
-    // Persist first: if the store fails on activation we still hold ACTIVE in memory (safe),
-    // but on deactivation a failed write leaves the switch ACTIVE.
+    // Persist first. A failed write on deactivation leaves the switch ACTIVE (and throws);
+    // on activation the switch is ACTIVE in memory anyway, marked unpersisted so `sync`
+    // keeps it and retries the write, and the caller still learns the write failed.
+    let saveError: unknown;
     try {
       this.opts.store.save(next);
     } catch (e) {
       if (change === 'deactivated') throw e;
-      this.state = next;
-      throw e;
+      saveError = e;
+      this.unpersisted = true;
     }
     this.state = next;
     // The state change stands even if its audit record cannot be written; the caller sees
@@ -177,6 +191,7 @@ export class KillSwitch {
       partitionKey: 'kill',
     });
     for (const l of this.listeners) l(this.get(), change);
+    if (saveError) throw saveError;
     if (auditError) throw auditError;
   }
 }

@@ -29,7 +29,7 @@ import { OrdinisError, toOrdinisError } from '../errors.ts';
 import type { Clock } from '../core/clock.ts';
 import { toRfc3339 } from '../core/clock.ts';
 import type { ChainVerification } from '../governance/audit-chain.ts';
-import type { Governance } from '../governance/contract.ts';
+import { GOV_ACTION, type Governance } from '../governance/contract.ts';
 import type { KillSwitch } from '../kill-switch/kill-switch.ts';
 import type { ExecutionReport, Fill } from '../domain/order.ts';
 import type { BrokerAdapter } from '../stages/exec/broker-adapter.ts';
@@ -219,7 +219,7 @@ export async function runRecovery(deps: RecoveryDeps): Promise<RecoveryReport> {
       const ref = deps.governance.audit({
         kind: 'exec.submit',
         componentId: 'exec',
-        action: 'order.submit',
+        action: GOV_ACTION.orderSubmit,
         actor: 'orch.recovery',
         correlationId: rec.intent.correlationId,
         decision: rec.lastReport.status,

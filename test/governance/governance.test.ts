@@ -9,7 +9,7 @@ const make = (params = {}) => {
   const store = new MemoryAuditStore();
   return { store, gov: new GovernanceEngine({ policyVersion: 'gov_v1', store, clock: new ManualClock(0), params }) };
 };
-const order = (payload: Record<string, unknown>) => ({ componentId: 'exec', action: 'exec.submit', actor: 'orch', correlationId: 'c1', payload });
+const order = (payload: Record<string, unknown>) => ({ componentId: 'exec', action: 'order.submit', actor: 'orch', correlationId: 'c1', payload });
 
 test('every preflight is audited with the policy version, and decisions are deterministic', () => {
   const { gov, store } = make();
@@ -46,7 +46,7 @@ test('machines may not lift a kill switch; unknown policy versions fail', () => 
 
 test('auditedSubjects finds side effects with audit records', () => {
   const { gov } = make();
-  gov.audit({ kind: 'exec.submit', componentId: 'exec', action: 'exec.submit', actor: 'orch', correlationId: 'c', decision: 'submitted', subjectRef: 'co-1', payload: {} });
+  gov.audit({ kind: 'exec.submit', componentId: 'exec', action: 'order.submit', actor: 'orch', correlationId: 'c', decision: 'submitted', subjectRef: 'co-1', payload: {} });
   assert.deepEqual([...gov.auditedSubjects(['co-1', 'co-2'])], ['co-1']);
 });
 

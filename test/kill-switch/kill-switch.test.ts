@@ -100,3 +100,19 @@ test('a switch flipped by another process (same SQLite file) is adopted at the n
   engineDb.close();
   cliDb.close();
 });
+
+test('an activation the store refused stays in force across sync and is persisted once the store recovers', () => {
+  const clock = new ManualClock(0);
+  const inner = new MemoryKillSwitchStore({ state: 'INACTIVE', reason: null, activatedAt: null, actor: null, updatedAt: '1970-01-01T00:00:00.000Z' });
+  let failing = true;
+  const store = { load: () => inner.load(), save: (s: Parameters<typeof inner.save>[0]) => { if (failing) throw new Error('SQLITE_BUSY'); inner.save(s); } };
+  const kill = new KillSwitch({ store, clock, failSafe: true });
+  assert.throws(() => kill.activate('audit failed', 'orch'), /SQLITE_BUSY/);
+  assert.equal(kill.isActive(), true);
+  kill.sync();
+  assert.equal(kill.isActive(), true, 'the stale INACTIVE row does not undo the activation');
+  failing = false;
+  kill.sync();
+  assert.equal(inner.load()!.state, 'ACTIVE', 'persisted on the next sync');
+  assert.equal(kill.isActive(), true);
+});

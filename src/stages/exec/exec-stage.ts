@@ -13,7 +13,7 @@
 
 import type { ExecutionBatch, ExecutionReport, OrderIntent, OrderSide, TimeInForce } from '../../domain/order.ts';
 import type { RiskReasonCode } from '../../domain/risk.ts';
-import type { Governance } from '../../governance/contract.ts';
+import { GOV_ACTION, type Governance } from '../../governance/contract.ts';
 import { OrdinisError, type ErrorCode } from '../../errors.ts';
 import type { KillSwitchGuard, Stage, StageContext } from '../contract.ts';
 import { runMaybeAsync, type BrokerAdapter, type MaybePromise } from './broker-adapter.ts';
@@ -172,7 +172,7 @@ export class ExecStage implements Stage<'EXEC'> {
       }
       const pre = gov.preflight({
         componentId: this.componentId,
-        action: 'order.submit',
+        action: GOV_ACTION.orderSubmit,
         actor: this.actor,
         correlationId: ctx.correlationId,
         payload: { signalId: d.signalId, symbol: d.symbol, side: d.order.side, qty: d.order.qty, referencePrice: d.order.referencePrice, riskPolicyVersion: d.policyVersion },
@@ -224,7 +224,7 @@ export class ExecStage implements Stage<'EXEC'> {
         const auditRef = gov.audit({
           kind: 'exec.submit',
           componentId: this.componentId,
-          action: 'order.submit',
+          action: GOV_ACTION.orderSubmit,
           actor: this.actor,
           correlationId: ctx.correlationId,
           decision: report.status,
@@ -255,7 +255,7 @@ export class ExecStage implements Stage<'EXEC'> {
       gov.audit({
         kind: 'exec.blocked',
         componentId: this.componentId,
-        action: 'order.submit',
+        action: GOV_ACTION.orderSubmit,
         actor: this.actor,
         correlationId: ctx.correlationId,
         decision: 'deny',
