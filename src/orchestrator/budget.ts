@@ -28,6 +28,8 @@ export function runWithBudget<T>(
   budgetMs: number,
   controller: Pick<AbortController, 'abort'>,
   label: string,
+  /** Told about work that was cut at its budget but is still running (it cannot be killed). */
+  onAbandon?: (work: Promise<unknown>) => void,
 ): MaybePromise<BudgetOutcome<T>> {
   if (budgetMs <= 0) {
     controller.abort();
@@ -40,10 +42,16 @@ export function runWithBudget<T>(
     return { ok: false, error: toOrdinisError(e, 'E_ORCH_STAGE_FAILED'), timedOut: false };
   }
   if (!isThenable(value)) return { ok: true, value };
-  return raceBudget(value, budgetMs, controller, label);
+  return raceBudget(value, budgetMs, controller, label, onAbandon);
 }
 
-async function raceBudget<T>(value: Promise<T>, budgetMs: number, controller: Pick<AbortController, 'abort'>, label: string): Promise<BudgetOutcome<T>> {
+async function raceBudget<T>(
+  value: Promise<T>,
+  budgetMs: number,
+  controller: Pick<AbortController, 'abort'>,
+  label: string,
+  onAbandon?: (work: Promise<unknown>) => void,
+): Promise<BudgetOutcome<T>> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<BudgetOutcome<T>>((resolve) => {
     timer = setTimeout(() => {
@@ -57,7 +65,9 @@ async function raceBudget<T>(value: Promise<T>, budgetMs: number, controller: Pi
     (e): BudgetOutcome<T> => ({ ok: false, error: toOrdinisError(e, 'E_ORCH_STAGE_FAILED'), timedOut: false }),
   );
   try {
-    return await Promise.race([work, timeout]);
+    const outcome = await Promise.race([work, timeout]);
+    if (!outcome.ok && outcome.timedOut && onAbandon) onAbandon(work);
+    return outcome;
   } finally {
     clearTimeout(timer);
   }

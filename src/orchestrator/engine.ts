@@ -136,6 +136,8 @@ export class OrchestrationEngine {
   private specs: StageSpec[] = [];
   private readonly stages: StageSet;
   private inFlight: Promise<CycleResult> | null = null;
+  /** EXEC attempts cut at their budget that have not settled yet. */
+  private readonly abandoned = new Set<Promise<void>>();
   private inFlightId: string | null = null;
   private cycleIndex = 0;
   private lastCycle: EngineStatus['lastCycle'] = null;
@@ -192,6 +194,7 @@ export class OrchestrationEngine {
     this.state = 'stopping';
     for (const id of this.subscriptions.splice(0)) this.opts.bus?.unsubscribe(id);
     if (this.inFlight) await this.inFlight.catch(() => undefined);
+    await Promise.all(this.abandoned);
     this.state = 'stopped';
   }
 
@@ -214,7 +217,7 @@ export class OrchestrationEngine {
   }
 
   get isBusy(): boolean {
-    return this.inFlight !== null;
+    return this.inFlight !== null || this.abandoned.size > 0;
   }
 
   /** Runs one cycle. Never two at once: a second call while one runs gets E_ORCH_CYCLE_IN_PROGRESS. */
@@ -226,6 +229,11 @@ export class OrchestrationEngine {
       this.counts.skipped++;
       this.opts.observer?.cycleSkipped?.('cycle_in_progress');
       return Promise.reject(new OrdinisError('E_ORCH_CYCLE_IN_PROGRESS', `cycle ${this.inFlightId} is still running`));
+    }
+    if (this.abandoned.size > 0) {
+      this.counts.skipped++;
+      this.opts.observer?.cycleSkipped?.('exec_attempt_unsettled');
+      return Promise.reject(new OrdinisError('E_ORCH_CYCLE_IN_PROGRESS', 'an EXEC attempt cut at its budget is still running; no new cycle until it settles'));
     }
     const correlationId = options.correlationId ?? newCorrelationId(this.opts.random);
     this.inFlightId = correlationId;
@@ -557,13 +565,16 @@ export class OrchestrationEngine {
     const o = this.opts;
     const ctx = new AttemptContext(c.correlationId, c.traceId, this.mode, spec.name, attempt, c.cycleTime, c.index, c.trigger, abort, o.clock, o.random, o.kill, c.data);
     const budgetMs = Math.max(0, remaining);
-    if (!c.traced) return runWithBudget(() => stage.run(ctx), budgetMs, abort, spec.name);
+    // A side-effecting attempt cut at its budget may still be talking to the broker; no new
+    // cycle starts until it has settled (the stage stops at its next signal check).
+    const onAbandon = spec.name === 'EXEC' ? (work: Promise<unknown>) => this.trackAbandoned(work) : undefined;
+    if (!c.traced) return runWithBudget(() => stage.run(ctx), budgetMs, abort, spec.name, onAbandon);
     const span = this.tracer.startSpan(
       STAGE_SPANS[spec.name],
       { attributes: { 'ordinis.correlation_id': c.correlationId, 'ordinis.stage': spec.name, 'ordinis.attempt': attempt } },
       c.cycleContext,
     );
-    const r = context.with(trace.setSpan(c.cycleContext, span), () => runWithBudget(() => stage.run(ctx), budgetMs, abort, spec.name));
+    const r = context.with(trace.setSpan(c.cycleContext, span), () => runWithBudget(() => stage.run(ctx), budgetMs, abort, spec.name, onAbandon));
     return isThenable(r) ? r.then((outcome) => endStageSpan(span, outcome)) : endStageSpan(span, r);
   }
 
@@ -574,6 +585,15 @@ export class OrchestrationEngine {
       this.isoMs = ms;
     }
     return this.isoText;
+  }
+
+  private trackAbandoned(work: Promise<unknown>): void {
+    const settled: Promise<void> = work.then(
+      () => undefined,
+      () => undefined,
+    ).finally(() => this.abandoned.delete(settled));
+    this.abandoned.add(settled);
+    this.opts.observer?.warn?.('EXEC attempt cut at its budget is still running; new cycles wait until it settles');
   }
 
   private syncKill(): void {
