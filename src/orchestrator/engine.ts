@@ -38,6 +38,8 @@ export interface OrchSettings extends SpecSettings {
   degradedAllowExec: boolean;
   /** Refuse the cycle before any side effect when its run row cannot be written. */
   failClosedOnDb: boolean;
+  /** Activate the kill switch when any stage fails to write an audit record (KILL_AUTO_ON_AUDIT_FAILURE; prod). */
+  killOnAuditWriteFailure?: boolean;
   profile: 'dev' | 'paper' | 'prod';
 }
 
@@ -468,6 +470,7 @@ export class OrchestrationEngine {
       }
     }
 
+    if (settings.killOnAuditWriteFailure && errors.some((e) => e.code === 'E_GOV_AUDIT_WRITE_FAILED')) killFromAudit = true;
     if (killFromAudit) this.activateKill(`audit failed in cycle ${correlationId}`, correlationId);
 
     let status: CycleStatus = failed ? 'failed' : blockReason !== null ? 'blocked' : degraded || timedOut ? 'degraded' : 'ok';

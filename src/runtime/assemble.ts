@@ -106,6 +106,7 @@ export function settingsFromConfig(config: OrdinisConfig): OrchSettings {
     failClosedOnAudit: config.ORCH_FAIL_CLOSED_ON_AUDIT,
     degradedAllowExec: config.ORCH_DEGRADED_ALLOW_EXEC,
     failClosedOnDb: config.ORCH_FAIL_CLOSED_ON_DB,
+    killOnAuditWriteFailure: config.KILL_AUTO_ON_AUDIT_FAILURE,
     profile: config.ORCH_PROFILE,
   };
 }
@@ -167,7 +168,7 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
     },
   });
   const ana = new AnalyticsStage({ startingCash: input.startingCash, periodsPerYear: config.ANA_PERIODS_PER_YEAR });
-  const audit = new AuditStage({ governance });
+  const audit = new AuditStage({ governance, orderStore: stores.orders });
 
   const hooks = input.hooks ?? new HookManager(config.HOOK_STAGE_BUDGET_MS);
   const engine = new OrchestrationEngine({

@@ -7,9 +7,16 @@ import type { AuditCompleteness } from '../../domain/analytics.ts';
 import type { Governance } from '../../governance/contract.ts';
 import { OrdinisError } from '../../errors.ts';
 import type { Stage, StageContext } from '../contract.ts';
+import type { OrderStore } from '../exec/order-store.ts';
 
 export interface AuditStageOptions {
   governance: Governance;
+  /**
+   * The order book. When EXEC produced no output (it failed after sending something), the
+   * orders it left at the broker are found here: every open order that reached the broker
+   * must carry its audit reference.
+   */
+  orderStore?: Pick<OrderStore, 'listOpen'>;
 }
 
 export class AuditStage implements Stage<'AUDIT'> {
@@ -19,7 +26,8 @@ export class AuditStage implements Stage<'AUDIT'> {
 
   run(ctx: StageContext): AuditCompleteness {
     const gov = this.opts.governance;
-    const refs = [...new Set((ctx.data.EXEC?.submitted ?? []).map((s) => s.intent.clientOrderId))];
+    const submitted = ctx.data.EXEC?.submitted.map((s) => s.intent.clientOrderId) ?? this.unauditedAtBroker();
+    const refs = [...new Set(submitted)];
     const audited = refs.length > 0 ? gov.auditedSubjects(refs) : new Set<string>();
     const missing = refs.filter((r) => !audited.has(r));
     if (missing.length > 0) {
@@ -28,6 +36,16 @@ export class AuditStage implements Stage<'AUDIT'> {
       });
     }
     return { checked: refs.length, audited: refs.length, policyVersion: gov.policyVersion, missing: [] };
+  }
+
+  /** Open orders the broker has answered (not pending) whose audit reference was never set. */
+  private unauditedAtBroker(): string[] {
+    const store = this.opts.orderStore;
+    if (!store) return [];
+    return store
+      .listOpen()
+      .filter((r) => r.status !== 'pending' && r.auditRef === null)
+      .map((r) => r.intent.clientOrderId);
   }
 
   summarize(out: AuditCompleteness): Record<string, unknown> {
