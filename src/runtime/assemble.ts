@@ -36,6 +36,7 @@ import { PortfolioStage } from '../stages/port/portfolio-stage.ts';
 import { AnalyticsStage } from '../stages/ana/analytics-stage.ts';
 import { AuditStage } from '../stages/audit/audit-stage.ts';
 import type { MarketListener } from '../domain/market.ts';
+import { cancelWorkingOrders } from './cancel-on-kill.ts';
 
 export interface PipelineStores {
   runs?: RunStore;
@@ -169,6 +170,13 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
   });
   const ana = new AnalyticsStage({ startingCash: input.startingCash, periodsPerYear: config.ANA_PERIODS_PER_YEAR });
   const audit = new AuditStage({ governance, orderStore: stores.orders });
+
+  kill.onChange((_state, change) => {
+    if (change !== 'activated') return;
+    void cancelWorkingOrders(broker, stores.orders).then((r) => {
+      if (r.failed.length > 0) input.observer?.warn?.('kill switch: some working orders could not be canceled', { failed: r.failed });
+    });
+  });
 
   const hooks = input.hooks ?? new HookManager(config.HOOK_STAGE_BUDGET_MS);
   const engine = new OrchestrationEngine({

@@ -108,7 +108,7 @@ test('with the kill switch engaged no order is submitted', async () => {
   assert.equal(p.stages.ana.equityCurve().length, bars.length);
 });
 
-test('kill switch activated after the decision: the resting order fills, no new order is sent', async () => {
+test('kill switch activated after the decision: the resting order is canceled, nothing fills, no new order is sent', async () => {
   const p = build();
   const results = [];
   for (const [i, b] of bars.entries()) {
@@ -117,5 +117,8 @@ test('kill switch activated after the decision: the resting order fills, no new 
     results.push(await p.engine.runCycle({ kind: 'backtest', at: b.ts }));
   }
   assert.equal(p.orders.listAll().length, 1);
+  assert.equal(p.orders.listAll()[0]!.status, 'canceled');
   assert.equal(results[5]!.status, 'blocked');
+  assert.equal(p.venue!.fetchPositions().size, 0, 'nothing traded through the kill switch');
+  assert.equal(p.stages.port.book().cash, 1000);
 });
