@@ -687,7 +687,12 @@ export class OrchestrationEngine {
 
   private noteCycle(r: CycleResult): void {
     this.counts[r.status]++;
-    this.degraded = r.status === 'degraded';
+    // "Degraded" for ORCH_DEGRADED_ALLOW_EXEC means a degrade-mode stage (ANA) failed in
+    // this cycle, not merely that the cycle ended degraded: a cycle whose only degradation
+    // was the skipped EXEC must not keep trading off for ever.
+    this.degraded = r.stageResults.some(
+      (s) => (s.status === 'failed' || s.status === 'timed_out') && this.specs.find((x) => x.name === s.stage)?.failureMode === 'degrade',
+    );
     this.consecutiveFailed = r.status === 'failed' ? this.consecutiveFailed + 1 : 0;
     this.lastCycle = { correlationId: r.correlationId, status: r.status, finishedAt: r.finishedAt, blockReason: r.blockReason };
     for (const s of r.stageResults) if (s.status === 'skipped' || s.status === 'blocked') this.health[s.stage].lastStatus = s.status;

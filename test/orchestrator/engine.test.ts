@@ -171,6 +171,22 @@ describe('containment', () => {
     }
   });
 
+  test('with ORCH_DEGRADED_ALLOW_EXEC=false, trading resumes once analytics recovers', async () => {
+    let n = 0;
+    const { engine, calls } = makeEngine({
+      settings: { degradedAllowExec: false },
+      behaviours: { ANA: () => { if (n++ === 0) throw new OrdinisError('E_ANA_COMPUTE_FAILED', 'once'); return EMPTY_OUTPUTS.ANA; } },
+    });
+    engine.start();
+    await engine.runCycle(trigger); // ANA fails
+    const skipped = await engine.runCycle(trigger); // EXEC skipped, ANA fine again
+    assert.equal(skipped.stageResults.find((s) => s.stage === 'EXEC')!.status, 'skipped');
+    calls.length = 0;
+    const r = await engine.runCycle(trigger);
+    assert.ok(calls.includes('EXEC'));
+    assert.equal(r.status, 'ok');
+  });
+
   test('EXEC fails -> failed; later stages skipped but AUDIT runs', async () => {
     const { engine, calls } = makeEngine({ behaviours: { EXEC: fail('E_EXEC_BROKER_REJECTED') } });
     engine.start();
