@@ -24,7 +24,8 @@ export interface PipelineFlags {
   upper?: string;
   qty?: string;
   weight?: string;
-  cash: string;
+  /** Default: BROKER_STARTING_CASH. */
+  cash?: string;
   commissionPct?: string;
   from?: string;
   to?: string;
@@ -51,7 +52,7 @@ export function addPipelineOptions(cmd: Command, cashHelp: string, dbHelp: strin
     .option('--upper <x>', 'rsi: close above this RSI (default 70)')
     .option('--qty <n>', 'fixed order size in shares (default 10)')
     .option('--weight <w>', 'order size as a fraction of portfolio value at the decision bar close, floored to whole shares')
-    .option('--cash <amount>', cashHelp, '10000')
+    .option('--cash <amount>', `${cashHelp} (default BROKER_STARTING_CASH)`)
     .option('--commission-pct <pct>', 'commission as a percentage of fill notional (0.1 = 0.1%)')
     .option('--from <date>', 'first date, YYYY-MM-DD (inclusive)')
     .option('--to <date>', 'last date, YYYY-MM-DD (inclusive)')
@@ -70,7 +71,7 @@ export function num(flag: string, raw: string): number {
   return v;
 }
 
-export function toBacktestConfig(f: PipelineFlags): BacktestConfig {
+export function toBacktestConfig(f: PipelineFlags, defaultCash: number): BacktestConfig {
   const allowed = STRATEGY_FLAGS[f.strategy];
   if (!allowed) throw new OrdinisError('E_SIG_STRATEGY_UNKNOWN', `--strategy ${f.strategy}: expected one of ${Object.keys(STRATEGY_FLAGS).join(', ')}`);
   const params: Record<string, unknown> = {};
@@ -92,7 +93,7 @@ export function toBacktestConfig(f: PipelineFlags): BacktestConfig {
     strategy: f.strategy,
     strategyParams: params,
     sizing,
-    cash: num('--cash', f.cash),
+    cash: f.cash === undefined ? defaultCash : num('--cash', f.cash),
     commission,
     ...(f.from ? { from: f.from } : {}),
     ...(f.to ? { to: f.to } : {}),

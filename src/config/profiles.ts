@@ -19,6 +19,7 @@ export const BUILTIN_PROFILES: Readonly<Record<ProfileName, Readonly<ConfigInput
     KILL_AUTO_ON_AUDIT_FAILURE: true,
     GOV_FAIL_CLOSED_EXEC: true,
     GOV_AUDIT_HASH_ENABLE: true,
+    RISK_MAX_POSITION_PCT: 0.1,
   }),
 } satisfies Record<ProfileName, ConfigInput>);
 

@@ -280,7 +280,7 @@ export const CONFIG_KEYS = {
   ING_MAX_STALENESS_MS: intKey(2000, { min: 1, unit: 'ms', description: 'Live data older than this (now - ts_event) is stale and blocks trading.' }),
   ING_BAD_ROW_POLICY: enumKey(['fail', 'skip'], 'fail', { description: 'A malformed data row fails ING (fail) or is skipped and counted (skip).' }),
   RISK_MAX_DRAWDOWN: numberKey(0.2, { min: 0, max: 1, minExclusive: true, unit: 'fraction', description: 'Hard block when the drawdown from peak equity reaches this fraction.' }),
-  RISK_MAX_POSITION_PCT: numberKey(0.1, { min: 0, max: 1, minExclusive: true, unit: 'fraction of equity', description: 'Cap on one symbol\'s position value as a fraction of equity (0.10 = 10%).' }),
+  RISK_MAX_POSITION_PCT: numberKey(1, { min: 0, max: 1, minExclusive: true, unit: 'fraction of equity', description: 'Cap on one symbol\'s position value as a fraction of equity (0.10 = 10%); 1 = no cap. The prod profile sets 0.10; the default has none, as the reference backtest semantics have none.' }),
   RISK_POLICY_VERSION: stringKey('risk_v1', { pattern: POLICY_VERSION, patternText: POLICY_VERSION_TEXT, description: 'Risk policy version stamped on every decision.' }),
   EXEC_FILL_TIMING: enumKey(['next_open', 'close'], 'next_open', { description: 'Paper/backtest fills at the next bar\'s open (no look-ahead) or at the signal bar\'s close.' }),
   EXEC_COMMISSION_MODEL: enumKey(['none', 'percent', 'per_share', 'fixed'], 'none', {
@@ -292,9 +292,7 @@ export const CONFIG_KEYS = {
   EXEC_CIRCUIT_FAILURE_THRESHOLD: intKey(5, { min: 1, description: 'Consecutive broker failures that open the circuit breaker.' }),
   EXEC_CIRCUIT_RESET_MS: intKey(30000, { min: 1, unit: 'ms', description: 'How long the circuit stays open before a half-open probe.' }),
   BROKER_STARTING_CASH: numberKey(100000, { min: 0, minExclusive: true, unit: 'account currency', description: 'Paper broker starting cash.' }),
-  ANA_RISK_FREE_RATE: numberKey(0, { min: -1, max: 1, unit: 'annual fraction', description: 'Risk-free rate for Sharpe and Sortino.' }),
   ANA_PERIODS_PER_YEAR: intKey(252, { min: 1, description: 'Periods per year used to annualize returns and volatility (252 = daily bars).' }),
-  EVT_JURISDICTION: stringKey('US', { description: 'The `jurisdiction` tag on every event.' }),
 
   // --- observability
   OBS_TRACES_EXPORTER: enumKey(['otlp', 'console', 'none'], 'none', { description: 'Trace exporter; none installs no SDK (the API stays a no-op).' }),
@@ -302,7 +300,6 @@ export const CONFIG_KEYS = {
   OBS_LOG_LEVEL: enumKey(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info', { description: 'Minimum log level of the JSON logs.' }),
   OBS_TRACE_SAMPLE_RATIO: numberKey(1, { min: 0, max: 1, description: 'Fraction of cycle traces sampled (parent-based).' }),
   OBS_ALERT_CONSECUTIVE_FAILURES: intKey(3, { min: 1, description: 'Consecutive failed cycles that raise the consecutive_failed_cycles alert.' }),
-  METRICS_PORT: intKey(9100, { min: 0, max: 65535, description: 'Port of the Prometheus /metrics endpoint (0 = any free port).' }),
 
   // --- control API
   API_HOST: stringKey('127.0.0.1', { pattern: /^[^\s/:]+$|^\[[0-9a-fA-F:.]+\]$|^[0-9a-fA-F:.]+$/, patternText: 'a host name or IP address (no scheme, no port)', description: 'Interface the control API binds to.' }),

@@ -153,6 +153,7 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
     workingSymbols: brokerWorkingSymbols(broker),
     config: {
       maxDrawdown: config.RISK_MAX_DRAWDOWN,
+      maxSymbolWeight: config.RISK_MAX_POSITION_PCT >= 1 ? null : config.RISK_MAX_POSITION_PCT,
       sizing: input.sizing,
       commission: input.commission,
     },

@@ -45,7 +45,7 @@ describe('reference backtests (backtrader 1.9.78), exact', () => {
       const dir = mkdtempSync(join(tmpdir(), 'ordinis-ref-'));
       const db = openDatabase({ path: join(dir, 'ref.db') });
       try {
-        const { result: r } = await runBacktest(toBacktestConfig(flagsFor(c) as never), { config, db });
+        const { result: r } = await runBacktest(toBacktestConfig(flagsFor(c) as never, 100_000), { config, db });
         const e = c.expected;
         assert.equal(r.status, 'ok');
         assert.equal(r.orders, e.orders, 'orders');

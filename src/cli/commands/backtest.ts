@@ -31,7 +31,7 @@ export function registerBacktest(program: Command): void {
     .action(async (flags: BacktestFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals() as GlobalOptions;
       const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
-      const bt = toBacktestConfig(flags);
+      const bt = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH);
       const db = ctx.openDb();
       const progress = flags.json ? { update() {}, finish() {} } : createProgressBar();
       const info = buildInfo();

@@ -45,7 +45,7 @@ export function registerPaper(program: Command): void {
     .action(async (flags: PaperFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals() as GlobalOptions;
       const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
-      const bt = toBacktestConfig(flags);
+      const bt = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH);
       const speed = num('--speed', flags.speed);
       const maxCycles = flags.maxCycles !== undefined ? num('--max-cycles', flags.maxCycles) : undefined;
       const logger = componentLogger(ctx.logger, 'paper');
@@ -90,6 +90,11 @@ export function registerPaper(program: Command): void {
         const rt = runtime;
         const rec = rt.recovery;
         if (rec.ok) logger.info({ recovery: rec }, `start-up recovery: ${describeRecovery(rec)}`);
+        if (rec.ok) {
+          // Retention runs at start-up, after the chain was verified (a purge refuses a broken one).
+          const purged = db.purgeOlderThan({ runsDays: ctx.config.DB_RETENTION_DAYS, auditDays: ctx.config.AUDIT_RETENTION_DAYS });
+          logger.info({ retention: purged }, 'retention purge done');
+        }
         else logger.error({ recovery: rec }, `start-up recovery failed; trading refused: ${rec.reasons.join(' | ')}`);
         for (const w of rec.warnings) logger.warn({}, w);
         observeKillSwitch(rt.pipeline.kill, metrics, alerts);
