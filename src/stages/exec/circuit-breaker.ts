@@ -68,7 +68,7 @@ export class CircuitBreaker {
   poll(): void {
     const now = this.opts.clock.now();
     if (this.st === 'open' && now - this.openedAt >= this.resetMs) this.transition('half-open');
-    if (this.outageSince !== null && !this.reported && now - this.outageSince >= this.tooLongMs) {
+    if (this.tooLongMs > 0 && this.outageSince !== null && !this.reported && now - this.outageSince >= this.tooLongMs) {
       this.reported = true;
       this.opts.onOpenTooLong?.({ openSinceMs: this.outageSince, openForMs: now - this.outageSince, failures: this.failures });
     }

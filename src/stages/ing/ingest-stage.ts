@@ -21,6 +21,7 @@
 // listener failure they resume from that bar). If a failed cycle is not retried, its bars
 // lead the next cycle's.
 
+import { OrdinisError } from '../../errors.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Bar, MarketListener, MarketSnapshot } from '../../domain/market.ts';
 import type { RunMode, Stage, StageContext } from '../contract.ts';
@@ -138,6 +139,9 @@ export class IngestStage implements Stage<'ING'> {
     }
     while (p.notified < p.bars.length) {
       const bar = p.bars[p.notified]!;
+      // A venue trades on what it is shown: a bar from a live feed is checked before any
+      // listener sees it (CSV rows were checked when read).
+      if (p.listenerIdx === 0) assertTradableBar(bar);
       while (p.listenerIdx < ls.length) {
         ls[p.listenerIdx]!.onBar(bar);
         p.listenerIdx++;
@@ -146,4 +150,17 @@ export class IngestStage implements Stage<'ING'> {
       p.notified++;
     }
   }
+}
+
+/** Prices finite and > 0, low <= high, volume finite and >= 0; else E_ING_NORMALIZE_FAILED naming the field. */
+export function assertTradableBar(bar: Bar): void {
+  const bad = (what: string): never => {
+    throw new OrdinisError('E_ING_NORMALIZE_FAILED', `${bar.symbol} bar at ${bar.ts}: ${what}`, { details: { symbol: bar.symbol, ts: bar.ts } });
+  };
+  if (!(Number.isFinite(bar.open) && bar.open > 0)) bad(`open ${bar.open} is not a price > 0`);
+  if (!(Number.isFinite(bar.high) && bar.high > 0)) bad(`high ${bar.high} is not a price > 0`);
+  if (!(Number.isFinite(bar.low) && bar.low > 0)) bad(`low ${bar.low} is not a price > 0`);
+  if (!(Number.isFinite(bar.close) && bar.close > 0)) bad(`close ${bar.close} is not a price > 0`);
+  if (bar.high < bar.low) bad(`high ${bar.high} < low ${bar.low}`);
+  if (!(Number.isFinite(bar.volume) && bar.volume >= 0)) bad(`volume ${bar.volume} is not >= 0`);
 }
