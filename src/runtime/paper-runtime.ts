@@ -209,19 +209,21 @@ export class PaperRuntime {
     const seam = opts.crashSeam === undefined ? crashSeamFromEnv() : opts.crashSeam ?? undefined;
 
     // One trading process per database file: a second one would trade the same book twice.
+    // Check and take the lease in one IMMEDIATE transaction, so two processes starting at
+    // the same moment are serialised on SQLite's write lock and only one of them wins.
     const blockers: string[] = [];
-    const owner = state.get<Owner>(OWNER_KEY)?.value;
-    if (owner && owner.pid !== process.pid && (owner.host !== hostname() || pidAlive(owner.pid))) {
-      blockers.push(
-        `database ${db.path} is in use by another paper runtime (pid ${owner.pid} on ${owner.host}, session ${owner.sessionId}, since ${owner.since}); ` +
-          `if that process is gone, delete runtime_state key '${OWNER_KEY}'`,
-      );
-    }
-    let ownsLease = false;
-    if (blockers.length === 0) {
+    const ownsLease = db.transaction(() => {
+      const owner = state.get<Owner>(OWNER_KEY)?.value;
+      if (owner && owner.pid !== process.pid && (owner.host !== hostname() || pidAlive(owner.pid))) {
+        blockers.push(
+          `database ${db.path} is in use by another paper runtime (pid ${owner.pid} on ${owner.host}, session ${owner.sessionId}, since ${owner.since}); ` +
+            `if that process is gone, delete runtime_state key '${OWNER_KEY}'`,
+        );
+        return false;
+      }
       state.set(OWNER_KEY, { pid: process.pid, host: hostname(), sessionId, since: toRfc3339(wall.now()) } satisfies Owner);
-      ownsLease = true;
-    }
+      return true;
+    });
 
     try {
       const registry = opts.registry ?? createStrategyRegistry();
