@@ -160,7 +160,7 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
     policyVersion: config.RISK_POLICY_VERSION,
     ...(stores.riskDecisions ? { sink: stores.riskDecisions } : {}),
   });
-  const exec = new ExecStage({ broker, orderStore: stores.orders, governance });
+  const exec = new ExecStage({ broker, orderStore: stores.orders, governance, isFillPosted: (id) => stores.ledger.hasFill(id) });
   const port = new PortfolioStage({
     ledgerStore: stores.ledger,
     startingCash: input.startingCash,

@@ -18,6 +18,7 @@ import { ArrayBarSource } from '../../src/stages/ing/data-source.ts';
 import { createStrategyRegistry } from '../../src/stages/sig/registry.ts';
 import { assemblePipeline } from '../../src/runtime/assemble.ts';
 import type { Bar } from '../../src/domain/market.ts';
+import { OrdinisError } from '../../src/errors.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
@@ -121,4 +122,23 @@ test('kill switch activated after the decision: the resting order is canceled, n
   assert.equal(results[5]!.status, 'blocked');
   assert.equal(p.venue!.fetchPositions().size, 0, 'nothing traded through the kill switch');
   assert.equal(p.stages.port.book().cash, 1000);
+});
+
+test('a fill captured by EXEC survives a PORT failure: it is posted at the next cycle, once', async () => {
+  const p = build();
+  const port = p.stages.port;
+  const realRun = port.run.bind(port);
+  (port as { run: typeof port.run }).run = (ctx) => {
+    if (ctx.cycleIndex === 5) {
+      throw new OrdinisError('E_DB_UNAVAILABLE', 'disk hiccup');
+    }
+    return realRun(ctx);
+  };
+  const results = await runAll(p);
+  assert.equal(results[5]!.status, 'failed');
+  assert.ok(results.slice(6).every((r) => r.status === 'ok'), JSON.stringify(results.map((r) => r.status)));
+  assert.equal(p.kill.isActive(), false, 'no invariant breach');
+  const book = p.stages.port.book();
+  assert.equal(book.positions.get('AAA')!.qty, 5);
+  assert.equal(book.cash, 1000 - 5 * bars[5]!.open);
 });

@@ -39,6 +39,12 @@ export interface ExecStageOptions {
    * has). Default true.
    */
   recoverFillsOnStart?: boolean;
+  /**
+   * Whether the ledger already holds a fill (LedgerStore.hasFill). With it, a report's fills
+   * are handed to PORT again every cycle until they are posted, so a PORT failure cannot
+   * lose a fill.
+   */
+  isFillPosted?: (fillId: string) => boolean;
 }
 
 /** A decision EXEC did not send, and why (kill switch, governance). */
@@ -115,7 +121,13 @@ export class ExecStage implements Stage<'EXEC'> {
     const { broker, orderStore: store, governance: gov } = this.opts;
     const out: Delivered = { reports: [], keys: new Set() };
     const resolved = out.reports;
-    for (const r of this.undelivered) this.deliver(out, r, false);
+    // Reports whose fills the ledger still lacks (an attempt that did not complete, or a
+    // PORT that failed after this stage succeeded) are handed over again; PORT posts each
+    // fill once.
+    const posted = this.opts.isFillPosted;
+    const again = posted ? this.undelivered.filter((r) => r.fills.some((f) => !posted(f.fillId))) : this.undelivered;
+    this.undelivered = [];
+    for (const r of again) this.deliver(out, r, true);
 
     const recovered: ExecutionReport[] = [];
     if (this.firstRun && this.opts.recoverFillsOnStart !== false) {
@@ -272,7 +284,9 @@ export class ExecStage implements Stage<'EXEC'> {
       });
     }
 
-    this.undelivered = [];
+    // Without a ledger to ask, a completed run is taken as delivered; with one, fills are
+    // kept until the ledger shows them posted.
+    this.undelivered = posted ? resolved.filter((r) => r.fills.length > 0) : [];
     this.firstRun = false;
     return { submitted, resolved, working, riskRejected, refused, recovered };
   }
