@@ -3,6 +3,7 @@
 // HTML report on request.
 
 import { writeFileSync } from 'node:fs';
+import { OrdinisError } from '../../errors.ts';
 import type { Command } from 'commander';
 import { runBacktest, type BacktestConfig, type BacktestResult } from '../../backtest/backtest-driver.ts';
 import { renderHtmlReport } from '../../backtest/report/html-report.ts';
@@ -17,6 +18,7 @@ import { addPipelineOptions, toBacktestConfig, type PipelineFlags } from '../pip
 interface BacktestFlags extends PipelineFlags {
   report?: string;
   json?: boolean;
+  cycleRecords: string;
 }
 
 
@@ -27,11 +29,15 @@ export function registerBacktest(program: Command): void {
     'SQLite file for the run record (default DB_PATH)',
   )
     .option('--report <file>', 'write a self-contained HTML report')
+    .option('--cycle-records <mode>', 'all: a run row and CycleResult for every cycle; exceptions: only for cycles that did not end ok (faster, same results)', 'all')
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: BacktestFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals() as GlobalOptions;
       const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
       const bt = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH);
+      if (flags.cycleRecords !== 'all' && flags.cycleRecords !== 'exceptions') {
+        throw new OrdinisError('E_CFG_INVALID', `--cycle-records ${JSON.stringify(flags.cycleRecords)}: expected all or exceptions`);
+      }
       const db = ctx.openDb();
       const progress = flags.json ? { update() {}, finish() {} } : createProgressBar();
       const info = buildInfo();
@@ -43,6 +49,7 @@ export function registerBacktest(program: Command): void {
           db,
           observer: createEngineObserver({ metrics: createOrchMetrics(), logger: ctx.logger }),
           onProgress: (d, t) => progress.update(d, t),
+          cycleRecords: flags.cycleRecords,
           codeVersion: info.codeVersion,
           commitHash: info.commitHash,
         });
