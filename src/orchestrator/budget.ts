@@ -7,7 +7,9 @@ import { OrdinisError, toOrdinisError } from '../errors.ts';
 
 export type BudgetOutcome<T> = { ok: true; value: T } | { ok: false; error: OrdinisError; timedOut: boolean };
 
-export type MaybePromise<T> = T | Promise<T>;
+import { isPromiseLike, type MaybePromise } from '../core/maybe-async.ts';
+
+export type { MaybePromise };
 
 /** An AbortController made on first use: a synchronous stage that never reads its signal costs none. */
 export class LazyAbortController {
@@ -41,7 +43,7 @@ export function runWithBudget<T>(
   } catch (e) {
     return { ok: false, error: toOrdinisError(e, 'E_ORCH_STAGE_FAILED'), timedOut: false };
   }
-  if (!isThenable(value)) return { ok: true, value };
+  if (!isPromiseLike(value)) return { ok: true, value };
   return raceBudget(value, budgetMs, controller, label, onAbandon);
 }
 
@@ -73,6 +75,3 @@ async function raceBudget<T>(
   }
 }
 
-export function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> & Promise<T> {
-  return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
-}

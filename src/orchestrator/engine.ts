@@ -28,7 +28,8 @@ import type { RiskDecision } from '../domain/risk.ts';
 import { CYCLE_RESULT_SCHEMA_VERSION, type CycleResult, type CycleStatus, type StageResult } from './cycle-result.ts';
 import { buildStageSpecs, stageMayRetry, type SpecSettings, type StageSpec, type StageSpecInput } from './stage-spec.ts';
 import { backoffDelayMs, isRetryable } from './retry-policy.ts';
-import { LazyAbortController, isThenable, runWithBudget, type BudgetOutcome, type MaybePromise } from './budget.ts';
+import { isPromiseLike, runMaybeAsync } from '../core/maybe-async.ts';
+import { LazyAbortController, runWithBudget, type BudgetOutcome, type MaybePromise } from './budget.ts';
 import { CYCLE_SPAN, STAGE_SPANS } from '../observability/spans.ts';
 import { rfc3339 } from './rfc3339.ts';
 import type { RunStore } from './run-store.ts';
@@ -301,7 +302,7 @@ export class OrchestrationEngine {
     const parent = context.active();
     const root = this.tracer.startSpan(CYCLE_SPAN, { attributes: { 'ordinis.correlation_id': correlationId, 'ordinis.mode': this.mode, 'ordinis.trigger': trigger.kind } }, parent);
     const cycleContext = trace.setSpan(parent, root);
-    return driveInContext(cycleContext, this.cycle(root, cycleContext, trigger, correlationId, parentRunId, records, { cycleTime, startedAt, t0, index })) as MaybePromise<CycleResult>;
+    return runMaybeAsync(this.cycle(root, cycleContext, trigger, correlationId, parentRunId, records, { cycleTime, startedAt, t0, index }), (step) => context.with(cycleContext, step)) as MaybePromise<CycleResult>;
   }
 
   private *cycle(
@@ -403,7 +404,7 @@ export class OrchestrationEngine {
       // HOOK/GOV preflight at the boundary.
       if (this.opts.hooks?.has(name)) {
         const pending = this.opts.hooks.runBoundary({ stage: name, correlationId, cycleTime, data, signal: new AbortController().signal });
-        const boundary = (isThenable(pending) ? yield pending : pending) as Awaited<typeof pending>;
+        const boundary = (isPromiseLike(pending) ? yield pending : pending) as Awaited<typeof pending>;
         now = performance.now();
         for (const w of boundary.warnings) {
           this.opts.events?.emit('ordinis.ops.hook.error', { correlation_id: correlationId, stage: name, hook_id: w.hookId, outcome: w.outcome, reasons: w.reasons }, emitMeta);
@@ -521,7 +522,7 @@ export class OrchestrationEngine {
       attempt++;
       const remaining = attempt === 1 ? budgetMs : stageDeadline - performance.now();
       const pending = this.attempt(stage, spec, c, attempt, remaining);
-      const outcome = (isThenable(pending) ? yield pending : pending) as BudgetOutcome<unknown>;
+      const outcome = (isPromiseLike(pending) ? yield pending : pending) as BudgetOutcome<unknown>;
       if (outcome.ok) {
         let summary: Record<string, unknown> | null = null;
         try {
@@ -578,7 +579,7 @@ export class OrchestrationEngine {
       c.cycleContext,
     );
     const r = context.with(trace.setSpan(c.cycleContext, span), () => runWithBudget(() => stage.run(ctx), budgetMs, abort, spec.name, onAbandon));
-    return isThenable(r) ? r.then((outcome) => endStageSpan(span, outcome)) : endStageSpan(span, r);
+    return isPromiseLike(r) ? r.then((outcome) => endStageSpan(span, outcome)) : endStageSpan(span, r);
   }
 
   /** RFC 3339 of a time, remembering the last one: a cycle's times are often the same millisecond (always in a backtest). */
@@ -763,31 +764,6 @@ function endStageSpan<T>(span: Span, r: BudgetOutcome<T>): BudgetOutcome<T> {
   return r;
 }
 
-/**
- * Runs a generator that yields only promises, each step with `ctx` active: synchronously up
- * to its first promise (all the way when it yields none), then asynchronously, resuming with
- * each promise's value (or its rejection thrown in).
- */
-function driveInContext(ctx: Context, gen: CycleStep): MaybePromise<unknown> {
-  const first = context.with(ctx, () => gen.next());
-  return first.done ? first.value : continueInContext(ctx, gen, first.value);
-}
-
-async function continueInContext(ctx: Context, gen: CycleStep, pending: PromiseLike<unknown>): Promise<unknown> {
-  for (;;) {
-    let value: unknown;
-    let failed = false;
-    try {
-      value = await pending;
-    } catch (e) {
-      failed = true;
-      value = e;
-    }
-    const step = context.with(ctx, () => (failed ? gen.throw(value) : gen.next(value)));
-    if (step.done) return step.value;
-    pending = step.value;
-  }
-}
 
 // Re-exported so entry points need one import for the active-context helper.
 export { context as otelContext };

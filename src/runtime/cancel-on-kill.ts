@@ -7,7 +7,7 @@ import { toOrdinisError } from '../errors.ts';
 import type { ExecutionReport } from '../domain/order.ts';
 import type { BrokerAdapter } from '../stages/exec/broker-adapter.ts';
 import type { OrderStore } from '../stages/exec/order-store.ts';
-import { isThenable } from '../orchestrator/budget.ts';
+import { isPromiseLike } from '../core/maybe-async.ts';
 
 export interface CancelOutcome {
   canceled: string[];
@@ -23,7 +23,7 @@ export async function cancelWorkingOrders(broker: BrokerAdapter, orders: OrderSt
       // A synchronous broker (the paper venue) is answered in the same tick, before the next
       // bar can reach it; only a real promise is awaited.
       const answer = broker.cancel(id);
-      const report: ExecutionReport = isThenable(answer) ? await answer : answer;
+      const report: ExecutionReport = isPromiseLike(answer) ? await answer : answer;
       orders.recordReport(id, report);
       if (report.status === 'canceled') out.canceled.push(id);
     } catch (e) {

@@ -5,7 +5,8 @@
 import type { ExecutionReport, OrderIntent } from '../../domain/order.ts';
 import type { AccountView } from '../../domain/portfolio.ts';
 
-export type MaybePromise<T> = T | Promise<T>;
+export type { MaybePromise } from '../../core/maybe-async.ts';
+import type { MaybePromise } from '../../core/maybe-async.ts';
 
 export interface BrokerAdapter {
   /**
@@ -26,45 +27,5 @@ export interface BrokerAdapter {
   fetchOpenOrders?(): MaybePromise<ExecutionReport[]>;
 }
 
-export function isPromiseLike<T>(v: MaybePromise<T> | PromiseLike<T>): v is PromiseLike<T> & Promise<T> {
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
-}
-
-/**
- * Runs a generator that yields MaybePromise values and receives their results: fully
- * synchronous while every yielded value is plain, switching to a promise at the first
- * promise. Lets one piece of multi-step logic (EXEC's submit flow) serve a synchronous
- * paper broker at backtest speed and an async live broker alike.
- */
-export function runMaybeAsync<T>(gen: Generator<unknown, T, unknown>): MaybePromise<T> {
-  let step = gen.next();
-  while (!step.done) {
-    const v = step.value;
-    if (isPromiseLike(v)) return continueAsync(gen, v);
-    step = gen.next(v);
-  }
-  return step.value;
-}
-
-async function continueAsync<T>(gen: Generator<unknown, T, unknown>, first: PromiseLike<unknown>): Promise<T> {
-  let pending: unknown = first;
-  for (;;) {
-    let step: IteratorResult<unknown, T>;
-    let value: unknown;
-    let failed = false;
-    try {
-      value = await pending;
-    } catch (e) {
-      failed = true;
-      value = e;
-    }
-    step = failed ? gen.throw(value) : gen.next(value);
-    if (step.done) return step.value;
-    pending = step.value;
-  }
-}
-
-/** Applies `f` to a MaybePromise without forcing a promise when the value is plain. */
-export function thenMaybe<A, B>(v: MaybePromise<A>, f: (a: A) => MaybePromise<B>): MaybePromise<B> {
-  return isPromiseLike(v) ? v.then(f) : f(v);
-}
+// The sync-or-async helpers live in core; re-exported for the stages that import them from here.
+export { isPromiseLike, runMaybeAsync, thenMaybe } from '../../core/maybe-async.ts';
