@@ -24,6 +24,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { OrdinisError } from '../../errors.ts';
 import type { Bar } from '../../domain/market.ts';
 
@@ -134,29 +135,15 @@ interface RowProblem {
   value?: string;
 }
 
-/** Splits one CSV line; quotes are honoured only when the line has any. */
+/**
+ * Splits one CSV line. Plain lines (no quote, the data files' case) take a split on ','; a
+ * line with quotes goes through csv-parse, which knows quoting and escaping. A malformed
+ * quoted line throws csv-parse's error; callers turn it into a rejected row.
+ */
 function splitFields(line: string): string[] {
   if (line.indexOf('"') < 0) return line.split(',');
-  const out: string[] = [];
-  let cur = '';
-  let inQ = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (inQ) {
-      if (c === '"') {
-        if (line[i + 1] === '"') {
-          cur += '"';
-          i++;
-        } else inQ = false;
-      } else cur += c;
-    } else if (c === '"') inQ = true;
-    else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out;
+  const rows = parseCsv(line, { relax_column_count: true, skip_empty_lines: false }) as string[][];
+  return rows[0] ?? [''];
 }
 
 /** Column layout of one file, settled by the header and the first data row. */
@@ -339,7 +326,13 @@ export class CsvBarReader {
     } while (line !== undefined && line.trim() === '');
     if (line === undefined) throw this.headerError('empty file: no header row');
     if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-    const cols = splitFields(line).map((c) => c.trim().toLowerCase());
+    let header: string[];
+    try {
+      header = splitFields(line);
+    } catch (e) {
+      throw this.headerError(`malformed header: ${(e as Error).message}`);
+    }
+    const cols = header.map((c) => c.trim().toLowerCase());
     this.headerCols = cols;
     const seen = new Set<string>();
     for (const c of cols) {
@@ -387,7 +380,13 @@ export class CsvBarReader {
         return undefined;
       }
       if (line.trim() === '') continue;
-      const fields = splitFields(line);
+      let fields: string[];
+      try {
+        fields = splitFields(line);
+      } catch (e) {
+        this.reject({ reason: `malformed CSV row: ${(e as Error).message}` });
+        continue;
+      }
       const layout = (this.layout ??= this.settleLayout(fields));
       const res = this.parseRow(fields, layout);
       if ('reason' in res) {
