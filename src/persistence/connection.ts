@@ -25,12 +25,21 @@ export class SqliteConnection {
   /** Wall clock for `recorded_at` columns and retention cutoffs, never a backtest's clock. */
   readonly wallClock: Clock;
   private readonly identity: FileIdentity | undefined;
+  /** Built once: better-sqlite3 makes four wrapper functions per db.transaction() call. */
+  private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
 
   constructor(db: Database.Database, path: string, wallClock: Clock) {
     this.db = db;
     this.path = path;
     this.wallClock = wallClock;
     this.identity = db.memory ? undefined : fileIdentity(path);
+    this.tx = db.transaction((fn: () => unknown): unknown => {
+      const result = fn();
+      if (result !== null && typeof (result as { then?: unknown })?.then === 'function') {
+        throw new OrdinisError('E_INTERNAL', 'transaction callback returned a promise; it must be synchronous');
+      }
+      return result;
+    });
   }
 
   nowIso(): string {
@@ -61,17 +70,7 @@ export class SqliteConnection {
    * savepoints. `fn` must be synchronous: SQLite transactions cannot span an await.
    */
   transaction<T>(fn: () => T, what = 'transaction'): T {
-    return this.write(what, () =>
-      this.db
-        .transaction(() => {
-          const result = fn();
-          if (result !== null && typeof (result as { then?: unknown })?.then === 'function') {
-            throw new OrdinisError('E_INTERNAL', 'transaction callback returned a promise; it must be synchronous');
-          }
-          return result;
-        })
-        .immediate(),
-    );
+    return this.write(what, () => this.tx.immediate(fn) as T);
   }
 
   /** Throws E_DB_UNAVAILABLE when the handle is closed or the file at our path is not the one we opened. */

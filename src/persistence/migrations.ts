@@ -8,6 +8,7 @@ import { OrdinisError } from '../errors.ts';
 import { toDbError } from './sqlite-errors.ts';
 import { v1InitialSchema } from './migrations/v1-initial-schema.ts';
 import { v2PaperRuntime } from './migrations/v2-paper-runtime.ts';
+import { v3RunsParentPartialIndex } from './migrations/v3-runs-parent-partial-index.ts';
 
 export interface Migration {
   /** 1, 2, 3, ... with no gaps; becomes `PRAGMA user_version` once applied. */
@@ -18,7 +19,7 @@ export interface Migration {
 }
 
 /** Append only: a released migration is never edited, a fix is a new version. */
-export const MIGRATIONS: readonly Migration[] = [v1InitialSchema, v2PaperRuntime];
+export const MIGRATIONS: readonly Migration[] = [v1InitialSchema, v2PaperRuntime, v3RunsParentPartialIndex];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 

@@ -95,6 +95,9 @@ export class SqliteRunStore implements RunStore {
   private readonly selectSnapshot: Database.Statement;
   private readonly selectRun: Database.Statement;
   private readonly selectRuns: Database.Statement;
+  private readonly selectRunsOfParent: Database.Statement;
+  /** Per config object: its redacted canonical JSON and ref, computed once (see putConfigSnapshot). */
+  private readonly snapshotCache = new WeakMap<object, { plain: string; json: string; ref: string }>();
   private readonly selectArtifacts: Database.Statement;
   private readonly selectArtifactsOfKind: Database.Statement;
   private readonly selectArtifact: Database.Statement;
@@ -104,14 +107,13 @@ export class SqliteRunStore implements RunStore {
   constructor(conn: SqliteConnection) {
     this.conn = conn;
     const db = conn.db;
-    this.insertRun = db.prepare(
-      `INSERT INTO runs (${RUN_COLUMNS}, recorded_at) VALUES (@runId, @mode, @kind, @startedAt, @finishedAt, @status, @errorCodesJson,
-        @configSnapshotRef, @codeVersion, @commitHash, @parentRunId, @abortReason, @recordedAt)`,
-    );
+    // Positional parameters on the per-cycle statements: binding by name costs a property
+    // lookup per parameter on every run.
+    this.insertRun = db.prepare(`INSERT INTO runs (${RUN_COLUMNS}, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.updateRunFinish = db.prepare(
-      `UPDATE runs SET finished_at = @finishedAt, status = @status, error_codes_json = @errorCodesJson,
-        abort_reason = CASE WHEN @setAbortReason THEN @abortReason ELSE abort_reason END
-       WHERE run_id = @runId`,
+      `UPDATE runs SET finished_at = ?, status = ?, error_codes_json = ?,
+        abort_reason = CASE WHEN ? THEN ? ELSE abort_reason END
+       WHERE run_id = ?`,
     );
     this.insertArtifact = db.prepare(
       `INSERT INTO artifacts (run_id, kind, schema_version, commit_hash, content_json, created_at)
@@ -127,6 +129,15 @@ export class SqliteRunStore implements RunStore {
        WHERE (@status IS NULL OR status = @status)
          AND (@kind IS NULL OR kind = @kind)
          AND (@anyParent OR parent_run_id IS @parentRunId)
+       ORDER BY rowid DESC LIMIT @limit`,
+    );
+    // One backtest's cycles: equality on parent_run_id, which the partial runs_parent index
+    // (v3, parent_run_id IS NOT NULL) serves, already in rowid order.
+    this.selectRunsOfParent = db.prepare(
+      `SELECT ${RUN_COLUMNS} FROM runs
+       WHERE parent_run_id = @parentRunId
+         AND (@status IS NULL OR status = @status)
+         AND (@kind IS NULL OR kind = @kind)
        ORDER BY rowid DESC LIMIT @limit`,
     );
     const artifactColumns = 'id, run_id, kind, schema_version, commit_hash, content_json, created_at';
@@ -151,34 +162,34 @@ export class SqliteRunStore implements RunStore {
 
   startRun(row: RunRow): void {
     this.conn.write(`insert run ${row.runId}`, () => {
-      this.insertRun.run({
-        runId: row.runId,
-        mode: row.mode,
-        kind: row.kind,
-        startedAt: row.startedAt,
-        finishedAt: row.finishedAt,
-        status: row.status,
-        errorCodesJson: JSON.stringify(row.errorCodes),
-        configSnapshotRef: row.configSnapshotRef,
-        codeVersion: row.codeVersion,
-        commitHash: row.commitHash,
-        parentRunId: row.parentRunId,
-        abortReason: row.abortReason,
-        recordedAt: this.conn.nowIso(),
-      });
+      this.insertRun.run(
+        row.runId,
+        row.mode,
+        row.kind,
+        row.startedAt,
+        row.finishedAt,
+        row.status,
+        row.errorCodes.length === 0 ? '[]' : JSON.stringify(row.errorCodes),
+        row.configSnapshotRef,
+        row.codeVersion,
+        row.commitHash,
+        row.parentRunId,
+        row.abortReason,
+        this.conn.nowIso(),
+      );
     });
   }
 
   finishRun(runId: string, update: RunFinishUpdate): void {
     this.conn.write(`finish run ${runId}`, () => {
-      const r = this.updateRunFinish.run({
+      const r = this.updateRunFinish.run(
+        update.finishedAt,
+        update.status,
+        update.errorCodes.length === 0 ? '[]' : JSON.stringify(update.errorCodes),
+        update.abortReason === undefined ? 0 : 1,
+        update.abortReason ?? null,
         runId,
-        finishedAt: update.finishedAt,
-        status: update.status,
-        errorCodesJson: JSON.stringify(update.errorCodes),
-        setAbortReason: update.abortReason === undefined ? 0 : 1,
-        abortReason: update.abortReason ?? null,
-      });
+      );
       if (r.changes === 0) {
         throw new OrdinisError('E_DB_CONSTRAINT', `finish run ${runId}: no such run`, { details: { runId } });
       }
@@ -230,10 +241,7 @@ export class SqliteRunStore implements RunStore {
    * content again is a no-op returning the same ref; different content is E_DB_CONSTRAINT.
    */
   putConfigSnapshot(runId: string, config: Record<string, unknown>): string {
-    // Through JSON first, so what we hash is exactly what a reader will get back.
-    const redacted = redactSecrets(JSON.parse(JSON.stringify(config)) as Record<string, unknown>);
-    const json = canonicalJson(redacted);
-    const ref = `cfg:${createHash('sha256').update(json).digest('hex').slice(0, 16)}`;
+    const { json, ref } = this.snapshotOf(config);
     return this.conn.write(`store config snapshot for run ${runId}`, () => {
       const r = this.insertSnapshot.run(runId, ref, json, this.conn.nowIso());
       if (r.changes === 1) return ref;
@@ -245,6 +253,23 @@ export class SqliteRunStore implements RunStore {
         { details: { runId, existingRef: existing?.ref, attemptedRef: ref } },
       );
     });
+  }
+
+  /**
+   * The redacted canonical JSON and ref of `config`. A paper runtime passes the same (frozen)
+   * config object every cycle, so the work is cached per object; a cached entry is only used
+   * while the object still serialises to the JSON it was computed from, so a config mutated
+   * in place is never stored under a stale snapshot.
+   */
+  private snapshotOf(config: Record<string, unknown>): { json: string; ref: string } {
+    // Through JSON first, so what we hash is exactly what a reader will get back.
+    const plain = JSON.stringify(config);
+    const cached = this.snapshotCache.get(config);
+    if (cached && cached.plain === plain) return cached;
+    const json = canonicalJson(redactSecrets(JSON.parse(plain) as Record<string, unknown>));
+    const entry = { plain, json, ref: `cfg:${createHash('sha256').update(json).digest('hex').slice(0, 16)}` };
+    this.snapshotCache.set(config, entry);
+    return entry;
   }
 
   getConfigSnapshot(runId: string): ConfigSnapshotRecord | undefined {
@@ -267,13 +292,15 @@ export class SqliteRunStore implements RunStore {
     const limit = Math.min(Math.max(Math.trunc(options.limit ?? 50), 1), 1000);
     return this.conn.read('list runs', () =>
       (
-        this.selectRuns.all({
-          status: options.status ?? null,
-          kind: options.kind ?? null,
-          anyParent: options.parentRunId === undefined ? 1 : 0,
-          parentRunId: options.parentRunId ?? null,
-          limit,
-        }) as RunDbRow[]
+        (typeof options.parentRunId === 'string'
+          ? this.selectRunsOfParent.all({ status: options.status ?? null, kind: options.kind ?? null, parentRunId: options.parentRunId, limit })
+          : this.selectRuns.all({
+              status: options.status ?? null,
+              kind: options.kind ?? null,
+              anyParent: options.parentRunId === undefined ? 1 : 0,
+              parentRunId: null,
+              limit,
+            })) as RunDbRow[]
       ).map(toRunRow),
     );
   }

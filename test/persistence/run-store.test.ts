@@ -206,3 +206,24 @@ test('hot path: 20k cycles (run row, artifact, finish) in batches stay fast', (t
   // Generous bound: catches a per-write fsync or a missing transaction, not a slow machine.
   assert.ok(ms < 10_000, `took ${ms} ms`);
 });
+
+test('a config object mutated in place is snapshotted with its new content, not a cached one', (t) => {
+  const { db } = openTempDatabase(t);
+  const config: Record<string, unknown> = { profile: 'paper', retryMax: 1 };
+  const first = db.runs.putConfigSnapshot('run-1', config);
+  assert.equal(db.runs.putConfigSnapshot('run-2', config), first);
+  config.retryMax = 2;
+  const second = db.runs.putConfigSnapshot('run-3', config);
+  assert.notEqual(second, first);
+  assert.deepEqual(db.runs.getConfigSnapshot('run-3')?.config, { profile: 'paper', retryMax: 2 });
+});
+
+test('runs_parent indexes only child rows and serves the per-parent listing (v3)', (t) => {
+  const { db } = openTempDatabase(t);
+  const plan = (sql: string): string =>
+    (db.handle.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('bt') as { detail: string }[]).map((r) => r.detail).join('; ');
+  assert.match(plan("SELECT run_id FROM runs WHERE parent_run_id = ? AND (NULL IS NULL) ORDER BY rowid DESC LIMIT 5"), /runs_parent/);
+  assert.match(plan('SELECT status, COUNT(*) FROM runs WHERE parent_run_id = ? GROUP BY status'), /runs_parent/);
+  const sql = db.handle.prepare("SELECT sql FROM sqlite_master WHERE name = 'runs_parent'").pluck().get() as string;
+  assert.match(sql, /WHERE parent_run_id IS NOT NULL/);
+});
