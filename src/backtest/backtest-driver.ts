@@ -21,7 +21,7 @@ import { createStrategyRegistry, type StrategyRegistry } from '../stages/sig/reg
 import type { SizingConfig } from '../stages/risk/sizing.ts';
 import type { CommissionModel } from '../stages/exec/commission.ts';
 import { MemoryOrderStore } from '../stages/exec/memory-order-store.ts';
-import { MemoryLedgerStore } from '../stages/port/memory-ledger-store.ts';
+import { CompactLedgerStore } from '../stages/port/compact-ledger-store.ts';
 import type { Kpis, QualityFlag } from '../domain/analytics.ts';
 import type { Fill } from '../domain/order.ts';
 import type { EngineObserver } from '../orchestrator/engine.ts';
@@ -141,7 +141,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
     stores: {
       ...(db ? { runs: db.runs, riskDecisions: db.riskDecisions } : {}),
       orders,
-      ledger: new MemoryLedgerStore(),
+      ledger: new CompactLedgerStore(),
       audit: new CycleAuditStore(),
       killSwitch: new MemoryKillSwitchStore(),
     },
@@ -179,8 +179,8 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
   const batchSize = deps.batchSize ?? 1000;
   const cycles: Record<CycleStatus, number> = { ok: 0, degraded: 0, failed: 0, blocked: 0 };
   // Fills of the orders released from the store between cycles (memory stays flat however
-  // many orders a run places), in insertion order.
-  const released: Fill[] = [];
+  // many orders a run places), in insertion order, kept as columns (no object per fill).
+  const released = new FillColumns();
   let bars = 0;
   let error: BacktestResult['error'] = null;
   let inBatch = 0;
@@ -191,7 +191,10 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
       const r = await engine.runCycle({ kind: 'backtest', at: ts }, { correlationId: `${runId}-${String(bars).padStart(7, '0')}`, parentRunId: runId, records: cycleRecords });
       bars++;
       cycles[r.status]++;
-      for (const rec of orders.releaseFinal()) for (const f of rec.lastReport?.fills ?? []) released.push(f);
+      const done = orders.releaseFinal();
+      for (const rec of done) for (const f of rec.lastReport?.fills ?? []) released.push(f);
+      // The simulated venue forgets them too (the store has captured their final reports).
+      if (done.length > 0) pipeline.venue?.forgetFinished(done.map((rec) => rec.intent.clientOrderId));
       if (db && ++inBatch >= batchSize) {
         db.endBatch();
         inBatch = 0;
@@ -267,11 +270,48 @@ function summarize(
  * the orders released during the run, then of those still on file. Fills at one time are
  * captured in one cycle, so they were released together, in insertion order.
  */
-function collectFills(released: readonly Fill[], orders: MemoryOrderStore): BacktestFill[] {
-  const all: Fill[] = [...released];
+function collectFills(released: FillColumns, orders: MemoryOrderStore): BacktestFill[] {
+  const all = new FillColumns();
+  all.append(released);
   for (const rec of orders.listAll()) for (const f of rec.lastReport?.fills ?? []) all.push(f);
-  all.sort((a, b) => a.ts - b.ts);
-  return all.map((f) => ({ ts: toRfc3339(f.ts), symbol: f.symbol, side: f.side, qty: f.qty, price: f.price, commission: f.commission }));
+  // A stable sort by time, as Array.prototype.sort on the fills themselves.
+  const order = Array.from({ length: all.length }, (_, i) => i);
+  order.sort((a, b) => all.ts[a]! - all.ts[b]!);
+  return order.map((i) => ({ ts: toRfc3339(all.ts[i]!), symbol: all.symbol[i]!, side: all.side[i]!, qty: all.qty[i]!, price: all.price[i]!, commission: all.commission[i]! }));
+}
+
+/** What a backtest reports of its fills, one array per field (numbers stay unboxed). */
+class FillColumns {
+  readonly ts: number[] = [];
+  readonly symbol: string[] = [];
+  readonly side: Fill['side'][] = [];
+  readonly qty: number[] = [];
+  readonly price: number[] = [];
+  readonly commission: number[] = [];
+
+  get length(): number {
+    return this.ts.length;
+  }
+
+  push(f: Fill): void {
+    this.ts.push(f.ts);
+    this.symbol.push(f.symbol);
+    this.side.push(f.side);
+    this.qty.push(f.qty);
+    this.price.push(f.price);
+    this.commission.push(f.commission);
+  }
+
+  append(o: FillColumns): void {
+    for (let i = 0; i < o.length; i++) {
+      this.ts.push(o.ts[i]!);
+      this.symbol.push(o.symbol[i]!);
+      this.side.push(o.side[i]!);
+      this.qty.push(o.qty[i]!);
+      this.price.push(o.price[i]!);
+      this.commission.push(o.commission[i]!);
+    }
+  }
 }
 
 function persistResults(db: OrdinisDatabase, runId: string, result: BacktestResult, a: BacktestArtifacts, commitHash: string, finishedAt: string): void {

@@ -134,8 +134,12 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
   private resting: PaperOrder[] = [];
   private readonly positions = new Map<string, PaperPosition>();
   private readonly lastBars = new Map<string, Bar>();
-  /** Bars received since the last settlement. */
+  /** What fetchPositions() last returned; dropped when a position changes (never mutated once handed out). */
+  private positionsView: ReadonlyMap<string, number> | undefined;
+  /** Bars received since the last settlement: unsettled[0 .. unsettledCount). */
   private unsettled: Bar[] = [];
+  /** How many of `unsettled` are pending (the buffer is reused from one settlement to the next). */
+  private unsettledCount = 0;
   private readonly store: PaperVenueStore | undefined;
   private readonly journal: ChangeJournal | undefined;
   /** Set when a change could not be stored: the venue refuses every later call. */
@@ -192,6 +196,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       if (o.resting) this.resting.push(order);
     }
     for (const p of state.positions) this.positions.set(p.symbol, { qty: p.qty, avgPrice: p.avgPrice });
+    this.positionsView = undefined;
     for (const b of state.lastBars) this.lastBars.set(b.symbol, { ...b });
   }
 
@@ -254,16 +259,19 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
   private takeBar(bar: Bar): void {
     this.lastBars.set(bar.symbol, bar);
     this.journal?.bars.add(bar.symbol);
-    if (this.resting.length > 0) this.unsettled.push(bar);
+    if (this.resting.length > 0) this.unsettled[this.unsettledCount++] = bar;
   }
 
   private settle(): void {
-    if (this.unsettled.length === 0) return;
+    const n = this.unsettledCount;
+    if (n === 0) return;
     const bars = this.unsettled;
-    this.unsettled = [];
+    this.unsettledCount = 0;
+    if (this.settleOneStep(bars, n)) return;
     // Group by time step, oldest first; a later bar of the same symbol and step wins.
     const steps = new Map<number, Map<string, Bar>>();
-    for (const b of bars) {
+    for (let i = 0; i < n; i++) {
+      const b = bars[i]!;
       let m = steps.get(b.ts);
       if (!m) steps.set(b.ts, (m = new Map()));
       m.set(b.symbol, b);
@@ -279,6 +287,70 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       }
       this.resting = still;
     }
+  }
+
+  /**
+   * The usual case, one pass without grouping: every unsettled bar has the same time (a
+   * backtest's time step). Returns false, untouched, otherwise.
+   */
+  private settleOneStep(bars: readonly Bar[], n: number): boolean {
+    const ts = bars[0]!.ts;
+    if (n > 1) {
+      for (let i = 1; i < n; i++) if (bars[i]!.ts !== ts) return false;
+    }
+    // Few working orders: look each one's symbol up from the end (a later bar of a symbol
+    // wins, as in settle()); many: index the bars once.
+    let bySymbol: Map<string, Bar> | undefined;
+    if (this.resting.length > 8) {
+      bySymbol = new Map();
+      for (let i = 0; i < n; i++) bySymbol.set(bars[i]!.symbol, bars[i]!);
+    }
+    const still: PaperOrder[] = [];
+    for (const o of this.resting) {
+      const bar = bySymbol ? bySymbol.get(o.intent.symbol) : lastBarOf(bars, n, o.intent.symbol);
+      if (bar === undefined || bar.ts <= o.intent.ts) still.push(o);
+      else this.execute(o, bar.open, bar, bar.ts);
+    }
+    this.resting = still;
+    return true;
+  }
+
+  /**
+   * Forgets finished orders (filled, rejected, canceled) so a long run's venue does not keep
+   * every order it ever saw: those given, or every finished one when none are given. For a
+   * venue that lives in memory only (a backtest, whose driver releases from its order store
+   * what it has captured): a forgotten order is unknown to fetchOrder and its idempotency key
+   * is free again. A working order is never forgotten. A venue with a store refuses (its
+   * record must keep every order).
+   */
+  forgetFinished(clientOrderIds?: Iterable<string>): number {
+    this.assertUsable();
+    if (this.store !== undefined) {
+      throw new OrdinisError('E_INTERNAL', 'paper broker: forgetFinished is for an in-memory venue only (this one keeps a durable record)');
+    }
+    this.settle();
+    let n = 0;
+    const drop = (id: string, o: PaperOrder): void => {
+      if (o.report.status !== 'filled' && o.report.status !== 'rejected' && o.report.status !== 'canceled') return;
+      if (this.resting.includes(o)) return;
+      this.orders.delete(id);
+      if (this.byKey.get(o.intent.idempotencyKey) === id) this.byKey.delete(o.intent.idempotencyKey);
+      n++;
+    };
+    if (clientOrderIds === undefined) {
+      for (const [id, o] of this.orders) drop(id, o);
+    } else {
+      for (const id of clientOrderIds) {
+        const o = this.orders.get(id);
+        if (o !== undefined) drop(id, o);
+      }
+    }
+    return n;
+  }
+
+  /** Orders the venue still holds (working and finished), e.g. to check that forgetting keeps memory flat. */
+  get ordersHeld(): number {
+    return this.orders.size;
   }
 
   // ---- BrokerAdapter -------------------------------------------------------------------
@@ -374,8 +446,10 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     this.assertUsable();
     this.settle();
     this.flush();
+    if (this.positionsView !== undefined) return this.positionsView;
     const m = new Map<string, number>();
     for (const [s, p] of this.positions) if (p.qty !== 0) m.set(s, p.qty);
+    this.positionsView = m;
     return m;
   }
 
@@ -423,6 +497,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       if (pos.qty === 0) pos.avgPrice = 0;
     }
     this.positions.set(symbol, pos);
+    this.positionsView = undefined;
     this.journal?.positions.add(symbol);
     this.journal?.orders.add(o);
 
@@ -443,6 +518,11 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     o.report.ts = ts;
     this.journal?.orders.add(o);
   }
+}
+
+function lastBarOf(bars: readonly Bar[], n: number, symbol: string): Bar | undefined {
+  for (let i = n - 1; i >= 0; i--) if (bars[i]!.symbol === symbol) return bars[i];
+  return undefined;
 }
 
 function validateIntent(i: OrderIntent): string | null {

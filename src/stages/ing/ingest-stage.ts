@@ -154,13 +154,15 @@ export class IngestStage implements Stage<'ING'> {
 
 /** Prices finite and > 0, low <= high, volume finite and >= 0; else E_ING_NORMALIZE_FAILED naming the field. */
 export function assertTradableBar(bar: Bar): void {
-  const bad = (what: string): never => {
-    throw new OrdinisError('E_ING_NORMALIZE_FAILED', `${bar.symbol} bar at ${bar.ts}: ${what}`, { details: { symbol: bar.symbol, ts: bar.ts } });
-  };
-  if (!(Number.isFinite(bar.open) && bar.open > 0)) bad(`open ${bar.open} is not a price > 0`);
-  if (!(Number.isFinite(bar.high) && bar.high > 0)) bad(`high ${bar.high} is not a price > 0`);
-  if (!(Number.isFinite(bar.low) && bar.low > 0)) bad(`low ${bar.low} is not a price > 0`);
-  if (!(Number.isFinite(bar.close) && bar.close > 0)) bad(`close ${bar.close} is not a price > 0`);
-  if (bar.high < bar.low) bad(`high ${bar.high} < low ${bar.low}`);
-  if (!(Number.isFinite(bar.volume) && bar.volume >= 0)) bad(`volume ${bar.volume} is not >= 0`);
+  // No closure here: this runs on every bar, and the error is only built when a bar is refused.
+  if (!(Number.isFinite(bar.open) && bar.open > 0)) untradable(bar, `open ${bar.open} is not a price > 0`);
+  if (!(Number.isFinite(bar.high) && bar.high > 0)) untradable(bar, `high ${bar.high} is not a price > 0`);
+  if (!(Number.isFinite(bar.low) && bar.low > 0)) untradable(bar, `low ${bar.low} is not a price > 0`);
+  if (!(Number.isFinite(bar.close) && bar.close > 0)) untradable(bar, `close ${bar.close} is not a price > 0`);
+  if (bar.high < bar.low) untradable(bar, `high ${bar.high} < low ${bar.low}`);
+  if (!(Number.isFinite(bar.volume) && bar.volume >= 0)) untradable(bar, `volume ${bar.volume} is not >= 0`);
+}
+
+function untradable(bar: Bar, what: string): never {
+  throw new OrdinisError('E_ING_NORMALIZE_FAILED', `${bar.symbol} bar at ${bar.ts}: ${what}`, { details: { symbol: bar.symbol, ts: bar.ts } });
 }

@@ -78,11 +78,12 @@ export class PortfolioStage implements Stage<'PORT'> {
     if (bars) for (const b of bars) this.marks.set(b.symbol, b.close);
 
     // Open positions, marked; flat ones only carry realized PnL (summed below, in book order).
-    const marked: MarkedPosition[] = [];
+    // Built in the snapshot's Position shape: the same objects are the snapshot's positions.
+    const marked: Position[] = [];
     let realized = 0;
     for (const [symbol, p] of this.positions) {
       realized += p.realizedPnl;
-      if (p.qty !== 0) marked.push({ symbol, qty: p.qty, avgCost: p.avgCost, realizedPnl: p.realizedPnl, mark: this.marks.get(symbol) ?? p.avgCost });
+      if (p.qty !== 0) marked.push({ symbol, qty: p.qty, avgCost: p.avgCost, mark: this.marks.get(symbol) ?? p.avgCost, realizedPnl: p.realizedPnl });
     }
     const equity = portfolioValue(this.cash, marked);
 
@@ -118,11 +119,10 @@ export class PortfolioStage implements Stage<'PORT'> {
       if (mtm.length > 0) store.appendEntries(mtm);
     }
 
-    const positions: Position[] = [];
+    const positions = marked;
     let gross = 0;
     let unrealized = 0;
     for (const p of marked) {
-      positions.push({ symbol: p.symbol, qty: p.qty, avgCost: p.avgCost, mark: p.mark, realizedPnl: p.realizedPnl });
       gross += Math.abs(p.qty * p.mark);
       unrealized += p.qty * (p.mark - p.avgCost);
     }
@@ -223,11 +223,6 @@ export class PortfolioStage implements Stage<'PORT'> {
     }
     throw err;
   }
-}
-
-interface MarkedPosition extends BookPosition {
-  symbol: string;
-  mark: number;
 }
 
 function unpostableFill(f: Fill): string | null {
