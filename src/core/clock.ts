@@ -22,6 +22,5 @@ export class ManualClock implements Clock {
   }
 }
 
-export function toRfc3339(ms: number): string {
-  return new Date(ms).toISOString();
-}
+/** RFC 3339 (UTC, milliseconds), exactly `new Date(ms).toISOString()`, only cheaper. */
+export { rfc3339 as toRfc3339 } from './rfc3339.ts';

@@ -31,7 +31,7 @@ import { backoffDelayMs, isRetryable } from './retry-policy.ts';
 import { isPromiseLike, runMaybeAsync } from '../core/maybe-async.ts';
 import { LazyAbortController, runWithBudget, type BudgetOutcome, type MaybePromise } from './budget.ts';
 import { CYCLE_SPAN, STAGE_SPANS } from '../observability/spans.ts';
-import { rfc3339 } from './rfc3339.ts';
+import { rfc3339 } from '../core/rfc3339.ts';
 import type { RunStore } from './run-store.ts';
 
 export interface OrchSettings extends SpecSettings {
@@ -763,7 +763,3 @@ function endStageSpan<T>(span: Span, r: BudgetOutcome<T>): BudgetOutcome<T> {
   span.end();
   return r;
 }
-
-
-// Re-exported so entry points need one import for the active-context helper.
-export { context as otelContext };

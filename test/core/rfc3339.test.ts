@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { rfc3339 } from '../../src/orchestrator/rfc3339.ts';
+import { rfc3339 } from '../../src/core/rfc3339.ts';
+import { toRfc3339 } from '../../src/core/clock.ts';
 
 const MAX = 8.64e15;
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -29,4 +30,8 @@ test('edges: day and year boundaries, leap days, the four-digit range ends, -0',
 
 test('invalid times throw as toISOString does', () => {
   for (const t of [Number.NaN, Number.POSITIVE_INFINITY, MAX + 1]) assert.throws(() => rfc3339(t), RangeError);
+});
+
+test('the clock module formats through the same function', () => {
+  assert.equal(toRfc3339, rfc3339);
 });
