@@ -23,8 +23,10 @@ import { createOrchMetrics } from '../src/observability/metrics.ts';
 import { setupTracing } from '../src/observability/tracing.ts';
 import { openDatabase } from '../src/persistence/database.ts';
 import { settingsFromConfig } from '../src/runtime/assemble.ts';
-import { STAGE_ORDER, type Stage, type StageOutputs, type StageSet } from '../src/stages/contract.ts';
+import { STAGE_ORDER, type Stage, type StageSet } from '../src/stages/contract.ts';
 import { percentiles, type Percentiles } from './lib/stats.ts';
+// The same empty stage outputs the orchestrator tests use.
+import { EMPTY_OUTPUTS } from '../test/support/engine-harness.ts';
 
 /** Counts what the batch processor hands over; sends nothing. */
 export class CountingSpanExporter implements SpanExporter {
@@ -43,28 +45,9 @@ export class CountingSpanExporter implements SpanExporter {
   }
 }
 
-const NOOP_OUTPUTS: StageOutputs = {
-  ING: { asOf: 0, bars: [] },
-  FEAT: { vectors: [] },
-  SIG: [],
-  RISK: [],
-  EXEC: { submitted: [], resolved: [], working: [] },
-  PORT: { ts: 0, cash: 0, equity: 0, positions: [], exposure: 0, realizedPnl: 0, unrealizedPnl: 0, fees: 0, postedFills: 0 },
-  ANA: {
-    ts: 0,
-    equity: 0,
-    quality: [],
-    kpis: {
-      totalReturnPct: 0, annualizedReturnPct: null, volatilityPct: null, sharpe: null, sortino: null, maxDrawdownPct: 0, maxDrawdownMoney: 0,
-      calmar: null, winRatePct: null, profitFactor: null, exposurePct: 0, turnover: 0, fees: 0, trades: 0, bars: 0,
-    },
-  },
-  AUDIT: { checked: 0, audited: 0, policyVersion: 'gov_v1', missing: [] },
-};
-
 function noopStages(): StageSet {
   const set: Record<string, Stage> = {};
-  for (const name of STAGE_ORDER) set[name] = { name, run: () => NOOP_OUTPUTS[name] as never } as Stage;
+  for (const name of STAGE_ORDER) set[name] = { name, run: () => EMPTY_OUTPUTS[name] as never } as Stage;
   return set as StageSet;
 }
 

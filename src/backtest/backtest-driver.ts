@@ -14,7 +14,7 @@ import { ManualClock, toRfc3339 } from '../core/clock.ts';
 import { SeededRandom } from '../core/random.ts';
 import type { OrdinisConfig } from '../config/schema.ts';
 import type { OrdinisDatabase } from '../persistence/database.ts';
-import { GENESIS_HASH, sealRecord, verifyChain, type AuditRecord, type AuditRecordInput, type AuditStore, type ChainVerification } from '../governance/audit-chain.ts';
+import { GENESIS_HASH, recordsWithSubjects, sealRecord, verifyChain, type AuditRecord, type AuditRecordInput, type AuditStore, type ChainVerification } from '../governance/audit-chain.ts';
 import { MemoryKillSwitchStore } from '../kill-switch/contract.ts';
 import { FileReplaySource, type BarSource } from '../stages/ing/data-source.ts';
 import { createStrategyRegistry, type StrategyRegistry } from '../stages/sig/registry.ts';
@@ -386,8 +386,7 @@ class CycleAuditStore implements AuditStore {
   }
 
   findBySubject(subjectRefs: readonly string[]): AuditRecord[] {
-    const set = new Set(subjectRefs);
-    return this.records.filter((r) => r.subjectRef !== null && set.has(r.subjectRef));
+    return recordsWithSubjects(this.records, subjectRefs);
   }
 
   verify(): ChainVerification {

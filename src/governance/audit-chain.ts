@@ -145,6 +145,12 @@ export interface AuditStore {
   verify(): ChainVerification;
 }
 
+/** The records (in their order) whose subject is one of `subjectRefs`: findBySubject for in-memory stores. */
+export function recordsWithSubjects(records: readonly AuditRecord[], subjectRefs: readonly string[]): AuditRecord[] {
+  const set = new Set(subjectRefs);
+  return records.filter((r) => r.subjectRef !== null && set.has(r.subjectRef));
+}
+
 export class MemoryAuditStore implements AuditStore {
   readonly records: AuditRecord[] = [];
   append(input: AuditRecordInput): AuditRecord {
@@ -154,8 +160,7 @@ export class MemoryAuditStore implements AuditStore {
     return rec;
   }
   findBySubject(subjectRefs: readonly string[]): AuditRecord[] {
-    const set = new Set(subjectRefs);
-    return this.records.filter((r) => r.subjectRef !== null && set.has(r.subjectRef));
+    return recordsWithSubjects(this.records, subjectRefs);
   }
   verify(): ChainVerification {
     return verifyChain(this.records);
