@@ -32,7 +32,7 @@ import { isPromiseLike, runMaybeAsync } from '../core/maybe-async.ts';
 import { LazyAbortController, runWithBudget, type BudgetOutcome, type MaybePromise } from './budget.ts';
 import { CYCLE_SPAN, STAGE_SPANS } from '../observability/spans.ts';
 import { rfc3339 } from '../core/rfc3339.ts';
-import type { RunStore } from './run-store.ts';
+import type { RunRow, RunStore } from './run-store.ts';
 
 export interface OrchSettings extends SpecSettings {
   cycleBudgetMs: number;
@@ -337,8 +337,10 @@ export class OrchestrationEngine {
     this.opts.observer?.cycleStarted?.(correlationId);
     this.opts.events?.emit('ordinis.ops.cycle.started', { correlation_id: correlationId, mode: this.mode, trigger: trigger.kind, cycle_time: this.iso(cycleTime) }, emitMeta);
 
-    // Run metadata first: a cycle that cannot be recorded must not trade (fail closed).
-    const dbError = records === 'all' ? this.recordStart(correlationId, startedAt, parentRunId) : undefined;
+    // Run metadata first: a cycle that cannot be recorded must not trade (fail closed). A
+    // store that can defer the row writes it with the cycle's first commit (see RunStore).
+    const start = records === 'all' ? this.recordStart(correlationId, startedAt, parentRunId) : NOT_STARTED;
+    const dbError = start.error;
     if (dbError && settings.failClosedOnDb) {
       errors.push(errorInfo(dbError));
       failed = true;
@@ -501,6 +503,8 @@ export class OrchestrationEngine {
     };
     if (records === 'all') this.recordFinish(result, dbError !== undefined);
     else if (status !== 'ok') this.recordException(result, parentRunId);
+    // A row still deferred here had its finish fail: never let a later commit write it as running.
+    start.drop?.();
     this.noteCycle(result);
     root.setAttribute('ordinis.status', status);
     if (status === 'failed') root.setStatus({ code: SpanStatusCode.ERROR, message: errors[0]?.message ?? 'failed' });
@@ -617,20 +621,20 @@ export class OrchestrationEngine {
     }
   }
 
-  private recordStart(correlationId: string, startedAt: string, parentRunId: string | null): OrdinisError | undefined {
+  private recordStart(correlationId: string, startedAt: string, parentRunId: string | null): RunRowStart {
     const store = this.opts.runStore;
-    if (!store) return undefined;
+    if (!store) return NOT_STARTED;
     try {
-      this.writeRunRow(store, correlationId, startedAt, parentRunId);
-      return undefined;
+      return { error: undefined, drop: this.writeRunRow(store, correlationId, startedAt, parentRunId) };
     } catch (e) {
-      return e instanceof OrdinisError && e.code === 'E_DB_UNAVAILABLE' ? e : new OrdinisError('E_DB_UNAVAILABLE', 'run row not written', { cause: e });
+      return { error: e instanceof OrdinisError && e.code === 'E_DB_UNAVAILABLE' ? e : new OrdinisError('E_DB_UNAVAILABLE', 'run row not written', { cause: e }), drop: undefined };
     }
   }
 
-  private writeRunRow(store: RunStore, correlationId: string, startedAt: string, parentRunId: string | null): void {
-    const snapRef = this.opts.configSnapshot && parentRunId === null ? store.putConfigSnapshot(correlationId, this.opts.configSnapshot) : null;
-    store.startRun({
+  /** Writes (or defers, where the store can) the cycle's run row; returns the deferred row's `drop`. */
+  private writeRunRow(store: RunStore, correlationId: string, startedAt: string, parentRunId: string | null): (() => void) | undefined {
+    const config = this.opts.configSnapshot && parentRunId === null ? this.opts.configSnapshot : undefined;
+    const row: RunRow = {
       runId: correlationId,
       mode: this.mode,
       kind: 'cycle',
@@ -638,26 +642,32 @@ export class OrchestrationEngine {
       finishedAt: null,
       status: 'running',
       errorCodes: [],
-      configSnapshotRef: snapRef,
+      configSnapshotRef: null,
       codeVersion: this.opts.codeVersion ?? '0.0.0',
       commitHash: this.opts.commitHash ?? 'unknown',
       parentRunId,
       abortReason: null,
-    });
+    };
+    if (store.deferStartRun) return store.deferStartRun(row, config);
+    if (config) row.configSnapshotRef = store.putConfigSnapshot(correlationId, config);
+    store.startRun(row);
+    return undefined;
   }
 
-  /** `records: 'exceptions'`: the run row and CycleResult of a cycle that did not end ok, written at its end. */
+  /** `records: 'exceptions'`: the run row and CycleResult of a cycle that did not end ok, written at its end (one commit where the store can defer the row). */
   private recordException(result: CycleResult, parentRunId: string | null): void {
     const store = this.opts.runStore;
     if (!store) return;
+    let drop: (() => void) | undefined;
     try {
-      this.writeRunRow(store, result.correlationId, result.startedAt, parentRunId);
+      drop = this.writeRunRow(store, result.correlationId, result.startedAt, parentRunId);
     } catch (e) {
       result.errors.push(errorInfo(e));
       this.opts.observer?.warn?.('cycle result not persisted', { correlationId: result.correlationId, error: toOrdinisError(e).message });
       return;
     }
     this.recordFinish(result, false);
+    drop?.();
   }
 
   private recordFinish(result: CycleResult, startFailed: boolean): void {
@@ -717,6 +727,15 @@ function applyQtyPatch(decisions: RiskDecision[], patch: HookPatch): RiskDecisio
     return { ...d, order: { ...d.order, qty: q }, adjustments: [...(d.adjustments ?? []), `qty ${d.order.qty} -> ${q} by hook patch`] };
   });
 }
+
+/** The outcome of writing a cycle's run row at its start. */
+interface RunRowStart {
+  error: OrdinisError | undefined;
+  /** Withdraws a deferred row no commit has carried (a no-op once written). */
+  drop: (() => void) | undefined;
+}
+
+const NOT_STARTED: RunRowStart = { error: undefined, drop: undefined };
 
 /** The result of a stage that did not run (skipped or blocked, and why). */
 function notRun(spec: StageSpec, status: StageResult['status'], note: string): StageResult {

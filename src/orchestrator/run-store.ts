@@ -37,6 +37,14 @@ export interface RunStore {
    * turn (the run is finished even when the artifact fails; that error is thrown after).
    */
   finishRunWithArtifact?(runId: string, update: Parameters<RunStore['finishRun']>[1], artifact: ArtifactInput): number;
+  /**
+   * Optional: the run row (and, with `config`, its config snapshot, whose ref the row then
+   * carries) written with the store's next commit rather than now, so a cycle that writes
+   * nothing else commits once, at its finish, and anything durable it did write is preceded
+   * by its row in the same commit. Throws E_DB_UNAVAILABLE at once when nothing could be
+   * written. Returns `drop`, which withdraws the row if no commit has carried it yet.
+   */
+  deferStartRun?(row: RunRow, config?: Record<string, unknown>): () => void;
   /** Immutable per run id: a second write with other content fails. */
   putConfigSnapshot(runId: string, config: Record<string, unknown>): string;
 }

@@ -6,6 +6,13 @@
 // file (or its directory) was deleted or replaced, and reports success; every such write is
 // lost at close. A stat per top-level write (~2 µs, one per batch inside `transaction`) buys
 // an E_DB_UNAVAILABLE instead of silent loss.
+//
+// Deferred writes (`defer`): a write queued to go out at the head of the next write's
+// transaction. A cycle's run row is one: on a durable file every commit costs a round of
+// page writes, and a quiet paper cycle that wrote its row at the start and its result at
+// the end paid two (three with the config snapshot). Deferred, the row goes out with the
+// cycle's first real write (a risk decision, an order intent) or at the latest with its
+// result, so anything durable the cycle did is always preceded by its row.
 
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
@@ -27,6 +34,8 @@ export class SqliteConnection {
   private readonly identity: FileIdentity | undefined;
   /** Built once: better-sqlite3 makes four wrapper functions per db.transaction() call. */
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
+  /** Writes queued by `defer`, in order; each leaves the queue when a commit carried it. */
+  private deferred: DeferredWrite[] = [];
 
   constructor(db: Database.Database, path: string, wallClock: Clock) {
     this.db = db;
@@ -56,11 +65,81 @@ export class SqliteConnection {
 
   write<T>(what: string, fn: () => T): T {
     try {
-      // Inside a transaction the check was made when it began.
-      if (!this.db.inTransaction) this.assertFileInPlace();
+      if (this.db.inTransaction) {
+        // Inside a transaction the file check was made when it began; whatever is deferred
+        // joins it (and commits or rolls back with it).
+        if (this.deferred.length > 0) this.flushDeferredInline();
+        return fn();
+      }
+      this.assertFileInPlace();
+      if (this.deferred.length > 0) return this.withDeferred(fn);
       return fn();
     } catch (e) {
       throw this.wrap(e, what);
+    }
+  }
+
+  /**
+   * Queues `fn` (synchronous statements) to run first in the next write's transaction, so it
+   * is durable exactly when that write is. Throws E_DB_UNAVAILABLE now when nothing could be
+   * written (closed, opened read-only, file gone), so a caller that must fail closed still
+   * does before doing anything. `drop()` withdraws it and answers true if no write has
+   * carried it yet; false once one has.
+   */
+  defer(what: string, fn: () => void): DeferredHandle {
+    this.assertWritable();
+    const entry: DeferredWrite = { what, fn };
+    this.deferred.push(entry);
+    return {
+      drop: () => {
+        const i = this.deferred.indexOf(entry);
+        if (i < 0) return false;
+        this.deferred.splice(i, 1);
+        return true;
+      },
+    };
+  }
+
+  /** Throws E_DB_UNAVAILABLE when a write could not succeed now: closed, read-only, or file gone. */
+  assertWritable(): void {
+    this.assertFileInPlace();
+    if (this.db.readonly) {
+      throw new OrdinisError('E_DB_UNAVAILABLE', `database ${this.path} is open read-only`, { details: { path: this.path } });
+    }
+  }
+
+  /**
+   * Outside a transaction with writes deferred: one transaction, deferred first. They leave
+   * the queue as it starts (a nested write must not run them again) and are owed again,
+   * ahead of anything queued since, if it rolls back.
+   */
+  private withDeferred<T>(fn: () => T): T {
+    const carried = this.deferred;
+    this.deferred = [];
+    try {
+      return this.tx.immediate(() => {
+        for (const d of carried) this.runDeferred(d);
+        return fn();
+      }) as T;
+    } catch (e) {
+      this.deferred = carried.concat(this.deferred);
+      throw e;
+    }
+  }
+
+  /** Inside an open transaction: deferred writes join it, and commit or roll back with it. */
+  private flushDeferredInline(): void {
+    const carried = this.deferred;
+    this.deferred = [];
+    for (const d of carried) this.runDeferred(d);
+  }
+
+  /** A deferred write's failure is reported as its own, not as the write that carried it. */
+  private runDeferred(d: DeferredWrite): void {
+    try {
+      d.fn();
+    } catch (e) {
+      throw this.wrap(e, d.what);
     }
   }
 
@@ -98,6 +177,16 @@ export class SqliteConnection {
     }
     return toDbError(e, what, { path: this.path });
   }
+}
+
+export interface DeferredHandle {
+  /** Withdraws the write; true if no commit had carried it yet. */
+  drop(): boolean;
+}
+
+interface DeferredWrite {
+  what: string;
+  fn: () => void;
 }
 
 function fileIdentity(path: string): FileIdentity | undefined {

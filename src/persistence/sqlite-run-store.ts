@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { ArtifactInput, RunRow, RunStatus, RunStore } from '../orchestrator/run-store.ts';
 import { canonicalJson } from '../governance/audit-chain.ts';
 import { OrdinisError } from '../errors.ts';
-import type { SqliteConnection } from './connection.ts';
+import type { DeferredHandle, SqliteConnection } from './connection.ts';
 import { redactSecrets } from './config-redaction.ts';
 
 export interface ArtifactRecord {
@@ -83,6 +83,12 @@ class ArtifactRolledBack extends Error {
   }
 }
 
+interface PendingStart {
+  row: RunRow;
+  snapshot: { json: string; ref: string } | undefined;
+  handle: DeferredHandle;
+}
+
 const RUN_COLUMNS =
   'run_id, mode, kind, started_at, finished_at, status, error_codes_json, config_snapshot_ref, code_version, commit_hash, parent_run_id, abort_reason';
 
@@ -102,7 +108,9 @@ export class SqliteRunStore implements RunStore {
   private readonly selectArtifactsOfKind: Database.Statement;
   private readonly selectArtifact: Database.Statement;
   private readonly abortRunning: Database.Statement;
-  private readonly finishWithArtifactTx: Database.Transaction<(runId: string, update: RunFinishUpdate, artifact: ArtifactInput) => number | ArtifactFailure>;
+  private readonly finishWithArtifactTx: Database.Transaction<(writeFinish: () => void, artifact: ArtifactInput) => number | ArtifactFailure>;
+  /** Run rows deferred by deferStartRun and not yet finished, by run id. */
+  private readonly pendingStarts = new Map<string, PendingStart>();
 
   constructor(conn: SqliteConnection) {
     this.conn = conn;
@@ -148,8 +156,8 @@ export class SqliteRunStore implements RunStore {
       `UPDATE runs SET status = 'aborted', finished_at = ?, abort_reason = ? WHERE status = 'running' RETURNING run_id`,
     );
     // Built once: better-sqlite3 makes four wrapper functions per db.transaction() call.
-    this.finishWithArtifactTx = db.transaction((runId: string, update: RunFinishUpdate, artifact: ArtifactInput): number | ArtifactFailure => {
-      this.finishRun(runId, update);
+    this.finishWithArtifactTx = db.transaction((writeFinish: () => void, artifact: ArtifactInput): number | ArtifactFailure => {
+      writeFinish();
       try {
         return this.putArtifact(artifact);
       } catch (e) {
@@ -161,39 +169,79 @@ export class SqliteRunStore implements RunStore {
   }
 
   startRun(row: RunRow): void {
-    this.conn.write(`insert run ${row.runId}`, () => {
-      this.insertRun.run(
-        row.runId,
-        row.mode,
-        row.kind,
-        row.startedAt,
-        row.finishedAt,
-        row.status,
-        row.errorCodes.length === 0 ? '[]' : JSON.stringify(row.errorCodes),
-        row.configSnapshotRef,
-        row.codeVersion,
-        row.commitHash,
-        row.parentRunId,
-        row.abortReason,
-        this.conn.nowIso(),
-      );
-    });
+    this.conn.write(`insert run ${row.runId}`, () => this.insertRunRow(row));
+  }
+
+  /**
+   * The run row (and, with `config`, its config snapshot, whose ref the row then carries)
+   * written with the next commit on this database instead of now: see SqliteConnection.defer.
+   * A row still deferred when its run finishes is written once, finished (no insert then
+   * update). Throws E_DB_UNAVAILABLE at once when nothing could be written. Returns `drop`.
+   */
+  deferStartRun(row: RunRow, config?: Record<string, unknown>): () => void {
+    const snapshot = config ? this.snapshotOf(config) : undefined;
+    const start: RunRow = snapshot ? { ...row, configSnapshotRef: snapshot.ref } : row;
+    const handle = this.conn.defer(`insert run ${row.runId}`, () => this.insertStart(start, snapshot));
+    this.pendingStarts.set(row.runId, { row: start, snapshot, handle });
+    return () => {
+      handle.drop();
+      this.pendingStarts.delete(row.runId);
+    };
+  }
+
+  private insertStart(row: RunRow, snapshot: { json: string; ref: string } | undefined): void {
+    if (snapshot) this.insertSnapshotRow(row.runId, snapshot.json, snapshot.ref);
+    this.insertRunRow(row);
+  }
+
+  /**
+   * The statements that finish a run: the whole finished row when its start is still
+   * deferred (withdrawn from the queue here), otherwise an update of the row on file.
+   */
+  private finishWriter(runId: string, update: RunFinishUpdate): () => void {
+    const pending = this.pendingStarts.get(runId);
+    this.pendingStarts.delete(runId);
+    if (pending?.handle.drop()) {
+      const finished: RunRow = { ...pending.row, finishedAt: update.finishedAt, status: update.status, errorCodes: update.errorCodes, abortReason: update.abortReason ?? null };
+      return () => this.insertStart(finished, pending.snapshot);
+    }
+    return () => this.updateFinishRow(runId, update);
+  }
+
+  private insertRunRow(row: RunRow): void {
+    this.insertRun.run(
+      row.runId,
+      row.mode,
+      row.kind,
+      row.startedAt,
+      row.finishedAt,
+      row.status,
+      row.errorCodes.length === 0 ? '[]' : JSON.stringify(row.errorCodes),
+      row.configSnapshotRef,
+      row.codeVersion,
+      row.commitHash,
+      row.parentRunId,
+      row.abortReason,
+      this.conn.nowIso(),
+    );
   }
 
   finishRun(runId: string, update: RunFinishUpdate): void {
-    this.conn.write(`finish run ${runId}`, () => {
-      const r = this.updateRunFinish.run(
-        update.finishedAt,
-        update.status,
-        update.errorCodes.length === 0 ? '[]' : JSON.stringify(update.errorCodes),
-        update.abortReason === undefined ? 0 : 1,
-        update.abortReason ?? null,
-        runId,
-      );
-      if (r.changes === 0) {
-        throw new OrdinisError('E_DB_CONSTRAINT', `finish run ${runId}: no such run`, { details: { runId } });
-      }
-    });
+    this.conn.write(`finish run ${runId}`, this.finishWriter(runId, update));
+  }
+
+  private updateFinishRow(runId: string, update: RunFinishUpdate): void {
+    const r = this.updateRunFinish.run(
+      update.finishedAt,
+      update.status,
+      update.errorCodes.length === 0 ? '[]' : JSON.stringify(update.errorCodes),
+      update.abortReason === undefined ? 0 : 1,
+      update.abortReason ?? null,
+      runId,
+    );
+    if (r.changes === 0) {
+      throw new OrdinisError('E_DB_CONSTRAINT', `finish run ${runId}: no such run`, { details: { runId } });
+    }
   }
 
   putArtifact(artifact: ArtifactInput): number {
@@ -215,15 +263,25 @@ export class SqliteRunStore implements RunStore {
    * path, with the same outcome as the two calls in turn. When the run cannot be finished
    * nothing is written; when only the artifact fails, the finished run is still committed and
    * the artifact's error is thrown after the commit. Inside an open batch it is the two calls.
+   * `alsoOnFinish` (synchronous writes on this database, such as a runtime's resume cursor)
+   * commits with the finish, and fails it if it fails.
    */
-  finishRunWithArtifact(runId: string, update: RunFinishUpdate, artifact: ArtifactInput): number {
+  finishRunWithArtifact(runId: string, update: RunFinishUpdate, artifact: ArtifactInput, alsoOnFinish?: () => void): number {
+    const what = `finish run ${runId}`;
+    const finish = this.finishWriter(runId, update);
+    const writeFinish = alsoOnFinish
+      ? () => {
+          finish();
+          alsoOnFinish();
+        }
+      : finish;
     if (this.conn.db.inTransaction) {
-      this.finishRun(runId, update);
+      this.conn.write(what, writeFinish);
       return this.putArtifact(artifact);
     }
-    const out = this.conn.write(`finish run ${runId}`, (): number | ArtifactFailure => {
+    const out = this.conn.write(what, (): number | ArtifactFailure => {
       try {
-        return this.finishWithArtifactTx.immediate(runId, update, artifact);
+        return this.finishWithArtifactTx.immediate(writeFinish, artifact);
       } catch (e) {
         if (e instanceof ArtifactRolledBack) return { error: e.error, rolledBack: true };
         throw e;
@@ -232,7 +290,7 @@ export class SqliteRunStore implements RunStore {
     if (typeof out === 'number') return out;
     // The artifact failed. SQLite undid that one statement and we committed the finish; only
     // an error that rolled the whole transaction back (disk full, I/O) needs it done again.
-    if (out.rolledBack) this.finishRun(runId, update);
+    if (out.rolledBack) this.conn.write(what, writeFinish);
     throw out.error;
   }
 
@@ -242,18 +300,21 @@ export class SqliteRunStore implements RunStore {
    */
   putConfigSnapshot(runId: string, config: Record<string, unknown>): string {
     const { json, ref } = this.snapshotOf(config);
-    return this.conn.write(`store config snapshot for run ${runId}`, () => {
-      const r = this.insertSnapshot.run(runId, ref, json, this.conn.nowIso());
-      if (r.changes === 1) return ref;
-      const existing = this.selectSnapshot.get(runId) as SnapshotDbRow | undefined;
-      if (existing && existing.config_json === json) return existing.ref;
-      throw new OrdinisError(
-        'E_DB_CONSTRAINT',
-        `run ${runId} already has config snapshot ${existing?.ref ?? '?'}; snapshots are immutable (new content hashes to ${ref})`,
-        { details: { runId, existingRef: existing?.ref, attemptedRef: ref } },
-      );
-    });
+    return this.conn.write(`store config snapshot for run ${runId}`, () => this.insertSnapshotRow(runId, json, ref));
   }
+
+  private insertSnapshotRow(runId: string, json: string, ref: string): string {
+    const r = this.insertSnapshot.run(runId, ref, json, this.conn.nowIso());
+    if (r.changes === 1) return ref;
+    const existing = this.selectSnapshot.get(runId) as SnapshotDbRow | undefined;
+    if (existing && existing.config_json === json) return existing.ref;
+    throw new OrdinisError(
+      'E_DB_CONSTRAINT',
+      `run ${runId} already has config snapshot ${existing?.ref ?? '?'}; snapshots are immutable (new content hashes to ${ref})`,
+      { details: { runId, existingRef: existing?.ref, attemptedRef: ref } },
+    );
+  }
+
 
   /**
    * The redacted canonical JSON and ref of `config`. A paper runtime passes the same (frozen)

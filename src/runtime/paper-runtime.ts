@@ -30,7 +30,7 @@ import type { Fill } from '../domain/order.ts';
 import type { RiskDecision } from '../domain/risk.ts';
 import type { CycleResult, CycleStatus } from '../orchestrator/cycle-result.ts';
 import type { EngineObserver, EngineStatus } from '../orchestrator/engine.ts';
-import type { ArtifactInput, RunRow, RunStatus, RunStore } from '../orchestrator/run-store.ts';
+import type { ArtifactInput, RunRow, RunStore } from '../orchestrator/run-store.ts';
 import type { OrdinisDatabase } from '../persistence/database.ts';
 import { SqlitePaperVenueStore } from '../persistence/sqlite-paper-venue-store.ts';
 import { SqliteRuntimeStateStore } from '../persistence/sqlite-runtime-state-store.ts';
@@ -570,6 +570,8 @@ export class PaperRuntime {
 // ---- stores as the runtime wires them ----------------------------------------------------
 
 /** The run store that also moves the resume cursor, in the transaction that finishes a run row. */
+type RunFinishUpdate = Parameters<RunStore['finishRun']>[1];
+
 class CursorRunStore implements RunStore {
   constructor(
     private readonly db: OrdinisDatabase,
@@ -578,11 +580,19 @@ class CursorRunStore implements RunStore {
   startRun(row: RunRow): void {
     this.db.runs.startRun(row);
   }
-  finishRun(runId: string, update: { finishedAt: string; status: RunStatus; errorCodes: string[]; abortReason?: string | null }): void {
+  /** The row goes out with the cycle's first commit (at the latest its finish): one commit per quiet cycle. */
+  deferStartRun(row: RunRow, config?: Record<string, unknown>): () => void {
+    return this.db.runs.deferStartRun(row, config);
+  }
+  finishRun(runId: string, update: RunFinishUpdate): void {
     this.db.transaction(() => {
       this.db.runs.finishRun(runId, update);
       this.onFinish(runId);
     });
+  }
+  /** Finish, cursor and CycleResult in one commit. */
+  finishRunWithArtifact(runId: string, update: RunFinishUpdate, artifact: ArtifactInput): number {
+    return this.db.runs.finishRunWithArtifact(runId, update, artifact, () => this.onFinish(runId));
   }
   putArtifact(artifact: ArtifactInput): number {
     return this.db.runs.putArtifact(artifact);
