@@ -443,7 +443,9 @@ export class OrchestrationEngine {
       // Critical stages always get their own budget (they must run even late); the others
       // get whichever is smaller, their budget or what is left of the cycle's.
       const budgetMs = spec.critical ? spec.budgetMs : Math.min(spec.budgetMs, Math.max(0, deadline - now));
-      const res: StageRun = yield* this.runStage(stage, spec, call, budgetMs, now);
+      // The common case, a synchronous attempt that succeeded, skips the retry loop's generator.
+      const first = this.attempt(stage, spec, call, 1, budgetMs);
+      const res: StageRun = !isPromiseLike(first) && first.ok ? okRun(stage, spec, first.value, 1, [], now) : yield* this.runStage(stage, spec, call, budgetMs, now, first);
       results.push(res.result);
       this.noteHealth(res.result);
       this.opts.observer?.stageFinished?.(correlationId, res.result);
@@ -514,8 +516,18 @@ export class OrchestrationEngine {
     return result;
   }
 
-  /** Runs a stage from `start` (performance.now() just before the call) with its retries, within `budgetMs`. */
-  private *runStage(stage: Stage, spec: StageSpec, c: StageCall, budgetMs: number, start: number): Generator<PromiseLike<unknown>, StageRun, unknown> {
+  /**
+   * Runs a stage from `start` (performance.now() just before the call) with its retries,
+   * within `budgetMs`, from its first attempt's outcome.
+   */
+  private *runStage(
+    stage: Stage,
+    spec: StageSpec,
+    c: StageCall,
+    budgetMs: number,
+    start: number,
+    firstAttempt: MaybePromise<BudgetOutcome<unknown>>,
+  ): Generator<PromiseLike<unknown>, StageRun, unknown> {
     const stageDeadline = start + budgetMs;
     const delays: number[] = [];
     let attempt = 0;
@@ -524,22 +536,10 @@ export class OrchestrationEngine {
     const mayRetry = stageMayRetry(spec);
     while (true) {
       attempt++;
-      const remaining = attempt === 1 ? budgetMs : stageDeadline - performance.now();
-      const pending = this.attempt(stage, spec, c, attempt, remaining);
+      const pending = attempt === 1 ? firstAttempt : this.attempt(stage, spec, c, attempt, stageDeadline - performance.now());
       const outcome = (isPromiseLike(pending) ? yield pending : pending) as BudgetOutcome<unknown>;
-      if (outcome.ok) {
-        let summary: Record<string, unknown> | null = null;
-        try {
-          summary = stage.summarize ? stage.summarize(outcome.value as never) : null;
-        } catch {
-          summary = { summary: 'unavailable' };
-        }
-        return {
-          result: { stage: spec.name, status: 'ok', attempts: attempt, durationMs: performance.now() - start, errorCode: null, note: null, retryDelaysMs: delays, output: summary },
-          output: outcome.value,
-        };
-      }
-      lastError = outcome.error;
+      if (outcome.ok) return okRun(stage, spec, outcome.value, attempt, delays, start);
+    lastError = outcome.error;
       timedOut = outcome.timedOut;
       if (!mayRetry || attempt >= spec.retry.maximumAttempts || !isRetryable(lastError.code, lastError.retryable, spec.retry)) break;
       const delay = backoffDelayMs(attempt, spec.retry, this.opts.random, lastError.retryAfterMs);
@@ -726,6 +726,20 @@ function applyQtyPatch(decisions: RiskDecision[], patch: HookPatch): RiskDecisio
     if (q === 0) return { ...d, allowed: false, order: d.order, adjustments: [...(d.adjustments ?? []), 'dropped by hook patch'] };
     return { ...d, order: { ...d.order, qty: q }, adjustments: [...(d.adjustments ?? []), `qty ${d.order.qty} -> ${q} by hook patch`] };
   });
+}
+
+/** A stage's successful run: its result (with the stage's summary of its output) and output. */
+function okRun(stage: Stage, spec: StageSpec, output: unknown, attempts: number, delays: number[], start: number): StageRun {
+  let summary: Record<string, unknown> | null = null;
+  try {
+    summary = stage.summarize ? stage.summarize(output as never) : null;
+  } catch {
+    summary = { summary: 'unavailable' };
+  }
+  return {
+    result: { stage: spec.name, status: 'ok', attempts, durationMs: performance.now() - start, errorCode: null, note: null, retryDelaysMs: delays, output: summary },
+    output,
+  };
 }
 
 /** The outcome of writing a cycle's run row at its start. */
