@@ -5,6 +5,9 @@ import { STAGE_ORDER } from '../../src/stages/contract.ts';
 import type { CycleResult } from '../../src/orchestrator/cycle-result.ts';
 import { EMPTY_OUTPUTS, makeEngine } from '../support/engine-harness.ts';
 import type { RunStore } from '../../src/orchestrator/run-store.ts';
+import fc from 'fast-check';
+import { newCorrelationId } from '../../src/orchestrator/engine.ts';
+import { SeededRandom } from '../../src/core/random.ts';
 
 const trigger = { kind: 'manual' as const };
 const stageOf = (r: CycleResult, name: string) => r.stageResults.find((s) => s.stage === name)!;
@@ -19,7 +22,9 @@ describe('ordering', () => {
     assert.deepEqual(calls, [...STAGE_ORDER]);
     assert.deepEqual(r.stageResults.map((s) => s.stage), [...STAGE_ORDER]);
     assert.ok(r.stageResults.every((s) => s.status === 'ok' && s.attempts === 1));
-    assert.match(r.correlationId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // UUID version 7: the first 48 bits are the cycle's start time in ms (time-ordered keys).
+    assert.match(r.correlationId, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(parseInt(r.correlationId.replace('-', '').slice(0, 12), 16), Date.UTC(2024, 0, 2));
     assert.deepEqual(events.topics(), ['ordinis.ops.cycle.started', 'ordinis.ops.cycle.completed']);
     assert.equal(events.events[0]!.meta?.correlationId, r.correlationId);
   });
@@ -374,4 +379,15 @@ describe('lifecycle and specs', () => {
     assert.ok(!calls.includes('EXEC'));
     assert.ok(r.errors.some((e) => e.code === 'E_DB_UNAVAILABLE'));
   });
+});
+
+test('correlation ids sort by their cycle start time, whatever the random bits', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 2 ** 47 }), fc.integer({ min: 1, max: 2 ** 40 }), fc.integer(), (t, dt, seed) => {
+      const random = new SeededRandom(seed);
+      const a = newCorrelationId(random, t);
+      const b = newCorrelationId(random, t + dt);
+      return a < b;
+    }),
+  );
 });
