@@ -75,11 +75,7 @@ export class FeatureStage implements Stage<'FEAT'> {
     try {
       for (let k = 0; k < nodes.length; k++) {
         const v = nodes[k]!(bar, values);
-        if (v !== undefined && !Number.isFinite(v)) {
-          throw new OrdinisError('E_FEAT_COMPUTE_FAILED', `${bar.symbol} at ${iso(bar.ts)}: feature '${this.names[k]}' computed ${v}`, {
-            details: { symbol: bar.symbol, ts: bar.ts, feature: this.names[k] },
-          });
-        }
+        if (v !== undefined && !Number.isFinite(v)) badValue(bar, this.names[k]!, v);
         values[k] = v;
         features[this.names[k]!] = v;
         if (v === undefined) warm = false;
@@ -104,6 +100,13 @@ export class FeatureStage implements Stage<'FEAT'> {
   }
 }
 
+// Worded apart from onBar, which V8 would otherwise optimize worse (it runs on every bar).
+function badValue(bar: Bar, feature: string, v: number): never {
+  throw new OrdinisError('E_FEAT_COMPUTE_FAILED', `${bar.symbol} at ${iso(bar.ts)}: feature '${feature}' computed ${v}`, {
+    details: { symbol: bar.symbol, ts: bar.ts, feature },
+  });
+}
+
 function iso(ts: number): string {
   return Number.isFinite(ts) ? new Date(ts).toISOString() : String(ts);
 }
@@ -112,6 +115,30 @@ const PRICE_FIELDS = ['open', 'high', 'low', 'close'] as const;
 
 /** Rejects a bar FEAT must not compute on: E_FEAT_INVALID_INPUT naming symbol and time. */
 export function checkBar(bar: Bar, cycleTime: number): void {
+  // This runs on every bar: one plain test first, kept apart from the wording of the errors
+  // (V8 optimizes a function holding the message templates about ten times worse).
+  if (!isComputable(bar, cycleTime)) refuseBar(bar, cycleTime);
+}
+
+function isPrice(x: number): boolean {
+  return Number.isFinite(x) && x > 0;
+}
+
+function isComputable(bar: Bar, cycleTime: number): boolean {
+  return (
+    Number.isFinite(bar.ts) &&
+    !(bar.ts > cycleTime) &&
+    isPrice(bar.open) &&
+    isPrice(bar.high) &&
+    isPrice(bar.low) &&
+    isPrice(bar.close) &&
+    Number.isFinite(bar.volume) &&
+    bar.volume >= 0
+  );
+}
+
+/** Throws for the first check a bar fails, naming the field. */
+function refuseBar(bar: Bar, cycleTime: number): void {
   if (!Number.isFinite(bar.ts)) badBar(bar, `timestamp ${bar.ts} is not finite`, 'ts');
   if (bar.ts > cycleTime) badBar(bar, `bar is later than the cycle time ${iso(cycleTime)} (look-ahead)`, 'ts');
   for (const f of PRICE_FIELDS) {

@@ -156,6 +156,96 @@ interface Layout {
   low: number;
   close: number;
   volume: number; // -1: none
+  /** What each field is to the fast path (ROLE_*), or undefined when only the strict path applies. */
+  roles: Uint8Array | undefined;
+}
+
+// Field roles of the fast path (plainRow).
+const ROLE_IGNORED = 0;
+const ROLE_DATE = 1;
+const ROLE_OPEN = 2;
+const ROLE_HIGH = 3;
+const ROLE_LOW = 4;
+const ROLE_CLOSE = 5;
+const ROLE_VOLUME = 6;
+
+/** 10^k for k <= 15, each exact in a double. */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * `s[start..end)` as a number if it is plain, unsigned decimal (`123`, `12.5`, `.5`, `12.`)
+ * of at most 15 digits; NaN for anything else (the caller then takes the strict path).
+ * The digits make an integer m < 10^15 and the fraction a divisor 10^f, both exact in a
+ * double, so the one correctly rounded division m / 10^f is the correctly rounded value of
+ * the decimal: bit for bit what Number() gives (Clinger's fast path).
+ */
+function plainNumber(s: string, start: number, end: number): number {
+  let m = 0;
+  let digits = 0;
+  let point = -1;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && point < 0) {
+      point = i;
+    } else {
+      return Number.NaN;
+    }
+  }
+  if (digits === 0 || digits > 15) return Number.NaN;
+  return point < 0 ? m : m / POW10[end - point - 1]!;
+}
+
+/** Two ASCII digits at `s[i]`, or NaN. */
+function digits2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : Number.NaN;
+}
+
+/**
+ * Plain `YYYY-MM-DD` dates to UTC midnight ms, as utcMs gives them. Rows come a month at a
+ * time, so the month's first day and length are kept: a day of the same month is one
+ * multiply-add (a UTC day is always DAY_MS long) instead of Date.UTC and a round trip.
+ */
+class PlainDates {
+  private month = -1; // y * 100 + mo of the kept month
+  private monthMs = 0;
+  private monthDays = 0;
+
+  /** `s[start..end)` as ms if it is exactly a valid `YYYY-MM-DD`; NaN for anything else (strict path). */
+  ms(s: string, start: number, end: number): number {
+    if (end - start !== 10 || s.charCodeAt(start + 4) !== 45 || s.charCodeAt(start + 7) !== 45) return Number.NaN;
+    const y = digits2(s, start) * 100 + digits2(s, start + 2);
+    const mo = digits2(s, start + 5);
+    const d = digits2(s, start + 8);
+    if (Number.isNaN(y + mo + d)) return Number.NaN;
+    if (y * 100 + mo !== this.month && !this.keepMonth(y, mo)) return Number.NaN;
+    return d >= 1 && d <= this.monthDays ? this.monthMs + (d - 1) * DAY_MS : Number.NaN;
+  }
+
+  /** Keeps month `mo` of year `y`; false if utcMs refuses its first day (month out of range, two-digit year). */
+  private keepMonth(y: number, mo: number): boolean {
+    const first = utcMs(y, mo, 1, 0, 0, 0, 0);
+    if (first === undefined) return false;
+    this.month = y * 100 + mo;
+    this.monthMs = first;
+    // Day 0 of the next month is this month's last day.
+    this.monthDays = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+    return true;
+  }
+}
+
+/** The OHLC consistency problem of a row's prices (each finite and > 0), within the relative slack `tol`. */
+function ohlcProblem(open: number, high: number, low: number, close: number, tol: number): RowProblem | undefined {
+  if (high < low) return { reason: `high ${high} < low ${low}`, field: 'high', value: String(high) };
+  const top = Math.max(open, close);
+  if (high < top && top - high > tol * top) return { reason: `high ${high} < max(open, close) ${top}`, field: 'high', value: String(high) };
+  const bottom = Math.min(open, close);
+  if (low > bottom && low - bottom > tol * bottom) return { reason: `low ${low} > min(open, close) ${bottom}`, field: 'low', value: String(low) };
+  return undefined;
 }
 
 /**
@@ -176,8 +266,18 @@ export class CsvBarReader {
   private readonly buf: Buffer | undefined;
   private readonly decoder = new StringDecoder('utf8');
   private carry = '';
-  private lines: string[] = [];
-  private li = 0;
+  // Lines are read in place: `text` holds a chunk's complete lines (or the whole in-memory
+  // text); the unread ones are the '\n'-separated segments of text[pos..stop] (none when pos >
+  // stop), and the current line is text[lineStart..lineEnd) without its line end. A line is
+  // cut out as a string only when the strict path needs one.
+  private text = '';
+  private pos = 0;
+  private stop = -1;
+  private lineStart = 0;
+  private lineEnd = 0;
+  /** Where the first '"' at or after lineStart is (text.length if none): a quoted row takes the strict path. */
+  private quoteAt = -1;
+  private readonly dates = new PlainDates();
   private lineNo = 0;
   private eof = false;
   private done = false;
@@ -201,7 +301,7 @@ export class CsvBarReader {
       throw new OrdinisError('E_CFG_INVALID', `from ${opts.from} is after to ${opts.to}`);
     }
     if (text !== undefined) {
-      this.lines = text.split('\n');
+      this.setLines(text, text.length);
       this.eof = true;
       this.buf = undefined;
     } else {
@@ -268,17 +368,44 @@ export class CsvBarReader {
     }
   }
 
-  private nextLine(): string | undefined {
+  /** Moves to the next physical line (false at the end of the input); one '\r' before '\n' is not part of it. */
+  private nextLine(): boolean {
     for (;;) {
-      if (this.li < this.lines.length) {
-        let line = this.lines[this.li++]!;
+      if (this.pos <= this.stop) {
+        const t = this.text;
+        let nl = t.indexOf('\n', this.pos);
+        if (nl < 0 || nl > this.stop) nl = this.stop;
+        this.lineStart = this.pos;
+        this.lineEnd = nl > this.pos && t.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        this.pos = nl + 1;
         this.lineNo++;
-        if (line.endsWith('\r')) line = line.slice(0, -1);
-        return line;
+        return true;
       }
-      if (this.eof) return undefined;
+      if (this.eof) return false;
       this.fill();
     }
+  }
+
+  /** The current line as a string. */
+  private line(): string {
+    return this.text.slice(this.lineStart, this.lineEnd);
+  }
+
+  /** Whether the current line is empty or all whitespace (as String.prototype.trim sees it). */
+  private blankLine(): boolean {
+    if (this.lineStart === this.lineEnd) return true;
+    const c = this.text.charCodeAt(this.lineStart);
+    // Printable ASCII other than space is never whitespace: no string is needed to know.
+    if (c > 32 && c < 127) return false;
+    return this.line().trim() === '';
+  }
+
+  /** New lines to read: the segments of text[0..stop] (stop -1: none). */
+  private setLines(text: string, stop: number): void {
+    this.text = text;
+    this.pos = 0;
+    this.stop = stop;
+    this.quoteAt = -1;
   }
 
   private fill(): void {
@@ -297,20 +424,20 @@ export class CsvBarReader {
         details: { file: this.file },
       });
     }
-    let text: string;
     if (n === 0) {
-      text = this.carry + this.decoder.end();
+      // What is left is one last line without a line end (if anything is left).
+      const text = this.carry + this.decoder.end();
       this.carry = '';
       this.eof = true;
       this.releaseFd();
-      this.lines = text.length > 0 ? [text] : [];
+      this.setLines(text, text.length > 0 ? text.length : -1);
     } else {
-      text = this.carry + this.decoder.write(this.buf.subarray(0, n));
-      const parts = text.split('\n');
-      this.carry = parts.pop()!;
-      this.lines = parts;
+      // Complete lines are read now; the part after the last '\n' waits for the next chunk.
+      const text = this.carry + this.decoder.write(this.buf.subarray(0, n));
+      const cut = text.lastIndexOf('\n');
+      this.carry = cut < 0 ? text : text.slice(cut + 1);
+      this.setLines(text, cut);
     }
-    this.li = 0;
   }
 
   private headerError(reason: string): OrdinisError {
@@ -320,11 +447,12 @@ export class CsvBarReader {
   }
 
   private readHeader(): void {
-    let line: string | undefined;
+    let more: boolean;
     do {
-      line = this.nextLine();
-    } while (line !== undefined && line.trim() === '');
-    if (line === undefined) throw this.headerError('empty file: no header row');
+      more = this.nextLine();
+    } while (more && this.blankLine());
+    if (!more) throw this.headerError('empty file: no header row');
+    let line = this.line();
     if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     let header: string[];
     try {
@@ -358,7 +486,7 @@ export class CsvBarReader {
       shift = 1;
     }
     const at = (i: number): number => (i < 0 ? -1 : i > date ? i + shift : i);
-    return {
+    const layout: Layout = {
       nFields: cols.length + shift,
       date,
       time,
@@ -367,28 +495,23 @@ export class CsvBarReader {
       low: at(idx('low')),
       close: at(idx('close')),
       volume: at(idx('volume')),
+      roles: undefined,
     };
+    // The fast path knows dates alone: files with a time column always take the strict path.
+    if (time < 0) layout.roles = fieldRoles(layout);
+    return layout;
   }
 
   private pull(): Bar | undefined {
     if (this.failure) throw this.failure;
     if (this.done) return undefined;
     for (;;) {
-      const line = this.nextLine();
-      if (line === undefined) {
+      if (!this.nextLine()) {
         this.close();
         return undefined;
       }
-      if (line.trim() === '') continue;
-      let fields: string[];
-      try {
-        fields = splitFields(line);
-      } catch (e) {
-        this.reject({ reason: `malformed CSV row: ${(e as Error).message}` });
-        continue;
-      }
-      const layout = (this.layout ??= this.settleLayout(fields));
-      const res = this.parseRow(fields, layout);
+      if (this.blankLine()) continue;
+      const res = this.rowOf();
       if ('reason' in res) {
         this.reject(res);
         continue;
@@ -431,6 +554,79 @@ export class CsvBarReader {
     throw this.failure;
   }
 
+  /** The current (non-blank) line as a bar, or what is wrong with it: the fast path if it applies, else the strict one. */
+  private rowOf(): Bar | RowProblem {
+    const roles = this.layout?.roles;
+    const fast = roles !== undefined ? this.plainRow(roles) : undefined;
+    if (fast !== undefined) return fast;
+    let fields: string[];
+    try {
+      fields = splitFields(this.line());
+    } catch (e) {
+      return { reason: `malformed CSV row: ${(e as Error).message}` };
+    }
+    return this.parseRow(fields, (this.layout ??= this.settleLayout(fields)));
+  }
+
+  /**
+   * The fast path for the common row: no quotes, the right number of fields, a plain
+   * `YYYY-MM-DD` date and plain unsigned numbers, all valid. It reads the fields in place
+   * (no split, no substrings) and returns exactly the bar parseRow would; any row it is
+   * unsure of, valid or not, gives undefined and goes through parseRow, which alone words
+   * the errors.
+   */
+  private plainRow(roles: Uint8Array): Bar | undefined {
+    const line = this.text;
+    const lineEnd = this.lineEnd;
+    // indexOf, not a loop over the characters: the chunk is a concatenation (carry + new
+    // text), and the built-in searches it faster than charCodeAt can.
+    if (this.quoteAt < this.lineStart) {
+      const q = line.indexOf('"', this.lineStart);
+      this.quoteAt = q < 0 ? line.length : q;
+    }
+    if (this.quoteAt < lineEnd) return undefined;
+    let ts = Number.NaN;
+    let open = Number.NaN;
+    let high = Number.NaN;
+    let low = Number.NaN;
+    let close = Number.NaN;
+    let volume = 0;
+    const last = roles.length - 1;
+    let start = this.lineStart;
+    for (let k = 0; k <= last; k++) {
+      let comma = line.indexOf(',', start);
+      if (comma >= lineEnd) comma = -1;
+      // Exactly one comma between fields and none after the last.
+      if (k < last ? comma < 0 : comma >= 0) return undefined;
+      const end = k < last ? comma : lineEnd;
+      switch (roles[k]) {
+        case ROLE_DATE:
+          ts = this.dates.ms(line, start, end);
+          break;
+        case ROLE_OPEN:
+          open = plainNumber(line, start, end);
+          break;
+        case ROLE_HIGH:
+          high = plainNumber(line, start, end);
+          break;
+        case ROLE_LOW:
+          low = plainNumber(line, start, end);
+          break;
+        case ROLE_CLOSE:
+          close = plainNumber(line, start, end);
+          break;
+        case ROLE_VOLUME:
+          volume = plainNumber(line, start, end);
+          break;
+      }
+      start = end + 1;
+    }
+    // NaN (not plain) fails every comparison; a plain number is >= 0, so only a zero price is left to refuse.
+    if (!(ts === ts && open > 0 && high > 0 && low > 0 && close > 0 && volume >= 0)) return undefined;
+    if (ohlcProblem(open, high, low, close, this.ohlcTolerance) !== undefined) return undefined;
+    return ohlcBar(this.symbol, ts, open, high, low, close, volume);
+  }
+
   private num(fields: string[], i: number, name: string): number | RowProblem {
     const raw = fields[i]!.trim();
     if (raw === '') return { reason: `field '${name}' is empty`, field: name, value: raw };
@@ -454,20 +650,8 @@ export class CsvBarReader {
     if (typeof rawLow !== 'number') return rawLow;
     const close = this.price(fields, L.close, 'close');
     if (typeof close !== 'number') return close;
-    let high = rawHigh;
-    let low = rawLow;
-    const tol = this.ohlcTolerance;
-    if (high < low) return { reason: `high ${high} < low ${low}`, field: 'high', value: String(high) };
-    const top = Math.max(open, close);
-    const bottom = Math.min(open, close);
-    if (high < top) {
-      if (top - high > tol * top) return { reason: `high ${high} < max(open, close) ${top}`, field: 'high', value: String(high) };
-      high = top;
-    }
-    if (low > bottom) {
-      if (low - bottom > tol * bottom) return { reason: `low ${low} > min(open, close) ${bottom}`, field: 'low', value: String(low) };
-      low = bottom;
-    }
+    const problem = ohlcProblem(open, rawHigh, rawLow, close, this.ohlcTolerance);
+    if (problem !== undefined) return problem;
     let volume = 0;
     if (L.volume >= 0) {
       const v = this.num(fields, L.volume, 'volume');
@@ -475,7 +659,7 @@ export class CsvBarReader {
       if (v < 0) return { reason: `field 'volume' value '${fields[L.volume]!.trim()}' is negative`, field: 'volume', value: fields[L.volume]!.trim() };
       volume = v;
     }
-    return { symbol: this.symbol, ts, open, high, low, close, volume };
+    return ohlcBar(this.symbol, ts, open, rawHigh, rawLow, close, volume);
   }
 
   /** A price field: a finite number > 0. */
@@ -513,6 +697,26 @@ export class CsvBarReader {
     const ts = utcMs(+m[1]!, +m[3]!, +m[4]!, h, mi, s, ms);
     return ts === undefined ? badDate(rawDate) : ts;
   }
+}
+
+/** What each field of a date-only layout is to the fast path. */
+function fieldRoles(L: Layout): Uint8Array {
+  const roles = new Uint8Array(L.nFields).fill(ROLE_IGNORED);
+  roles[L.date] = ROLE_DATE;
+  roles[L.open] = ROLE_OPEN;
+  roles[L.high] = ROLE_HIGH;
+  roles[L.low] = ROLE_LOW;
+  roles[L.close] = ROLE_CLOSE;
+  if (L.volume >= 0) roles[L.volume] = ROLE_VOLUME;
+  return roles;
+}
+
+/**
+ * The bar of a row that passed ohlcProblem: a High or Low off by float noise (within the
+ * slack) is moved to max(Open, Close) or min(Open, Close).
+ */
+function ohlcBar(symbol: string, ts: number, open: number, high: number, low: number, close: number, volume: number): Bar {
+  return { symbol, ts, open, high: Math.max(high, open, close), low: Math.min(low, open, close), close, volume };
 }
 
 function badDate(rawDate: string): RowProblem {

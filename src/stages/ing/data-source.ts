@@ -32,16 +32,18 @@ export interface BarSource {
 }
 
 /**
- * Hands out every batch whose time is <= `asOf`, in time order, and nothing later (the
- * only way ING reads a source).
+ * Hands out the next batch if its time is <= `asOf`, else undefined and the cursor stays
+ * put: the only way ING reads a source, so nothing later than `asOf` can come out.
  */
+export function nextUntil(source: BarSource, asOf: number): BarBatch | undefined {
+  const ts = source.peekTs();
+  return ts !== undefined && ts <= asOf ? source.next() : undefined;
+}
+
+/** Every batch whose time is <= `asOf`, in time order, and nothing later. */
 export function takeUntil(source: BarSource, asOf: number): BarBatch[] {
   const out: BarBatch[] = [];
-  for (let ts = source.peekTs(); ts !== undefined && ts <= asOf; ts = source.peekTs()) {
-    const b = source.next();
-    if (b === undefined) break;
-    out.push(b);
-  }
+  for (let b = nextUntil(source, asOf); b !== undefined; b = nextUntil(source, asOf)) out.push(b);
   return out;
 }
 
@@ -61,22 +63,29 @@ interface BarCursor {
   close(): void;
 }
 
-/** k-way merge by timestamp; within a batch, bars follow the cursor (= symbol) order. */
+/**
+ * k-way merge by timestamp; within a batch, bars follow the cursor (= symbol) order.
+ * The merge owns its cursors, so their heads change only in next() and close(): the next
+ * batch's time is remembered in between (a replay asks for it several times a cycle).
+ */
 class AlignedMerge {
+  private headTs: number | undefined;
+  private headKnown = false;
+
   constructor(private readonly cursors: BarCursor[]) {}
 
   peekTs(): number | undefined {
-    let min: number | undefined;
-    for (const c of this.cursors) {
-      const b = c.peek();
-      if (b !== undefined && (min === undefined || b.ts < min)) min = b.ts;
+    if (!this.headKnown) {
+      this.headTs = this.minTs();
+      this.headKnown = true;
     }
-    return min;
+    return this.headTs;
   }
 
   next(): BarBatch | undefined {
     const ts = this.peekTs();
     if (ts === undefined) return undefined;
+    this.headKnown = false;
     const bars: Bar[] = [];
     for (const c of this.cursors) {
       const b = c.peek();
@@ -86,7 +95,17 @@ class AlignedMerge {
   }
 
   close(): void {
+    this.headKnown = false;
     for (const c of this.cursors) c.close();
+  }
+
+  private minTs(): number | undefined {
+    let min: number | undefined;
+    for (const c of this.cursors) {
+      const b = c.peek();
+      if (b !== undefined && (min === undefined || b.ts < min)) min = b.ts;
+    }
+    return min;
   }
 }
 

@@ -1,6 +1,6 @@
 // ING: hands each cycle the bars that closed at the cycle's time, and nothing later.
 //
-// The stage pulls from a BarSource with `takeUntil(source, ctx.cycleTime)`: the source's
+// The stage pulls from a BarSource with `nextUntil(source, ctx.cycleTime)`: the source's
 // cursor only gives out batches whose time is <= the cycle's time, so a later bar cannot
 // reach FEAT, SIG or anything downstream (look-ahead is impossible by construction, not
 // by a filter someone might forget). A backtest driver schedules one cycle per batch time,
@@ -25,7 +25,7 @@ import { OrdinisError } from '../../errors.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Bar, MarketListener, MarketSnapshot } from '../../domain/market.ts';
 import type { RunMode, Stage, StageContext } from '../contract.ts';
-import { takeUntil } from './data-source.ts';
+import { nextUntil } from './data-source.ts';
 import type { BarSource } from './data-source.ts';
 
 /** `ING_MAX_STALENESS_MS` default. */
@@ -89,7 +89,7 @@ export class IngestStage implements Stage<'ING'> {
       // (listeners resume where they stopped), so nothing is lost.
       const carried = incomplete ? p : undefined;
       const bars: Bar[] = carried ? [...carried.bars] : [];
-      for (const b of takeUntil(this.source, asOf)) for (const bar of b.bars) bars.push(bar);
+      for (let b = nextUntil(this.source, asOf); b !== undefined; b = nextUntil(this.source, asOf)) for (const bar of b.bars) bars.push(bar);
       p = {
         cycleTime: asOf,
         cycleIndex: ctx.cycleIndex,
@@ -123,12 +123,14 @@ export class IngestStage implements Stage<'ING'> {
   }
 
   summarize(out: MarketSnapshot): Record<string, unknown> {
-    return {
-      asOf: out.asOf,
-      bars: out.bars.length,
-      ...(out.stale ? { stale: out.stale.reason, lagMs: out.stale.lagMs } : {}),
-      ...(out.exhausted ? { exhausted: true } : {}),
-    };
+    // Built field by field: spreading optional parts costs an object per cycle.
+    const s: Record<string, unknown> = { asOf: out.asOf, bars: out.bars.length };
+    if (out.stale) {
+      s.stale = out.stale.reason;
+      s.lagMs = out.stale.lagMs;
+    }
+    if (out.exhausted) s.exhausted = true;
+    return s;
   }
 
   private notify(p: PendingCycle): void {
@@ -154,11 +156,25 @@ export class IngestStage implements Stage<'ING'> {
 
 /** Prices finite and > 0, low <= high, volume finite and >= 0; else E_ING_NORMALIZE_FAILED naming the field. */
 export function assertTradableBar(bar: Bar): void {
-  // No closure here: this runs on every bar, and the error is only built when a bar is refused.
-  if (!(Number.isFinite(bar.open) && bar.open > 0)) untradable(bar, `open ${bar.open} is not a price > 0`);
-  if (!(Number.isFinite(bar.high) && bar.high > 0)) untradable(bar, `high ${bar.high} is not a price > 0`);
-  if (!(Number.isFinite(bar.low) && bar.low > 0)) untradable(bar, `low ${bar.low} is not a price > 0`);
-  if (!(Number.isFinite(bar.close) && bar.close > 0)) untradable(bar, `close ${bar.close} is not a price > 0`);
+  // This runs on every bar: one plain test first, kept apart from the wording of the errors
+  // (V8 optimizes a function holding the message templates about ten times worse).
+  if (!isTradable(bar)) refuseBar(bar);
+}
+
+function isPrice(x: number): boolean {
+  return Number.isFinite(x) && x > 0;
+}
+
+function isTradable(bar: Bar): boolean {
+  return isPrice(bar.open) && isPrice(bar.high) && isPrice(bar.low) && isPrice(bar.close) && !(bar.high < bar.low) && Number.isFinite(bar.volume) && bar.volume >= 0;
+}
+
+/** Throws for the first check an untradable bar fails, naming the field. */
+function refuseBar(bar: Bar): void {
+  if (!isPrice(bar.open)) untradable(bar, `open ${bar.open} is not a price > 0`);
+  if (!isPrice(bar.high)) untradable(bar, `high ${bar.high} is not a price > 0`);
+  if (!isPrice(bar.low)) untradable(bar, `low ${bar.low} is not a price > 0`);
+  if (!isPrice(bar.close)) untradable(bar, `close ${bar.close} is not a price > 0`);
   if (bar.high < bar.low) untradable(bar, `high ${bar.high} < low ${bar.low}`);
   if (!(Number.isFinite(bar.volume) && bar.volume >= 0)) untradable(bar, `volume ${bar.volume} is not >= 0`);
 }

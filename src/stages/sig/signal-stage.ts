@@ -97,24 +97,29 @@ export class SignalStage implements Stage<'SIG'> {
   }
 
   summarize(out: Signal[]): Record<string, unknown> {
-    const by: Record<string, number> = {};
-    for (const s of out) by[s.direction] = (by[s.direction] ?? 0) + 1;
-    return { signals: out.length, ...by, modelId: this.strategy.modelId };
+    // { signals, <count per direction, first seen first>, modelId }, built in place: this
+    // runs every cycle, and most cycles have no signal.
+    const summary: Record<string, unknown> = { signals: out.length };
+    for (const s of out) summary[s.direction] = ((summary[s.direction] as number | undefined) ?? 0) + 1;
+    summary.modelId = this.strategy.modelId;
+    return summary;
   }
 }
 
+// No closure for the error: this runs on every decision, and the error is only built when one is refused.
 function checkDecision(d: Decision, modelId: string, v: FeatureVector): void {
-  const bad = (msg: string): never => {
-    throw new OrdinisError('E_SIG_INVALID_OUTPUT', `${modelId} on ${v.symbol} at ${new Date(v.ts).toISOString()}: ${msg}`, {
-      details: { symbol: v.symbol, ts: v.ts, decision: safeJson(d) },
-    });
-  };
-  if (typeof d !== 'object') bad(`decision must be an object or null, got ${typeof d}`);
-  if (!DIRECTIONS.includes(d.direction)) bad(`direction '${String(d.direction)}' is not LONG, SHORT or FLAT`);
-  if (typeof d.reason !== 'string' || d.reason.trim() === '') bad('reason must be a non-empty string');
+  if (typeof d !== 'object') badDecision(d, modelId, v, `decision must be an object or null, got ${typeof d}`);
+  if (!DIRECTIONS.includes(d.direction)) badDecision(d, modelId, v, `direction '${String(d.direction)}' is not LONG, SHORT or FLAT`);
+  if (typeof d.reason !== 'string' || d.reason.trim() === '') badDecision(d, modelId, v, 'reason must be a non-empty string');
   if (d.confidence !== undefined && (typeof d.confidence !== 'number' || !(d.confidence >= 0 && d.confidence <= 1))) {
-    bad(`confidence ${String(d.confidence)} is not in 0..1`);
+    badDecision(d, modelId, v, `confidence ${String(d.confidence)} is not in 0..1`);
   }
+}
+
+function badDecision(d: Decision, modelId: string, v: FeatureVector, msg: string): never {
+  throw new OrdinisError('E_SIG_INVALID_OUTPUT', `${modelId} on ${v.symbol} at ${new Date(v.ts).toISOString()}: ${msg}`, {
+    details: { symbol: v.symbol, ts: v.ts, decision: safeJson(d) },
+  });
 }
 
 function safeJson(x: unknown): unknown {
