@@ -21,9 +21,9 @@ import { createStrategyRegistry, type StrategyRegistry } from '../stages/sig/reg
 import type { SizingConfig } from '../stages/risk/sizing.ts';
 import type { CommissionModel } from '../stages/exec/commission.ts';
 import { MemoryOrderStore } from '../stages/exec/memory-order-store.ts';
-import { CompactLedgerStore } from '../stages/port/compact-ledger-store.ts';
+import { BalanceLedgerStore } from '../stages/port/balance-ledger-store.ts';
 import type { Kpis, QualityFlag } from '../domain/analytics.ts';
-import type { Fill } from '../domain/order.ts';
+import type { ExecutionReport, Fill } from '../domain/order.ts';
 import type { EngineObserver } from '../orchestrator/engine.ts';
 import type { CycleStatus } from '../orchestrator/cycle-result.ts';
 import { assemblePipeline, type Pipeline } from '../runtime/assemble.ts';
@@ -128,6 +128,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
   const db = deps.db;
   const runId = backtestRunId(bt, seed, db);
   const orders = new MemoryOrderStore();
+  const ledger = new BalanceLedgerStore();
   const cycleRecords = deps.cycleRecords ?? 'all';
 
   const pipeline: Pipeline = assemblePipeline({
@@ -141,7 +142,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
     stores: {
       ...(db ? { runs: db.runs, riskDecisions: db.riskDecisions } : {}),
       orders,
-      ledger: new CompactLedgerStore(),
+      ledger,
       audit: new CycleAuditStore(),
       killSwitch: new MemoryKillSwitchStore(),
     },
@@ -178,9 +179,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
   const total = deps.onProgress ? countTimestamps(source) : undefined;
   const batchSize = deps.batchSize ?? 1000;
   const cycles: Record<CycleStatus, number> = { ok: 0, degraded: 0, failed: 0, blocked: 0 };
-  // Fills of the orders released from the store between cycles (memory stays flat however
-  // many orders a run places), in insertion order, kept as columns (no object per fill).
-  const released = new FillColumns();
+  const release = new OrderRelease(orders, pipeline, ledger);
   let bars = 0;
   let error: BacktestResult['error'] = null;
   let inBatch = 0;
@@ -191,10 +190,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
       const r = await engine.runCycle({ kind: 'backtest', at: ts }, { correlationId: `${runId}-${String(bars).padStart(7, '0')}`, parentRunId: runId, records: cycleRecords });
       bars++;
       cycles[r.status]++;
-      const done = orders.releaseFinal();
-      for (const rec of done) for (const f of rec.lastReport?.fills ?? []) released.push(f);
-      // The simulated venue forgets them too (the store has captured their final reports).
-      if (done.length > 0) pipeline.venue?.forgetFinished(done.map((rec) => rec.intent.clientOrderId));
+      release.afterCycle(r.status);
       if (db && ++inBatch >= batchSize) {
         db.endBatch();
         inBatch = 0;
@@ -219,10 +215,49 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
     await engine.stop();
   }
 
-  const result = summarize(runId, pipeline, collectFills(released, orders), bt, bars, cycles, error, source.symbols, { id: strategy.strategyId, params: { ...(strategy.params as Record<string, unknown>) } });
+  const result = summarize(runId, pipeline, collectFills(release.fills, orders), bt, bars, cycles, error, source.symbols, { id: strategy.strategyId, params: { ...(strategy.params as Record<string, unknown>) } });
   const artifacts: BacktestArtifacts = { equity: stages.ana.equityCurve(), closedTrades: stages.ana.closedTrades() };
   if (db) persistResults(db, runId, result, artifacts, deps.commitHash ?? 'unknown', toRfc3339(clock.now()));
   return { result, artifacts };
+}
+
+/**
+ * Releases the orders that reached a final status, between cycles, so memory stays flat
+ * however many orders a run places. Their fills go to the result, and the order store and
+ * the simulated venue forget them at once: nothing asks either about them again. The
+ * ledger's twice-posted check and ANA's counts forget them after the next ok cycle: until
+ * EXEC has run again it keeps the last cycle's reports, to hand over again any whose fills
+ * the ledger does not hold. A report with a fill the ledger does not hold is never forgotten
+ * there (EXEC hands it over until PORT posts it; only a failed stage leaves one).
+ */
+class OrderRelease {
+  /** Fills of the released orders, in release order, as columns (no object per fill). */
+  readonly fills = new FillColumns();
+  /** Released, fills posted: forgotten by the ledger and ANA after the next ok cycle. */
+  private retiring: ExecutionReport[] = [];
+
+  constructor(
+    private readonly orders: MemoryOrderStore,
+    private readonly pipeline: Pipeline,
+    private readonly ledger: BalanceLedgerStore,
+  ) {}
+
+  afterCycle(status: CycleStatus): void {
+    if (status === 'ok' && this.retiring.length > 0) {
+      for (const r of this.retiring) this.ledger.forgetFills(r.fills.map((f) => f.fillId));
+      this.pipeline.stages.ana.forgetOrders(this.retiring);
+      this.retiring = [];
+    }
+    const done = this.orders.releaseFinal();
+    if (done.length === 0) return;
+    for (const rec of done) {
+      const r = rec.lastReport;
+      if (r === null) continue;
+      for (const f of r.fills) this.fills.push(f);
+      if (r.fills.every((f) => this.ledger.hasFill(f.fillId))) this.retiring.push(r);
+    }
+    this.pipeline.venue?.forgetFinished(done.map((rec) => rec.intent.clientOrderId));
+  }
 }
 
 function summarize(
@@ -267,17 +302,26 @@ function summarize(
 
 /**
  * Every fill the broker reported, in fill order (orders fill in submission order): those of
- * the orders released during the run, then of those still on file. Fills at one time are
- * captured in one cycle, so they were released together, in insertion order.
+ * the orders released during the run (`all`), then of those still on file (added to `all`:
+ * the run is over). Fills at one time are captured in one cycle, so they were released together,
+ * in insertion order.
  */
-function collectFills(released: FillColumns, orders: MemoryOrderStore): BacktestFill[] {
-  const all = new FillColumns();
-  all.append(released);
+function collectFills(all: FillColumns, orders: MemoryOrderStore): BacktestFill[] {
   for (const rec of orders.listAll()) for (const f of rec.lastReport?.fills ?? []) all.push(f);
   // A stable sort by time, as Array.prototype.sort on the fills themselves.
   const order = Array.from({ length: all.length }, (_, i) => i);
   order.sort((a, b) => all.ts[a]! - all.ts[b]!);
-  return order.map((i) => ({ ts: toRfc3339(all.ts[i]!), symbol: all.symbol[i]!, side: all.side[i]!, qty: all.qty[i]!, price: all.price[i]!, commission: all.commission[i]! }));
+  // Fills of one time share its string (formatted once, not once per fill).
+  let lastTs = Number.NaN;
+  let stamp = '';
+  return order.map((i) => {
+    const t = all.ts[i]!;
+    if (t !== lastTs) {
+      lastTs = t;
+      stamp = toRfc3339(t);
+    }
+    return { ts: stamp, symbol: all.symbol[i]!, side: all.side[i]!, qty: all.qty[i]!, price: all.price[i]!, commission: all.commission[i]! };
+  });
 }
 
 /** What a backtest reports of its fills, one array per field (numbers stay unboxed). */
@@ -300,17 +344,6 @@ class FillColumns {
     this.qty.push(f.qty);
     this.price.push(f.price);
     this.commission.push(f.commission);
-  }
-
-  append(o: FillColumns): void {
-    for (let i = 0; i < o.length; i++) {
-      this.ts.push(o.ts[i]!);
-      this.symbol.push(o.symbol[i]!);
-      this.side.push(o.side[i]!);
-      this.qty.push(o.qty[i]!);
-      this.price.push(o.price[i]!);
-      this.commission.push(o.commission[i]!);
-    }
   }
 }
 

@@ -5,7 +5,7 @@
 // Running twice for one cycle (a retry) returns the first result instead of counting twice.
 
 import type { AnalyticsReport } from '../../domain/analytics.ts';
-import type { Fill } from '../../domain/order.ts';
+import type { ExecutionReport, Fill } from '../../domain/order.ts';
 import { OrdinisError } from '../../errors.ts';
 import type { Stage, StageContext } from '../contract.ts';
 import { execExtras } from '../exec/exec-stage.ts';
@@ -52,10 +52,12 @@ export class AnalyticsStage implements Stage<'ANA'> {
   private readonly trades = new TradeTracker();
   private readonly closed: ClosedTrade[] = [];
   private readonly curve: EquityPoint[] = [];
+  // Ids that keep a retried cycle or a re-reported order from counting twice, held until
+  // forgetOrders says the order can never be reported again.
   private readonly seenFills = new Set<string>();
   private readonly submittedIds = new Set<string>();
   private readonly finalIds = new Set<string>();
-  private readonly stats = { filled: 0, rejected: 0, canceled: 0, riskRejected: 0, fills: 0 };
+  private readonly stats = { submitted: 0, filled: 0, rejected: 0, canceled: 0, riskRejected: 0, fills: 0 };
   private lastCorrelationId: string | null = null;
   private lastReport: AnalyticsReport | null = null;
 
@@ -77,7 +79,12 @@ export class AnalyticsStage implements Stage<'ANA'> {
 
     const exec = ctx.data.EXEC;
     if (exec) {
-      for (const s of exec.submitted) this.submittedIds.add(s.intent.clientOrderId);
+      for (const s of exec.submitted) {
+        const id = s.intent.clientOrderId;
+        if (this.submittedIds.has(id)) continue;
+        this.submittedIds.add(id);
+        this.stats.submitted += 1;
+      }
       const extras = execExtras(exec);
       this.stats.riskRejected += extras.riskRejected.length;
       this.stats.rejected += extras.riskRejected.length;
@@ -131,9 +138,22 @@ export class AnalyticsStage implements Stage<'ANA'> {
     return this.acc ? this.acc.drawdown() : null;
   }
 
+  /**
+   * Forgets orders that can never be reported again (final, and released from the order
+   * store and the venue between cycles, as the backtest driver does) and their fills: the
+   * counts keep them, the id sets then hold only the orders in flight.
+   */
+  forgetOrders(reports: Iterable<ExecutionReport>): void {
+    for (const r of reports) {
+      this.submittedIds.delete(r.clientOrderId);
+      this.finalIds.delete(r.clientOrderId);
+      for (const f of r.fills) this.seenFills.delete(f.fillId);
+    }
+  }
+
   orderStats(): OrderStats {
-    const orders = this.submittedIds.size + this.stats.riskRejected;
-    const { filled, rejected, canceled, riskRejected, fills } = this.stats;
+    const { submitted, filled, rejected, canceled, riskRejected, fills } = this.stats;
+    const orders = submitted + riskRejected;
     return { orders, filled, rejected, canceled, riskRejected, unfilled: orders - filled - rejected - canceled, fills };
   }
 

@@ -62,3 +62,19 @@ test('without a starting cash the first equity is the base; without PORT ANA fai
   assert.equal(r.kpis.totalReturnPct, 0);
   assert.throws(() => new AnalyticsStage().run(makeCtx({ stage: 'ANA' })), (e: unknown) => e instanceof OrdinisError && e.code === 'E_ANA_COMPUTE_FAILED');
 });
+
+test('forgetOrders drops the ids of released orders and keeps every count', () => {
+  const ana = new AnalyticsStage({ startingCash: 1000 });
+  const run = (i: number, exec: ExecStageOutput) => ana.run(makeCtx({ stage: 'ANA', correlationId: `c${i}`, cycleTime: T0 + i * DAY, data: { PORT: snap(T0 + i * DAY, 1000), EXEC: exec } }));
+  run(0, batch({ submitted: [{ intent: intent('a'), report: report('a', 'submitted') }] }));
+  const filled = report('a', 'filled');
+  run(1, batch({ resolved: [filled] }));
+  // Re-reported before it is forgotten: counted once.
+  run(2, batch({ resolved: [filled] }));
+  const before = ana.orderStats();
+  assert.deepEqual(before, { orders: 1, filled: 1, rejected: 0, canceled: 0, riskRejected: 0, unfilled: 0, fills: 1 });
+  ana.forgetOrders([filled]);
+  assert.deepEqual(ana.orderStats(), before);
+  run(3, batch({ submitted: [{ intent: intent('b'), report: report('b', 'submitted') }] }));
+  assert.equal(ana.orderStats().orders, 2);
+});
