@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { OrdinisError } from '../errors.ts';
 import { ManualClock, toRfc3339 } from '../core/clock.ts';
 import { SeededRandom } from '../core/random.ts';
+import { isPromiseLike } from '../core/maybe-async.ts';
 import type { OrdinisConfig } from '../config/schema.ts';
 import type { OrdinisDatabase } from '../persistence/database.ts';
 import { GENESIS_HASH, recordsWithSubjects, sealRecord, verifyChain, type AuditRecord, type AuditRecordInput, type AuditStore, type ChainVerification } from '../governance/audit-chain.ts';
@@ -187,7 +188,9 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
     for (let ts = source.peekTs(); ts !== undefined; ts = source.peekTs()) {
       if (db && inBatch === 0) db.beginBatch();
       clock.set(ts);
-      const r = await engine.runCycle({ kind: 'backtest', at: ts }, { correlationId: `${runId}-${String(bars).padStart(7, '0')}`, parentRunId: runId, records: cycleRecords });
+      const pending = engine.runCycleMaybe({ kind: 'backtest', at: ts }, { correlationId: `${runId}-${String(bars).padStart(7, '0')}`, parentRunId: runId, records: cycleRecords });
+      // Synchronous stages (the default pipeline) complete the cycle without a promise.
+      const r = isPromiseLike(pending) ? await pending : pending;
       bars++;
       cycles[r.status]++;
       release.afterCycle(r.status);

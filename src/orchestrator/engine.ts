@@ -225,35 +225,59 @@ export class OrchestrationEngine {
 
   /** Runs one cycle. Never two at once: a second call while one runs gets E_ORCH_CYCLE_IN_PROGRESS. */
   runCycle(trigger: CycleTrigger, options: CycleOptions = {}): Promise<CycleResult> {
-    if (this.state !== 'running') {
-      return Promise.reject(new OrdinisError('E_ORCH_NOT_RUNNING', `engine is ${this.state}; call start() first`));
+    const r = this.runCycleMaybe(trigger, options);
+    return isPromiseLike(r) ? r : Promise.resolve(r);
+  }
+
+  /**
+   * runCycle, but a cycle that completes synchronously (every stage synchronous, as in a
+   * backtest on the simulated venue) returns its result itself rather than a promise. The
+   * backtest driver uses it: a promise and its microtask turns per bar cost more than a
+   * quiet bar's stages. Refusals (not running, a cycle in flight) are rejected promises.
+   */
+  runCycleMaybe(trigger: CycleTrigger, options: CycleOptions = {}): MaybePromise<CycleResult> {
+    const refusal = this.refuseCycle();
+    if (refusal) return Promise.reject(refusal);
+    const correlationId = options.correlationId ?? newCorrelationId(this.opts.random, this.opts.clock.now());
+    // In flight from the first line of the cycle: a cycle of synchronous stages completes
+    // inside executeCycle, and anything it calls must still see the engine busy.
+    this.inFlightId = correlationId;
+    this.inFlight = SYNC_IN_FLIGHT;
+    let out: MaybePromise<CycleResult>;
+    try {
+      out = this.executeCycle(trigger, correlationId, options.parentRunId ?? null, options.records ?? 'all');
+    } catch (e) {
+      this.clearInFlight();
+      return Promise.reject(e);
     }
+    if (!isPromiseLike(out)) {
+      this.clearInFlight();
+      return out;
+    }
+    const p = out.finally(() => this.clearInFlight());
+    this.inFlight = p;
+    return p;
+  }
+
+  /** Why a cycle may not start now (counted as skipped), or undefined. */
+  private refuseCycle(): OrdinisError | undefined {
+    if (this.state !== 'running') return new OrdinisError('E_ORCH_NOT_RUNNING', `engine is ${this.state}; call start() first`);
     if (this.inFlight) {
       this.counts.skipped++;
       this.opts.observer?.cycleSkipped?.('cycle_in_progress');
-      return Promise.reject(new OrdinisError('E_ORCH_CYCLE_IN_PROGRESS', `cycle ${this.inFlightId} is still running`));
+      return new OrdinisError('E_ORCH_CYCLE_IN_PROGRESS', `cycle ${this.inFlightId} is still running`);
     }
     if (this.abandoned.size > 0) {
       this.counts.skipped++;
       this.opts.observer?.cycleSkipped?.('exec_attempt_unsettled');
-      return Promise.reject(new OrdinisError('E_ORCH_CYCLE_IN_PROGRESS', 'an EXEC attempt cut at its budget is still running; no new cycle until it settles'));
+      return new OrdinisError('E_ORCH_CYCLE_IN_PROGRESS', 'an EXEC attempt cut at its budget is still running; no new cycle until it settles');
     }
-    const correlationId = options.correlationId ?? newCorrelationId(this.opts.random, this.opts.clock.now());
-    this.inFlightId = correlationId;
-    // In flight from the first line of the cycle: a cycle of synchronous stages completes
-    // inside executeCycle, and anything it calls must still see the engine busy.
-    let settle!: (outcome: MaybePromise<CycleResult>) => void;
-    const p = new Promise<CycleResult>((resolve) => (settle = resolve)).finally(() => {
-      this.inFlight = null;
-      this.inFlightId = null;
-    });
-    this.inFlight = p;
-    try {
-      settle(this.executeCycle(trigger, correlationId, options.parentRunId ?? null, options.records ?? 'all'));
-    } catch (e) {
-      settle(Promise.reject(e));
-    }
-    return p;
+    return undefined;
+  }
+
+  private clearInFlight(): void {
+    this.inFlight = null;
+    this.inFlightId = null;
   }
 
   async runBacktest(config: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -749,6 +773,14 @@ function okRun(stage: Stage, spec: StageSpec, output: unknown, attempts: number,
     output,
   };
 }
+
+/**
+ * What `inFlight` holds while a cycle runs synchronously: it has no promise of its own (and
+ * may never need one), but the engine must look busy to anything the cycle calls. Settled
+ * already: whoever awaits it (stop()) resumes in a microtask, after the synchronous cycle.
+ * Only awaited, never read.
+ */
+const SYNC_IN_FLIGHT = Promise.resolve() as unknown as Promise<CycleResult>;
 
 /** The outcome of writing a cycle's run row at its start. */
 interface RunRowStart {

@@ -391,3 +391,36 @@ test('correlation ids sort by their cycle start time, whatever the random bits',
     }),
   );
 });
+
+test('runCycleMaybe: a synchronous cycle returns its result itself, an async one a promise; either way the engine is busy while it runs', async () => {
+  const inner: unknown[] = [];
+  let asyncRisk = false;
+  const h = makeEngine({
+    behaviours: {
+      SIG: () => {
+        // Anything a running cycle calls sees the engine busy, synchronous or not.
+        inner.push(h.engine.runCycleMaybe(trigger));
+        return EMPTY_OUTPUTS.SIG;
+      },
+      RISK: () => (asyncRisk ? Promise.resolve(EMPTY_OUTPUTS.RISK) : EMPTY_OUTPUTS.RISK),
+    },
+  });
+  h.engine.start();
+  const sync = h.engine.runCycleMaybe(trigger);
+  assert.ok(!(sync instanceof Promise), 'no promise for a synchronous cycle');
+  assert.equal((sync as CycleResult).status, 'ok');
+  assert.equal(h.engine.isBusy, false);
+
+  asyncRisk = true;
+  const later = h.engine.runCycleMaybe(trigger);
+  assert.ok(later instanceof Promise);
+  assert.equal(h.engine.isBusy, true);
+  assert.equal((await later).status, 'ok');
+  assert.equal(h.engine.isBusy, false);
+  assert.equal(inner.length, 2);
+  for (const r of inner) {
+    assert.ok(r instanceof Promise);
+    await assert.rejects(r, (e: unknown) => e instanceof OrdinisError && e.code === 'E_ORCH_CYCLE_IN_PROGRESS');
+  }
+  assert.equal(h.engine.status().counts.skipped, 2);
+});
