@@ -47,21 +47,25 @@ export class GovernanceEngine implements Governance {
       if (SEVERITY[r.verdict] > SEVERITY[decision]) decision = r.verdict;
       if (r.patch) patch = { ...patch, ...r.patch };
     }
-    return { decision, reasons, ...(decision === 'modify' && patch ? { patch } : {}), policyVersion: this.policyVersion };
+    // Optional fields are written out in both shapes, here and in preflight, rather than
+    // spread in: a spread plus more fields is V8's slow path, and EXEC preflights every order.
+    return decision === 'modify' && patch
+      ? { decision, reasons, patch, policyVersion: this.policyVersion }
+      : { decision, reasons, policyVersion: this.policyVersion };
   }
 
   preflight(ctx: GovContext): GovDecision {
-    const d = this.evaluate(ctx);
+    const { decision, reasons, patch, policyVersion } = this.evaluate(ctx);
     const auditRef = this.audit({
       kind: 'gov.preflight',
       componentId: ctx.componentId,
       action: ctx.action,
       actor: ctx.actor,
       correlationId: ctx.correlationId,
-      decision: d.decision,
-      payload: { reasons: d.reasons, ...(d.patch ? { patch: d.patch } : {}), subject: ctx.payload },
+      decision,
+      payload: patch ? { reasons, patch, subject: ctx.payload } : { reasons, subject: ctx.payload },
     });
-    return { ...d, auditRef };
+    return patch ? { decision, reasons, patch, policyVersion, auditRef } : { decision, reasons, policyVersion, auditRef };
   }
 
   audit(record: AuditInput): number {

@@ -43,3 +43,32 @@ test('a retried RISK stage replaces its earlier verdict for the same signal', (t
   const got = db.riskDecisions.listByRun('run-1');
   assert.deepEqual(got.map((d) => [d.signalId, d.allowed]), [['sig-1', false], ['sig-2', false]]);
 });
+
+/** `n` distinct decisions of one cycle, signal ids sig-0 .. sig-(n-1). */
+function manyDecisions(n: number): RiskDecision[] {
+  return Array.from({ length: n }, (_, i) => ({ ...denied, signalId: `sig-${i}`, ts: 1000 + i }));
+}
+
+test('a cycle with more decisions than fit in one statement stores them all, in order', (t) => {
+  const { db } = openTempDatabase(t);
+  const decisions = manyDecisions(75);
+  db.riskDecisions.record('run-1', decisions);
+  assert.deepEqual(db.riskDecisions.listByRun('run-1'), decisions);
+});
+
+test('a cycle\'s decisions are stored all or none, however many statements they take', (t) => {
+  const { db } = openTempDatabase(t);
+  for (const n of [3, 75]) {
+    const decisions = manyDecisions(n);
+    decisions[n - 1] = { ...decisions[n - 1]!, ts: null as unknown as number };
+    assert.throws(() => db.riskDecisions.record(`run-${n}`, decisions), { code: 'E_DB_CONSTRAINT' });
+    assert.deepEqual(db.riskDecisions.listByRun(`run-${n}`), []);
+  }
+});
+
+test('a signal decided twice in one call keeps the later verdict', (t) => {
+  const { db } = openTempDatabase(t);
+  const retried: RiskDecision = { ...allowed, allowed: false, reasons: ['RISK.DATA.STALE'], order: undefined, adjustments: undefined };
+  db.riskDecisions.record('run-1', [allowed, denied, retried]);
+  assert.deepEqual(db.riskDecisions.listByRun('run-1').map((d) => [d.signalId, d.allowed]), [['sig-1', false], ['sig-2', false]]);
+});

@@ -2,7 +2,7 @@
 // order (cycle, signal, symbol, side, size), so running EXEC again for the same cycle
 // derives the same key and can never place the order twice.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { OrderIntent, OrderSide } from '../../domain/order.ts';
 
 export interface OrderIdentityInput {
@@ -14,9 +14,8 @@ export interface OrderIdentityInput {
 }
 
 export function idempotencyKeyFor(i: OrderIdentityInput): string {
-  return createHash('sha256')
-    .update(JSON.stringify([i.correlationId, i.signalId, i.symbol, i.side, i.qty]))
-    .digest('hex');
+  // One-shot hash: the digest of a Hash object's update/digest, without the object.
+  return hash('sha256', JSON.stringify([i.correlationId, i.signalId, i.symbol, i.side, i.qty]), 'hex');
 }
 
 /** Client order ids are derived from the key: short, unique in practice (96 bits), stable. */

@@ -13,7 +13,7 @@ import { sizingPolicy } from './policies/sizing.ts';
 import { staleDataPolicy } from './policies/stale-data.ts';
 import { symbolCapPolicy } from './policies/symbol-cap.ts';
 import { workingOrderPolicy } from './policies/working-order.ts';
-import type { ProposedOrder, RiskPolicy, RiskPolicyContext } from './policy.ts';
+import { withQty, type ProposedOrder, type RiskPolicy, type RiskPolicyContext } from './policy.ts';
 
 export const DEFAULT_POLICY_CHAIN: readonly RiskPolicy[] = [
   killSwitchPolicy,
@@ -40,7 +40,7 @@ export function evaluateChain(policies: readonly RiskPolicy[], signal: Signal, b
   let order: ProposedOrder | undefined;
   const notes: string[] = [];
   // A policy sees the base context and the order so far; rebuilt only when the order changes.
-  let ctx: RiskPolicyContext = { ...base, order };
+  let ctx = withOrder(base, order);
   for (const p of policies) {
     let r;
     try {
@@ -60,8 +60,8 @@ export function evaluateChain(policies: readonly RiskPolicy[], signal: Signal, b
       return { allowed: false, reasons: ['RISK.EXCEPTION'], notes, deniedBy: p.id };
     }
     if (r.note !== undefined) notes.push(r.note);
-    order = order ? { ...next, qty: Math.min(order.qty, next.qty) } : next;
-    ctx = { ...base, order };
+    order = order ? withQty(next, Math.min(order.qty, next.qty)) : next;
+    ctx = withOrder(base, order);
   }
   if (!order) return { allowed: false, reasons: ['RISK.POSITION.NO_CHANGE'], notes };
   if (!(order.qty > 0) || !Number.isFinite(order.qty)) {
@@ -69,4 +69,24 @@ export function evaluateChain(policies: readonly RiskPolicy[], signal: Signal, b
     return { allowed: false, reasons: ['RISK.SIZE.ZERO'], notes };
   }
   return { allowed: true, reasons: ['RISK.OK'], order, notes };
+}
+
+/**
+ * The base context with `order`, field by field: `{ ...base, order }` (a spread plus a field)
+ * takes V8's slow path, about a microsecond, and RISK builds one or more per signal.
+ */
+function withOrder(base: Omit<RiskPolicyContext, 'order'>, order: ProposedOrder | undefined): RiskPolicyContext {
+  return {
+    config: base.config,
+    nowMs: base.nowMs,
+    killActive: base.killActive,
+    stale: base.stale,
+    account: base.account,
+    prices: base.prices,
+    equity: base.equity,
+    peakEquity: base.peakEquity,
+    workingSymbols: base.workingSymbols,
+    runningCash: base.runningCash,
+    order,
+  };
 }

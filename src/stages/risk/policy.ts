@@ -71,7 +71,16 @@ export type RiskConfigInput = Partial<RiskConfig>;
 export const PASS: PolicyResult = { verdict: 'pass' };
 
 export function deny(reason: RiskReasonCode, note?: string, keepOrder?: boolean): PolicyResult {
-  return { verdict: 'deny', reason, ...(note !== undefined ? { note } : {}), ...(keepOrder ? { keepOrder } : {}) };
+  // Optional fields set, not spread in: spreads into a literal take V8's slow path (~1 µs).
+  const r: Extract<PolicyResult, { verdict: 'deny' }> = { verdict: 'deny', reason };
+  if (note !== undefined) r.note = note;
+  if (keepOrder) r.keepOrder = keepOrder;
+  return r;
+}
+
+/** `order` resized to `qty`, spelled out rather than `{ ...order, qty }` (V8's slow path, ~1 µs). */
+export function withQty(order: ProposedOrder, qty: number): ProposedOrder {
+  return { side: order.side, qty, referencePrice: order.referencePrice };
 }
 
 /** Validates a RISK config and fills in defaults; throws E_CFG_INVALID. */

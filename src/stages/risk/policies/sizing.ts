@@ -1,7 +1,7 @@
 // Sizes buys (fixed quantity or a weight of portfolio value, whole shares). Sells keep the
 // whole position chosen by the mapping.
 
-import { PASS, deny, type RiskPolicy } from '../policy.ts';
+import { PASS, deny, withQty, type RiskPolicy } from '../policy.ts';
 import { sizeOrder } from '../sizing.ts';
 
 export const sizingPolicy: RiskPolicy = {
@@ -11,6 +11,6 @@ export const sizingPolicy: RiskPolicy = {
     if (!o || o.side !== 'buy') return PASS;
     const qty = sizeOrder(ctx.config.sizing, ctx.equity, o.referencePrice);
     if (!(qty > 0)) return deny('RISK.SIZE.ZERO', `sized to ${qty} shares`);
-    return { verdict: 'order', order: { ...o, qty } };
+    return { verdict: 'order', order: withQty(o, qty) };
   },
 };

@@ -1,7 +1,7 @@
 // Optional cap on one symbol's position (shares and/or fraction of equity). A buy above the
 // cap is cut down to it; a buy with no room left is denied.
 
-import { PASS, deny, type RiskPolicy } from '../policy.ts';
+import { PASS, deny, withQty, type RiskPolicy } from '../policy.ts';
 
 export const symbolCapPolicy: RiskPolicy = {
   id: 'symbol-cap',
@@ -15,6 +15,6 @@ export const symbolCapPolicy: RiskPolicy = {
     if (maxSymbolWeight !== null) room = Math.min(room, Math.floor((maxSymbolWeight * ctx.equity) / o.referencePrice) - held);
     if (!(room > 0)) return deny('RISK.EXPOSURE.SYMBOL_CAP', `${signal.symbol} is at its cap (holding ${held})`);
     if (room >= o.qty) return PASS;
-    return { verdict: 'order', order: { ...o, qty: room }, note: `qty capped ${o.qty} -> ${room} by symbol cap` };
+    return { verdict: 'order', order: withQty(o, room), note: `qty capped ${o.qty} -> ${room} by symbol cap` };
   },
 };

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GENESIS_HASH, canonicalJson, recordJson, sealRecord, verifyChain, type AuditRecordInput } from '../../src/governance/audit-chain.ts';
+
+const input: AuditRecordInput = {
+  ts: '2024-03-01T14:30:00.000Z',
+  kind: 'exec.submit',
+  component: 'exec',
+  action: 'order.submit',
+  actor: 'ordinis',
+  correlationId: 'cyc-1',
+  policyVersion: 'gov_v1',
+  decision: 'filled',
+  subjectRef: 'ord-1',
+  payload: { symbol: 'AAPL', qty: 10, referencePrice: 187.25, side: 'buy', note: 'Zürich "q" 😀', nested: { b: [1, null, true], a: -0 } },
+};
+
+test('a record seals to the same JSON and hash as always (existing chains keep verifying)', () => {
+  const json =
+    '{"action":"order.submit","actor":"ordinis","component":"exec","correlationId":"cyc-1","decision":"filled","kind":"exec.submit",' +
+    '"payload":{"nested":{"a":0,"b":[1,null,true]},"note":"Zürich \\"q\\" 😀","qty":10,"referencePrice":187.25,"side":"buy","symbol":"AAPL"},' +
+    '"policyVersion":"gov_v1","seq":2,"subjectRef":"ord-1","ts":"2024-03-01T14:30:00.000Z"}';
+  assert.equal(recordJson(2, input), json);
+  assert.equal(recordJson(2, input), canonicalJson({ seq: 2, ...input }));
+  const rec = sealRecord(2, input, GENESIS_HASH);
+  assert.equal(rec.hashSelf, '2fd253678ae53055a438d8ef9f55a783a8e0b6c8efb09bd95428a74c92890cde');
+  assert.deepEqual(Object.entries(rec), Object.entries({ ...input, seq: 2, hashPrev: GENESIS_HASH, hashSelf: rec.hashSelf }));
+});
+
+test('inputs in another key order, with extra or undefined fields, seal as the general canonical form', () => {
+  const reordered = { payload: input.payload, ts: input.ts, kind: input.kind, component: input.component, action: input.action, actor: input.actor, correlationId: input.correlationId, policyVersion: input.policyVersion, decision: input.decision, subjectRef: input.subjectRef };
+  const extra = { ...input, extra: 1 };
+  const undef = { ...input, subjectRef: undefined as unknown as null };
+  assert.equal(sealRecord(2, reordered, GENESIS_HASH).hashSelf, sealRecord(2, input, GENESIS_HASH).hashSelf);
+  for (const i of [reordered, extra, undef]) {
+    assert.equal(recordJson(5, i), canonicalJson({ seq: 5, ...i }));
+    const rec = sealRecord(5, i, 'h');
+    assert.deepEqual(Object.entries(rec), Object.entries({ ...i, seq: 5, hashPrev: 'h', hashSelf: rec.hashSelf }));
+  }
+  assert.equal(recordJson(5, undef).includes('subjectRef'), false);
+});
+
+test('canonicalJson sorts keys, skips undefined values and renders everything else as JSON.stringify', () => {
+  assert.equal(canonicalJson({ b: 1, a: undefined, '': [undefined, NaN, -0, 1e21], é: 'x', B: { z: null, y: false } }), '{"":[null,null,0,1e+21],"B":{"y":false,"z":null},"b":1,"é":"x"}');
+  assert.equal(canonicalJson(undefined), 'null');
+  assert.equal(canonicalJson('\u2028\ud800'), JSON.stringify('\u2028\ud800'));
+});
+
+test('a chain of sealed records verifies, whichever key order the records were built in', () => {
+  const first = sealRecord(1, input, GENESIS_HASH);
+  const reversed = Object.fromEntries(Object.entries(input).reverse()) as unknown as AuditRecordInput;
+  const second = sealRecord(2, reversed, first.hashSelf);
+  assert.deepEqual(verifyChain([first, second]), { ok: true, checked: 2 });
+  assert.deepEqual(verifyChain([first, { ...second, decision: 'rejected' }]).brokenAt, 2);
+});
