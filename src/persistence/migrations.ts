@@ -9,6 +9,7 @@ import { toDbError } from './sqlite-errors.ts';
 import { v1InitialSchema } from './migrations/v1-initial-schema.ts';
 import { v2PaperRuntime } from './migrations/v2-paper-runtime.ts';
 import { v3RunsParentPartialIndex } from './migrations/v3-runs-parent-partial-index.ts';
+import { v4DropRunsRecordedAtIndex } from './migrations/v4-drop-runs-recorded-at-index.ts';
 
 export interface Migration {
   /** 1, 2, 3, ... with no gaps; becomes `PRAGMA user_version` once applied. */
@@ -19,7 +20,7 @@ export interface Migration {
 }
 
 /** Append only: a released migration is never edited, a fix is a new version. */
-export const MIGRATIONS: readonly Migration[] = [v1InitialSchema, v2PaperRuntime, v3RunsParentPartialIndex];
+export const MIGRATIONS: readonly Migration[] = [v1InitialSchema, v2PaperRuntime, v3RunsParentPartialIndex, v4DropRunsRecordedAtIndex];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 

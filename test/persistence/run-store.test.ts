@@ -227,3 +227,9 @@ test('runs_parent indexes only child rows and serves the per-parent listing (v3)
   const sql = db.handle.prepare("SELECT sql FROM sqlite_master WHERE name = 'runs_parent'").pluck().get() as string;
   assert.match(sql, /WHERE parent_run_id IS NOT NULL/);
 });
+
+test('a run row costs one index entry per index that serves a query: no recorded_at index (v4)', (t) => {
+  const { db } = openTempDatabase(t);
+  const indexes = db.handle.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'runs' ORDER BY name").pluck().all();
+  assert.deepEqual(indexes, ['runs_parent', 'runs_running', 'sqlite_autoindex_runs_1']);
+});
