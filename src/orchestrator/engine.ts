@@ -325,8 +325,11 @@ export class OrchestrationEngine {
     const index = this.cycleIndex++;
     const parent = context.active();
     const root = this.tracer.startSpan(CYCLE_SPAN, { attributes: { 'ordinis.correlation_id': correlationId, 'ordinis.mode': this.mode, 'ordinis.trigger': trigger.kind } }, parent);
-    const cycleContext = trace.setSpan(parent, root);
-    return runMaybeAsync(this.cycle(root, cycleContext, trigger, correlationId, parentRunId, records, { cycleTime, startedAt, t0, index }), (step) => context.with(cycleContext, step)) as MaybePromise<CycleResult>;
+    // A span that is not traced (a backtest's no-op tracer, no parent) is not made current:
+    // nothing could read it, and the context copy is a Map per cycle.
+    const traced = isSpanContextValid(root.spanContext());
+    const cycleContext = traced ? trace.setSpan(parent, root) : parent;
+    return runMaybeAsync(this.cycle(root, cycleContext, trigger, correlationId, parentRunId, records, { cycleTime, startedAt, t0, index, traced }), (step) => context.with(cycleContext, step)) as MaybePromise<CycleResult>;
   }
 
   private *cycle(
@@ -336,17 +339,17 @@ export class OrchestrationEngine {
     correlationId: string,
     parentRunId: string | null,
     records: 'all' | 'exceptions',
-    at: { cycleTime: number; startedAt: string; t0: number; index: number },
+    at: { cycleTime: number; startedAt: string; t0: number; index: number; traced: boolean },
   ): CycleStep {
     const { clock, settings } = this.opts;
-    const { cycleTime, startedAt, t0, index } = at;
+    const { cycleTime, startedAt, t0, index, traced } = at;
     const deadline = t0 + settings.cycleBudgetMs;
     const traceId = root.spanContext().traceId;
     const emitMeta = { correlationId, traceId, spanId: root.spanContext().spanId };
     const results: StageResult[] = [];
     const errors: ErrorInfo[] = [];
     const data: Partial<StageOutputs> = {};
-    const call: StageCall = { correlationId, traceId, trigger, cycleTime, index, data, cycleContext, traced: isSpanContextValid(root.spanContext()) };
+    const call: StageCall = { correlationId, traceId, trigger, cycleTime, index, data, cycleContext, traced };
     let blockReason: string | null = null;
     let blockCode: ErrorCode | null = null;
     let failed = false;
@@ -355,6 +358,8 @@ export class OrchestrationEngine {
     let killFromAudit = false;
     /** Set when a trading-path stage failed: later stages before AUDIT are skipped. */
     let haltedBy: StageName | null = null;
+    /** performance.now() when the last stage ended ok, until the next stage starts. */
+    let stageEnd: number | undefined;
 
     // Another process may have flipped the kill switch since the last cycle.
     this.syncKill();
@@ -416,7 +421,10 @@ export class OrchestrationEngine {
         continue;
       }
       // Cycle budget: once spent, only critical stages (and always AUDIT) still run.
-      let now = performance.now();
+      // The previous stage's end time when it just ended ok: what ran since (bookkeeping,
+      // the gates above) is far below the budgets' resolution, and a clock read is not free.
+      let now = stageEnd ?? performance.now();
+      stageEnd = undefined;
       if (now >= deadline && !timedOut) {
         timedOut = true;
         errors.push(errorInfo(new OrdinisError('E_ORCH_TIMEOUT', `cycle budget of ${settings.cycleBudgetMs} ms spent before ${name}`)));
@@ -469,7 +477,13 @@ export class OrchestrationEngine {
       const budgetMs = spec.critical ? spec.budgetMs : Math.min(spec.budgetMs, Math.max(0, deadline - now));
       // The common case, a synchronous attempt that succeeded, skips the retry loop's generator.
       const first = this.attempt(stage, spec, call, 1, budgetMs);
-      const res: StageRun = !isPromiseLike(first) && first.ok ? okRun(stage, spec, first.value, 1, [], now) : yield* this.runStage(stage, spec, call, budgetMs, now, first);
+      let res: StageRun;
+      if (!isPromiseLike(first) && first.ok) {
+        stageEnd = performance.now();
+        res = okRun(stage, spec, first.value, 1, [], now, stageEnd);
+      } else {
+        res = yield* this.runStage(stage, spec, call, budgetMs, now, first);
+      }
       results.push(res.result);
       this.noteHealth(res.result);
       this.opts.observer?.stageFinished?.(correlationId, res.result);
@@ -562,7 +576,7 @@ export class OrchestrationEngine {
       attempt++;
       const pending = attempt === 1 ? firstAttempt : this.attempt(stage, spec, c, attempt, stageDeadline - performance.now());
       const outcome = (isPromiseLike(pending) ? yield pending : pending) as BudgetOutcome<unknown>;
-      if (outcome.ok) return okRun(stage, spec, outcome.value, attempt, delays, start);
+      if (outcome.ok) return okRun(stage, spec, outcome.value, attempt, delays, start, performance.now());
     lastError = outcome.error;
       timedOut = outcome.timedOut;
       if (!mayRetry || attempt >= spec.retry.maximumAttempts || !isRetryable(lastError.code, lastError.retryable, spec.retry)) break;
@@ -761,7 +775,7 @@ function applyQtyPatch(decisions: RiskDecision[], patch: HookPatch): RiskDecisio
 }
 
 /** A stage's successful run: its result (with the stage's summary of its output) and output. */
-function okRun(stage: Stage, spec: StageSpec, output: unknown, attempts: number, delays: number[], start: number): StageRun {
+function okRun(stage: Stage, spec: StageSpec, output: unknown, attempts: number, delays: number[], start: number, end: number): StageRun {
   let summary: Record<string, unknown> | null = null;
   try {
     summary = stage.summarize ? stage.summarize(output as never) : null;
@@ -769,7 +783,7 @@ function okRun(stage: Stage, spec: StageSpec, output: unknown, attempts: number,
     summary = { summary: 'unavailable' };
   }
   return {
-    result: { stage: spec.name, status: 'ok', attempts, durationMs: performance.now() - start, errorCode: null, note: null, retryDelaysMs: delays, output: summary },
+    result: { stage: spec.name, status: 'ok', attempts, durationMs: end - start, errorCode: null, note: null, retryDelaysMs: delays, output: summary },
     output,
   };
 }
