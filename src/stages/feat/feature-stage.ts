@@ -11,8 +11,8 @@ import { OrdinisError, isOrdinisError } from '../../errors.ts';
 import type { Bar } from '../../domain/market.ts';
 import type { FeatureSet, FeatureVector } from '../../domain/features.ts';
 import type { Stage, StageContext } from '../contract.ts';
-import { compileFeatures, featureVersionOf, validateFeatureSpecs, warmupBarsOf } from './feature-spec.ts';
-import type { FeatureNode, FeatureSpec } from './feature-spec.ts';
+import { computeFeature, createFeatureStates, featureVersionOf, planFeatures, validateFeatureSpecs, warmupBarsOf } from './feature-spec.ts';
+import type { FeaturePlan, FeatureSpec, FeatureState } from './feature-spec.ts';
 
 export interface FeatureStageOptions {
   /** The features to compute, usually a resolved strategy's `features`. */
@@ -22,7 +22,7 @@ export interface FeatureStageOptions {
 }
 
 interface SymbolState {
-  nodes: FeatureNode[];
+  features: FeatureState[];
   values: (number | undefined)[];
   lastTs: number;
   lastVector: FeatureVector | undefined;
@@ -34,16 +34,19 @@ export class FeatureStage implements Stage<'FEAT'> {
   /** 1-based first bar on which vectors are warm. */
   readonly warmupBars: number;
   readonly tf: string;
-  private readonly specs: readonly FeatureSpec[];
+  private readonly plan: FeaturePlan;
   private readonly names: readonly string[];
+  private readonly record: RecordOf;
   private readonly state = new Map<string, SymbolState>();
 
   constructor(opts: FeatureStageOptions) {
     validateFeatureSpecs(opts.features);
-    this.specs = [...opts.features];
-    this.names = this.specs.map((s) => s.name);
-    this.featureVersion = featureVersionOf(this.specs);
-    this.warmupBars = warmupBarsOf(this.specs);
+    const specs = [...opts.features];
+    this.plan = planFeatures(specs);
+    this.names = specs.map((s) => s.name);
+    this.record = recordOf(this.names);
+    this.featureVersion = featureVersionOf(specs);
+    this.warmupBars = warmupBarsOf(specs);
     this.tf = opts.tf ?? '1d';
   }
 
@@ -58,39 +61,32 @@ export class FeatureStage implements Stage<'FEAT'> {
 
   /** Feeds one bar (already checked) and returns its vector. Also usable outside a cycle. */
   onBar(bar: Bar): FeatureVector {
-    let st = this.state.get(bar.symbol);
-    if (st === undefined) {
-      st = { nodes: compileFeatures(this.specs), values: new Array(this.specs.length).fill(undefined), lastTs: Number.NEGATIVE_INFINITY, lastVector: undefined };
-      this.state.set(bar.symbol, st);
-    }
+    const st = this.state.get(bar.symbol) ?? this.addSymbol(bar.symbol);
     if (bar.ts === st.lastTs && st.lastVector !== undefined) return st.lastVector; // retry of the same cycle
-    if (bar.ts <= st.lastTs) {
-      throw new OrdinisError('E_FEAT_INVALID_INPUT', `${bar.symbol} at ${iso(bar.ts)}: bar is not after the previous one (${iso(st.lastTs)})`, {
-        details: { symbol: bar.symbol, ts: bar.ts },
-      });
-    }
-    const { nodes, values } = st;
-    const features: Record<string, number | undefined> = {};
+    if (bar.ts <= st.lastTs) notAfter(bar, st.lastTs);
+    const { plan } = this;
+    const { features, values } = st;
     let warm = true;
     try {
-      for (let k = 0; k < nodes.length; k++) {
-        const v = nodes[k]!(bar, values);
+      for (let k = 0; k < features.length; k++) {
+        const v = computeFeature(plan, k, features[k], bar, values);
         if (v !== undefined && !Number.isFinite(v)) badValue(bar, this.names[k]!, v);
         values[k] = v;
-        features[this.names[k]!] = v;
         if (v === undefined) warm = false;
       }
     } catch (e) {
-      if (isOrdinisError(e)) throw e;
-      throw new OrdinisError('E_FEAT_COMPUTE_FAILED', `${bar.symbol} at ${iso(bar.ts)}: ${(e as Error)?.message ?? String(e)}`, {
-        cause: e,
-        details: { symbol: bar.symbol, ts: bar.ts },
-      });
+      computeFailed(bar, e);
     }
-    const vector: FeatureVector = { symbol: bar.symbol, ts: bar.ts, tf: this.tf, featureVersion: this.featureVersion, features, warm };
+    const vector: FeatureVector = { symbol: bar.symbol, ts: bar.ts, tf: this.tf, featureVersion: this.featureVersion, features: this.record(values), warm };
     st.lastTs = bar.ts;
     st.lastVector = vector;
     return vector;
+  }
+
+  private addSymbol(symbol: string): SymbolState {
+    const st: SymbolState = { features: createFeatureStates(this.plan), values: this.names.map(() => undefined), lastTs: Number.NEGATIVE_INFINITY, lastVector: undefined };
+    this.state.set(symbol, st);
+    return st;
   }
 
   summarize(out: FeatureSet): Record<string, unknown> {
@@ -100,11 +96,38 @@ export class FeatureStage implements Stage<'FEAT'> {
   }
 }
 
-// Worded apart from onBar, which V8 would otherwise optimize worse (it runs on every bar).
+// The errors below are worded apart from onBar, which V8 would otherwise optimize worse (it
+// runs on every bar).
+function notAfter(bar: Bar, lastTs: number): never {
+  throw new OrdinisError('E_FEAT_INVALID_INPUT', `${bar.symbol} at ${iso(bar.ts)}: bar is not after the previous one (${iso(lastTs)})`, {
+    details: { symbol: bar.symbol, ts: bar.ts },
+  });
+}
+
+/** Rethrows an OrdinisError as it is; anything else a feature threw is E_FEAT_COMPUTE_FAILED. */
+function computeFailed(bar: Bar, e: unknown): never {
+  if (isOrdinisError(e)) throw e;
+  throw new OrdinisError('E_FEAT_COMPUTE_FAILED', `${bar.symbol} at ${iso(bar.ts)}: ${(e as Error)?.message ?? String(e)}`, {
+    cause: e,
+    details: { symbol: bar.symbol, ts: bar.ts },
+  });
+}
+
 function badValue(bar: Bar, feature: string, v: number): never {
   throw new OrdinisError('E_FEAT_COMPUTE_FAILED', `${bar.symbol} at ${iso(bar.ts)}: feature '${feature}' computed ${v}`, {
     details: { symbol: bar.symbol, ts: bar.ts, feature },
   });
+}
+
+/** Builds a vector's features record from the values, keyed by feature name in spec order. */
+type RecordOf = (values: readonly (number | undefined)[]) => Record<string, number | undefined>;
+
+function recordOf(names: readonly string[]): RecordOf {
+  return (values) => {
+    const record: Record<string, number | undefined> = {};
+    for (let k = 0; k < names.length; k++) record[names[k]!] = values[k];
+    return record;
+  };
 }
 
 function iso(ts: number): string {

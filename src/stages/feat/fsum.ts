@@ -121,6 +121,21 @@ export class ExactSum {
     return true;
   }
 
+  /**
+   * Takes `out` back out and puts `x` in: the same exact sum as `add(-out) && add(x)`. When
+   * x - out is exact (Sterbenz: always when they are within a factor of two, as neighbouring
+   * prices in a window nearly always are) that difference is added in ONE partials step: half
+   * the chain of dependent additions a sliding window pays per bar, and since value() is the
+   * correctly rounded exact sum, which partials hold it does not matter.
+   */
+  replace(out: number, x: number): boolean {
+    const d = x - out;
+    // TwoSum's error term of x + (-out): zero exactly when d is exact (NaN on overflow).
+    const bv = d - x;
+    if (x - (d - bv) + (-out - bv) === 0) return this.add(d);
+    return this.add(-out) && this.add(x);
+  }
+
   value(): number {
     return roundPartials(this.p, this.n);
   }

@@ -4,7 +4,8 @@
 // accumulated error (+4.97e-14) breaks the tie and signals a cross one bar early.
 //
 // The window's exact sum is kept incrementally (ExactSum: add the new value, take the
-// leaving one out), which is exact, not a float running sum: the partials hold the window's
+// leaving one out, in one step when their difference is exact, see ExactSum.replace), which
+// is exact, not a float running sum: the partials hold the window's
 // sum with no rounding at all, and value() rounds it once, giving bit for bit fsum(window).
 // That holds while no partial sum can overflow, which is guaranteed while every value in the
 // window is at most `safeMax` in magnitude; a window holding a larger value is summed by
@@ -55,7 +56,7 @@ export class Sma implements StreamingIndicator {
     if (full && Math.abs(old) > this.safeMax) this.big--;
     if (Math.abs(x) > this.safeMax) this.big++;
     if (this.big > 0) this.sumValid = false;
-    else if (!this.sumValid || !(full ? this.sum.add(-old) && this.sum.add(x) : this.sum.add(x))) this.rebuildSum();
+    else if (!this.sumValid || !(full ? this.sum.replace(old, x) : this.sum.add(x))) this.rebuildSum();
     if (this.count < this.period) return undefined;
     return (this.v = (this.sumValid ? this.sum.value() : fsum(this.window)) / this.period);
   }

@@ -146,6 +146,18 @@ describe('feature specs', () => {
     assert.equal(fs.warmupBars, 5);
   });
 
+  test('every features record has the spec names as its keys, in spec order, warm or not', () => {
+    const specs: FeatureSpec[] = [
+      { kind: 'sma', name: 'zeta', period: 2 },
+      { kind: 'field', name: 'alpha', field: 'volume' },
+      { kind: 'crossover', name: 'mid', a: 'close', b: 'zeta' },
+    ];
+    const fs = new FeatureStage({ features: specs });
+    const vs = [1, 2, 3].map((c, i) => feat(fs, { asOf: i, bars: [bar('A', i, c)] })[0]!);
+    for (const v of vs) assert.deepEqual(Object.keys(v.features), ['zeta', 'alpha', 'mid']);
+    assert.equal(JSON.stringify(vs[2]!.features), '{"zeta":2.5,"alpha":0,"mid":0}');
+  });
+
   test('invalid specs are E_CFG_INVALID with a clear reason', () => {
     const bad: [unknown, RegExp][] = [
       [[{ kind: 'sma', name: 's', period: 0 }], /period must be a whole number >= 1/],

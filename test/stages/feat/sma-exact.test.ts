@@ -123,4 +123,22 @@ describe('ExactSum', () => {
       { numRuns: 1500 },
     );
   });
+
+  test('property: replace(out, x) slides a window to fsum of what is in, exact difference or not', () => {
+    // Neighbouring prices (their difference exact) and arbitrary values (often not) mixed.
+    const value = fc.oneof(prices, ordinary);
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 8 }), fc.array(value, { maxLength: 120, size: 'max' }), (start, xs) => {
+        const sum = new ExactSum();
+        const inside = [...start];
+        for (const x of inside) assert.ok(sum.add(x));
+        for (const x of xs) {
+          assert.ok(sum.replace(inside.shift()!, x));
+          inside.push(x);
+          assert.ok(Object.is(sum.value(), fsum(inside)), `inside=${JSON.stringify(inside)}`);
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
 });
