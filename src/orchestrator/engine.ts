@@ -4,7 +4,7 @@
 // cycle code path is the same for live, paper and backtest.
 
 import { performance } from 'node:perf_hooks';
-import { trace, context, isSpanContextValid, SpanStatusCode, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { trace, context, isSpanContextValid, INVALID_SPAN_CONTEXT, SpanStatusCode, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { OrdinisError, errorInfo, toOrdinisError, type ErrorCode, type ErrorInfo } from '../errors.ts';
 import type { Clock } from '../core/clock.ts';
 import type { RandomSource } from '../core/random.ts';
@@ -345,7 +345,9 @@ export class OrchestrationEngine {
     const root = this.tracer.startSpan(CYCLE_SPAN, { attributes: { 'ordinis.correlation_id': correlationId, 'ordinis.mode': this.mode, 'ordinis.trigger': trigger.kind } }, parent);
     // A span that is not traced (a backtest's no-op tracer, no parent) is not made current:
     // nothing could read it, and the context copy is a Map per cycle.
-    const traced = isSpanContextValid(root.spanContext());
+    // (The no-op tracer's span carries the shared invalid context: no hex validation needed.)
+    const rootContext = root.spanContext();
+    const traced = rootContext !== INVALID_SPAN_CONTEXT && isSpanContextValid(rootContext);
     const cycleContext = traced ? trace.setSpan(parent, root) : parent;
     return runMaybeAsync(this.cycle(root, cycleContext, trigger, correlationId, parentRunId, records, { cycleTime, startedAt, t0, index, traced }), (step) => context.with(cycleContext, step)) as MaybePromise<CycleResult>;
   }
