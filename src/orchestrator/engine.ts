@@ -142,7 +142,6 @@ export class OrchestrationEngine {
   /** EXEC attempts cut at their budget that have not settled yet. */
   private readonly abandoned = new Set<Promise<void>>();
   private inFlightId: string | null = null;
-  private afterCycleScheduled = false;
   private cycleIndex = 0;
   private lastCycle: EngineStatus['lastCycle'] = null;
   private degraded = false;
@@ -279,23 +278,6 @@ export class OrchestrationEngine {
   private clearInFlight(): void {
     this.inFlight = null;
     this.inFlightId = null;
-    this.scheduleAfterCycle();
-  }
-
-  /** The run store's idle housekeeping, at most once per event-loop turn and never inside a cycle. */
-  private scheduleAfterCycle(): void {
-    const store = this.opts.runStore;
-    if (!store?.afterCycle || this.afterCycleScheduled) return;
-    this.afterCycleScheduled = true;
-    setImmediate(() => {
-      this.afterCycleScheduled = false;
-      if (this.inFlight) return; // a cycle started meanwhile: its end schedules another turn
-      try {
-        store.afterCycle!();
-      } catch (e) {
-        this.opts.observer?.warn?.('run store housekeeping failed', { error: toOrdinisError(e).message });
-      }
-    }).unref();
   }
 
   async runBacktest(config: Record<string, unknown>): Promise<Record<string, unknown>> {

@@ -45,12 +45,6 @@ export interface RunStore {
    * written. Returns `drop`, which withdraws the row if no commit has carried it yet.
    */
   deferStartRun?(row: RunRow, config?: Record<string, unknown>): () => void;
-  /**
-   * Optional: housekeeping for idle time. The engine calls it from a later turn of the event
-   * loop after a cycle ends, never while one runs (nor, in a backtest's synchronous loop,
-   * more than once per idle turn).
-   */
-  afterCycle?(): void;
   /** Immutable per run id: a second write with other content fails. */
   putConfigSnapshot(runId: string, config: Record<string, unknown>): string;
 }

@@ -36,8 +36,6 @@ export class SqliteConnection {
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
   /** Writes queued by `defer`, in order; each leaves the queue when a commit carried it. */
   private deferred: DeferredWrite[] = [];
-  /** Top-level writes (commits) since this connection last checkpointed the WAL. */
-  private commitsSinceCheckpoint = 0;
 
   constructor(db: Database.Database, path: string, wallClock: Clock) {
     this.db = db;
@@ -74,30 +72,10 @@ export class SqliteConnection {
         return fn();
       }
       this.assertFileInPlace();
-      const out = this.deferred.length > 0 ? this.withDeferred(fn) : fn();
-      this.commitsSinceCheckpoint++;
-      return out;
+      if (this.deferred.length > 0) return this.withDeferred(fn);
+      return fn();
     } catch (e) {
       throw this.wrap(e, what);
-    }
-  }
-
-  /**
-   * Copies the WAL back into the database once `everyCommits` commits have gone by. Meant for
-   * idle time between cycles (RunStore.afterCycle): SQLite's automatic checkpoint runs inside
-   * the commit that crosses its threshold, so one cycle in a hundred or so paid the copy and
-   * its fsync. PASSIVE never waits for readers; the automatic checkpoint stays the backstop.
-   * Returns whether it ran.
-   */
-  checkpointIfDue(everyCommits: number): boolean {
-    if (this.db.memory || !this.db.open || this.db.inTransaction || this.commitsSinceCheckpoint < everyCommits) return false;
-    this.commitsSinceCheckpoint = 0;
-    try {
-      this.db.pragma('wal_checkpoint(PASSIVE)');
-      return true;
-    } catch {
-      // Busy or failing: the next idle turn tries again, and the automatic checkpoint remains.
-      return false;
     }
   }
 

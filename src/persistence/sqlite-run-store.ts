@@ -89,12 +89,6 @@ interface PendingStart {
   handle: DeferredHandle;
 }
 
-/**
- * About 700 WAL frames for a paper cycle's one commit: below SQLite's automatic checkpoint
- * threshold (1000 pages), so between cycles is where the WAL is normally copied back.
- */
-const CHECKPOINT_EVERY_COMMITS = 100;
-
 const RUN_COLUMNS =
   'run_id, mode, kind, started_at, finished_at, status, error_codes_json, config_snapshot_ref, code_version, commit_hash, parent_run_id, abort_reason';
 
@@ -172,11 +166,6 @@ export class SqliteRunStore implements RunStore {
         throw new ArtifactRolledBack(e);
       }
     });
-  }
-
-  /** Between cycles: checkpoints the WAL every CHECKPOINT_EVERY_COMMITS commits, off the cycles' latency. */
-  afterCycle(): void {
-    this.conn.checkpointIfDue(CHECKPOINT_EVERY_COMMITS);
   }
 
   startRun(row: RunRow): void {

@@ -590,9 +590,6 @@ class CursorRunStore implements RunStore {
       this.onFinish(runId);
     });
   }
-  afterCycle(): void {
-    this.db.runs.afterCycle();
-  }
   /** Finish, cursor and CycleResult in one commit. */
   finishRunWithArtifact(runId: string, update: RunFinishUpdate, artifact: ArtifactInput): number {
     return this.db.runs.finishRunWithArtifact(runId, update, artifact, () => this.onFinish(runId));

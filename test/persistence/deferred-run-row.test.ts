@@ -1,15 +1,14 @@
-// What a cycle costs the database file, and when. The run row is deferred to the cycle's
-// first commit (SqliteConnection.defer via SqliteRunStore.deferStartRun): a quiet cycle
-// commits once; anything durable a cycle writes carries its row in the same commit; a
-// rolled-back write leaves the row owed; a withdrawn row is never written. The WAL is copied
-// back between cycles (afterCycle), not inside one. Commits are counted in the WAL file
-// itself (commit frames), so "one commit" is what SQLite wrote, not what our code believes.
+// A cycle's run row deferred to the cycle's first commit (SqliteConnection.defer via
+// SqliteRunStore.deferStartRun): a quiet cycle commits once; anything durable a cycle writes
+// carries its row in the same commit; a rolled-back write leaves the row owed; a withdrawn
+// row is never written. Commits are counted in the WAL file itself (commit frames), so "one
+// commit" is what SQLite wrote, not what our code believes it did.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { OrdinisError } from '../../src/errors.ts';
-import type { RunRow, RunStore } from '../../src/orchestrator/run-store.ts';
+import type { RunRow } from '../../src/orchestrator/run-store.ts';
 import { EMPTY_OUTPUTS, makeEngine } from '../support/engine-harness.ts';
 import { openTempDatabase } from './temp-database.ts';
 
@@ -155,34 +154,4 @@ test('through the engine: a quiet cycle commits once; a stage that writes carrie
   assert.deepEqual(seenMidCycle, ['running']);
   assert.equal(walCommits(path), before + 3, "the stage's write (with the row), then the finish");
   assert.equal(db.runs.getRun(busy.correlationId)!.status, 'ok');
-});
-
-test('afterCycle copies the WAL into the database file once enough commits have gone by, and not before', (t) => {
-  const { db, path } = openTempDatabase(t);
-  const size = () => statSync(path).size;
-  const initial = size();
-  for (let i = 0; i < 99; i++) db.runs.startRun(row(`w-${i}`));
-  db.runs.afterCycle();
-  assert.equal(size(), initial, '99 commits: not due, the rows are only in the WAL');
-  db.runs.startRun(row('w-99'));
-  db.runs.afterCycle();
-  assert.ok(size() > initial, 'the 100th commit makes it due: the pages are in the database file');
-  assert.equal(walCommits(path) > 0, true, 'a passive checkpoint leaves the WAL to be reused, not truncated');
-});
-
-test('the engine runs afterCycle in a later turn of the event loop, once per turn, never inside a cycle', async () => {
-  const calls: string[] = [];
-  const store: RunStore = {
-    startRun() {},
-    finishRun() {},
-    putArtifact: () => 0,
-    putConfigSnapshot: () => 'x',
-    afterCycle: () => calls.push(h.engine.isBusy ? 'busy' : 'idle'),
-  };
-  const h = makeEngine({ runStore: store });
-  h.engine.start();
-  for (let i = 0; i < 3; i++) await h.engine.runCycleMaybe({ kind: 'timer' });
-  assert.deepEqual(calls, [], 'not synchronously after a cycle');
-  await new Promise((r) => setImmediate(r));
-  assert.deepEqual(calls, ['idle'], 'one housekeeping turn for three back-to-back cycles');
 });
