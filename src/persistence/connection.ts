@@ -87,7 +87,8 @@ export class SqliteConnection {
    * carried it yet; false once one has.
    */
   defer(what: string, fn: () => void): DeferredHandle {
-    this.assertWritable();
+    // Inside a transaction (a backtest's batch) the checks were made when it began, as in write().
+    if (!this.db.inTransaction) this.assertWritable();
     const entry: DeferredWrite = { what, fn };
     this.deferred.push(entry);
     return {
