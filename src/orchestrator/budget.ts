@@ -19,6 +19,11 @@ export class LazyAbortController {
     return (this.#controller ??= new AbortController()).signal;
   }
 
+  /** signal.aborted, without making the signal when nobody asked for it yet. */
+  get aborted(): boolean {
+    return this.#controller?.signal.aborted ?? false;
+  }
+
   abort(reason?: unknown): void {
     (this.#controller ??= new AbortController()).abort(reason);
   }

@@ -837,6 +837,10 @@ class AttemptContext implements StageContext {
   get signal(): AbortSignal {
     return this.#abort.signal;
   }
+
+  get aborted(): boolean {
+    return this.#abort.aborted;
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -57,6 +57,11 @@ export interface StageContext {
   readonly trigger: CycleTrigger;
   /** Aborted when the stage's budget is spent; a stage should stop promptly. */
   readonly signal: AbortSignal;
+  /**
+   * Whether `signal` has fired. For checks on a hot path: reading it does not make the
+   * signal (an AbortController costs microseconds to create, per attempt).
+   */
+  readonly aborted: boolean;
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly kill: KillSwitchGuard;

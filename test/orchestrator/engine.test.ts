@@ -424,3 +424,27 @@ test('runCycleMaybe: a synchronous cycle returns its result itself, an async one
   }
   assert.equal(h.engine.status().counts.skipped, 2);
 });
+
+test('ctx.aborted: false while the attempt is within budget, true once it is cut, as its signal says', async () => {
+  const seen: Array<[boolean, boolean]> = [];
+  const h = makeEngine({
+    specOverrides: { FEAT: { budgetMs: 10 } },
+    settings: { retryMax: 0 },
+    behaviours: {
+      ING: (ctx) => {
+        seen.push([ctx.aborted, ctx.signal.aborted]);
+        return EMPTY_OUTPUTS.ING;
+      },
+      FEAT: async (ctx) => {
+        await new Promise((r) => setTimeout(r, 40));
+        seen.push([ctx.aborted, ctx.signal.aborted]);
+        return EMPTY_OUTPUTS.FEAT;
+      },
+    },
+  });
+  h.engine.start();
+  const r = await h.engine.runCycle(trigger);
+  assert.equal(r.stageResults.find((s) => s.stage === 'FEAT')!.status, 'timed_out');
+  await new Promise((res) => setTimeout(res, 60));
+  assert.deepEqual(seen, [[false, false], [true, true]]);
+});

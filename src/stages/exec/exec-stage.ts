@@ -179,7 +179,7 @@ export class ExecStage implements Stage<'EXEC'> {
       }
       // Cut at its budget: stop before the next order rather than keep talking to the broker
       // after the cycle has been recorded (the engine waits for this attempt to settle).
-      if (ctx.signal.aborted) {
+      if (ctx.aborted) {
         throw new OrdinisError('E_ORCH_TIMEOUT', `EXEC stopped at its budget before ${d.symbol}; the remaining orders were not submitted`);
       }
       // Enforcement point #3: checked per order, the switch can flip mid-cycle.
@@ -233,7 +233,7 @@ export class ExecStage implements Stage<'EXEC'> {
       if (ins.record.status === 'pending' || report === null) {
         // Unknown outcome for an intent already on file: ask the broker before sending.
         const known = ins.inserted ? undefined : ((yield broker.fetchOrder(id)) as ExecutionReport | undefined);
-        if (!known && ctx.signal.aborted) {
+        if (!known && ctx.aborted) {
           throw new OrdinisError('E_ORCH_TIMEOUT', `EXEC stopped at its budget before submitting ${id}; the intent stays pending for recovery`);
         }
         report = known ?? ((yield broker.submit(intent)) as ExecutionReport);

@@ -45,6 +45,7 @@ export function makeCtx(i: CtxInput = {}): StageContext {
     cycleIndex: i.cycleIndex ?? 0,
     trigger: { kind: 'backtest', at: cycleTime },
     signal: new AbortController().signal,
+    aborted: false,
     clock: new ManualClock(cycleTime),
     random: new SeededRandom(1),
     kill: { isActive: () => (typeof killed === 'function' ? killed() : killed) },

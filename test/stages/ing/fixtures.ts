@@ -65,6 +65,7 @@ export function makeCtx(opts: {
     cycleIndex: opts.cycleIndex ?? 0,
     trigger: { kind: 'backtest', at: opts.cycleTime },
     signal: new AbortController().signal,
+    aborted: false,
     clock: opts.clock ?? new ManualClock(opts.cycleTime),
     random: new SeededRandom(1),
     kill: { isActive: () => false },
