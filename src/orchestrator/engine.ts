@@ -82,6 +82,13 @@ export interface EngineOptions {
 
 export type EngineState = 'created' | 'running' | 'stopping' | 'stopped';
 
+export interface StageHealth {
+  ok: number;
+  failed: number;
+  lastStatus: string | null;
+  lastErrorCode: ErrorCode | null;
+}
+
 export interface EngineStatus {
   state: EngineState;
   mode: RunMode;
@@ -89,7 +96,7 @@ export interface EngineStatus {
   lastCycle: { correlationId: string; status: CycleStatus; finishedAt: string; blockReason: string | null } | null;
   counts: Record<CycleStatus, number> & { skipped: number };
   consecutiveFailed: number;
-  stageHealth: Record<StageName, { ok: number; failed: number; lastStatus: string | null; lastErrorCode: ErrorCode | null }>;
+  stageHealth: Record<StageName, StageHealth>;
   kill: { state: string; reason: string | null };
 }
 
@@ -137,6 +144,9 @@ export class OrchestrationEngine {
   readonly mode: RunMode;
   private state: EngineState = 'created';
   private specs: StageSpec[] = [];
+  /** Per spec, in order: its stage (undefined when none was given) and its health record. */
+  private stageList: (Stage | undefined)[] = [];
+  private healthList: StageHealth[] = [];
   private readonly stages: StageSet;
   private inFlight: Promise<CycleResult> | null = null;
   /** EXEC attempts cut at their budget that have not settled yet. */
@@ -165,6 +175,8 @@ export class OrchestrationEngine {
   start(): void {
     if (this.state === 'running') return;
     this.specs = buildStageSpecs(this.opts.settings, this.opts.specOverrides);
+    this.stageList = this.specs.map((spec) => this.stages[spec.name] as Stage | undefined);
+    this.healthList = this.specs.map((spec) => this.health[spec.name]);
     if (!Number.isFinite(this.opts.settings.cycleBudgetMs) || this.opts.settings.cycleBudgetMs <= 0) {
       throw new OrdinisError('E_ORCH_STAGE_SPEC_INVALID', `cycle budget must be a positive number of ms, got ${this.opts.settings.cycleBudgetMs}`);
     }
@@ -384,9 +396,13 @@ export class OrchestrationEngine {
     }
 
 
-    for (const spec of this.specs) {
+    // Indexed over arrays made at start(): a for-of iterator and a lookup by stage name cost
+    // more, per stage of every cycle, than the rest of this loop's bookkeeping.
+    const { specs, stageList } = this;
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i]!;
       const name = spec.name;
-      const stage = this.stages[name] as Stage | undefined;
+      const stage = stageList[i];
       const isAudit = name === 'AUDIT';
       if (!spec.enabled || !stage) {
         results.push(notRun(spec, 'skipped', 'disabled'));
@@ -487,7 +503,7 @@ export class OrchestrationEngine {
         res = yield* this.runStage(stage, spec, call, budgetMs, now, first);
       }
       results.push(res.result);
-      this.noteHealth(res.result);
+      this.noteHealth(this.healthList[i]!, res.result);
       this.opts.observer?.stageFinished?.(correlationId, res.result);
       if (res.result.status === 'ok') {
         (data as Record<string, unknown>)[name] = res.output;
@@ -728,8 +744,7 @@ export class OrchestrationEngine {
     }
   }
 
-  private noteHealth(r: StageResult): void {
-    const h = this.health[r.stage];
+  private noteHealth(h: StageHealth, r: StageResult): void {
     if (r.status === 'ok') h.ok++;
     else h.failed++;
     h.lastStatus = r.status;
@@ -741,9 +756,10 @@ export class OrchestrationEngine {
     // "Degraded" for ORCH_DEGRADED_ALLOW_EXEC means a degrade-mode stage (ANA) failed in
     // this cycle, not merely that the cycle ended degraded: a cycle whose only degradation
     // was the skipped EXEC must not keep trading off for ever.
-    this.degraded = r.stageResults.some(
-      (s) => (s.status === 'failed' || s.status === 'timed_out') && this.specs.find((x) => x.name === s.stage)?.failureMode === 'degrade',
-    );
+    // (An ok cycle had no failed stage.)
+    this.degraded =
+      r.status !== 'ok' &&
+      r.stageResults.some((s) => (s.status === 'failed' || s.status === 'timed_out') && this.specs.find((x) => x.name === s.stage)?.failureMode === 'degrade');
     this.consecutiveFailed = r.status === 'failed' ? this.consecutiveFailed + 1 : 0;
     this.lastCycle = { correlationId: r.correlationId, status: r.status, finishedAt: r.finishedAt, blockReason: r.blockReason };
     for (const s of r.stageResults) if (s.status === 'skipped' || s.status === 'blocked') this.health[s.stage].lastStatus = s.status;
