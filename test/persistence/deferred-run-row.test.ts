@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { OrdinisError } from '../../src/errors.ts';
-import type { RunRow } from '../../src/orchestrator/run-store.ts';
 import { EMPTY_OUTPUTS, makeEngine } from '../support/engine-harness.ts';
-import { openTempDatabase } from './temp-database.ts';
+import { openTempDatabase, runRow } from './temp-database.ts';
 
 /** Commit frames in the WAL (a frame whose "database size after commit" field is set). */
 function walCommits(dbPath: string): number {
@@ -32,29 +31,12 @@ function walCommits(dbPath: string): number {
   return commits;
 }
 
-function row(runId: string): RunRow {
-  return {
-    runId,
-    mode: 'paper',
-    kind: 'cycle',
-    startedAt: '2024-01-02T00:00:00.000Z',
-    finishedAt: null,
-    status: 'running',
-    errorCodes: [],
-    configSnapshotRef: null,
-    codeVersion: '0.0.0',
-    commitHash: 'unknown',
-    parentRunId: null,
-    abortReason: null,
-  };
-}
-
 const artifact = (runId: string) => ({ runId, kind: 'note', schemaVersion: '1.0.0', commitHash: 'x', content: { n: 1 } });
 
 test('a deferred run row is not on file until the next write, which carries it in its own commit', (t) => {
   const { db, path } = openTempDatabase(t);
   const before = walCommits(path);
-  db.runs.deferStartRun(row('c-1'));
+  db.runs.deferStartRun(runRow('c-1'));
   assert.equal(db.runs.getRun('c-1'), undefined);
   assert.equal(walCommits(path), before, 'deferring writes nothing');
   db.runs.putArtifact(artifact('c-1'));
@@ -69,13 +51,13 @@ test('a deferred run row is not on file until the next write, which carries it i
 test('a run that finishes with its row still deferred is written once, finished, with its snapshot and artifact', (t) => {
   const { db, path } = openTempDatabase(t);
   const before = walCommits(path);
-  db.runs.deferStartRun(row('c-2'), { strategy: 'sma-cross', api_token: 'secret' });
+  db.runs.deferStartRun(runRow('c-2'), { strategy: 'sma-cross', api_token: 'secret' });
   db.runs.finishRunWithArtifact!('c-2', { finishedAt: '2024-01-02T00:00:01.000Z', status: 'degraded', errorCodes: ['E_ANA_COMPUTE_FAILED'] }, artifact('c-2'));
   assert.equal(walCommits(path), before + 1);
   const r = db.runs.getRun('c-2')!;
   assert.equal(r.status, 'degraded');
   assert.deepEqual(r.errorCodes, ['E_ANA_COMPUTE_FAILED']);
-  assert.equal(r.startedAt, '2024-01-02T00:00:00.000Z');
+  assert.equal(r.startedAt, '2025-01-02T03:04:05.000Z');
   assert.equal(r.finishedAt, '2024-01-02T00:00:01.000Z');
   const snap = db.runs.getConfigSnapshot('c-2')!;
   assert.equal(r.configSnapshotRef, snap.ref);
@@ -88,7 +70,7 @@ test('a run that finishes with its row still deferred is written once, finished,
 test('a write that rolls back leaves the deferred row owed; the next write carries it', (t) => {
   const { db } = openTempDatabase(t);
   db.runs.putConfigSnapshot('other', { a: 1 });
-  db.runs.deferStartRun(row('c-3'));
+  db.runs.deferStartRun(runRow('c-3'));
   // Different content for an existing snapshot: E_DB_CONSTRAINT, the transaction rolls back.
   assert.throws(() => db.runs.putConfigSnapshot('other', { a: 2 }), (e: unknown) => e instanceof OrdinisError && e.code === 'E_DB_CONSTRAINT');
   assert.equal(db.runs.getRun('c-3'), undefined);
@@ -98,12 +80,12 @@ test('a write that rolls back leaves the deferred row owed; the next write carri
 
 test('a dropped row is never written; a deferred row that cannot be written fails its carrier with its own error', (t) => {
   const { db } = openTempDatabase(t);
-  const drop = db.runs.deferStartRun(row('c-4'));
+  const drop = db.runs.deferStartRun(runRow('c-4'));
   drop();
-  db.runs.startRun(row('c-5'));
+  db.runs.startRun(runRow('c-5'));
   assert.equal(db.runs.getRun('c-4'), undefined);
   // c-5 exists: deferring it again makes the next write fail with the row's own error.
-  const dropDup = db.runs.deferStartRun(row('c-5'));
+  const dropDup = db.runs.deferStartRun(runRow('c-5'));
   assert.throws(
     () => db.runs.putArtifact(artifact('c-5')),
     (e: unknown) => e instanceof OrdinisError && e.code === 'E_DB_CONSTRAINT' && /insert run c-5/.test(e.message),
@@ -117,7 +99,7 @@ test('a dropped row is never written; a deferred row that cannot be written fail
 test('deferring on a read-only database is E_DB_UNAVAILABLE at once', (t) => {
   const tmp = openTempDatabase(t);
   const ro = tmp.reopen({ readonly: true });
-  assert.throws(() => ro.runs.deferStartRun(row('c-6')), (e: unknown) => e instanceof OrdinisError && e.code === 'E_DB_UNAVAILABLE');
+  assert.throws(() => ro.runs.deferStartRun(runRow('c-6')), (e: unknown) => e instanceof OrdinisError && e.code === 'E_DB_UNAVAILABLE');
 });
 
 test('through the engine: a quiet cycle commits once; a stage that writes carries the running row in its commit', async (t) => {
