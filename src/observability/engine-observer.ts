@@ -30,7 +30,7 @@ export function createEngineObserver(deps: EngineObserverDeps): EngineObserver {
     },
     cycleFinished(r: CycleResult): void {
       metrics.cycleFinished(r.status, r.durationMs);
-      const audit = r.stageResults.find((s) => s.stage === 'AUDIT');
+      const audit = auditResult(r.stageResults);
       if (audit && (audit.status === 'failed' || audit.status === 'timed_out' || audit.status === 'blocked')) {
         metrics.auditFailed();
         alerts?.auditFailed({ correlationId: r.correlationId, ...(audit.errorCode ? { errorCode: audit.errorCode } : {}) });
@@ -50,6 +50,12 @@ export function createEngineObserver(deps: EngineObserverDeps): EngineObserver {
       logger?.warn(fields ?? {}, message);
     },
   };
+}
+
+/** AUDIT's result in the cycle, if it has one: a loop, not `find` with a closure, as this runs every cycle. */
+function auditResult(results: readonly StageResult[]): StageResult | undefined {
+  for (const s of results) if (s.stage === 'AUDIT') return s;
+  return undefined;
 }
 
 /** What observeKillSwitch needs of a kill switch (kept structural so observability does not import it). */

@@ -82,8 +82,6 @@ export interface OrchMetricsOptions {
   processMetrics?: boolean;
 }
 
-type Inc = { inc(value?: number): void };
-
 /** Label children for an open label set, bound on first use. */
 function childCache<C>(bind: (value: string) => C): (value: string) => C {
   const cache = new Map<string, C>();
@@ -114,6 +112,46 @@ interface HistogramInternals {
   upperBounds?: readonly number[];
 }
 
+/** One label set's series inside a prom-client counter. */
+interface CounterSeries {
+  labels: Record<string, string | number>;
+  value: number;
+}
+
+interface CounterInternals {
+  hashMap?: Record<string, CounterSeries | undefined>;
+  enableExemplars?: boolean;
+}
+
+/** The key of the series with exactly `labels` in a prom-client metric's `hashMap`, if there is one. */
+function seriesKey(map: Record<string, { labels?: Record<string, string | number> } | undefined> | undefined, labels: Record<string, string>): string | undefined {
+  if (!map) return undefined;
+  const want = Object.entries(labels);
+  return Object.keys(map).find((k) => {
+    const got = map[k]?.labels;
+    return got !== undefined && Object.keys(got).length === want.length && want.every(([n, v]) => got[n] === v);
+  });
+}
+
+/**
+ * inc() by one for one (existing) label set of a counter, doing what prom-client's child
+ * inc() does to that series (value += 1) without hashing and validating the labels on every
+ * call. Found by key on every call, like fastObserve's series, so a reset() or remove() is
+ * honoured (prom-client's own inc() then recreates the series). If prom-client keeps its
+ * series differently, or the counter takes exemplars, this is that inc().
+ */
+export function fastInc(counter: Counter<string>, labels: Record<string, string>, inc: () => void): () => void {
+  const c = counter as unknown as CounterInternals;
+  const key = seriesKey(c.hashMap, labels);
+  const series = key !== undefined ? c.hashMap![key] : undefined;
+  if (key === undefined || c.enableExemplars || typeof series?.value !== 'number') return inc;
+  return () => {
+    const s = c.hashMap?.[key];
+    if (s === undefined) inc();
+    else s.value += 1;
+  };
+}
+
 /**
  * observe() for one (zero-initialised) label set of a histogram, doing exactly what
  * prom-client's observe does to that series (sum, count, the first bucket whose bound is >=
@@ -125,15 +163,8 @@ interface HistogramInternals {
 export function fastObserve(histogram: Histogram<string>, labels: Record<string, string>, observe: (value: number) => void): (value: number) => void {
   const h = histogram as unknown as HistogramInternals;
   const bounds = h.upperBounds;
-  const map = h.hashMap;
-  const want = Object.entries(labels);
-  const key = map
-    ? Object.keys(map).find((k) => {
-        const got = map[k]?.labels;
-        return got !== undefined && Object.keys(got).length === want.length && want.every(([n, v]) => got[n] === v);
-      })
-    : undefined;
-  const series = key !== undefined ? map![key] : undefined;
+  const key = seriesKey(h.hashMap, labels);
+  const series = key !== undefined ? h.hashMap![key] : undefined;
   const usable =
     Array.isArray(bounds) &&
     series !== undefined &&
@@ -189,9 +220,9 @@ export function createOrchMetrics(registry: Registry = new Registry(), options: 
     CYCLE_STATUSES.map((s) => {
       const child = raw.cycleTotal.labels({ status: s });
       child.inc(0);
-      return [s, child];
+      return [s, fastInc(raw.cycleTotal, { status: s }, () => child.inc())];
     }),
-  ) as Record<CycleStatusLabel, Inc>;
+  ) as Record<CycleStatusLabel, () => void>;
   const stageLatency = perStage((stage) => {
     raw.stageLatencyMs.zero({ stage });
     const child = raw.stageLatencyMs.labels({ stage });
@@ -249,7 +280,7 @@ export function createOrchMetrics(registry: Registry = new Registry(), options: 
     raw,
     bus,
     cycleFinished(status, latencyMs) {
-      cycleByStatus[status].inc();
+      cycleByStatus[status]();
       cycleLatency(latencyMs);
     },
     stageLatency: (stage, ms) => stageLatency[stage](ms),

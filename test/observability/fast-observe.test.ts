@@ -1,12 +1,12 @@
 // fastObserve updates a histogram series in place instead of going through prom-client's
 // observe() on every call. What a scrape shows must not change: the same observations through
 // either path give the same exposition text, across a reset, and a non-finite value is
-// refused by prom-client's own check.
+// refused by prom-client's own check. fastInc does the same for a counter series.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Histogram, Registry } from 'prom-client';
-import { fastObserve, STAGE_LATENCY_BUCKETS_MS } from '../../src/observability/metrics.ts';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { fastInc, fastObserve, STAGE_LATENCY_BUCKETS_MS } from '../../src/observability/metrics.ts';
 
 function pair(labelled: boolean) {
   const make = () => {
@@ -68,4 +68,43 @@ test('the fast path is taken with this prom-client (else it is plain observe(), 
   const plain = (v: number) => child.observe(v);
   assert.notEqual(fastObserve(h, { stage: 'ING' }, plain), plain);
   assert.equal(fastObserve(h, { stage: 'NOPE' }, plain), plain, 'an unknown series falls back');
+});
+
+test('fastInc: same exposition as the child inc(), across a reset and a remove', async () => {
+  const make = () => {
+    const registry = new Registry();
+    const c = new Counter({ name: 'c_total', help: 'c', labelNames: ['status'], registers: [registry] });
+    const child = c.labels({ status: 'ok' });
+    child.inc(0);
+    return { registry, c, child };
+  };
+  const ref = make();
+  const fast = make();
+  const inc = fastInc(fast.c, { status: 'ok' }, () => fast.child.inc());
+  const both = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      ref.child.inc();
+      inc();
+    }
+  };
+  both(3);
+  assert.equal(await fast.registry.metrics(), await ref.registry.metrics());
+  for (const r of [ref, fast]) r.registry.resetMetrics();
+  both(2);
+  assert.equal(await fast.registry.metrics(), await ref.registry.metrics());
+  for (const r of [ref, fast]) r.c.remove({ status: 'ok' });
+  both(4);
+  assert.equal(await fast.registry.metrics(), await ref.registry.metrics());
+  assert.match(await fast.registry.metrics(), /c_total\{status="ok"\} 4/);
+});
+
+test('fastInc falls back to inc() for an unknown series or a counter with exemplars', () => {
+  const c = new Counter({ name: 'd_total', help: 'd', labelNames: ['status'], registers: [] });
+  const plain = () => {};
+  assert.equal(fastInc(c, { status: 'ok' }, plain), plain);
+  c.labels({ status: 'ok' }).inc(0);
+  assert.notEqual(fastInc(c, { status: 'ok' }, plain), plain);
+  const e = new Counter({ name: 'e_total', help: 'e', labelNames: ['status'], enableExemplars: true, registers: [] });
+  e.inc({ labels: { status: 'ok' }, value: 1 });
+  assert.equal(fastInc(e, { status: 'ok' }, plain), plain);
 });

@@ -5,12 +5,16 @@
 // Running twice for one cycle (a retry) returns the first result instead of counting twice.
 
 import type { AnalyticsReport } from '../../domain/analytics.ts';
-import type { ExecutionReport, Fill } from '../../domain/order.ts';
+import type { ExecutionBatch, ExecutionReport, Fill } from '../../domain/order.ts';
+import type { Position } from '../../domain/portfolio.ts';
 import { OrdinisError } from '../../errors.ts';
 import type { Stage, StageContext } from '../contract.ts';
 import { execExtras } from '../exec/exec-stage.ts';
+import { EquityCurve, type EquityPoint } from './equity-curve.ts';
 import { KpiAccumulator, type DrawdownState } from './kpis.ts';
 import { TradeTracker, type ClosedTrade } from './trades.ts';
+
+export type { EquityPoint } from './equity-curve.ts';
 
 export interface AnalyticsStageOptions {
   /** Base of returns. Default: the first cycle's equity. */
@@ -23,13 +27,6 @@ export interface AnalyticsStageOptions {
   minTrades?: number;
   /** Keep (ts, value, drawdown) for every cycle. Default true. */
   keepEquityCurve?: boolean;
-}
-
-export interface EquityPoint {
-  ts: number;
-  value: number;
-  /** Drawdown from the running peak, in percent. */
-  drawdownPct: number;
 }
 
 export interface OrderStats {
@@ -51,7 +48,7 @@ export class AnalyticsStage implements Stage<'ANA'> {
   private acc: KpiAccumulator | undefined;
   private readonly trades = new TradeTracker();
   private readonly closed: ClosedTrade[] = [];
-  private readonly curve: EquityPoint[] = [];
+  private readonly curve = new EquityCurve();
   // Ids that keep a retried cycle or a re-reported order from counting twice, held until
   // forgetOrders says the order can never be reported again.
   private readonly seenFills = new Set<string>();
@@ -78,38 +75,10 @@ export class AnalyticsStage implements Stage<'ANA'> {
     const acc = this.acc;
 
     const exec = ctx.data.EXEC;
-    if (exec) {
-      for (const s of exec.submitted) {
-        const id = s.intent.clientOrderId;
-        if (this.submittedIds.has(id)) continue;
-        this.submittedIds.add(id);
-        this.stats.submitted += 1;
-      }
-      const extras = execExtras(exec);
-      this.stats.riskRejected += extras.riskRejected.length;
-      this.stats.rejected += extras.riskRejected.length;
-      const fills: Fill[] = [];
-      for (const r of exec.resolved) {
-        for (const f of r.fills) if (!this.seenFills.has(f.fillId)) fills.push(f);
-        if ((r.status === 'filled' || r.status === 'rejected' || r.status === 'canceled') && !this.finalIds.has(r.clientOrderId)) {
-          this.finalIds.add(r.clientOrderId);
-          this.stats[r.status] += 1;
-        }
-      }
-      for (const f of fills) {
-        this.seenFills.add(f.fillId);
-        this.stats.fills += 1;
-        acc.observeFill(f.qty * f.price, f.commission);
-        const t = this.trades.onFill(f);
-        if (t) {
-          this.closed.push(t);
-          acc.observeTrade(t.pnlNet);
-        }
-      }
-    }
+    if (exec) this.countExecutions(exec, acc);
 
-    acc.observeBar(ctx.cycleTime, port.equity, port.positions.some((p) => p.qty !== 0));
-    if (this.opts.keepEquityCurve !== false) this.curve.push({ ts: ctx.cycleTime, value: port.equity, drawdownPct: acc.drawdown().currentPct });
+    acc.observeBar(ctx.cycleTime, port.equity, holdsPosition(port.positions));
+    if (this.opts.keepEquityCurve !== false) this.curve.push(ctx.cycleTime, port.equity, acc.drawdown().currentPct);
 
     const { kpis, quality } = acc.snapshot();
     const report: AnalyticsReport = { ts: ctx.cycleTime, equity: port.equity, kpis, quality };
@@ -118,12 +87,47 @@ export class AnalyticsStage implements Stage<'ANA'> {
     return report;
   }
 
+  /** Counts the batch's orders and feeds its new fills to the KPIs and trades. */
+  private countExecutions(exec: ExecutionBatch, acc: KpiAccumulator): void {
+    for (const s of exec.submitted) {
+      const id = s.intent.clientOrderId;
+      if (this.submittedIds.has(id)) continue;
+      this.submittedIds.add(id);
+      this.stats.submitted += 1;
+    }
+    const extras = execExtras(exec);
+    this.stats.riskRejected += extras.riskRejected.length;
+    this.stats.rejected += extras.riskRejected.length;
+    // Collected before any is applied (a fill listed twice in one batch counts twice, as
+    // it always has); made on the first fill only, most batches have none.
+    let fills: Fill[] | undefined;
+    for (const r of exec.resolved) {
+      for (const f of r.fills) if (!this.seenFills.has(f.fillId)) (fills ??= []).push(f);
+      if ((r.status === 'filled' || r.status === 'rejected' || r.status === 'canceled') && !this.finalIds.has(r.clientOrderId)) {
+        this.finalIds.add(r.clientOrderId);
+        this.stats[r.status] += 1;
+      }
+    }
+    if (fills === undefined) return;
+    for (const f of fills) {
+      this.seenFills.add(f.fillId);
+      this.stats.fills += 1;
+      acc.observeFill(f.qty * f.price, f.commission);
+      const t = this.trades.onFill(f);
+      if (t) {
+        this.closed.push(t);
+        acc.observeTrade(t.pnlNet);
+      }
+    }
+  }
+
   summarize(out: AnalyticsReport): Record<string, unknown> {
     return { equity: out.equity, totalReturnPct: out.kpis.totalReturnPct, maxDrawdownPct: out.kpis.maxDrawdownPct, trades: out.kpis.trades, quality: out.quality };
   }
 
+  /** The curve so far: the same array each call, extended by later calls (not by later cycles alone). */
   equityCurve(): readonly EquityPoint[] {
-    return this.curve;
+    return this.curve.read();
   }
 
   closedTrades(): readonly ClosedTrade[] {
@@ -161,4 +165,10 @@ export class AnalyticsStage implements Stage<'ANA'> {
   latest(): AnalyticsReport | null {
     return this.lastReport;
   }
+}
+
+/** Whether any position is open; a loop, not `some` with a closure: this runs every cycle. */
+function holdsPosition(positions: readonly Position[]): boolean {
+  for (const p of positions) if (p.qty !== 0) return true;
+  return false;
 }

@@ -9,7 +9,7 @@ import type { ExecutionReport, Fill } from '../../domain/order.ts';
 import type { AccountView, PortfolioSnapshot, Position } from '../../domain/portfolio.ts';
 import { OrdinisError } from '../../errors.ts';
 import type { Stage, StageContext } from '../contract.ts';
-import { runMaybeAsync, type MaybePromise } from '../exec/broker-adapter.ts';
+import { thenMaybe, type MaybePromise } from '../exec/broker-adapter.ts';
 import { execExtras } from '../exec/exec-stage.ts';
 import { checkInvariants } from './invariants.ts';
 import { FLAT, openingCashEntry, portfolioValue, postFill, replayLedger, toPosition, type BookPosition } from './ledger.ts';
@@ -52,21 +52,9 @@ export class PortfolioStage implements Stage<'PORT'> {
     if (!Number.isFinite(this.startingCash) || this.startingCash < 0) throw new OrdinisError('E_CFG_INVALID', `portfolio: startingCash must be >= 0, got ${this.startingCash}`);
   }
 
+  // Plain calls that go async only where the broker does, not a generator stepped by
+  // runMaybeAsync: PORT runs every cycle, and each step of that allocates.
   run(ctx: StageContext): MaybePromise<PortfolioSnapshot> {
-    return runMaybeAsync(this.flow(ctx));
-  }
-
-  summarize(out: PortfolioSnapshot): Record<string, unknown> {
-    return { cash: out.cash, equity: out.equity, positions: out.positions.length, postedFills: out.postedFills };
-  }
-
-  /** Current book (copies), for reports and tests. */
-  book(): { cash: number; fees: number; positions: Map<string, BookPosition>; marks: Map<string, number> } {
-    return { cash: this.cash, fees: this.fees, positions: new Map([...this.positions].map(([s, p]) => [s, { ...p }])), marks: new Map(this.marks) };
-  }
-
-  private *flow(ctx: StageContext): Generator<unknown, PortfolioSnapshot, unknown> {
-    const store = this.opts.ledgerStore;
     if (!this.initialized) this.initialize(ctx);
 
     const batch = ctx.data.EXEC;
@@ -87,10 +75,25 @@ export class PortfolioStage implements Stage<'PORT'> {
       realized += p.realizedPnl;
       if (p.qty !== 0) marked.push({ symbol, qty: p.qty, avgCost: p.avgCost, mark: this.marks.get(symbol) ?? p.avgCost, realizedPnl: p.realizedPnl });
     }
-    const equity = portfolioValue(this.cash, marked);
 
     // Reconcile with the broker only when EXEC ran: otherwise fills may sit uncaptured.
-    const broker = this.opts.account && batch ? ((yield this.opts.account()) as AccountView) : undefined;
+    if (!this.opts.account || !batch) return this.close(ctx, marked, realized, posted, undefined);
+    return thenMaybe(this.opts.account(), (broker) => this.close(ctx, marked, realized, posted, broker));
+  }
+
+  summarize(out: PortfolioSnapshot): Record<string, unknown> {
+    return { cash: out.cash, equity: out.equity, positions: out.positions.length, postedFills: out.postedFills };
+  }
+
+  /** Current book (copies), for reports and tests. */
+  book(): { cash: number; fees: number; positions: Map<string, BookPosition>; marks: Map<string, number> } {
+    return { cash: this.cash, fees: this.fees, positions: new Map([...this.positions].map(([s, p]) => [s, { ...p }])), marks: new Map(this.marks) };
+  }
+
+  /** Values the marked book, checks the invariants (against `broker` when given) and makes the snapshot. */
+  private close(ctx: StageContext, marked: Position[], realized: number, posted: number, broker: AccountView | undefined): PortfolioSnapshot {
+    const store = this.opts.ledgerStore;
+    const equity = portfolioValue(this.cash, marked);
     const violations = checkInvariants({
       cash: this.cash,
       cashFromEntries: this.cashFromEntries,

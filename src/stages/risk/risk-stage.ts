@@ -6,7 +6,8 @@
 
 import type { AccountView } from '../../domain/portfolio.ts';
 import type { RiskDecision, RiskReasonCode } from '../../domain/risk.ts';
-import { runMaybeAsync, thenMaybe, type BrokerAdapter, type MaybePromise } from '../exec/broker-adapter.ts';
+import type { Signal } from '../../domain/signal.ts';
+import { isPromiseLike, thenMaybe, type BrokerAdapter, type MaybePromise } from '../exec/broker-adapter.ts';
 import type { Stage, StageContext } from '../contract.ts';
 import { DEFAULT_POLICY_CHAIN, evaluateChain } from './chain.ts';
 import { pseudoExecuteCash } from './policies/cash-check.ts';
@@ -51,14 +52,20 @@ export class RiskStage implements Stage<'RISK'> {
     this.policies = opts.policies ?? DEFAULT_POLICY_CHAIN;
   }
 
+  // Plain calls that go async only where the broker does, not a generator stepped by
+  // runMaybeAsync: RISK runs every cycle, and each step of that allocates.
   run(ctx: StageContext): MaybePromise<RiskDecision[]> {
-    return runMaybeAsync(this.flow(ctx));
+    return thenMaybe(this.opts.account(), (account) => this.withAccount(ctx, account));
   }
 
   summarize(out: RiskDecision[]): Record<string, unknown> {
     const reasons: Partial<Record<RiskReasonCode, number>> = {};
-    for (const d of out) for (const r of d.reasons) reasons[r] = (reasons[r] ?? 0) + 1;
-    return { signals: out.length, allowed: out.filter((d) => d.allowed).length, denied: out.filter((d) => !d.allowed).length, reasons };
+    let allowed = 0;
+    for (const d of out) {
+      if (d.allowed) allowed++;
+      for (const r of d.reasons) reasons[r] = (reasons[r] ?? 0) + 1;
+    }
+    return { signals: out.length, allowed, denied: out.length - allowed, reasons };
   }
 
   /** Peak equity seen so far (for reports and tests). */
@@ -66,28 +73,42 @@ export class RiskStage implements Stage<'RISK'> {
     return this.peak;
   }
 
-  private *flow(ctx: StageContext): Generator<unknown, RiskDecision[], unknown> {
-    const account = (yield this.opts.account()) as AccountView;
-    const working = new Set<string>(this.opts.workingSymbols ? ((yield this.opts.workingSymbols()) as Iterable<string>) : []);
+  private withAccount(ctx: StageContext, account: AccountView): MaybePromise<RiskDecision[]> {
+    const signals = ctx.data.SIG ?? NO_SIGNALS;
+    const working = this.opts.workingSymbols;
+    // Working orders matter only to decisions: a cycle without signals does not ask for them.
+    if (working === undefined || signals.length === 0) return this.decideAll(ctx, account, signals, NO_SYMBOLS);
+    return thenMaybe(working(), (symbols) => this.decideAll(ctx, account, signals, symbols));
+  }
 
+  /** Marks and peak equity, then a decision per signal, recorded. */
+  private decideAll(ctx: StageContext, account: AccountView, signals: readonly Signal[], workingSymbols: Iterable<string>): MaybePromise<RiskDecision[]> {
     const ing = ctx.data.ING;
     if (ing) for (const b of ing.bars) this.marks.set(b.symbol, b.close);
     let equity = account.cash;
-    for (const [symbol, qty] of account.positions) {
+    // By key, not by [symbol, qty] entry: a destructured Map entry is an array per position per cycle.
+    for (const symbol of account.positions.keys()) {
       const mark = this.marks.get(symbol);
-      if (mark !== undefined) equity += qty * mark;
+      if (mark !== undefined) equity += account.positions.get(symbol)! * mark;
     }
     if (equity > this.peak) this.peak = equity;
 
+    const decisions = signals.length === 0 ? [] : this.decide(ctx, account, equity, signals, new Set(workingSymbols));
+    const recorded = this.opts.sink?.record(ctx.correlationId, decisions);
+    return isPromiseLike(recorded) ? recorded.then(() => decisions) : decisions;
+  }
+
+  private decide(ctx: StageContext, account: AccountView, equity: number, signals: readonly Signal[], working: Set<string>): RiskDecision[] {
     const killActive = ctx.kill.isActive();
+    const stale = ctx.data.ING?.stale;
     let runningCash = account.cash;
     const decisions: RiskDecision[] = [];
-    for (const signal of ctx.data.SIG ?? []) {
+    for (const signal of signals) {
       const out = evaluateChain(this.policies, signal, {
         config: this.config,
         nowMs: ctx.cycleTime,
         killActive,
-        stale: ing?.stale,
+        stale,
         account,
         prices: this.marks,
         equity,
@@ -106,7 +127,9 @@ export class RiskStage implements Stage<'RISK'> {
       if (out.notes.length > 0) d.adjustments = out.notes;
       decisions.push(d);
     }
-    if (this.opts.sink) yield this.opts.sink.record(ctx.correlationId, decisions);
     return decisions;
   }
 }
+
+const NO_SIGNALS: readonly Signal[] = [];
+const NO_SYMBOLS: readonly string[] = [];

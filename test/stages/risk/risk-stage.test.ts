@@ -96,6 +96,33 @@ test("unresolved orders block their symbol, and so does this cycle's earlier dec
   assert.deepEqual(out.map((d) => d.reasons[0]), ['RISK.ORDER.WORKING', 'RISK.OK', 'RISK.ORDER.WORKING']);
 });
 
+test('a cycle without signals still tracks peak equity and records its (empty) decisions, but does not ask for working orders', () => {
+  let asked = 0;
+  const recorded: number[] = [];
+  const s = stage(() => account(500, { A: 10 }), {
+    workingSymbols: () => {
+      asked++;
+      return [];
+    },
+    sink: { record: (_c, ds) => void recorded.push(ds.length) },
+  });
+  assert.deepEqual(decide(s, [], [bar('A', T0, 50, 50)]), []);
+  assert.equal(s.peakEquity, 1000);
+  assert.equal(asked, 0);
+  decide(s, [signal('A', 'FLAT', T0 + DAY)], [bar('A', T0 + DAY, 40, 40)], { ts: T0 + DAY });
+  assert.equal(asked, 1);
+  assert.deepEqual(recorded, [0, 1]);
+});
+
+test('an asynchronous sink makes the stage wait for the record', async () => {
+  let done = false;
+  const s = stage(() => account(1000), { sink: { record: () => new Promise<void>((r) => setTimeout(() => ((done = true), r()), 5)) } });
+  const r = s.run(makeCtx({ data: { ING: { asOf: T0, bars: [bar('A', T0, 1, 1)] }, SIG: [signal('A', 'LONG', T0)] } }));
+  assert.ok(r instanceof Promise);
+  assert.equal((await r).length, 1);
+  assert.equal(done, true);
+});
+
 test('a symbol without a bar this cycle is priced at its last close', () => {
   const s = stage(() => account(1000));
   decide(s, [], [bar('A', T0, 5, 6)]);
