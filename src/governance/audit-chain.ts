@@ -35,6 +35,9 @@ export interface AuditRecord extends AuditRecordInput {
  */
 export function canonicalJson(value: unknown): string {
   if (typeof value === 'string') return quoteString(value);
+  // What JSON.stringify writes for these, without the call.
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) {
     let out = '[';
@@ -46,8 +49,56 @@ export function canonicalJson(value: unknown): string {
     return out + ']';
   }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj);
-  // Insertion sort: few keys, often already in order; same order as Array.prototype.sort's default.
+  const plan = planFor(Object.keys(obj));
+  let out = '{';
+  let first = true;
+  for (let i = 0; i < plan.sorted.length; i++) {
+    const v = obj[plan.sorted[i]!];
+    if (v === undefined) continue;
+    if (first) first = false;
+    else out += ',';
+    out += plan.heads[i]!;
+    out += canonicalJson(v);
+  }
+  return out + '}';
+}
+
+/**
+ * How canonicalJson writes the keys of an object whose Object.keys are `keys`: sorted, each
+ * quoted with its colon. Audit payloads come in a few shapes, each built the same way every
+ * time, so a shape's keys are sorted and quoted once instead of once per record.
+ */
+interface KeyPlan {
+  readonly keys: readonly string[];
+  readonly sorted: readonly string[];
+  /** `"key":` for each of `sorted`. */
+  readonly heads: readonly string[];
+}
+
+/** The plans of the shapes seen last, newest last; bounded, so objects of ever new shapes cannot grow it. */
+const plans: KeyPlan[] = [];
+const MAX_PLANS = 32;
+
+function planFor(keys: string[]): KeyPlan {
+  for (let i = plans.length - 1; i >= 0; i--) {
+    const p = plans[i]!;
+    if (sameKeys(p.keys, keys)) return p;
+  }
+  const sorted = sortKeys(keys.slice());
+  const plan: KeyPlan = { keys, sorted, heads: sorted.map((k) => `${quoteString(k)}:`) };
+  if (plans.length === MAX_PLANS) plans.shift();
+  plans.push(plan);
+  return plan;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Insertion sort in place: few keys, often already in order; same order as Array.prototype.sort's default. */
+function sortKeys(keys: string[]): string[] {
   for (let i = 1; i < keys.length; i++) {
     const k = keys[i]!;
     let j = i - 1;
@@ -57,19 +108,7 @@ export function canonicalJson(value: unknown): string {
     }
     keys[j + 1] = k;
   }
-  let out = '{';
-  let first = true;
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
-    const v = obj[k];
-    if (v === undefined) continue;
-    if (first) first = false;
-    else out += ',';
-    out += quoteString(k);
-    out += ':';
-    out += canonicalJson(v);
-  }
-  return out + '}';
+  return keys;
 }
 
 /** The code units JSON.stringify escapes in a string: controls, quote, backslash, surrogates (it escapes lone ones). */
@@ -106,15 +145,40 @@ function isPlainInput(input: AuditRecordInput): boolean {
   );
 }
 
+/**
+ * canonicalJson with a one-entry memo of a string, for the record fields that repeat from one
+ * record to the next (a run's actor, component and policy version, a cycle's id and time):
+ * those are quoted once per change instead of once per record.
+ */
+function memoJson(): (value: unknown) => string {
+  let last = '';
+  let json = '""';
+  return (value) => {
+    if (typeof value !== 'string') return canonicalJson(value);
+    if (value !== last) {
+      json = quoteString(value);
+      last = value;
+    }
+    return json;
+  };
+}
+
+const actionJson = memoJson();
+const actorJson = memoJson();
+const componentJson = memoJson();
+const correlationJson = memoJson();
+const policyJson = memoJson();
+const tsJson = memoJson();
+
 export function recordJson(seq: number, input: AuditRecordInput): string {
   if (!isPlainInput(input)) return canonicalJson({ seq, ...input });
   // Field by field in sorted key order: the same string as canonicalJson({ seq, ...input }),
   // without the copy and the key sort.
   return (
-    `{"action":${canonicalJson(input.action)},"actor":${canonicalJson(input.actor)},"component":${canonicalJson(input.component)}` +
-    `,"correlationId":${canonicalJson(input.correlationId)},"decision":${canonicalJson(input.decision)},"kind":${canonicalJson(input.kind)}` +
-    `,"payload":${canonicalJson(input.payload)},"policyVersion":${canonicalJson(input.policyVersion)},"seq":${canonicalJson(seq)}` +
-    `,"subjectRef":${canonicalJson(input.subjectRef)},"ts":${canonicalJson(input.ts)}}`
+    `{"action":${actionJson(input.action)},"actor":${actorJson(input.actor)},"component":${componentJson(input.component)}` +
+    `,"correlationId":${correlationJson(input.correlationId)},"decision":${canonicalJson(input.decision)},"kind":${canonicalJson(input.kind)}` +
+    `,"payload":${canonicalJson(input.payload)},"policyVersion":${policyJson(input.policyVersion)},"seq":${canonicalJson(seq)}` +
+    `,"subjectRef":${canonicalJson(input.subjectRef)},"ts":${tsJson(input.ts)}}`
   );
 }
 

@@ -23,6 +23,9 @@ export class GovernanceEngine implements Governance {
   readonly policyVersion: string;
   private readonly rules: readonly PolicyRule[];
   private readonly params: GovPolicyParams;
+  /** The last clock reading and its RFC 3339 form: a cycle's records share one time (one format). */
+  private stampMs = Number.NaN;
+  private stamp = '';
 
   constructor(private readonly opts: GovernanceOptions) {
     const sets = { ...POLICY_SETS, ...opts.policySets };
@@ -71,7 +74,7 @@ export class GovernanceEngine implements Governance {
   audit(record: AuditInput): number {
     try {
       return this.opts.store.append({
-        ts: toRfc3339(this.opts.clock.now()),
+        ts: this.timestamp(),
         kind: record.kind,
         component: record.componentId,
         action: record.action,
@@ -85,6 +88,15 @@ export class GovernanceEngine implements Governance {
     } catch (e) {
       throw new OrdinisError('E_GOV_AUDIT_WRITE_FAILED', `audit record for ${record.action} not written`, { cause: e });
     }
+  }
+
+  private timestamp(): string {
+    const now = this.opts.clock.now();
+    if (now !== this.stampMs) {
+      this.stamp = toRfc3339(now);
+      this.stampMs = now;
+    }
+    return this.stamp;
   }
 
   auditedSubjects(subjectRefs: readonly string[]): Set<string> {

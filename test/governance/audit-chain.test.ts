@@ -53,3 +53,26 @@ test('a chain of sealed records verifies, whichever key order the records were b
   assert.deepEqual(verifyChain([first, second]), { ok: true, checked: 2 });
   assert.deepEqual(verifyChain([first, { ...second, decision: 'rejected' }]).brokenAt, 2);
 });
+
+test('canonicalJson writes objects of one key set in any key order, and of many shapes, alike', () => {
+  const shapes = Array.from({ length: 80 }, (_, n) => Object.fromEntries(Array.from({ length: 1 + (n % 7) }, (_, k) => [`k${(n * 7 + k * 3) % 11}`, k === 2 ? undefined : n])));
+  for (let round = 0; round < 2; round++) {
+    for (const o of shapes) {
+      const sorted = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)));
+      assert.equal(canonicalJson(o), JSON.stringify(sorted));
+      assert.equal(canonicalJson(Object.fromEntries(Object.entries(o).reverse())), JSON.stringify(sorted));
+    }
+  }
+  assert.equal(canonicalJson({ 10: 'a', 9: 'b', x: [true, -0, Infinity] }), '{"10":"a","9":"b","x":[true,0,null]}');
+});
+
+test('consecutive records with changing actors, cycles and times each write their own fields', () => {
+  const variants: AuditRecordInput[] = [
+    input,
+    { ...input, actor: 'system', correlationId: null },
+    { ...input, correlationId: 'cyc-"2"', ts: '2024-03-01T14:31:00.000Z' },
+    { ...input, action: 'kill.activate', component: 'orch', policyVersion: 'gov_v2' },
+    input,
+  ];
+  for (const v of variants) assert.equal(recordJson(3, v), canonicalJson({ seq: 3, ...v }));
+});

@@ -69,3 +69,17 @@ test('audit chain detects edits, deletions and reordering', () => {
   assert.equal(verifyChain([recs[0]!, recs[1]!, recs[3]!, recs[4]!]).brokenAt, 4);
   assert.equal(verifyChain([recs[0]!, recs[2]!, recs[1]!]).ok, false);
 });
+
+test('audit records carry the clock time of their own writing', () => {
+  const store = new MemoryAuditStore();
+  const clock = new ManualClock(Date.UTC(2024, 2, 1, 14, 30));
+  const gov = new GovernanceEngine({ policyVersion: 'gov_v1', store, clock });
+  gov.preflight(order({ symbol: 'ORCL', side: 'buy', qty: 1 }));
+  gov.preflight(order({ symbol: 'ORCL', side: 'buy', qty: 1 }));
+  clock.set(Date.UTC(2024, 2, 1, 14, 31, 2, 5));
+  gov.preflight(order({ symbol: 'ORCL', side: 'buy', qty: 1 }));
+  assert.deepEqual(
+    store.records.map((r) => r.ts),
+    ['2024-03-01T14:30:00.000Z', '2024-03-01T14:30:00.000Z', '2024-03-01T14:31:02.005Z'],
+  );
+});

@@ -5,7 +5,7 @@
 
 import type { ExecutionReport, OrderIntent } from '../../domain/order.ts';
 import { OrdinisError } from '../../errors.ts';
-import { FINAL_ORDER_STATUSES, type InsertIntentResult, type OrderRecord, type OrderStore } from './order-store.ts';
+import { FINAL_ORDER_STATUSES, copyReport, type InsertIntentResult, type OrderRecord, type OrderStore } from './order-store.ts';
 
 export class MemoryOrderStore implements OrderStore {
   /** By client order id, in insertion order. */
@@ -54,11 +54,15 @@ export class MemoryOrderStore implements OrderStore {
   listOpen(): OrderRecord[] {
     // Set iteration follows first insertion, which is the orders' insertion order here
     // (an order never re-opens once final).
-    return [...this.open].map((id) => copy(this.records.get(id)!));
+    const out: OrderRecord[] = [];
+    for (const id of this.open) out.push(copy(this.records.get(id)!));
+    return out;
   }
 
   listAll(): OrderRecord[] {
-    return [...this.records.values()].map(copy);
+    const out: OrderRecord[] = [];
+    for (const rec of this.records.values()) out.push(copy(rec));
+    return out;
   }
 
   /**
@@ -85,10 +89,7 @@ export class MemoryOrderStore implements OrderStore {
   }
 }
 
-function copyReport(r: ExecutionReport): ExecutionReport {
-  return { ...r, fills: r.fills.map((f) => ({ ...f })) };
-}
-
+/** The store's records are all made by insertIntent, with these fields in this order. */
 function copy(r: OrderRecord): OrderRecord {
-  return { ...r, intent: { ...r.intent }, lastReport: r.lastReport ? copyReport(r.lastReport) : null };
+  return { intent: { ...r.intent }, status: r.status, brokerOrderId: r.brokerOrderId, lastReport: r.lastReport ? copyReport(r.lastReport) : null, auditRef: r.auditRef };
 }

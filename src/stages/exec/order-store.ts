@@ -3,7 +3,7 @@
 // between the two leaves an intent with no answer, which recovery resolves by querying the
 // broker, never by resubmitting blindly.
 
-import type { ExecutionReport, OrderIntent, OrderStatus } from '../../domain/order.ts';
+import type { ExecutionReport, Fill, OrderIntent, OrderStatus } from '../../domain/order.ts';
 
 export type OrderRecordStatus = 'pending' | OrderStatus;
 
@@ -36,3 +36,20 @@ export interface OrderStore {
 }
 
 export const FINAL_ORDER_STATUSES: ReadonlySet<OrderRecordStatus> = new Set(['filled', 'rejected', 'canceled']);
+
+/**
+ * A copy of a report that shares nothing with it, as stores and venues hand reports out. A
+ * plain clone (`{ ...r }`, V8's fast object copy) with the fills replaced, rather than a
+ * spread with an extra field, V8's slow path: same keys in the same order either way.
+ */
+export function copyReport(r: ExecutionReport): ExecutionReport {
+  const c = { ...r };
+  c.fills = copyFills(r.fills);
+  return c;
+}
+
+function copyFills(fills: readonly Fill[]): Fill[] {
+  const out: Fill[] = [];
+  for (const f of fills) out.push({ ...f });
+  return out;
+}

@@ -24,6 +24,7 @@ import type { BrokerAdapter } from './broker-adapter.ts';
 import { commissionFor, normalizeCommissionModel, type CommissionModel } from './commission.ts';
 import { slippedPrice } from './slippage.ts';
 import { intentDifference } from './order-ids.ts';
+import { copyReport } from './order-store.ts';
 
 export type FillTiming = 'next_open' | 'close';
 
@@ -190,7 +191,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     this.seq = state.seq;
     const sorted = [...state.orders].sort((a, b) => a.seq - b.seq);
     for (const o of sorted) {
-      const order: PaperOrder = { seq: o.seq, intent: { ...o.intent }, report: cloneReport(o.report) };
+      const order: PaperOrder = { seq: o.seq, intent: { ...o.intent }, report: copyReport(o.report) };
       this.orders.set(o.intent.clientOrderId, order);
       this.byKey.set(o.intent.idempotencyKey, o.intent.clientOrderId);
       if (o.resting) this.resting.push(order);
@@ -201,7 +202,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
   }
 
   private orderState(o: PaperOrder): PaperVenueOrder {
-    return { seq: o.seq, intent: { ...o.intent }, report: cloneReport(o.report), resting: this.resting.includes(o) };
+    return { seq: o.seq, intent: { ...o.intent }, report: copyReport(o.report), resting: this.resting.includes(o) };
   }
 
   private assertUsable(): void {
@@ -330,22 +331,24 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     }
     this.settle();
     let n = 0;
-    const drop = (id: string, o: PaperOrder): void => {
-      if (o.report.status !== 'filled' && o.report.status !== 'rejected' && o.report.status !== 'canceled') return;
-      if (this.resting.includes(o)) return;
-      this.orders.delete(id);
-      if (this.byKey.get(o.intent.idempotencyKey) === id) this.byKey.delete(o.intent.idempotencyKey);
-      n++;
-    };
     if (clientOrderIds === undefined) {
-      for (const [id, o] of this.orders) drop(id, o);
+      for (const [id, o] of this.orders) if (this.forget(id, o)) n++;
     } else {
       for (const id of clientOrderIds) {
         const o = this.orders.get(id);
-        if (o !== undefined) drop(id, o);
+        if (o !== undefined && this.forget(id, o)) n++;
       }
     }
     return n;
+  }
+
+  /** Forgets one order if it is finished; whether it did. */
+  private forget(id: string, o: PaperOrder): boolean {
+    if (o.report.status !== 'filled' && o.report.status !== 'rejected' && o.report.status !== 'canceled') return false;
+    if (this.resting.includes(o)) return false;
+    this.orders.delete(id);
+    if (this.byKey.get(o.intent.idempotencyKey) === id) this.byKey.delete(o.intent.idempotencyKey);
+    return true;
   }
 
   /** Orders the venue still holds (working and finished), e.g. to check that forgetting keeps memory flat. */
@@ -368,7 +371,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
           details: { clientOrderId: intent.clientOrderId, idempotencyKey: intent.idempotencyKey, difference: diff },
         });
       }
-      return cloneReport(existing.report);
+      return copyReport(existing.report);
     }
 
     this.seq += 1;
@@ -405,7 +408,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       this.resting.push(order);
     }
     this.flush();
-    return cloneReport(order.report);
+    return copyReport(order.report);
   }
 
   cancel(clientOrderId: string): ExecutionReport {
@@ -424,7 +427,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       this.journal?.orders.add(o);
     }
     this.flush();
-    return cloneReport(o.report);
+    return copyReport(o.report);
   }
 
   fetchOrder(clientOrderId: string): ExecutionReport | undefined {
@@ -432,14 +435,14 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     this.settle();
     this.flush();
     const o = this.orders.get(clientOrderId);
-    return o ? cloneReport(o.report) : undefined;
+    return o ? copyReport(o.report) : undefined;
   }
 
   fetchOpenOrders(): ExecutionReport[] {
     this.assertUsable();
     this.settle();
     this.flush();
-    return this.resting.map((o) => cloneReport(o.report));
+    return this.resting.map((o) => copyReport(o.report));
   }
 
   fetchPositions(): ReadonlyMap<string, number> {
@@ -531,8 +534,4 @@ function validateIntent(i: OrderIntent): string | null {
   if (!Number.isFinite(i.qty) || i.qty <= 0) return `invalid qty ${i.qty}`;
   if (i.orderType !== 'market') return `order type ${i.orderType} is not supported by the paper broker (market only)`;
   return null;
-}
-
-function cloneReport(r: ExecutionReport): ExecutionReport {
-  return { ...r, fills: r.fills.map((f) => ({ ...f })) };
 }

@@ -54,3 +54,22 @@ test('records are copies', () => {
   assert.equal(s.findByClientOrderId('c1')!.status, 'pending');
   assert.equal(s.findByClientOrderId('c1')!.intent.qty, 1);
 });
+
+test('listed records and their reports are copies: neither a caller nor the reporter can change the store', () => {
+  const s = new MemoryOrderStore();
+  s.insertIntent(intent(1));
+  const rep: ExecutionReport = { ...report('c1', 'partial_fill'), fills: [{ fillId: 'f1', clientOrderId: 'c1', symbol: 'X', side: 'buy', qty: 1, price: 5, commission: 0, ts: T0 }], avgPrice: 5 };
+  s.recordReport('c1', rep);
+  rep.fills[0]!.qty = 7;
+  rep.status = 'filled';
+  const [open] = s.listOpen();
+  assert.deepEqual(open!.lastReport, { ...report('c1', 'partial_fill'), fills: [{ fillId: 'f1', clientOrderId: 'c1', symbol: 'X', side: 'buy', qty: 1, price: 5, commission: 0, ts: T0 }], avgPrice: 5 });
+  assert.deepEqual(Object.keys(open!.lastReport!), Object.keys(rep));
+  open!.lastReport!.fills[0]!.price = 0;
+  open!.lastReport!.fills.push(open!.lastReport!.fills[0]!);
+  open!.intent.symbol = 'Y';
+  const [all] = s.listAll();
+  assert.equal(all!.lastReport!.fills.length, 1);
+  assert.equal(all!.lastReport!.fills[0]!.price, 5);
+  assert.equal(all!.intent.symbol, 'X');
+});
