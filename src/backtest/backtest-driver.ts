@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { OrdinisError } from '../errors.ts';
 import { ManualClock, toRfc3339 } from '../core/clock.ts';
+import { lastRfc3339 } from '../core/rfc3339.ts';
 import { SeededRandom } from '../core/random.ts';
 import { isPromiseLike } from '../core/maybe-async.ts';
 import type { OrdinisConfig } from '../config/schema.ts';
@@ -315,16 +316,8 @@ function collectFills(all: FillColumns, orders: MemoryOrderStore): BacktestFill[
   const order = Array.from({ length: all.length }, (_, i) => i);
   order.sort((a, b) => all.ts[a]! - all.ts[b]!);
   // Fills of one time share its string (formatted once, not once per fill).
-  let lastTs = Number.NaN;
-  let stamp = '';
-  return order.map((i) => {
-    const t = all.ts[i]!;
-    if (t !== lastTs) {
-      lastTs = t;
-      stamp = toRfc3339(t);
-    }
-    return { ts: stamp, symbol: all.symbol[i]!, side: all.side[i]!, qty: all.qty[i]!, price: all.price[i]!, commission: all.commission[i]! };
-  });
+  const stamp = lastRfc3339();
+  return order.map((i) => ({ ts: stamp(all.ts[i]!), symbol: all.symbol[i]!, side: all.side[i]!, qty: all.qty[i]!, price: all.price[i]!, commission: all.commission[i]! }));
 }
 
 /** What a backtest reports of its fills, one array per field (numbers stay unboxed). */

@@ -34,3 +34,20 @@ export function rfc3339(ms: number): string {
   const milli = rem - second * 1000;
   return `${TWO[Math.floor(year / 100)]}${TWO[year % 100]}-${TWO[month]}-${TWO[day]}T${TWO[hour]}:${TWO[minute]}:${TWO[second]}.${TWO[Math.floor(milli / 10)]}${milli % 10}Z`;
 }
+
+/**
+ * rfc3339 that remembers its last input and answer. For callers that format the same time
+ * many times running: a cycle's start, time and finish (one bar time in a backtest), the
+ * audit records of one cycle, a backtest's fills at one bar.
+ */
+export function lastRfc3339(): (ms: number) => string {
+  let lastMs = Number.NaN;
+  let last = '';
+  return (ms) => {
+    if (ms !== lastMs) {
+      last = rfc3339(ms);
+      lastMs = ms;
+    }
+    return last;
+  };
+}

@@ -3,7 +3,7 @@
 
 import { OrdinisError } from '../errors.ts';
 import type { Clock } from '../core/clock.ts';
-import { toRfc3339 } from '../core/clock.ts';
+import { lastRfc3339 } from '../core/rfc3339.ts';
 import type { AuditStore } from './audit-chain.ts';
 import type { AuditInput, GovContext, GovDecision, Governance, GovVerdict } from './contract.ts';
 import { DEFAULT_GOV_PARAMS, POLICY_SETS, type GovPolicyParams, type PolicyRule } from './policies.ts';
@@ -23,9 +23,8 @@ export class GovernanceEngine implements Governance {
   readonly policyVersion: string;
   private readonly rules: readonly PolicyRule[];
   private readonly params: GovPolicyParams;
-  /** The last clock reading and its RFC 3339 form: a cycle's records share one time (one format). */
-  private stampMs = Number.NaN;
-  private stamp = '';
+  /** RFC 3339 of the clock: a cycle's records share one time (one format). */
+  private readonly timestamp = lastRfc3339();
 
   constructor(private readonly opts: GovernanceOptions) {
     const sets = { ...POLICY_SETS, ...opts.policySets };
@@ -74,7 +73,7 @@ export class GovernanceEngine implements Governance {
   audit(record: AuditInput): number {
     try {
       return this.opts.store.append({
-        ts: this.timestamp(),
+        ts: this.timestamp(this.opts.clock.now()),
         kind: record.kind,
         component: record.componentId,
         action: record.action,
@@ -88,15 +87,6 @@ export class GovernanceEngine implements Governance {
     } catch (e) {
       throw new OrdinisError('E_GOV_AUDIT_WRITE_FAILED', `audit record for ${record.action} not written`, { cause: e });
     }
-  }
-
-  private timestamp(): string {
-    const now = this.opts.clock.now();
-    if (now !== this.stampMs) {
-      this.stamp = toRfc3339(now);
-      this.stampMs = now;
-    }
-    return this.stamp;
   }
 
   auditedSubjects(subjectRefs: readonly string[]): Set<string> {

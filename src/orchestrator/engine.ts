@@ -31,7 +31,7 @@ import { backoffDelayMs, isRetryable } from './retry-policy.ts';
 import { isPromiseLike, runMaybeAsync } from '../core/maybe-async.ts';
 import { LazyAbortController, runWithBudget, type BudgetOutcome, type MaybePromise } from './budget.ts';
 import { CYCLE_SPAN, STAGE_SPANS } from '../observability/spans.ts';
-import { rfc3339 } from '../core/rfc3339.ts';
+import { lastRfc3339 } from '../core/rfc3339.ts';
 import type { RunRow, RunStore } from './run-store.ts';
 
 export interface OrchSettings extends SpecSettings {
@@ -162,8 +162,8 @@ export class OrchestrationEngine {
   ) as EngineStatus['stageHealth'];
   private readonly subscriptions: string[] = [];
   private readonly tracer: Tracer;
-  private isoMs = Number.NaN;
-  private isoText = '';
+  /** RFC 3339 of a time: a cycle's times are often the same millisecond (always in a backtest). */
+  private readonly iso = lastRfc3339();
 
   constructor(private readonly opts: EngineOptions) {
     this.mode = opts.mode;
@@ -595,7 +595,7 @@ export class OrchestrationEngine {
       const pending = attempt === 1 ? firstAttempt : this.attempt(stage, spec, c, attempt, stageDeadline - performance.now());
       const outcome = (isPromiseLike(pending) ? yield pending : pending) as BudgetOutcome<unknown>;
       if (outcome.ok) return okRun(stage, spec, outcome.value, attempt, delays, start, performance.now());
-    lastError = outcome.error;
+      lastError = outcome.error;
       timedOut = outcome.timedOut;
       if (!mayRetry || attempt >= spec.retry.maximumAttempts || !isRetryable(lastError.code, lastError.retryable, spec.retry)) break;
       const delay = backoffDelayMs(attempt, spec.retry, this.opts.random, lastError.retryAfterMs);
@@ -640,15 +640,6 @@ export class OrchestrationEngine {
     );
     const r = context.with(trace.setSpan(c.cycleContext, span), () => runWithBudget(() => stage.run(ctx), budgetMs, abort, spec.name, onAbandon));
     return isPromiseLike(r) ? r.then((outcome) => endStageSpan(span, outcome)) : endStageSpan(span, r);
-  }
-
-  /** RFC 3339 of a time, remembering the last one: a cycle's times are often the same millisecond (always in a backtest). */
-  private iso(ms: number): string {
-    if (ms !== this.isoMs) {
-      this.isoText = rfc3339(ms);
-      this.isoMs = ms;
-    }
-    return this.isoText;
   }
 
   private trackAbandoned(work: Promise<unknown>): void {

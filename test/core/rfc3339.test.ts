@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { rfc3339 } from '../../src/core/rfc3339.ts';
+import { lastRfc3339, rfc3339 } from '../../src/core/rfc3339.ts';
 import { toRfc3339 } from '../../src/core/clock.ts';
 
 const MAX = 8.64e15;
@@ -34,4 +34,12 @@ test('invalid times throw as toISOString does', () => {
 
 test('the clock module formats through the same function', () => {
   assert.equal(toRfc3339, rfc3339);
+});
+
+test('lastRfc3339 answers as rfc3339 does, for repeated and changing times alike', () => {
+  const format = lastRfc3339();
+  for (const ms of [0, 0, 1_700_000_000_123, 1_700_000_000_123, -1, 253_402_300_800_000, Number.NaN, 5]) {
+    if (Number.isNaN(ms)) assert.throws(() => format(ms), RangeError);
+    else assert.equal(format(ms), rfc3339(ms));
+  }
 });
