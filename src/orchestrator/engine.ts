@@ -395,7 +395,6 @@ export class OrchestrationEngine {
       this.opts.observer?.warn?.('run metadata not written; continuing because ORCH_FAIL_CLOSED_ON_DB=false', { correlationId });
     }
 
-
     // Indexed over arrays made at start(): a for-of iterator and a lookup by stage name cost
     // more, per stage of every cycle, than the rest of this loop's bookkeeping.
     const { specs, stageList } = this;

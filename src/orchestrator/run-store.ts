@@ -27,16 +27,24 @@ export interface ArtifactInput {
   content: unknown;
 }
 
+/** How a run ends: what finishRun writes to its row. */
+export interface RunFinishUpdate {
+  finishedAt: string;
+  status: RunStatus;
+  errorCodes: string[];
+  abortReason?: string | null;
+}
+
 export interface RunStore {
   /** Throws E_DB_UNAVAILABLE when the row cannot be written. */
   startRun(row: RunRow): void;
-  finishRun(runId: string, update: { finishedAt: string; status: RunStatus; errorCodes: string[]; abortReason?: string | null }): void;
+  finishRun(runId: string, update: RunFinishUpdate): void;
   putArtifact(artifact: ArtifactInput): number;
   /**
    * Optional: finishRun then putArtifact in one commit, with the outcome of the two calls in
    * turn (the run is finished even when the artifact fails; that error is thrown after).
    */
-  finishRunWithArtifact?(runId: string, update: Parameters<RunStore['finishRun']>[1], artifact: ArtifactInput): number;
+  finishRunWithArtifact?(runId: string, update: RunFinishUpdate, artifact: ArtifactInput): number;
   /**
    * Optional: the run row (and, with `config`, its config snapshot, whose ref the row then
    * carries) written with the store's next commit rather than now, so a cycle that writes

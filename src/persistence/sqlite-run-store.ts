@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { ArtifactInput, RunRow, RunStatus, RunStore } from '../orchestrator/run-store.ts';
+import type { ArtifactInput, RunFinishUpdate, RunRow, RunStatus, RunStore } from '../orchestrator/run-store.ts';
 import { canonicalJson } from '../governance/audit-chain.ts';
 import { OrdinisError } from '../errors.ts';
 import type { DeferredHandle, SqliteConnection } from './connection.ts';
@@ -69,8 +69,6 @@ interface SnapshotDbRow {
   created_at: string;
 }
 
-type RunFinishUpdate = Parameters<RunStore['finishRun']>[1];
-
 interface ArtifactFailure {
   error: unknown;
   rolledBack: boolean;
@@ -83,9 +81,15 @@ class ArtifactRolledBack extends Error {
   }
 }
 
+/** A config snapshot as stored: its redacted canonical JSON and its ref. */
+interface SnapshotText {
+  json: string;
+  ref: string;
+}
+
 interface PendingStart {
   row: RunRow;
-  snapshot: { json: string; ref: string } | undefined;
+  snapshot: SnapshotText | undefined;
   handle: DeferredHandle;
 }
 
@@ -189,7 +193,7 @@ export class SqliteRunStore implements RunStore {
     };
   }
 
-  private insertStart(row: RunRow, snapshot: { json: string; ref: string } | undefined): void {
+  private insertStart(row: RunRow, snapshot: SnapshotText | undefined): void {
     if (snapshot) this.insertSnapshotRow(row.runId, snapshot.json, snapshot.ref);
     this.insertRunRow(row);
   }
@@ -315,14 +319,13 @@ export class SqliteRunStore implements RunStore {
     );
   }
 
-
   /**
    * The redacted canonical JSON and ref of `config`. A paper runtime passes the same (frozen)
    * config object every cycle, so the work is cached per object; a cached entry is only used
    * while the object still serialises to the JSON it was computed from, so a config mutated
    * in place is never stored under a stale snapshot.
    */
-  private snapshotOf(config: Record<string, unknown>): { json: string; ref: string } {
+  private snapshotOf(config: Record<string, unknown>): SnapshotText {
     // Through JSON first, so what we hash is exactly what a reader will get back.
     const plain = JSON.stringify(config);
     const cached = this.snapshotCache.get(config);

@@ -30,7 +30,7 @@ import type { Fill } from '../domain/order.ts';
 import type { RiskDecision } from '../domain/risk.ts';
 import type { CycleResult, CycleStatus } from '../orchestrator/cycle-result.ts';
 import type { EngineObserver, EngineStatus } from '../orchestrator/engine.ts';
-import type { ArtifactInput, RunRow, RunStore } from '../orchestrator/run-store.ts';
+import type { ArtifactInput, RunFinishUpdate, RunRow, RunStore } from '../orchestrator/run-store.ts';
 import type { OrdinisDatabase } from '../persistence/database.ts';
 import { SqlitePaperVenueStore } from '../persistence/sqlite-paper-venue-store.ts';
 import { SqliteRuntimeStateStore } from '../persistence/sqlite-runtime-state-store.ts';
@@ -570,8 +570,6 @@ export class PaperRuntime {
 // ---- stores as the runtime wires them ----------------------------------------------------
 
 /** The run store that also moves the resume cursor, in the transaction that finishes a run row. */
-type RunFinishUpdate = Parameters<RunStore['finishRun']>[1];
-
 class CursorRunStore implements RunStore {
   constructor(
     private readonly db: OrdinisDatabase,
