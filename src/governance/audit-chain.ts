@@ -171,9 +171,14 @@ const policyJson = memoJson();
 const tsJson = memoJson();
 
 export function recordJson(seq: number, input: AuditRecordInput): string {
-  if (!isPlainInput(input)) return canonicalJson({ seq, ...input });
-  // Field by field in sorted key order: the same string as canonicalJson({ seq, ...input }),
-  // without the copy and the key sort.
+  return isPlainInput(input) ? plainRecordJson(seq, input) : canonicalJson({ seq, ...input });
+}
+
+/**
+ * recordJson of a plain input, field by field in sorted key order: the same string as
+ * canonicalJson({ seq, ...input }), without the copy and the key sort.
+ */
+function plainRecordJson(seq: number, input: AuditRecordInput): string {
   return (
     `{"action":${actionJson(input.action)},"actor":${actorJson(input.actor)},"component":${componentJson(input.component)}` +
     `,"correlationId":${correlationJson(input.correlationId)},"decision":${canonicalJson(input.decision)},"kind":${canonicalJson(input.kind)}` +
@@ -189,8 +194,8 @@ export function chainHash(json: string, hashPrev: string): string {
 }
 
 export function sealRecord(seq: number, input: AuditRecordInput, hashPrev: string): AuditRecord {
-  const hashSelf = chainHash(recordJson(seq, input), hashPrev);
-  if (!isPlainInput(input)) return { ...input, seq, hashPrev, hashSelf };
+  if (!isPlainInput(input)) return { ...input, seq, hashPrev, hashSelf: chainHash(recordJson(seq, input), hashPrev) };
+  const hashSelf = chainHash(plainRecordJson(seq, input), hashPrev);
   // Spelled out, the same object as the spread (same keys, same order) at a fraction of its
   // cost: V8 copies a 10-field object literal slowly.
   return {
