@@ -2,7 +2,8 @@
 // @opentelemetry/api (or spans.ts) and never this file, so with OBS_TRACES_EXPORTER=none no
 // SDK is loaded and every span is the API's no-op.
 //
-//   otlp    -> BatchSpanProcessor(OTLP/HTTP exporter)      spans leave the process in batches
+//   otlp    -> BatchSpanProcessor(Deferred(OTLP/HTTP))     spans leave the process in batches,
+//                                                          serialised between cycles
 //   console -> SimpleSpanProcessor(StderrJsonSpanExporter) one JSON line per span on stderr
 //   memory  -> SimpleSpanProcessor(InMemorySpanExporter)   tests read the finished spans
 //   none    -> nothing installed
@@ -31,6 +32,7 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 import { OrdinisError } from '../errors.ts';
 import type { OrdinisConfig } from '../config/schema.ts';
 import { AsyncLocalStorageContextManager } from './context-manager.ts';
+import { DeferredSpanExporter } from './deferred-span-exporter.ts';
 import { getTracer } from './spans.ts';
 
 export { getTracer } from './spans.ts';
@@ -92,12 +94,14 @@ const requireLazy = createRequire(import.meta.url);
 type OtlpModule = typeof import('@opentelemetry/exporter-trace-otlp-http');
 
 function processorFor(options: TracingOptions): { processor: SpanProcessor; memoryExporter?: InMemorySpanExporter } {
-  if (options.batchExporter) return { processor: new BatchSpanProcessor(options.batchExporter) };
+  // Batches are exported on the next turn, not inside the span.end() that filled one (see
+  // DeferredSpanExporter).
+  if (options.batchExporter) return { processor: new BatchSpanProcessor(new DeferredSpanExporter(options.batchExporter)) };
   switch (options.exporter) {
     case 'otlp': {
       const { OTLPTraceExporter } = requireLazy('@opentelemetry/exporter-trace-otlp-http') as OtlpModule;
       const exporter = new OTLPTraceExporter(options.endpoint !== undefined ? { url: options.endpoint } : {});
-      return { processor: new BatchSpanProcessor(exporter) };
+      return { processor: new BatchSpanProcessor(new DeferredSpanExporter(exporter)) };
     }
     case 'console':
       return { processor: new SimpleSpanProcessor(new StderrJsonSpanExporter()) };
