@@ -6,6 +6,7 @@
 // statement is atomic on its own, so the usual cycle needs no savepoint either.
 
 import type Database from 'better-sqlite3';
+import { lastRfc3339 } from '../core/rfc3339.ts';
 import type { RiskDecision } from '../domain/risk.ts';
 import type { SqliteConnection } from './connection.ts';
 
@@ -25,12 +26,37 @@ function upsertSql(rows: number): string {
        decision_json = excluded.decision_json, recorded_at = excluded.recorded_at`;
 }
 
+/**
+ * JSON of a one-code reason list, by code: nearly every decision has exactly one reason
+ * (RISK.OK on an allowed order), so its text is made once per code instead of once per row.
+ */
+const ONE_REASON_JSON = new Map<string, string>();
+/** Reason codes are a closed set; the bound only keeps an unexpected caller from growing the map. */
+const MAX_CACHED_REASONS = 64;
+
+/** JSON.stringify(reasons), the same string. */
+export function reasonsJson(reasons: readonly string[]): string {
+  if (reasons.length !== 1 || typeof reasons[0] !== 'string') return JSON.stringify(reasons);
+  const code = reasons[0];
+  let json = ONE_REASON_JSON.get(code);
+  if (json === undefined) {
+    json = JSON.stringify(reasons);
+    if (ONE_REASON_JSON.size < MAX_CACHED_REASONS) ONE_REASON_JSON.set(code, json);
+  }
+  return json;
+}
+
 export class SqliteRiskDecisionStore {
   private readonly conn: SqliteConnection;
   /** Upserts by row count (index = rows), prepared on first use. */
   private readonly upserts: Database.Statement[] = [];
   private readonly selectByCorrelation: Database.Statement;
   private readonly recordTx: Database.Transaction<(correlationId: string, decisions: readonly RiskDecision[]) => void>;
+  /**
+   * recorded_at: conn.nowIso()'s string, remembered for its millisecond (a backtest records
+   * several cycles' decisions per millisecond of wall time).
+   */
+  private readonly recordedAt = lastRfc3339();
 
   constructor(conn: SqliteConnection) {
     this.conn = conn;
@@ -56,7 +82,7 @@ export class SqliteRiskDecisionStore {
 
   /** Upserts the decisions in order, MAX_ROWS_PER_INSERT rows per statement. */
   private insert(correlationId: string, decisions: readonly RiskDecision[]): void {
-    const now = this.conn.nowIso();
+    const now = this.recordedAt(this.conn.wallClock.now());
     for (let from = 0; from < decisions.length; from += MAX_ROWS_PER_INSERT) {
       const rows = Math.min(MAX_ROWS_PER_INSERT, decisions.length - from);
       const params: unknown[] = new Array(rows * COLUMNS_PER_ROW);
@@ -67,7 +93,7 @@ export class SqliteRiskDecisionStore {
         params[p++] = d.symbol;
         params[p++] = d.ts;
         params[p++] = d.allowed ? 1 : 0;
-        params[p++] = JSON.stringify(d.reasons);
+        params[p++] = reasonsJson(d.reasons);
         params[p++] = d.policyVersion;
         params[p++] = JSON.stringify(d);
         params[p++] = now;

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ManualClock } from '../../src/core/clock.ts';
 import type { RiskDecision } from '../../src/domain/risk.ts';
+import { reasonsJson } from '../../src/persistence/sqlite-risk-decision-store.ts';
 import { openTempDatabase } from './temp-database.ts';
 
 const allowed: RiskDecision = {
@@ -71,4 +73,34 @@ test('a signal decided twice in one call keeps the later verdict', (t) => {
   const retried: RiskDecision = { ...allowed, allowed: false, reasons: ['RISK.DATA.STALE'], order: undefined, adjustments: undefined };
   db.riskDecisions.record('run-1', [allowed, denied, retried]);
   assert.deepEqual(db.riskDecisions.listByRun('run-1').map((d) => [d.signalId, d.allowed]), [['sig-1', false], ['sig-2', false]]);
+});
+
+test('reasons_json is JSON.stringify of the reasons, whatever the list (one code is remembered, not re-encoded)', () => {
+  const lists: string[][] = [[], ['RISK.OK'], ['RISK.OK'], ['RISK.CASH.INSUFFICIENT'], ['RISK.KILL.ACTIVE', 'RISK.DATA.STALE'], ['a "quoted" \\ code'], ['\u2028 \ud800']];
+  for (const reasons of lists) assert.equal(reasonsJson(reasons), JSON.stringify(reasons));
+  // Beyond the cache's bound the text is still right, just not kept.
+  for (let k = 0; k < 100; k++) assert.equal(reasonsJson([`CODE.${k}`]), JSON.stringify([`CODE.${k}`]));
+});
+
+test('recorded_at is the wall clock as toISOString writes it, at every write (remembered per millisecond)', (t) => {
+  const clock = new ManualClock(Date.parse('2025-03-04T05:06:07.089Z'));
+  const { db } = openTempDatabase(t, { wallClock: clock });
+  const at = (signalId: string): unknown => db.handle.prepare('SELECT recorded_at FROM risk_decisions WHERE signal_id = ?').pluck().get(signalId);
+  db.riskDecisions.record('run-1', [{ ...denied, signalId: 'a' }]);
+  db.riskDecisions.record('run-2', [{ ...denied, signalId: 'b' }]);
+  clock.set(clock.now() + 1);
+  db.riskDecisions.record('run-3', [{ ...denied, signalId: 'c' }]);
+  assert.equal(at('a'), '2025-03-04T05:06:07.089Z');
+  assert.equal(at('b'), '2025-03-04T05:06:07.089Z');
+  assert.equal(at('c'), new Date(clock.now()).toISOString());
+});
+
+test('a decision costs one index entry: the upsert key, no recorded_at index (v5); retention scans instead', (t) => {
+  const { db } = openTempDatabase(t);
+  const indexes = db.handle.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'risk_decisions' ORDER BY name").pluck().all();
+  assert.deepEqual(indexes, ['sqlite_autoindex_risk_decisions_1']);
+  const plan = (db.handle.prepare('EXPLAIN QUERY PLAN SELECT decision_json FROM risk_decisions WHERE correlation_id = ? ORDER BY id').all('x') as { detail: string }[])
+    .map((r) => r.detail)
+    .join('; ');
+  assert.match(plan, /sqlite_autoindex_risk_decisions_1/, 'listByRun still goes by the unique index');
 });
