@@ -78,7 +78,7 @@ export class AnalyticsStage implements Stage<'ANA'> {
     if (exec) this.countExecutions(exec, acc);
 
     acc.observeBar(ctx.cycleTime, port.equity, holdsPosition(port.positions));
-    if (this.opts.keepEquityCurve !== false) this.curve.push(ctx.cycleTime, port.equity, acc.drawdown().currentPct);
+    if (this.opts.keepEquityCurve !== false) this.curve.push(ctx.cycleTime, port.equity, acc.currentDrawdownPct);
 
     const { kpis, quality } = acc.snapshot();
     const report: AnalyticsReport = { ts: ctx.cycleTime, equity: port.equity, kpis, quality };

@@ -109,6 +109,11 @@ export class KpiAccumulator {
     }
   }
 
+  /** The current drawdown (%) as of the last bar: drawdown().currentPct without the object (ANA reads it every bar). */
+  get currentDrawdownPct(): number {
+    return this.dd;
+  }
+
   drawdown(): DrawdownState {
     return { currentPct: this.dd, maxPct: this.maxDd, maxMoney: this.maxMoney, troughTs: this.troughTs, peak: this.peak };
   }

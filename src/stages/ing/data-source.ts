@@ -308,7 +308,11 @@ export class SyntheticBarSource implements BarSource {
   private readonly drift: number;
   private readonly last: Float64Array;
   private i = 0;
-  private spare: number | undefined;
+  /**
+   * Box-Muller's second value, NaN when there is none: a field that is always a number
+   * stays an unboxed double, where number | undefined boxes every value stored in it.
+   */
+  private spare = Number.NaN;
 
   constructor(opts: SyntheticBarSourceOptions) {
     const syms =
@@ -362,9 +366,10 @@ export class SyntheticBarSource implements BarSource {
 
   /** Standard normal draw (Box-Muller, both values used). */
   private gauss(): number {
-    if (this.spare !== undefined) {
+    // A draw is never NaN (r and the sine are finite), so NaN only ever means "none".
+    if (!Number.isNaN(this.spare)) {
       const s = this.spare;
-      this.spare = undefined;
+      this.spare = Number.NaN;
       return s;
     }
     let u = 0;

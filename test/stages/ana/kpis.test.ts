@@ -54,6 +54,14 @@ test("drawdown is backtrader's: running peak over all bars, percent and money ma
   assert.equal(k2.drawdown().maxPct, 0);
 });
 
+test('currentDrawdownPct is drawdown().currentPct at every bar (what ANA puts on the equity curve)', () => {
+  const k = new KpiAccumulator({ startingValue: 100 });
+  for (const [i, v] of [100, 50, 1000, 900, 901.5, 1200, 0.5].entries()) {
+    k.observeBar(i, v, false);
+    assert.equal(k.currentDrawdownPct, k.drawdown().currentPct);
+  }
+});
+
 test('undefined KPIs are null and flagged, never garbage', () => {
   const empty = new KpiAccumulator({ startingValue: 100 }).snapshot();
   assert.equal(empty.kpis.annualizedReturnPct, null);

@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { ArrayBarSource, FileReplaySource, SyntheticBarSource, takeUntil } from '../../../src/stages/ing/data-source.ts';
 import type { BarBatch, BarSource } from '../../../src/stages/ing/data-source.ts';
 import { readBarsFile } from '../../../src/stages/ing/csv-bars.ts';
@@ -124,6 +125,14 @@ describe('SyntheticBarSource', () => {
         assert.ok(Number.isInteger(x.volume) && x.volume > 0);
       }
     }
+  });
+
+  test('the same bars as ever for a seed (fingerprint): the benchmarks and the equivalence tests depend on them', () => {
+    const h = createHash('sha256');
+    for (const b of drainAll(new SyntheticBarSource({ symbols: 3, bars: 501, seed: 42 }))) h.update(JSON.stringify(b));
+    // Taken before Box-Muller's spare value became a NaN-sentinel double (an odd bar count
+    // ends on a spare draw): a change of representation, not of a single bit of output.
+    assert.equal(h.digest('hex'), '30dc76785a44fd597fe3e2bc21410c84587513f1a97d19650bb666321f62fcd1');
   });
 
   test('property: every generated bar is valid for any seed and volatility', () => {
