@@ -17,6 +17,7 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { Clock } from '../core/clock.ts';
+import { lastRfc3339 } from '../core/rfc3339.ts';
 import { OrdinisError } from '../errors.ts';
 import { toDbError } from './sqlite-errors.ts';
 
@@ -36,6 +37,8 @@ export class SqliteConnection {
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
   /** Writes queued by `defer`, in order; each leaves the queue when a commit carried it. */
   private deferred: DeferredWrite[] = [];
+  /** recorded_at / created_at text, formatted once per wall-clock millisecond (several writes share one). */
+  private readonly wallIso = lastRfc3339();
 
   constructor(db: Database.Database, path: string, wallClock: Clock) {
     this.db = db;
@@ -52,7 +55,7 @@ export class SqliteConnection {
   }
 
   nowIso(): string {
-    return new Date(this.wallClock.now()).toISOString();
+    return this.wallIso(this.wallClock.now());
   }
 
   read<T>(what: string, fn: () => T): T {

@@ -6,7 +6,6 @@
 // statement is atomic on its own, so the usual cycle needs no savepoint either.
 
 import type Database from 'better-sqlite3';
-import { lastRfc3339 } from '../core/rfc3339.ts';
 import type { RiskDecision } from '../domain/risk.ts';
 import type { SqliteConnection } from './connection.ts';
 
@@ -52,11 +51,6 @@ export class SqliteRiskDecisionStore {
   private readonly upserts: Database.Statement[] = [];
   private readonly selectByCorrelation: Database.Statement;
   private readonly recordTx: Database.Transaction<(correlationId: string, decisions: readonly RiskDecision[]) => void>;
-  /**
-   * recorded_at: conn.nowIso()'s string, remembered for its millisecond (a backtest records
-   * several cycles' decisions per millisecond of wall time).
-   */
-  private readonly recordedAt = lastRfc3339();
 
   constructor(conn: SqliteConnection) {
     this.conn = conn;
@@ -82,7 +76,7 @@ export class SqliteRiskDecisionStore {
 
   /** Upserts the decisions in order, MAX_ROWS_PER_INSERT rows per statement. */
   private insert(correlationId: string, decisions: readonly RiskDecision[]): void {
-    const now = this.recordedAt(this.conn.wallClock.now());
+    const now = this.conn.nowIso();
     for (let from = 0; from < decisions.length; from += MAX_ROWS_PER_INSERT) {
       const rows = Math.min(MAX_ROWS_PER_INSERT, decisions.length - from);
       const params: unknown[] = new Array(rows * COLUMNS_PER_ROW);
