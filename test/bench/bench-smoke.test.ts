@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+// The JSON contract, written out here rather than imported from bench/run.ts's KEYS:
+// a key dropped or renamed there must fail this test, not change what it expects.
 const EXPECTED = {
   cycleOverheadUs: ['p50', 'p95', 'p99', 'n'],
   backtestSingle: ['barsPerSec', 'bars', 'runs'],
