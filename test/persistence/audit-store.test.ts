@@ -92,7 +92,7 @@ test('the table refuses UPDATE, DELETE and inserts that do not extend the head',
   refused('DELETE FROM audit_log WHERE seq = 3');
   refused('DELETE FROM audit_log');
   refused(`INSERT INTO audit_log SELECT seq + 10, ts, kind, component, action, actor, correlation_id, policy_version,
-           decision, subject_ref, payload_json, hash_prev, hash_self FROM audit_log WHERE seq = 3`);
+           decision, subject_ref, payload_json, hash_prev, hash_self, recorded_at FROM audit_log WHERE seq = 3`);
   refused('UPDATE audit_head SET seq = 1');
   refused('DELETE FROM audit_head');
   refused('UPDATE audit_anchor SET seq = 99');
@@ -178,9 +178,9 @@ test('tampering: records added behind the store are detected', (t) => {
   const extra = shadow.records[2];
   dropAuditTriggers(db.handle);
   db.handle
-    .prepare('INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    .prepare('INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
     .run(3, extra.ts, extra.kind, extra.component, extra.action, extra.actor, extra.correlationId, extra.policyVersion,
-      extra.decision, extra.subjectRef, JSON.stringify(extra.payload), extra.hashPrev, extra.hashSelf);
+      extra.decision, extra.subjectRef, JSON.stringify(extra.payload), extra.hashPrev, extra.hashSelf, extra.ts);
   expectBroken(db, 3, /past the head/);
 });
 

@@ -10,6 +10,8 @@ import { expectCode, openTempDatabase, tempDir } from './temp-database.ts';
 const DESIGN_TABLES = [
   'artifacts',
   'audit_anchor',
+  'audit_checkpoint',
+  'audit_export',
   'audit_head',
   'audit_log',
   'dlq',
