@@ -64,12 +64,80 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
-/** A numeric flag, or E_CFG_INVALID naming the flag and the value. */
-export function num(flag: string, raw: string): number {
-  const v = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(v)) throw new OrdinisError('E_CFG_INVALID', `${flag} ${JSON.stringify(raw)}: expected a number`);
+/**
+ * The longest indicator window a flag may ask for. Far beyond any window a strategy on daily
+ * or intraday bars uses, yet it stops `--slow 1e9` from silently producing a run that never
+ * warms up (or from sizing a window buffer by the flag).
+ */
+export const MAX_INDICATOR_PERIOD = 100_000;
+/** The largest fixed order size, in shares. */
+export const MAX_ORDER_QTY = 1_000_000_000;
+/** The largest starting cash: money stays exact to the cent well inside 2^53 / 100. */
+export const MAX_CASH = 1e12;
+/** Seeds are 32-bit (SeededRandom keeps `seed >>> 0`): a larger or fractional one would alias silently. */
+export const MAX_SEED = 0xffff_ffff;
+
+export interface DecimalBounds {
+  min?: number;
+  /** The value must be greater than `min`, not equal to it. */
+  minExclusive?: boolean;
+  max?: number;
+  maxExclusive?: boolean;
+  /** A count: a whole number, written without a fraction. */
+  integer?: boolean;
+}
+
+// Plain decimal notation, as an operator types a number: no exponent (1e308), no radix
+// prefix (0x10), no Infinity/NaN, no digit separators. Number() accepts all of those.
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d+)?|\.\d+)$/;
+
+function expectedText(b: DecimalBounds): string {
+  if (b.integer) {
+    if (b.min !== undefined && b.max !== undefined) return `an integer from ${b.min} to ${b.max}`;
+    if (b.min !== undefined) return `an integer >= ${b.min}`;
+    return 'an integer';
+  }
+  const parts: string[] = [];
+  if (b.min !== undefined) parts.push(`${b.minExclusive ? '>' : '>='} ${b.min}`);
+  if (b.max !== undefined) parts.push(`${b.maxExclusive ? '<' : '<='} ${b.max}`);
+  return parts.length ? `a number ${parts.join(' and ')}` : 'a number';
+}
+
+/**
+ * A numeric flag in plain decimal notation, finite and within `bounds`, or E_CFG_INVALID
+ * naming the flag, the value and what was expected. Pure.
+ */
+export function decimalFlag(flag: string, raw: string, bounds: DecimalBounds): number {
+  const text = raw.trim();
+  if (!DECIMAL.test(text)) throw new OrdinisError('E_CFG_INVALID', `${flag} ${JSON.stringify(raw)}: expected a decimal number (digits, an optional sign and fraction; no exponent or hex), ${expectedText(bounds)}`, { details: { flag, value: raw } });
+  const v = Number(text);
+  const inRange =
+    Number.isFinite(v) &&
+    (!bounds.integer || Number.isSafeInteger(v)) &&
+    (bounds.min === undefined || (bounds.minExclusive ? v > bounds.min : v >= bounds.min)) &&
+    (bounds.max === undefined || (bounds.maxExclusive ? v < bounds.max : v <= bounds.max));
+  if (!inRange) throw new OrdinisError('E_CFG_INVALID', `${flag} ${JSON.stringify(raw)}: expected ${expectedText(bounds)}`, { details: { flag, value: raw } });
   return v;
 }
+
+/** A numeric flag with no bounds beyond being a finite plain decimal (E_CFG_INVALID otherwise). */
+export function num(flag: string, raw: string): number {
+  return decimalFlag(flag, raw, {});
+}
+
+/** What each numeric flag of the shared set may be. */
+const FLAG_BOUNDS = {
+  fast: { integer: true, min: 1, max: MAX_INDICATOR_PERIOD },
+  slow: { integer: true, min: 1, max: MAX_INDICATOR_PERIOD },
+  period: { integer: true, min: 1, max: MAX_INDICATOR_PERIOD },
+  lower: { min: 0, max: 100 },
+  upper: { min: 0, max: 100 },
+  qty: { integer: true, min: 1, max: MAX_ORDER_QTY },
+  weight: { min: 0, minExclusive: true, max: 1 },
+  cash: { min: 0, minExclusive: true, max: MAX_CASH },
+  commissionPct: { min: 0, max: 100, maxExclusive: true },
+  seed: { integer: true, min: 0, max: MAX_SEED },
+} as const satisfies Record<string, DecimalBounds>;
 
 export function toBacktestConfig(f: PipelineFlags, defaultCash: number): BacktestConfig {
   const allowed = STRATEGY_FLAGS[f.strategy];
@@ -78,14 +146,14 @@ export function toBacktestConfig(f: PipelineFlags, defaultCash: number): Backtes
   for (const k of ['fast', 'slow', 'period', 'lower', 'upper'] as const) {
     if (f[k] === undefined) continue;
     if (!allowed.includes(k)) throw new OrdinisError('E_CFG_INVALID', `--${k} does not apply to --strategy ${f.strategy} (it takes ${allowed.map((a) => `--${a}`).join(', ')})`);
-    params[k] = num(`--${k}`, f[k]);
+    params[k] = decimalFlag(`--${k}`, f[k], FLAG_BOUNDS[k]);
   }
   if (f.qty !== undefined && f.weight !== undefined) throw new OrdinisError('E_CFG_INVALID', 'give --qty or --weight, not both');
-  const sizing = f.weight !== undefined ? { kind: 'weight' as const, weight: num('--weight', f.weight) } : { kind: 'fixed' as const, qty: num('--qty', f.qty ?? '10') };
-  const commission: CommissionModel = f.commissionPct !== undefined ? { kind: 'percent', percent: num('--commission-pct', f.commissionPct) } : { kind: 'none' };
-  if (commission.kind === 'percent' && !(commission.percent >= 0 && commission.percent < 100)) {
-    throw new OrdinisError('E_CFG_INVALID', `--commission-pct ${f.commissionPct}: expected a percentage in [0, 100)`);
-  }
+  const sizing = f.weight !== undefined
+    ? { kind: 'weight' as const, weight: decimalFlag('--weight', f.weight, FLAG_BOUNDS.weight) }
+    : { kind: 'fixed' as const, qty: decimalFlag('--qty', f.qty ?? '10', FLAG_BOUNDS.qty) };
+  const commission: CommissionModel =
+    f.commissionPct !== undefined ? { kind: 'percent', percent: decimalFlag('--commission-pct', f.commissionPct, FLAG_BOUNDS.commissionPct) } : { kind: 'none' };
   const symbols = f.symbols?.split(',').map((s) => s.trim()).filter(Boolean);
   return {
     dataFiles: f.data ?? [SAMPLE_DATA],
@@ -93,10 +161,10 @@ export function toBacktestConfig(f: PipelineFlags, defaultCash: number): Backtes
     strategy: f.strategy,
     strategyParams: params,
     sizing,
-    cash: f.cash === undefined ? defaultCash : num('--cash', f.cash),
+    cash: f.cash === undefined ? defaultCash : decimalFlag('--cash', f.cash, FLAG_BOUNDS.cash),
     commission,
     ...(f.from ? { from: f.from } : {}),
     ...(f.to ? { to: f.to } : {}),
-    ...(f.seed !== undefined ? { seed: num('--seed', f.seed) } : {}),
+    ...(f.seed !== undefined ? { seed: decimalFlag('--seed', f.seed, FLAG_BOUNDS.seed) } : {}),
   };
 }

@@ -21,7 +21,7 @@ import { PaperRuntime, type PaperRunSummary } from '../../runtime/paper-runtime.
 import { describeRecovery } from '../../runtime/recovery.ts';
 import { watchShutdownSignals } from '../../runtime/shutdown-signals.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
-import { addPipelineOptions, num, toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';
+import { addPipelineOptions, decimalFlag, toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';
 
 interface PaperFlags extends PipelineFlags {
   speed: string;
@@ -46,8 +46,8 @@ export function registerPaper(program: Command): void {
       const g = cmd.optsWithGlobals() as GlobalOptions;
       const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
       const bt = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH);
-      const speed = num('--speed', flags.speed);
-      const maxCycles = flags.maxCycles !== undefined ? num('--max-cycles', flags.maxCycles) : undefined;
+      const speed = decimalFlag('--speed', flags.speed, { min: 0 });
+      const maxCycles = flags.maxCycles !== undefined ? decimalFlag('--max-cycles', flags.maxCycles, { integer: true, min: 1 }) : undefined;
       const logger = componentLogger(ctx.logger, 'paper');
       const metrics = createOrchMetrics(undefined, { processMetrics: flags.serve === true });
       const alerts = new AlertMonitor({ logger, metrics, consecutiveFailureThreshold: ctx.config.OBS_ALERT_CONSECUTIVE_FAILURES });
