@@ -7,6 +7,8 @@
 //
 //   exec.after_persist  an order intent was committed ('pending'), the broker not yet called
 //   exec.after_submit   the venue accepted and recorded the order; our answer not yet stored
+//   exec.before_audit_ref  the order's exec.submit audit record was appended; its audit_ref
+//                       on the order not yet set (one transaction: a crash here loses both)
 //   port.before_commit  a fill is about to be posted to the ledger (the venue already has it)
 //   cycle.mid           RISK has recorded its decisions; EXEC has not run
 //
@@ -16,7 +18,7 @@
 
 import { OrdinisError } from '../errors.ts';
 
-export const CRASH_POINTS = ['exec.after_persist', 'exec.after_submit', 'port.before_commit', 'cycle.mid'] as const;
+export const CRASH_POINTS = ['exec.after_persist', 'exec.after_submit', 'exec.before_audit_ref', 'port.before_commit', 'cycle.mid'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export const CRASH_ENV = 'TEST_ORDINIS_CRASH_AT';

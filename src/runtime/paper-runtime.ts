@@ -296,6 +296,7 @@ export class PaperRuntime {
           riskDecisions: seam ? crashingDecisions(db.riskDecisions, seam) : db.riskDecisions,
         },
         clock,
+        wallClock: wall,
         random: new SeededRandom(opts.seed ?? config.ORCH_SEED),
         venue,
         observer,
@@ -615,6 +616,13 @@ class CrashingOrderStore implements OrderStore {
   }
   setAuditRef(...a: Parameters<OrderStore['setAuditRef']>): void {
     this.inner.setAuditRef(...a);
+  }
+  attachAuditRecord(clientOrderId: string, appendRecord: () => number): number {
+    return this.inner.attachAuditRecord(clientOrderId, () => {
+      const ref = appendRecord();
+      this.seam.reach('exec.before_audit_ref');
+      return ref;
+    });
   }
   findByIdempotencyKey(key: string): ReturnType<OrderStore['findByIdempotencyKey']> {
     return this.inner.findByIdempotencyKey(key);

@@ -10,7 +10,8 @@
 //                     knows the order; if not, the intent is closed as not received
 //                     ('canceled', with the reason). Nothing is ever resent from here.
 //                     Orders the broker knows but that have no exec.submit audit record (the
-//                     crash came before it) get one, marked recovered.
+//                     crash came before it) get one, marked recovered; one found on file for
+//                     an order that does not point at it is adopted, never written twice.
 //   5 open_orders     orders that were working when we went down: the broker's current
 //                     report is recorded (they may have filled meanwhile); an acknowledged
 //                     order the broker no longer knows -> refuse
@@ -28,7 +29,7 @@
 import { OrdinisError, toOrdinisError } from '../errors.ts';
 import type { Clock } from '../core/clock.ts';
 import { toRfc3339 } from '../core/clock.ts';
-import type { ChainVerification } from '../governance/audit-chain.ts';
+import type { AuditRecord, ChainVerification } from '../governance/audit-chain.ts';
 import { GOV_ACTION, type Governance } from '../governance/contract.ts';
 import type { KillSwitch } from '../kill-switch/kill-switch.ts';
 import type { ExecutionReport, Fill } from '../domain/order.ts';
@@ -90,12 +91,14 @@ export interface RecoveryReport {
   refreshedOrders: string[];
   /** exec.submit audit records written for orders the broker knew but the audit log did not. */
   auditedOrders: string[];
+  /** Orders without an audit ref whose exec.submit record was on file: the ref now points at it. */
+  adoptedAuditRecords: string[];
   ledger: LedgerCheck | null;
   auditRef: number | null;
 }
 
 export interface RecoveryDeps {
-  audit: { verify(): ChainVerification };
+  audit: { verify(): ChainVerification; findBySubject(subjectRefs: readonly string[]): AuditRecord[] };
   kill: KillSwitch;
   runs: { markRunningAsAborted(reason: string, finishedAt: string): string[] };
   orders: OrderStore;
@@ -136,6 +139,7 @@ export async function runRecovery(deps: RecoveryDeps): Promise<RecoveryReport> {
     pendingOrders: [],
     refreshedOrders: [],
     auditedOrders: [],
+    adoptedAuditRecords: [],
     ledger: null,
     auditRef: null,
   };
@@ -213,32 +217,43 @@ export async function runRecovery(deps: RecoveryDeps): Promise<RecoveryReport> {
         report.pendingOrders.push(resolution(rec, 'not_received', 'canceled', null));
       }
     }
-    // Orders the broker knows whose exec.submit audit record was never written.
-    for (const rec of deps.orders.listAll()) {
-      if (rec.auditRef !== null || !rec.lastReport || rec.lastReport.orderId === '') continue;
-      const ref = deps.governance.audit({
+    // Orders the broker knows whose exec.submit audit record was never written. A record on
+    // file that the order does not point at (a version that committed the two apart, or a
+    // ref update that failed) is adopted, never written a second time.
+    const unaudited = deps.orders
+      .listAll()
+      .flatMap((rec) => (rec.auditRef === null && rec.lastReport !== null && rec.lastReport.orderId !== '' ? [{ rec, lastReport: rec.lastReport }] : []));
+    const onFile = submissionRecordsBySubject(deps.audit.findBySubject(unaudited.map(({ rec }) => rec.intent.clientOrderId)));
+    for (const { rec, lastReport } of unaudited) {
+      const id = rec.intent.clientOrderId;
+      const existing = onFile.get(id);
+      if (existing !== undefined) {
+        deps.orders.setAuditRef(id, existing);
+        report.adoptedAuditRecords.push(id);
+        continue;
+      }
+      deps.orders.attachAuditRecord(id, () => deps.governance.audit({
         kind: 'exec.submit',
         componentId: 'exec',
         action: GOV_ACTION.orderSubmit,
         actor: 'orch.recovery',
         correlationId: rec.intent.correlationId,
-        decision: rec.lastReport.status,
-        subjectRef: rec.intent.clientOrderId,
+        decision: lastReport.status,
+        subjectRef: id,
         payload: {
           recovered: true,
           idempotencyKey: rec.intent.idempotencyKey,
-          brokerOrderId: rec.lastReport.orderId,
+          brokerOrderId: lastReport.orderId,
           signalId: rec.intent.signalId,
           symbol: rec.intent.symbol,
           side: rec.intent.side,
           qty: rec.intent.qty,
           orderType: rec.intent.orderType,
-          status: rec.lastReport.status,
+          status: lastReport.status,
           govPolicyVersion: deps.governance.policyVersion,
         },
-      });
-      deps.orders.setAuditRef(rec.intent.clientOrderId, ref);
-      report.auditedOrders.push(rec.intent.clientOrderId);
+      }));
+      report.auditedOrders.push(id);
     }
     const answered = report.pendingOrders.filter((p) => p.outcome === 'answered').length;
     const lost = report.pendingOrders.length - answered;
@@ -248,7 +263,8 @@ export async function runRecovery(deps: RecoveryDeps): Promise<RecoveryReport> {
       report.pendingOrders.length === 0
         ? 'no order intent was waiting for a broker answer'
         : `${report.pendingOrders.length} pending intent(s): ${answered} known to the broker (answer recorded), ${lost} not received (closed as canceled, not resent)` +
-            (report.auditedOrders.length > 0 ? `; ${report.auditedOrders.length} submission audit record(s) written` : ''),
+            (report.auditedOrders.length > 0 ? `; ${report.auditedOrders.length} submission audit record(s) written` : '') +
+            (report.adoptedAuditRecords.length > 0 ? `; ${report.adoptedAuditRecords.length} submission audit record(s) on file adopted` : ''),
     );
   } catch (e) {
     step('pending_orders', 'failed', `pending order intents could not be resolved: ${toOrdinisError(e).message}`);
@@ -372,6 +388,7 @@ export async function runRecovery(deps: RecoveryDeps): Promise<RecoveryReport> {
         pendingOrders: report.pendingOrders.map((p) => ({ clientOrderId: p.clientOrderId, outcome: p.outcome, status: p.status })),
         refreshedOrders: report.refreshedOrders,
         auditedOrders: report.auditedOrders,
+        adoptedAuditRecords: report.adoptedAuditRecords,
         postedFills: report.ledger?.postedFills ?? [],
         killSwitch: report.killSwitch?.state ?? null,
       },
@@ -416,6 +433,13 @@ function missingFills(orders: readonly OrderRecord[], posted: (fillId: string) =
   });
   out.sort((a, b) => a.fill.ts - b.fill.ts || a.order - b.order);
   return out.map((x) => x.fill);
+}
+
+/** The first exec.submit record's seq per subject (client order id). */
+function submissionRecordsBySubject(records: readonly AuditRecord[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of records) if (r.kind === 'exec.submit' && r.subjectRef !== null && !out.has(r.subjectRef)) out.set(r.subjectRef, r.seq);
+  return out;
 }
 
 function resolution(rec: OrderRecord, outcome: PendingResolution['outcome'], status: OrderRecordStatus, brokerOrderId: string | null): PendingResolution {

@@ -13,7 +13,7 @@
 
 import type { ExecutionBatch, ExecutionReport, OrderIntent, OrderSide, TimeInForce } from '../../domain/order.ts';
 import type { RiskReasonCode } from '../../domain/risk.ts';
-import { GOV_ACTION, type Governance } from '../../governance/contract.ts';
+import { GOV_ACTION, type AuditInput, type Governance } from '../../governance/contract.ts';
 import { OrdinisError, type ErrorCode } from '../../errors.ts';
 import type { KillSwitchGuard, Stage, StageContext } from '../contract.ts';
 import { runMaybeAsync, type BrokerAdapter, type MaybePromise } from './broker-adapter.ts';
@@ -241,7 +241,7 @@ export class ExecStage implements Stage<'EXEC'> {
       }
 
       if (ins.record.auditRef === null) {
-        const auditRef = gov.audit({
+        const submission: AuditInput = {
           kind: 'exec.submit',
           componentId: this.componentId,
           action: GOV_ACTION.orderSubmit,
@@ -262,8 +262,10 @@ export class ExecStage implements Stage<'EXEC'> {
             govPolicyVersion: pre.policyVersion,
             preflightAuditRef: pre.auditRef,
           },
-        });
-        store.setAuditRef(id, auditRef);
+        };
+        // The record and the order's ref to it commit together: a crash between two commits
+        // left a record recovery could not see from the order, and it audited the order again.
+        store.attachAuditRecord(id, () => gov.audit(submission));
       }
 
       submitted.push({ intent, report });

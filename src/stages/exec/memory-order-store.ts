@@ -41,6 +41,14 @@ export class MemoryOrderStore implements OrderStore {
     this.get(clientOrderId).auditRef = auditRef;
   }
 
+  /** Nothing to make atomic in memory: the record, then the ref. */
+  attachAuditRecord(clientOrderId: string, appendRecord: () => number): number {
+    this.get(clientOrderId);
+    const ref = appendRecord();
+    this.setAuditRef(clientOrderId, ref);
+    return ref;
+  }
+
   findByIdempotencyKey(key: string): OrderRecord | undefined {
     const id = this.byKey.get(key);
     return id === undefined ? undefined : copy(this.records.get(id)!);

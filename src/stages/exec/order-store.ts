@@ -27,6 +27,14 @@ export interface OrderStore {
   /** Records the broker's latest answer for the order. */
   recordReport(clientOrderId: string, report: ExecutionReport): void;
   setAuditRef(clientOrderId: string, auditRef: number): void;
+  /**
+   * Runs `appendRecord` (which appends the order's exec.submit audit record and returns its
+   * seq) and stores that seq as the order's audit ref, in one transaction where the store is
+   * durable (the SQLite audit and order stores share one connection). A crash between the
+   * two then leaves neither, never a record the order does not point at, which recovery
+   * would audit a second time. Returns the ref.
+   */
+  attachAuditRecord(clientOrderId: string, appendRecord: () => number): number;
   findByIdempotencyKey(key: string): OrderRecord | undefined;
   findByClientOrderId(clientOrderId: string): OrderRecord | undefined;
   /** Orders with no final status: pending (no answer) or submitted/partially filled. */
