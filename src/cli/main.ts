@@ -30,7 +30,36 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * `ordinis ... | head`: when the reader closes the pipe, writes fail with EPIPE, which Node
+ * raises as an unhandled 'error' event (a stack trace and exit 1). The reader has all it
+ * wanted, so the command ends quietly; the work itself (a run row, a kill change) has been
+ * committed or finishes normally. Any other stream error is reported like a command error.
+ */
+const guardedStreams = new WeakSet<NodeJS.WriteStream>();
+
+export function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  if (guardedStreams.has(stream)) return;
+  guardedStreams.add(stream);
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+    if (stream !== process.stderr) process.stderr.write(`error: E_INTERNAL: writing output failed: ${e.message}\n`);
+    process.exitCode = 1;
+  });
+}
+
+function detailsText(details: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(details);
+  } catch (e) {
+    // A cyclic or absurdly deep value must not turn a clear error into a crash.
+    return `(not printable: ${e instanceof Error ? e.message : String(e)})`;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -42,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const err = e instanceof OrdinisError ? e : toOrdinisError(e);
     process.stderr.write(`error: ${err.message}\n`);
-    if (err.details) process.stderr.write(`details: ${JSON.stringify(err.details)}\n`);
+    if (err.details) process.stderr.write(`details: ${detailsText(err.details)}\n`);
     // Stacks are for developers: shown only at debug/trace log level.
     const level = process.env.ORDINIS_OBS_LOG_LEVEL;
     if ((level === 'debug' || level === 'trace') && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);

@@ -182,6 +182,33 @@ function objectEntries(obj: unknown, origin: string, problems: ConfigProblem[]):
   return Object.entries(obj as Record<string, unknown>).map(([key, value]) => ({ key, value, origin, fromString: false }));
 }
 
+/** How deep a profile file may nest. Its values are flat keys, maps and lists: depth 2 or 3. */
+export const MAX_PROFILE_FILE_DEPTH = 32;
+
+/**
+ * The deepest bracket nesting of JSON text, counting `[` and `{` outside strings; stops
+ * counting at `stopAt` (so a hostile file costs one linear scan, never a recursion). Pure.
+ */
+export function jsonNestingDepth(text: string, stopAt = Number.POSITIVE_INFINITY): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max && (max = depth) >= stopAt) return max;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return max;
+}
+
 function fileEntries(path: string, problems: ConfigProblem[]): Entry[] {
   const origin = `file ${path}`;
   let text: string;
@@ -189,6 +216,16 @@ function fileEntries(path: string, problems: ConfigProblem[]): Entry[] {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     problems.push({ key: '', source: origin, expected: 'a readable JSON profile file', detail: (e as Error).message });
+    return [];
+  }
+  // Editors on Windows save UTF-8 with a byte-order mark; JSON.parse rejects it. CSV data
+  // files accept it too.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // JSON.parse recurses per nesting level: 100k nested brackets overflow the stack (a
+  // RangeError, not a SyntaxError), and so would printing the parsed value in a message.
+  const depth = jsonNestingDepth(text, MAX_PROFILE_FILE_DEPTH + 1);
+  if (depth > MAX_PROFILE_FILE_DEPTH) {
+    problems.push({ key: '', source: origin, expected: `JSON nested at most ${MAX_PROFILE_FILE_DEPTH} levels deep (a flat object of keys)`, detail: `nested ${depth} or more levels deep` });
     return [];
   }
   let parsed: unknown;
