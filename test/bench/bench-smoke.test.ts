@@ -17,6 +17,7 @@ const EXPECTED = {
   backtestUniverse: ['symbolBarsPerSec', 'symbols', 'barsPerSymbol', 'peakRssMb'],
   busDispatchUs: ['ratePerSec', 'p95'],
   killBlockUs: ['p95'],
+  paperCycleUs100kOrders: ['p50', 'p95', 'orders'],
 };
 
 test('bench/run.ts --quick --json writes every figure', () => {
