@@ -4,7 +4,9 @@
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import type { ConfigInput, OrdinisConfig } from '../config/schema.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
+import { AuditMacKey } from '../governance/audit-checkpoint.ts';
 import { openDatabase, type OrdinisDatabase } from '../persistence/database.ts';
+import type { AuditStoreOptions } from '../persistence/sqlite-audit-store.ts';
 
 export interface GlobalOptions {
   profile?: string;
@@ -34,6 +36,11 @@ export function makeContext(g: GlobalOptions, overrides: Record<string, unknown>
     loaded,
     config,
     logger,
-    openDb: (path?: string) => openDatabase({ path: path ?? config.DB_PATH, busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS }),
+    openDb: (path?: string) => openDatabase({ path: path ?? config.DB_PATH, busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS, audit: auditStoreOptions(config) }),
   };
+}
+
+/** The audit store's key and checkpoint interval from the configuration. */
+export function auditStoreOptions(config: OrdinisConfig): AuditStoreOptions {
+  return { macKey: config.AUDIT_MAC_KEY ? new AuditMacKey(config.AUDIT_MAC_KEY) : null, checkpointEvery: config.AUDIT_CHECKPOINT_EVERY };
 }

@@ -273,8 +273,12 @@ export const CONFIG_KEYS = {
   // --- persistence
   DB_PATH: stringKey('./data/ordinis.db', { description: 'SQLite database file (":memory:" for a throw-away database).' }),
   DB_BUSY_TIMEOUT_MS: intKey(5000, { min: 0, unit: 'ms', description: 'SQLite busy timeout.' }),
-  DB_RETENTION_DAYS: intKey(365, { min: 1, unit: 'days', description: 'Retention of run metadata and artifacts.' }),
-  AUDIT_RETENTION_DAYS: intKey(2555, { min: 1, unit: 'days', description: 'Retention of the audit log (2555 days = 7 years).' }),
+  DB_RETENTION_DAYS: intKey(365, { min: 1, unit: 'days', description: 'Retention of run metadata, artifacts, risk decisions and dead letters, by the wall-clock time each row was stored (checked at every paper start).' }),
+  AUDIT_RETENTION_DAYS: intKey(2555, { min: 1, unit: 'days', description: 'Retention of the audit log (2555 days = 7 years), by the wall-clock time each record was stored; only records already exported (ordinis audit export) are ever deleted.' }),
+  AUDIT_MAC_KEY: secretKey({ description: 'Key of the HMAC-SHA256 checkpoints over the audit chain (never stored in the database); unset = no checkpoints, and a full rewrite of the chain cannot be detected.' }),
+  AUDIT_CHECKPOINT_EVERY: intKey(1000, { min: 1, unit: 'records', description: 'A keyed checkpoint every this many audit records (in the append\'s transaction), plus one at the head when the database is closed.' }),
+  AUDIT_VERIFY_MIN_INTERVAL_MS: intKey(10000, { min: 0, unit: 'ms', description: 'GET /audit/verify starts at most one verification per this interval; other requests get the last result with its age (unless another connection wrote to the database since).' }),
+  DB_RETENTION_MAX_PURGE_PCT: intKey(50, { min: 0, max: 100, unit: 'percent', description: 'Largest share of one table\'s rows the retention at a paper start may delete; past it the start fails (E_DB_RETENTION_REFUSED) and nothing is deleted, unless `ordinis paper --allow-large-purge`. Guards against a wall clock that jumped forward.' }),
 
   // --- engines
   ING_MAX_STALENESS_MS: intKey(2000, { min: 1, unit: 'ms', description: 'Live data older than this (now - ts_event) is stale and blocks trading.' }),

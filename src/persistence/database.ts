@@ -15,7 +15,7 @@ import { SqliteConnection } from './connection.ts';
 import { LATEST_SCHEMA_VERSION, assertSchemaNotNewer, migrate, type MigrationReport } from './migrations.ts';
 import { purgeOlderThan, type RetentionOptions, type RetentionReport } from './retention.ts';
 import { toDbError } from './sqlite-errors.ts';
-import { SqliteAuditStore } from './sqlite-audit-store.ts';
+import { SqliteAuditStore, type AuditStoreOptions } from './sqlite-audit-store.ts';
 import { SqliteDeadLetterStore } from './sqlite-dead-letter-store.ts';
 import { SqliteKillSwitchStore } from './sqlite-kill-switch-store.ts';
 import { SqliteLedgerStore } from './sqlite-ledger-store.ts';
@@ -36,6 +36,8 @@ export interface OpenDatabaseOptions {
   readonly?: boolean;
   /** Wall clock for `recorded_at` columns and retention cutoffs. Default: the system clock. */
   wallClock?: Clock;
+  /** The audit chain's MAC key and checkpoint interval (AUDIT_MAC_KEY, AUDIT_CHECKPOINT_EVERY). */
+  audit?: AuditStoreOptions;
 }
 
 export function openDatabase(options: OpenDatabaseOptions): OrdinisDatabase {
@@ -68,7 +70,7 @@ export function openDatabase(options: OpenDatabaseOptions): OrdinisDatabase {
       db.pragma('synchronous = NORMAL');
       migration = migrate(db, { nowIso: () => new Date(wallClock.now()).toISOString(), path });
     }
-    return new OrdinisDatabase(new SqliteConnection(db, path, wallClock), migration);
+    return new OrdinisDatabase(new SqliteConnection(db, path, wallClock), migration, options.audit);
   } catch (e) {
     try {
       db?.close();
@@ -100,13 +102,13 @@ export class OrdinisDatabase {
   readonly deadLetters: SqliteDeadLetterStore;
   private readonly conn: SqliteConnection;
 
-  constructor(conn: SqliteConnection, migration: MigrationReport) {
+  constructor(conn: SqliteConnection, migration: MigrationReport, audit: AuditStoreOptions = {}) {
     this.conn = conn;
     this.path = conn.path;
     this.readonly = conn.db.readonly;
     this.migration = migration;
     this.runs = new SqliteRunStore(conn);
-    this.audit = new SqliteAuditStore(conn);
+    this.audit = new SqliteAuditStore(conn, audit);
     this.killSwitch = new SqliteKillSwitchStore(conn);
     this.orders = new SqliteOrderStore(conn);
     this.ledger = new SqliteLedgerStore(conn);
@@ -155,8 +157,21 @@ export class OrdinisDatabase {
     return purgeOlderThan(this.conn, this.audit, options);
   }
 
-  /** Idempotent. Every later call on a store fails E_DB_UNAVAILABLE. */
+  /**
+   * Idempotent. Every later call on a store fails E_DB_UNAVAILABLE. With an audit MAC key,
+   * first signs the audit head (the end of each run), unless a batch is still open (a failed
+   * run's rollback is not ours to commit) or the file cannot be written: then the records
+   * after the last checkpoint stay unsigned, which `audit verify` reports.
+   */
   close(): void {
-    if (this.conn.db.open) this.conn.db.close();
+    if (!this.conn.db.open) return;
+    if (!this.conn.db.inTransaction) {
+      try {
+        this.audit.sealHead();
+      } catch {
+        // Closing must not fail because the last checkpoint could not be written; see above.
+      }
+    }
+    this.conn.db.close();
   }
 }

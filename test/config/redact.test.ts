@@ -3,13 +3,15 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config/load.ts';
 import { CONFIG_KEY_NAMES } from '../../src/config/schema.ts';
 import { REDACTED, SECRET_KEYS, configSnapshot, redactConfig } from '../../src/config/redact.ts';
+import { inspect } from 'node:util';
+import { AuditMacKey } from '../../src/governance/audit-checkpoint.ts';
 
 const TOKEN = 'tok_live_0123456789abcdef';
 
 test('redactConfig replaces set secrets with *** and leaves the original untouched', () => {
   const { config } = loadConfig({ env: { ORDINIS_API_TOKEN: TOKEN } });
   const red = redactConfig(config);
-  assert.deepEqual(SECRET_KEYS, ['API_TOKEN']);
+  assert.deepEqual(SECRET_KEYS, ['AUDIT_MAC_KEY', 'API_TOKEN']);
   assert.equal(red.API_TOKEN, REDACTED);
   assert.equal(config.API_TOKEN, TOKEN);
   assert.equal(red.ORCH_CYCLE_BUDGET_MS, 5000);
@@ -35,4 +37,16 @@ test('configSnapshot: every key in table order, plain JSON, no secret', () => {
   assert.deepEqual(JSON.parse(JSON.stringify(snap)), snap);
   assert.ok(!JSON.stringify(snap).includes(TOKEN));
   assert.equal(configSnapshot(loadConfig({ env: {} }).config).API_TOKEN, null);
+});
+
+test('the audit MAC key is a secret: redacted in snapshots and config print, never in the key object either', () => {
+  const macKey = 'audit-mac-0123456789abcdef';
+  const { config } = loadConfig({ env: { ORDINIS_AUDIT_MAC_KEY: macKey } });
+  assert.equal(config.AUDIT_MAC_KEY, macKey);
+  assert.equal(redactConfig(config).AUDIT_MAC_KEY, REDACTED);
+  assert.ok(!JSON.stringify(configSnapshot(config)).includes(macKey));
+  const key = new AuditMacKey(macKey);
+  assert.match(key.id, /^[0-9a-f]{16}$/);
+  assert.ok(!JSON.stringify(key).includes(macKey));
+  assert.ok(!inspect(key).includes(macKey));
 });

@@ -41,6 +41,9 @@ const DOCUMENTED: Record<string, unknown> = {
   DB_BUSY_TIMEOUT_MS: 5000,
   DB_RETENTION_DAYS: 365,
   AUDIT_RETENTION_DAYS: 2555,
+  AUDIT_MAC_KEY: undefined,
+  AUDIT_CHECKPOINT_EVERY: 1000,
+  AUDIT_VERIFY_MIN_INTERVAL_MS: 10000,
   ING_MAX_STALENESS_MS: 2000,
   ING_BAD_ROW_POLICY: 'fail',
   RISK_MAX_DRAWDOWN: 0.2,
@@ -98,7 +101,7 @@ test('describeConfigKeys: types, defaults in env form, secrets flagged', () => {
   const byKey = new Map(describeConfigKeys().map((d) => [d.key, d]));
   assert.deepEqual(
     describeConfigKeys().filter((d) => d.secret).map((d) => d.key),
-    ['API_TOKEN'],
+    ['AUDIT_MAC_KEY', 'API_TOKEN'],
   );
   const budget = byKey.get('ORCH_STAGE_BUDGET_MS')!;
   assert.equal(budget.type, 'map');

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { OrdinisError } from '../../errors.ts';
 import { openDatabase, type OrdinisDatabase } from '../../persistence/database.ts';
-import { makeContext, type CliContext, type GlobalOptions } from '../context.ts';
+import { auditStoreOptions, makeContext, type CliContext, type GlobalOptions } from '../context.ts';
 
 export interface DbFlags {
   db?: string;
@@ -38,7 +38,7 @@ export function openForReading(ctx: CliContext): OrdinisDatabase {
     });
   }
   try {
-    return openDatabase({ path: abs, busyTimeoutMs: ctx.config.DB_BUSY_TIMEOUT_MS, readonly: true });
+    return openDatabase({ path: abs, busyTimeoutMs: ctx.config.DB_BUSY_TIMEOUT_MS, readonly: true, audit: auditStoreOptions(ctx.config) });
   } catch (e) {
     const d = e instanceof OrdinisError && e.code === 'E_DB_MIGRATION_FAILED' ? e.details : undefined;
     if (typeof d?.dbVersion !== 'number' || typeof d.codeVersion !== 'number' || d.dbVersion >= d.codeVersion) throw e;
