@@ -29,6 +29,7 @@ export const ERROR_CATALOG = {
   E_GOV_AUDIT_WRITE_FAILED: { retryable: true, message: 'audit record could not be written' },
   E_AUDIT_CHAIN_BROKEN: { retryable: false, message: 'audit hash chain broken' },
   E_AUDIT_INCOMPLETE: { retryable: false, message: 'a side effect has no audit record' },
+  E_AUDIT_EXPORT_FAILED: { retryable: false, message: 'the audit export file could not be written' },
   // kill switch
   E_KILL_ALREADY_ACTIVE: { retryable: false, message: 'kill switch already active' },
   E_KILL_ALREADY_INACTIVE: { retryable: false, message: 'kill switch already inactive' },
@@ -39,12 +40,16 @@ export const ERROR_CATALOG = {
   E_DB_MIGRATION_FAILED: { retryable: false, message: 'database migration failed' },
   E_DB_CONSTRAINT: { retryable: false, message: 'database constraint violated' },
   E_DB_SCHEMA_TOO_NEW: { retryable: false, message: 'database schema is newer than this code' },
+  E_DB_SCHEMA_TOO_OLD: { retryable: false, message: 'database schema is older than this code and was opened read-only' },
+  E_DB_READ_ONLY: { retryable: false, message: 'database file or its directory cannot be written' },
+  E_DB_RETENTION_REFUSED: { retryable: false, message: 'retention would delete more than its bounded share of a table' },
   // configuration
   E_CFG_INVALID: { retryable: false, message: 'invalid configuration' },
   // engines
   E_ING_PROVIDER_DOWN: { retryable: true, message: 'market data provider down' },
   E_ING_NORMALIZE_FAILED: { retryable: false, message: 'market data row rejected' },
   E_ING_DATA_STALE: { retryable: false, message: 'market data is stale' },
+  E_ING_NO_DATA: { retryable: false, message: 'no market data to replay' },
   E_FEAT_INVALID_INPUT: { retryable: false, message: 'invalid feature input' },
   E_FEAT_COMPUTE_FAILED: { retryable: false, message: 'feature computation failed' },
   E_SIG_STRATEGY_FAILED: { retryable: false, message: 'strategy failed' },
@@ -60,6 +65,7 @@ export const ERROR_CATALOG = {
   E_EXEC_ORDER_UNKNOWN: { retryable: false, message: 'order unknown to the broker' },
   E_LEDG_INVARIANT_BREACH: { retryable: false, message: 'ledger invariant breached' },
   E_ANA_COMPUTE_FAILED: { retryable: false, message: 'analytics computation failed' },
+  E_REPORT_WRITE_FAILED: { retryable: false, message: 'the report file could not be written' },
   // runtime and ops
   E_RECOVERY_FAILED: { retryable: false, message: 'start-up recovery failed; trading refused' },
   E_API_UNAUTHORIZED: { retryable: false, message: 'missing or wrong bearer token' },

@@ -156,7 +156,46 @@ export class FileReplaySource implements BarSource {
     this.symbols = opts.symbols ? [...opts.symbols] : opts.files.map(symbolFromPath);
     checkSymbols(this.symbols, 'file replay');
     this.readers = this.openReaders();
+    try {
+      this.refuseFilesWithoutBars();
+    } catch (e) {
+      for (const r of this.readers) r.close();
+      throw e;
+    }
     this.merge = new AlignedMerge(this.readers);
+  }
+
+  /**
+   * A replay of nothing would report an empty run as a success. Refused: a file with no bar
+   * at all (only a header, or every row skipped as bad), and a window that holds no bar of
+   * any file. A window that misses only some files is fine: a symbol listed later than the
+   * others simply starts later.
+   */
+  private refuseFilesWithoutBars(): void {
+    const empty = this.readers.filter((r) => r.peek() === undefined);
+    if (empty.length === 0) return;
+    const windowed = this.opts.from !== undefined || this.opts.to !== undefined;
+    if (!windowed) throw this.noBarsError(empty[0]!, undefined);
+    for (const r of empty) {
+      // A second pass over the file, on this error path only: is it empty or just outside the window?
+      const span = fileSpan(r.file, r.symbol, this.opts.policy ?? 'fail', this.opts.ohlcTolerance);
+      if (span.bars === 0 || empty.length === this.readers.length) throw this.noBarsError(r, span);
+    }
+  }
+
+  /** Why a file gave no bar: only a header, every row skipped as bad, or a window that misses its bars (with the span it does cover). */
+  private noBarsError(r: CsvBarReader, span: { bars: number; firstTs: number; lastTs: number } | undefined): OrdinisError {
+    const { from, to } = this.opts;
+    const details = { file: r.file, symbol: r.symbol, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+    let why: string;
+    if (span && span.bars > 0) {
+      why = `no bars ${windowText(from, to)} (its ${span.bars} bar${span.bars === 1 ? '' : 's'} run from ${dayOrInstant(span.firstTs)} to ${dayOrInstant(span.lastTs)})`;
+    } else if (r.skipped.length > 0) {
+      why = `no bars: all ${r.skipped.length} data row${r.skipped.length === 1 ? ' was' : 's were'} skipped as bad (first: line ${r.skipped[0]!.line}: ${r.skipped[0]!.reason})`;
+    } else {
+      why = 'no bars: only a header row';
+    }
+    return new OrdinisError('E_ING_NO_DATA', `data file ${r.file} has ${why}`, { details });
   }
 
   private openReaders(): CsvBarReader[] {
@@ -216,6 +255,36 @@ export class FileReplaySource implements BarSource {
       merge.close();
     }
   }
+}
+
+function windowText(from: string | undefined, to: string | undefined): string {
+  if (from !== undefined && to !== undefined) return `from ${from} to ${to}`;
+  return from !== undefined ? `from ${from} on` : `up to ${to}`;
+}
+
+/** A bar time as its UTC day when it is midnight (daily bars), else the full instant. */
+function dayOrInstant(ts: number): string {
+  const iso = new Date(ts).toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+}
+
+/** How many valid bars a whole file holds, and its first and last bar times. */
+function fileSpan(file: string, symbol: string, policy: BadRowPolicy, ohlcTolerance: number | undefined): { bars: number; firstTs: number; lastTs: number } {
+  const reader = CsvBarReader.open(file, { symbol, policy, ...(ohlcTolerance !== undefined ? { ohlcTolerance } : {}) });
+  let bars = 0;
+  let firstTs = 0;
+  let lastTs = 0;
+  try {
+    for (let b = reader.next(); b !== undefined; b = reader.next()) {
+      if (bars++ === 0) firstTs = b.ts;
+      lastTs = b.ts;
+    }
+  } catch {
+    // A bad row under the `fail` policy: the span read so far is still worth showing.
+  } finally {
+    reader.close();
+  }
+  return { bars, firstTs, lastTs };
 }
 
 /** Bars held in memory, aligned like the file replay (tests, small replays). */
