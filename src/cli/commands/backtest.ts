@@ -2,11 +2,11 @@
 // it through the default pipeline, prints JSON (--json) or a readable summary, and writes an
 // HTML report on request.
 
-import { writeFileSync } from 'node:fs';
 import { OrdinisError } from '../../errors.ts';
 import type { Command } from 'commander';
 import { runBacktest, type BacktestConfig, type BacktestResult } from '../../backtest/backtest-driver.ts';
 import { renderHtmlReport } from '../../backtest/report/html-report.ts';
+import { checkReportPath, writeReportFile } from '../../backtest/report/report-file.ts';
 import { createEngineObserver } from '../../observability/engine-observer.ts';
 import { createOrchMetrics } from '../../observability/metrics.ts';
 import { setupTracing, tracingOptionsFromConfig } from '../../observability/tracing.ts';
@@ -38,6 +38,8 @@ export function registerBacktest(program: Command): void {
       if (flags.cycleRecords !== 'all' && flags.cycleRecords !== 'exceptions') {
         throw new OrdinisError('E_CFG_INVALID', `--cycle-records ${JSON.stringify(flags.cycleRecords)}: expected all or exceptions`);
       }
+      // Before the run: a report that cannot be written must not cost a whole backtest.
+      if (flags.report !== undefined) checkReportPath(flags.report);
       const db = ctx.openDb();
       const progress = flags.json ? { update() {}, finish() {} } : createProgressBar();
       const info = buildInfo();
@@ -55,8 +57,10 @@ export function registerBacktest(program: Command): void {
         });
         progress.finish();
         if (flags.report) {
-          writeFileSync(
+          writeReport(
             flags.report,
+            result,
+            db.path,
             renderHtmlReport({
               runId: result.runId,
               title: `Backtest ${bt.strategy} on ${result.symbols.join(', ')}`,
@@ -95,6 +99,19 @@ export function registerBacktest(program: Command): void {
 
 
 
+
+/** The report, or E_REPORT_WRITE_FAILED saying the run itself finished and where it is recorded. */
+function writeReport(path: string, result: BacktestResult, dbPath: string, html: string): void {
+  try {
+    writeReportFile(path, html);
+  } catch (e) {
+    if (!(e instanceof OrdinisError)) throw e;
+    throw new OrdinisError(e.code, `${e.message.slice(`${e.code}: `.length)} (run ${result.runId} finished ${result.status}; it is recorded in ${dbPath})`, {
+      cause: e.cause,
+      details: { ...e.details, runId: result.runId },
+    });
+  }
+}
 
 function formatSummary(r: BacktestResult, bt: BacktestConfig, report: string | undefined, dbPath: string): string {
   const money = (x: number) => x.toFixed(2);
