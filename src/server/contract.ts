@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { EngineStatus } from '../orchestrator/engine.ts';
 import type { KillSwitch } from '../kill-switch/kill-switch.ts';
 import type { OrdinisDatabase } from '../persistence/database.ts';
+import type { AuditVerifier } from './audit-verifier.ts';
 
 /** Structurally a pino logger; only these three levels are used. */
 export interface OpsLogger {
@@ -39,6 +40,10 @@ export interface OpsServerDeps {
   /** Default 8700; 0 picks a free port (tests). */
   port?: number;
   logger?: OpsLogger;
+  /** AUDIT_VERIFY_MIN_INTERVAL_MS for GET /audit/verify (default 10 s; 0 = verify on every request). */
+  auditVerifyMinIntervalMs?: number;
+  /** The verifier behind GET /audit/verify; default one per server over `db.audit`. */
+  auditVerifier?: AuditVerifier;
 }
 
 export type HttpMethod = 'GET' | 'POST';

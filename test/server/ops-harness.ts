@@ -10,6 +10,7 @@ import { GovernanceEngine } from '../../src/governance/governance-engine.ts';
 import { KillSwitch } from '../../src/kill-switch/kill-switch.ts';
 import type { KillSwitchStore } from '../../src/kill-switch/contract.ts';
 import type { OrdinisDatabase } from '../../src/persistence/database.ts';
+import type { AuditStoreOptions } from '../../src/persistence/sqlite-audit-store.ts';
 import type { RunRow } from '../../src/orchestrator/run-store.ts';
 import { CYCLE_RESULT_SCHEMA_VERSION, type CycleResult, type StageResult } from '../../src/orchestrator/cycle-result.ts';
 import { STAGE_ORDER } from '../../src/stages/contract.ts';
@@ -56,6 +57,10 @@ export interface FixtureOptions {
   status?: OpsServerDeps['status'];
   /** Wraps the SQLite kill-switch store (to make saves fail, ...). */
   killStore?: (store: KillSwitchStore) => KillSwitchStore;
+  /** GET /audit/verify's rate limit. Default 0: every request verifies (the route's own tests set one). */
+  auditVerifyMinIntervalMs?: number;
+  /** Opens the database with these audit options (a MAC key, ...). */
+  audit?: AuditStoreOptions;
 }
 
 /** Matches a V8 stack frame ("    at fn (file.ts:1:2)", "at node:internal/..."). */
@@ -66,7 +71,7 @@ export function assertNoStack(text: string): void {
 }
 
 export async function startOps(t: TestContext, options: FixtureOptions = {}): Promise<OpsFixture> {
-  const temp = openTempDatabase(t);
+  const temp = openTempDatabase(t, options.audit ? { audit: options.audit } : {});
   const db = temp.db;
   const clock = new ManualClock(Date.UTC(2025, 0, 6, 14, 30));
   const governance = new GovernanceEngine({ policyVersion: 'gov_v1', store: db.audit, clock });
@@ -96,6 +101,7 @@ export async function startOps(t: TestContext, options: FixtureOptions = {}): Pr
     host: '127.0.0.1',
     port: 0,
     logger,
+    auditVerifyMinIntervalMs: options.auditVerifyMinIntervalMs ?? 0,
   });
   const { port } = await server.listen();
   t.after(async () => {

@@ -28,6 +28,7 @@ interface PaperFlags extends PipelineFlags {
   maxCycles?: string;
   serve?: boolean;
   json?: boolean;
+  allowLargePurge?: boolean;
 }
 
 export function registerPaper(program: Command): void {
@@ -42,6 +43,7 @@ export function registerPaper(program: Command): void {
     .option('--max-cycles <n>', 'stop after n cycles (this process)')
     .option('--serve', 'also serve the ops HTTP API on API_HOST:API_PORT')
     .option('--json', 'print the summary as one JSON object on stdout')
+    .option('--allow-large-purge', 'let the start-up retention delete more than DB_RETENTION_MAX_PURGE_PCT of a table (after checking the wall clock)')
     .action(async (flags: PaperFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals() as GlobalOptions;
       const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
@@ -92,7 +94,15 @@ export function registerPaper(program: Command): void {
         if (rec.ok) logger.info({ recovery: rec }, `start-up recovery: ${describeRecovery(rec)}`);
         if (rec.ok) {
           // Retention runs at start-up, after the chain was verified (a purge refuses a broken one).
-          const purged = db.purgeOlderThan({ runsDays: ctx.config.DB_RETENTION_DAYS, auditDays: ctx.config.AUDIT_RETENTION_DAYS });
+          // Past DB_RETENTION_MAX_PURGE_PCT of a table it deletes nothing and the start fails
+          // (E_DB_RETENTION_REFUSED): a wall clock that jumped forward must not wipe history.
+          const purged = db.purgeOlderThan({
+            runsDays: ctx.config.DB_RETENTION_DAYS,
+            auditDays: ctx.config.AUDIT_RETENTION_DAYS,
+            maxPurgePct: ctx.config.DB_RETENTION_MAX_PURGE_PCT,
+            allowLargePurge: flags.allowLargePurge === true,
+            logger,
+          });
           logger.info({ retention: purged }, 'retention purge done');
         }
         else logger.error({ recovery: rec }, `start-up recovery failed; trading refused: ${rec.reasons.join(' | ')}`);
@@ -110,6 +120,7 @@ export function registerPaper(program: Command): void {
             host: ctx.config.API_HOST,
             port: ctx.config.API_PORT,
             logger: componentLogger(ctx.logger, 'server'),
+            auditVerifyMinIntervalMs: ctx.config.AUDIT_VERIFY_MIN_INTERVAL_MS,
           });
           await ops.listen();
         }
@@ -127,6 +138,8 @@ export function registerPaper(program: Command): void {
         const summary = await rt.run();
         if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
         else process.stdout.write(formatSummary(summary));
+        // Stopped on database faults: the summary above, then the code and last cause on stderr.
+        if (rt.failure) throw rt.failure;
         process.exitCode = summary.status === 'failed' ? 1 : 0;
       } finally {
         signals.dispose();
@@ -146,6 +159,7 @@ const END_TEXT: Record<PaperRunSummary['endReason'], string> = {
   stopped: 'stopped by signal',
   source_stalled: 'data source stalled',
   recovery_failed: 'recovery failed',
+  persistence_failed: 'database writes failing',
 };
 
 export function formatSummary(s: PaperRunSummary): string {

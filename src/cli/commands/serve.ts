@@ -52,6 +52,7 @@ export function registerServe(program: Command): void {
           host: ctx.config.API_HOST,
           port: ctx.config.API_PORT,
           logger: componentLogger(ctx.logger, 'server'),
+          auditVerifyMinIntervalMs: ctx.config.AUDIT_VERIFY_MIN_INTERVAL_MS,
         });
         if (!signals.received) {
           await server.listen();
