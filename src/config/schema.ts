@@ -248,6 +248,11 @@ export const CONFIG_KEYS = {
   ORCH_FAIL_CLOSED_ON_AUDIT: boolKey(true, { description: 'An AUDIT stage failure fails the cycle (fail closed). Must be true in prod.' }),
   ORCH_DEGRADED_ALLOW_EXEC: boolKey(true, { description: 'Keep trading when the cycle is degraded (e.g. ANA failed).' }),
   ORCH_FAIL_CLOSED_ON_DB: boolKey(true, { description: 'Refuse to run a cycle when its run metadata cannot be persisted.' }),
+  ORCH_MAX_CONSECUTIVE_PERSISTENCE_FAILURES: intKey(5, {
+    min: 1,
+    description:
+      'A paper/live run stops (exit 1, E_ORCH_PERSISTENCE_FAILED with the last database error) after this many consecutive cycles with a failed database write or read; a fault that retrying cannot fix (a damaged or replaced database file) stops it at once.',
+  }),
   ORCH_STAGES_DISABLED: stageListKey([], { description: 'Stages to skip; the order of the others never changes.' }),
   ORCH_SEED: intKey(42, { description: 'Seed of the random source (retry jitter, ids): same seed, same choices.' }),
   ORCH_SCHEDULE: scheduleKey('1m', { description: 'When live/paper cycles run: an interval ("30s", "1m") or a cron expression.' }),

@@ -12,6 +12,11 @@ import type { KillState, KillSwitchStore } from './contract.ts';
 
 export interface KillSwitchOptions {
   store: KillSwitchStore;
+  /**
+   * Stamps `activatedAt` / `updatedAt`: when an operator (or the system) changed the state.
+   * A wall clock wherever the state is stored, never a replay's bar clock: the stamps are read
+   * by people and aged by retention. A backtest's in-memory switch may use its bar clock.
+   */
   clock: Clock;
   governance?: Governance;
   events?: EventEmitterPort;

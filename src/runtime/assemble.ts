@@ -12,6 +12,7 @@ import { GovernanceEngine } from '../governance/governance-engine.ts';
 import { HookManager } from '../governance/hooks/hook-manager.ts';
 import { KillSwitch } from '../kill-switch/kill-switch.ts';
 import type { KillSwitchStore } from '../kill-switch/contract.ts';
+import { DurableKillGate, type DurableKillGateOptions } from '../kill-switch/durable-kill-gate.ts';
 import { OrchestrationEngine, type EngineObserver, type OrchSettings } from '../orchestrator/engine.ts';
 import type { RunStore } from '../orchestrator/run-store.ts';
 import type { RunMode, StageName } from '../stages/contract.ts';
@@ -33,7 +34,7 @@ import type { CommissionModel } from '../stages/exec/commission.ts';
 import type { OrderStore } from '../stages/exec/order-store.ts';
 import type { LedgerStore } from '../stages/port/ledger-store.ts';
 import { PortfolioStage } from '../stages/port/portfolio-stage.ts';
-import { AnalyticsStage } from '../stages/ana/analytics-stage.ts';
+import { AnalyticsStage, type EquityPointSink } from '../stages/ana/analytics-stage.ts';
 import { AuditStage } from '../stages/audit/audit-stage.ts';
 import type { MarketListener } from '../domain/market.ts';
 import { cancelWorkingOrders } from './cancel-on-kill.ts';
@@ -45,6 +46,12 @@ export interface PipelineStores {
   audit: AuditStore;
   killSwitch: KillSwitchStore;
   riskDecisions?: { record(correlationId: string, decisions: RiskDecision[]): void };
+  /**
+   * The store's write lock and change probe, for EXEC's durable kill check at each
+   * submission (a store other processes also write: paper, live). Without it EXEC asks the
+   * in-process switch only (backtests).
+   */
+  killGate?: Pick<DurableKillGateOptions, 'transaction' | 'committedElsewhere'>;
 }
 
 export interface PipelineInput {
@@ -57,6 +64,8 @@ export interface PipelineInput {
   commission: CommissionModel;
   stores: PipelineStores;
   clock: Clock;
+  /** Wall clock for what people read and retention ages (the kill switch's stamps). Default: `clock`. */
+  wallClock?: Clock;
   random: RandomSource;
   /** A live adapter; default: the paper broker (a simulated venue fed by ING). */
   broker?: BrokerAdapter & Partial<MarketListener>;
@@ -71,6 +80,8 @@ export interface PipelineInput {
   tracer?: Tracer;
   hooks?: HookManager;
   configSnapshot?: Record<string, unknown>;
+  /** Where ANA puts each cycle's equity point; default: its in-memory curve (a backtest streams them to SQLite). */
+  equityCurve?: EquityPointSink;
   codeVersion?: string;
   commitHash?: string;
 }
@@ -117,7 +128,7 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
   const governance = new GovernanceEngine({ policyVersion: config.GOV_POLICY_VERSION, store: stores.audit, clock });
   const kill = new KillSwitch({
     store: stores.killSwitch,
-    clock,
+    clock: input.wallClock ?? clock,
     governance,
     ...(input.events ? { events: input.events } : {}),
     failSafe: config.KILL_FAIL_SAFE,
@@ -160,7 +171,10 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
     policyVersion: config.RISK_POLICY_VERSION,
     ...(stores.riskDecisions ? { sink: stores.riskDecisions } : {}),
   });
-  const exec = new ExecStage({ broker, orderStore: stores.orders, governance, isFillPosted: (id) => stores.ledger.hasFill(id) });
+  const gate = stores.killGate
+    ? new DurableKillGate({ kill, ...stores.killGate, ...(venue ? { onSubmitRolledBack: (e: unknown) => venue.invalidate(e) } : {}) })
+    : undefined;
+  const exec = new ExecStage({ broker, orderStore: stores.orders, governance, isFillPosted: (id) => stores.ledger.hasFill(id), ...(gate ? { gate } : {}) });
   const port = new PortfolioStage({
     ledgerStore: stores.ledger,
     startingCash: input.startingCash,
@@ -169,7 +183,11 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
       if (!kill.isActive()) kill.activate(`ledger invariant breach: ${e.message}`, 'ledger');
     },
   });
-  const ana = new AnalyticsStage({ startingCash: input.startingCash, periodsPerYear: config.ANA_PERIODS_PER_YEAR });
+  const ana = new AnalyticsStage({
+    startingCash: input.startingCash,
+    periodsPerYear: config.ANA_PERIODS_PER_YEAR,
+    ...(input.equityCurve ? { equityCurve: input.equityCurve } : {}),
+  });
   const audit = new AuditStage({ governance, orderStore: stores.orders });
 
   kill.onChange((_state, change) => {

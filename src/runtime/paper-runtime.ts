@@ -33,6 +33,7 @@ import type { EngineObserver, EngineStatus } from '../orchestrator/engine.ts';
 import type { ArtifactInput, RunFinishUpdate, RunRow, RunStore } from '../orchestrator/run-store.ts';
 import type { OrdinisDatabase } from '../persistence/database.ts';
 import { SqlitePaperVenueStore } from '../persistence/sqlite-paper-venue-store.ts';
+import { otherConnectionsCommitted } from '../persistence/sqlite-commit-probe.ts';
 import { SqliteRuntimeStateStore } from '../persistence/sqlite-runtime-state-store.ts';
 import type { Readiness } from '../server/contract.ts';
 import { FileReplaySource, type BarSource } from '../stages/ing/data-source.ts';
@@ -103,7 +104,7 @@ export interface PaperRuntimeOptions {
   wallClock?: Clock;
 }
 
-export type PaperEndReason = 'data_exhausted' | 'max_cycles' | 'stopped' | 'source_stalled' | 'recovery_failed';
+export type PaperEndReason = 'data_exhausted' | 'max_cycles' | 'stopped' | 'source_stalled' | 'recovery_failed' | 'persistence_failed';
 
 export interface PaperRunSummary {
   sessionId: string;
@@ -166,6 +167,10 @@ export class PaperRuntime {
   private lastEquity: number | null = null;
   private readonly errors: string[] = [];
   private stalled: string | undefined;
+  /** Database faults (db.faults.count) already attributed to a cycle. */
+  private faultsSeen = 0;
+  private consecutivePersistenceFailures = 0;
+  private persistenceFailure: OrdinisError | undefined;
 
   private constructor(init: {
     opts: PaperRuntimeOptions;
@@ -255,7 +260,8 @@ export class PaperRuntime {
       const clock: Clock = replayData ? new ManualClock(resumeTs ?? source.peekTs() ?? 0) : ((opts.data as LiveData).clock ?? systemClock);
 
       let rt: PaperRuntime | undefined;
-      const venueSink: PaperVenueStore = seam ? crashingVenueStore(venueStore, seam, stored.seq) : venueStore;
+      const venueSeam = seam ? new VenueCrashSeam(seam, stored.seq, () => db.handle.inTransaction) : undefined;
+      const venueSink: PaperVenueStore = venueSeam ? venueSeam.wrap(venueStore) : venueStore;
       const venue = new PaperBroker({
         startingCash: opts.cash,
         fillTiming: config.EXEC_FILL_TIMING,
@@ -294,6 +300,12 @@ export class PaperRuntime {
           audit: db.audit,
           killSwitch: db.killSwitch,
           riskDecisions: seam ? crashingDecisions(db.riskDecisions, seam) : db.riskDecisions,
+          // EXEC re-reads the stored kill state at each submission, under the write lock: an
+          // `ordinis kill activate` from another process stops the next order.
+          killGate: {
+            transaction: venueSeam ? (fn) => venueSeam.afterCommit(db.transaction(fn)) : (fn) => db.transaction(fn),
+            committedElsewhere: otherConnectionsCommitted(db.handle),
+          },
         },
         clock,
         wallClock: wall,
@@ -338,6 +350,7 @@ export class PaperRuntime {
     if (this.phase === 'refused') assertRecovered(this.recovery);
     if (this.phase !== 'ready') throw new OrdinisError('E_ORCH_NOT_RUNNING', `paper runtime is ${this.phase}; run() may be called once`);
     this.phase = 'running';
+    this.faultsSeen = this.opts.db.faults.count;
     const { engine } = this.pipeline;
     const data = this.opts.data;
     const buffer = this.source instanceof BufferedBarSource ? this.source : undefined;
@@ -361,14 +374,17 @@ export class PaperRuntime {
         tickAtStart: this.replay !== undefined,
         plan: () => this.plan(),
         onCycle: (r) => this.onCycle(r),
-        onError: (e) => this.noteError(`cycle not run: ${e.code}: ${e.message}`),
+        onError: (e) => {
+          this.noteError(`cycle not run: ${e.code}: ${e.message}`);
+          this.notePersistence(e.code === 'E_DB_UNAVAILABLE' ? e : undefined);
+        },
         ...(this.opts.observer ? { observer: this.opts.observer } : {}),
         ...(this.opts.bus && buffer ? { market: { bus: this.opts.bus, buffer, triggerCycles: false } } : {}),
       });
       this.scheduler.start();
       if (this.stopRequested) void this.scheduler.stop();
       const how = await this.scheduler.done;
-      if (how === 'done') reason = this.stalled ? 'source_stalled' : this.maxCyclesReached() ? 'max_cycles' : 'data_exhausted';
+      if (how === 'done') reason = this.persistenceFailure ? 'persistence_failed' : this.stalled ? 'source_stalled' : this.maxCyclesReached() ? 'max_cycles' : 'data_exhausted';
       else reason = 'stopped';
     } finally {
       this.phase = 'stopping';
@@ -380,6 +396,11 @@ export class PaperRuntime {
     const summary = this.summary(reason);
     this.close();
     return summary;
+  }
+
+  /** Why the run stopped on database faults (E_ORCH_PERSISTENCE_FAILED, the last fault as its cause); undefined otherwise. */
+  get failure(): OrdinisError | undefined {
+    return this.persistenceFailure;
   }
 
   /** Stops scheduling; the running cycle finishes (or hits its budget). Resolves when it has. */
@@ -438,7 +459,13 @@ export class PaperRuntime {
     const es = this.pipeline.engine.status();
     const total = this.counts.ok + this.counts.degraded + this.counts.failed + this.counts.blocked;
     const status: PaperRunSummary['status'] =
-      endReason === 'recovery_failed' ? 'refused' : endReason === 'source_stalled' ? 'failed' : endReason === 'stopped' ? 'stopped' : 'finished';
+      endReason === 'recovery_failed'
+        ? 'refused'
+        : endReason === 'source_stalled' || endReason === 'persistence_failed'
+          ? 'failed'
+          : endReason === 'stopped'
+            ? 'stopped'
+            : 'finished';
     return {
       sessionId: this.sessionId,
       status,
@@ -471,7 +498,7 @@ export class PaperRuntime {
       },
       equity: this.lastEquity,
       killSwitch: { state: k.state, reason: k.reason },
-      errors: [...this.errors, ...(this.stalled ? [this.stalled] : [])],
+      errors: [...(this.persistenceFailure ? [this.persistenceFailure.message] : []), ...this.errors, ...(this.stalled ? [this.stalled] : [])],
     };
   }
 
@@ -507,7 +534,7 @@ export class PaperRuntime {
   }
 
   private plan(): CyclePlan {
-    if (this.maxCyclesReached() || this.stalled) return 'done';
+    if (this.maxCyclesReached() || this.stalled || this.persistenceFailure) return 'done';
     const runId = `${this.sessionId}-${String(++this.cycleSeq).padStart(6, '0')}`;
     if (this.replay) {
       const ts = this.source.peekTs();
@@ -550,6 +577,8 @@ export class PaperRuntime {
     const port = r.stageResults.find((s) => s.stage === 'PORT');
     if (port?.status === 'ok' && typeof port.output?.equity === 'number') this.lastEquity = port.output.equity;
     if (r.status === 'failed') this.noteError(`cycle ${r.correlationId} at ${r.cycleTime} failed: ${r.errors.map((e) => e.message).join('; ')}`);
+    const dbError = r.errors.find((e) => e.code === 'E_DB_UNAVAILABLE');
+    this.notePersistence(dbError ? new OrdinisError('E_DB_UNAVAILABLE', dbError.message.replace(/^E_DB_UNAVAILABLE: /, ''), { retryable: dbError.retryable }) : undefined);
     const cur = this.current;
     this.current = undefined;
     if (this.replay && cur?.barTs !== undefined && this.source.peekTs() === cur.barTs) {
@@ -557,6 +586,32 @@ export class PaperRuntime {
       // would spin. Stop; a restart goes through recovery and picks up at this bar.
       this.stalled = `cycle ${r.correlationId} at ${r.cycleTime} did not consume its bars (${r.status}: ${r.errors[0]?.message ?? 'no error'}); stopping`;
     }
+  }
+
+  /**
+   * After each cycle (or tick that could not run one): did any database read or write fail
+   * in it? A disk that filled up fails every cycle the same way, and trading on while none
+   * of it is recorded is worse than stopping: after ORCH_MAX_CONSECUTIVE_PERSISTENCE_FAILURES
+   * such cycles in a row, or at once for a fault retrying cannot fix, the run stops.
+   * `reported` is a database error the cycle's result carried (counted even if no store saw it).
+   */
+  private notePersistence(reported: OrdinisError | undefined): void {
+    const faults = this.opts.db.faults;
+    const fault = faults.count > this.faultsSeen ? faults.last : reported;
+    this.faultsSeen = faults.count;
+    if (!fault) {
+      this.consecutivePersistenceFailures = 0;
+      return;
+    }
+    const n = ++this.consecutivePersistenceFailures;
+    const max = this.opts.config.ORCH_MAX_CONSECUTIVE_PERSISTENCE_FAILURES;
+    if (this.persistenceFailure || (fault.retryable && n < max)) return;
+    const sqliteCode = fault.details?.sqliteCode;
+    this.persistenceFailure = new OrdinisError(
+      'E_ORCH_PERSISTENCE_FAILED',
+      `${fault.retryable ? `${n} consecutive cycles could not be persisted (ORCH_MAX_CONSECUTIVE_PERSISTENCE_FAILURES=${max})` : 'a database fault that retrying cannot fix'}; stopping; last: ${fault.message}`,
+      { cause: fault, details: { consecutiveFailures: n, lastCode: fault.code, ...(typeof sqliteCode === 'string' ? { sqliteCode } : {}), db: this.opts.db.path } },
+    );
   }
 
   private noteError(message: string): void {
@@ -661,18 +716,41 @@ class CrashingLedgerStore implements LedgerStore {
   }
 }
 
-function crashingVenueStore(inner: PaperVenueStore, seam: CrashSeam, seq: number): PaperVenueStore {
-  let lastSeq = seq;
-  return {
-    commit(change: PaperVenueChange): void {
-      inner.commit(change);
-      // A higher sequence number: the venue has just accepted (and recorded) a new order.
-      if (change.seq > lastSeq) {
-        lastSeq = change.seq;
-        seam.reach('exec.after_submit');
-      }
-    },
-  };
+/**
+ * exec.after_submit: the venue has accepted and recorded a new order (a higher sequence
+ * number), our answer is not stored yet. Inside a transaction (EXEC's durable kill gate
+ * holds one around the submit) "recorded" means committed, so the point is reached when
+ * that transaction has.
+ */
+class VenueCrashSeam {
+  private lastSeq: number;
+  private owed = false;
+  constructor(
+    private readonly seam: CrashSeam,
+    seq: number,
+    private readonly inTransaction: () => boolean,
+  ) {
+    this.lastSeq = seq;
+  }
+  wrap(inner: PaperVenueStore): PaperVenueStore {
+    return {
+      commit: (change: PaperVenueChange): void => {
+        inner.commit(change);
+        if (change.seq > this.lastSeq) {
+          this.lastSeq = change.seq;
+          if (this.inTransaction()) this.owed = true;
+          else this.seam.reach('exec.after_submit');
+        }
+      },
+    };
+  }
+  afterCommit<T>(result: T): T {
+    if (this.owed) {
+      this.owed = false;
+      this.seam.reach('exec.after_submit');
+    }
+    return result;
+  }
 }
 
 function crashingDecisions(inner: { record(c: string, d: RiskDecision[]): void }, seam: CrashSeam): { record(c: string, d: RiskDecision[]): void } {

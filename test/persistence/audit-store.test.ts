@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH, MemoryAuditStore } from '../../src/governance/audit-chain.ts';
+import { ManualClock } from '../../src/core/clock.ts';
 import type { OrdinisDatabase } from '../../src/persistence/database.ts';
 import { auditInput, expectCode, openTempDatabase } from './temp-database.ts';
 
@@ -184,9 +185,23 @@ test('tampering: records added behind the store are detected', (t) => {
   expectBroken(db, 3, /past the head/);
 });
 
+/**
+ * Appends auditInput(day) for each day with the wall clock at that day (recorded_at = ts),
+ * then marks everything exported: retention ages by recorded_at and stops at the export mark.
+ */
+function appendAgedAndExported(db: OrdinisDatabase, clock: ManualClock, days: readonly number[]): void {
+  for (const day of days) {
+    const input = auditInput(day);
+    clock.set(Date.parse(input.ts));
+    db.audit.append(input);
+  }
+  db.audit.markExported(db.audit.head(), 'export.jsonl');
+}
+
 test('retention purge removes the oldest prefix and the chain still verifies', (t) => {
-  const temp = openTempDatabase(t);
-  appendN(temp.db, 10);
+  const clock = new ManualClock(0);
+  const temp = openTempDatabase(t, { wallClock: clock });
+  appendAgedAndExported(temp.db, clock, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   const head = temp.db.audit.head();
   const sixth = temp.db.audit.list({ afterSeq: 5, limit: 1 })[0];
   const r = temp.db.audit.purgeOlderThan('2025-01-06T00:00:00.000Z');
@@ -211,8 +226,9 @@ test('retention purge removes the oldest prefix and the chain still verifies', (
 });
 
 test('retention purge stops at the first record that is not old enough', (t) => {
-  const { db } = openTempDatabase(t);
-  for (const day of [1, 2, 9, 3, 4]) db.audit.append(auditInput(day));
+  const clock = new ManualClock(0);
+  const { db } = openTempDatabase(t, { wallClock: clock });
+  appendAgedAndExported(db, clock, [1, 2, 9, 3, 4]);
   const r = db.audit.purgeOlderThan('2025-01-05T00:00:00.000Z');
   assert.equal(r.purged, 2);
   assert.deepEqual(db.audit.list().map((x) => x.seq), [3, 4, 5]);
@@ -220,8 +236,9 @@ test('retention purge stops at the first record that is not old enough', (t) => 
 });
 
 test('purging every record leaves an empty, verifiable log that keeps counting', (t) => {
-  const { db } = openTempDatabase(t);
-  appendN(db, 3);
+  const clock = new ManualClock(0);
+  const { db } = openTempDatabase(t, { wallClock: clock });
+  appendAgedAndExported(db, clock, [1, 2, 3]);
   assert.equal(db.audit.purgeOlderThan('2030-01-01T00:00:00.000Z').purged, 3);
   assert.deepEqual(db.audit.verify(), { ok: true, checked: 0 });
   const next = db.audit.append(auditInput(4));
@@ -230,8 +247,9 @@ test('purging every record leaves an empty, verifiable log that keeps counting',
 });
 
 test('a broken chain is never purged: the evidence stays', (t) => {
-  const { db } = openTempDatabase(t);
-  appendN(db, 5);
+  const clock = new ManualClock(0);
+  const { db } = openTempDatabase(t, { wallClock: clock });
+  appendAgedAndExported(db, clock, [1, 2, 3, 4, 5]);
   dropAuditTriggers(db.handle);
   db.handle.exec("UPDATE audit_log SET decision = 'deny' WHERE seq = 2");
   expectCode(() => db.audit.purgeOlderThan('2030-01-01T00:00:00.000Z'), 'E_AUDIT_CHAIN_BROKEN');

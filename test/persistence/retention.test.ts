@@ -1,6 +1,9 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { ManualClock } from '../../src/core/clock.ts';
+import type { AuditRecordInput } from '../../src/governance/audit-chain.ts';
+import { createLogger, type Logger } from '../../src/observability/logger.ts';
 import type { OrdinisDatabase } from '../../src/persistence/database.ts';
 import { auditInput, expectCode, openTempDatabase, runRow } from './temp-database.ts';
 
@@ -25,6 +28,26 @@ function writeCycle(db: OrdinisDatabase, id: string, status: 'ok' | 'running' = 
   );
 }
 
+const TABLES = ['runs', 'artifacts', 'run_config_snapshot', 'risk_decisions', 'dlq', 'audit_log', 'orders', 'fills', 'ledger_entries'];
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/** A real pino logger writing into memory; all() parses the lines written so far. */
+function captureLogs(t: TestContext): { logger: Logger; all(): any[] } {
+  let text = '';
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  t.after(() => sink.destroy());
+  const logger = createLogger({ component: 'retention-test', level: 'info', destination: sink });
+  return { logger, all: () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+}
+
 function count(db: OrdinisDatabase, table: string): number {
   return db.handle.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
 }
@@ -41,7 +64,9 @@ test('runs and their satellites older than the retention go; live state and the 
   db.runs.finishRun('bt-cycle', { finishedAt: '2015-06-01T00:00:01.000Z', status: 'ok', errorCodes: [] });
   clock.set(T0 + 400 * DAY);
 
-  const report = db.purgeOlderThan();
+  // Two of three risk decisions and dead letters are due: past the default share of 50%.
+  expectCode(() => db.purgeOlderThan(), 'E_DB_RETENTION_REFUSED');
+  const report = db.purgeOlderThan({ allowLargePurge: true });
   assert.equal(report.runsCutoff, new Date(T0 + 35 * DAY).toISOString());
   assert.deepEqual(
     { runs: report.runs, artifacts: report.artifacts, configSnapshots: report.configSnapshots, riskDecisions: report.riskDecisions, deadLetters: report.deadLetters },
@@ -66,19 +91,114 @@ test('runs and their satellites older than the retention go; live state and the 
   assert.equal(count(db, 'positions'), 1);
 });
 
-test('the audit log is purged only with its own retention, and stays verifiable', (t) => {
-  const clock = new ManualClock(Date.parse('2025-03-01T00:00:00.000Z'));
+/** Appends auditInput(day) for each day, each written (recorded_at) at T0 + day days of wall-clock time. */
+function appendWrittenOnDays(db: OrdinisDatabase, clock: ManualClock, days: Iterable<number>, input: (day: number) => AuditRecordInput = auditInput): void {
+  for (const day of days) {
+    clock.set(T0 + day * DAY);
+    db.audit.append(input(day));
+  }
+}
+
+test('the audit log is purged only with its own retention, by the wall-clock time records were written, and stays verifiable', (t) => {
+  const clock = new ManualClock(T0);
   const { db } = openTempDatabase(t, { wallClock: clock });
-  for (let day = 1; day <= 20; day++) db.audit.append(auditInput(day));
+  // Every record is about a bar from 1995 (ts); they were written on days 1..20 of 2025.
+  appendWrittenOnDays(db, clock, range(1, 20), (day) => auditInput(day, { ts: '1995-01-03T00:00:00.000Z' }));
+  db.audit.markExported(db.audit.head(), 'archive.jsonl');
+  clock.set(T0 + 59 * DAY);
   assert.equal(db.purgeOlderThan({ runsDays: 30 }).audit, null);
   assert.equal(count(db, 'audit_log'), 20);
 
-  // 2025-03-01 minus 50 days = 2025-01-10: days 1..9 go.
+  // Written before now - 50 days = day 9: days 1..8 go, whatever their ts says.
   const report = db.purgeOlderThan({ runsDays: 30, auditDays: 50 });
-  assert.equal(report.auditCutoff, '2025-01-10T00:00:00.000Z');
-  assert.equal(report.audit?.purged, 9);
-  assert.deepEqual(db.audit.verify(), { ok: true, checked: 11 });
+  assert.equal(report.auditCutoff, new Date(T0 + 9 * DAY).toISOString());
+  assert.equal(report.audit?.purged, 8);
+  assert.deepEqual(report.tables.find((x) => x.table === 'audit_log'), { table: 'audit_log', cutoff: report.auditCutoff, deleted: 8, total: 20 });
+  const v = db.audit.verify();
+  assert.deepEqual({ ok: v.ok, checked: v.checked }, { ok: true, checked: 12 });
   db.audit.assertChainIntact();
+});
+
+test('audit records that were never exported are never purged, however old', (t) => {
+  const clock = new ManualClock(T0);
+  const { db } = openTempDatabase(t, { wallClock: clock });
+  appendWrittenOnDays(db, clock, range(1, 10));
+  // Exported through seq 3; more records appended after that export.
+  db.audit.markExported({ seq: 3, hash: db.audit.list({ afterSeq: 2, limit: 1 })[0]!.hashSelf }, 'first.jsonl');
+  clock.set(T0 + 5000 * DAY);
+  const lines = captureLogs(t);
+
+  const report = db.purgeOlderThan({ runsDays: 30, auditDays: 50, allowLargePurge: true, logger: lines.logger });
+  assert.equal(report.audit?.purged, 3);
+  assert.equal(report.auditHeldUnexported, 7);
+  assert.deepEqual(db.audit.list().map((x) => x.seq), [4, 5, 6, 7, 8, 9, 10]);
+  assert.equal(db.audit.verify().ok, true);
+  assert.ok(lines.all().some((l) => l.level === 'info' && l.retention?.heldUnexported === 7), 'the kept records are logged');
+
+  // Nothing more goes until it is exported.
+  assert.equal(db.purgeOlderThan({ runsDays: 30, auditDays: 50, allowLargePurge: true }).audit?.purged, 0);
+  db.audit.markExported(db.audit.head(), 'second.jsonl');
+  assert.equal(db.purgeOlderThan({ runsDays: 30, auditDays: 50, allowLargePurge: true }).audit?.purged, 7);
+});
+
+test('a wall clock that jumped 20 years forward purges nothing and fails, naming table, counts, cutoff and the flag', (t) => {
+  const clock = new ManualClock(T0);
+  const temp = openTempDatabase(t, { wallClock: clock });
+  for (let i = 0; i < 10; i++) {
+    clock.set(T0 + i * DAY);
+    writeCycle(temp.db, `run-${i}`);
+  }
+  appendWrittenOnDays(temp.db, clock, range(1, 10));
+  temp.db.audit.markExported(temp.db.audit.head(), 'archive.jsonl');
+  const before = TABLES.map((x) => count(temp.db, x));
+
+  const jumped = new ManualClock(T0 + 20 * 365 * DAY);
+  const db = temp.reopen({ wallClock: jumped });
+  const lines = captureLogs(t);
+  const options = { runsDays: 365, auditDays: 2555, maxPurgePct: 50, logger: lines.logger };
+  const err = expectCode(() => db.purgeOlderThan(options), 'E_DB_RETENTION_REFUSED');
+  const runsCutoff = new Date(T0 + 20 * 365 * DAY - 365 * DAY).toISOString();
+  assert.ok(err.message.includes(`runs: 10 of 10 rows (100%) stored before ${runsCutoff}`), err.message);
+  assert.match(err.message, /audit_log: 10 of 10 rows \(100%\)/);
+  assert.match(err.message, /DB_RETENTION_MAX_PURGE_PCT=50%/);
+  assert.match(err.message, /--allow-large-purge/);
+  assert.match(err.message, /nothing was deleted/);
+  assert.equal(err.retryable, false);
+  assert.deepEqual(TABLES.map((x) => count(db, x)), before, 'nothing was deleted');
+  assert.equal(db.audit.anchor().seq, 0);
+  assert.ok(lines.all().some((l) => l.level === 'error' && /retention refused/.test(l.msg)), 'the refusal is logged');
+
+  // The operator checked the clock and says so: everything due goes, each table logged with its cutoff.
+  const report = db.purgeOlderThan({ ...options, allowLargePurge: true });
+  assert.equal(report.runs, 10);
+  assert.equal(report.audit?.purged, 10);
+  const logged = lines.all().filter((l) => l.level === 'info' && l.retention?.table !== undefined);
+  assert.deepEqual(
+    logged.map((l) => [l.retention.table, l.retention.deleted, l.retention.total, l.retention.cutoff]),
+    [
+      ['artifacts', 10, 10, runsCutoff],
+      ['runs', 10, 10, runsCutoff],
+      ['run_config_snapshot', 10, 10, runsCutoff],
+      ['risk_decisions', 10, 10, runsCutoff],
+      ['dlq', 10, 10, runsCutoff],
+      ['audit_log', 10, 10, report.auditCutoff],
+    ],
+  );
+});
+
+test('the bounded share is per table: a purge at or under it goes ahead', (t) => {
+  const clock = new ManualClock(T0);
+  const { db } = openTempDatabase(t, { wallClock: clock });
+  for (let i = 0; i < 10; i++) {
+    clock.set(T0 + i * DAY);
+    writeCycle(db, `run-${i}`);
+  }
+  // Now - 3 days: runs 0..6 (7 of 10) are due.
+  clock.set(T0 + 10 * DAY);
+  expectCode(() => db.purgeOlderThan({ runsDays: 3, maxPurgePct: 50 }), 'E_DB_RETENTION_REFUSED');
+  assert.equal(db.purgeOlderThan({ runsDays: 3, maxPurgePct: 70 }).runs, 7);
+  assert.equal(count(db, 'runs'), 3);
+  expectCode(() => db.purgeOlderThan({ maxPurgePct: 101 }), 'E_CFG_INVALID');
 });
 
 test('retention periods must be finite and not negative', (t) => {

@@ -13,7 +13,7 @@ const WRITES: Record<string, (db: OrdinisDatabase) => unknown> = {
   finishRun: (db) => db.runs.finishRun('r-0', { finishedAt: 'x', status: 'ok', errorCodes: [] }),
   putArtifact: (db) => db.runs.putArtifact({ runId: 'r-0', kind: 'k', schemaVersion: '1', commitHash: 'c', content: {} }),
   putConfigSnapshot: (db) => db.runs.putConfigSnapshot('r-new', { a: 1 }),
-  markRunningAsAborted: (db) => db.runs.markRunningAsAborted('restart', 'x'),
+  abortRuns: (db) => db.runs.abortRuns(['r-0'], 'restart', 'x'),
   auditAppend: (db) => db.audit.append(auditInput(2)),
   auditPurge: (db) => db.audit.purgeOlderThan('2030-01-01T00:00:00.000Z'),
   killSave: (db) => db.killSwitch.save({ state: 'ACTIVE', reason: 'r', activatedAt: 'x', actor: 'a', updatedAt: 'x' }),
@@ -35,6 +35,8 @@ const WRITES: Record<string, (db: OrdinisDatabase) => unknown> = {
 function seed(db: OrdinisDatabase): void {
   db.runs.startRun(runRow('r-0'));
   db.audit.append(auditInput(1));
+  // Exported, so the audit purge below has a record it may delete: a real write.
+  db.audit.markExported(db.audit.head(), 'seed-export.jsonl');
 }
 
 function expectEveryWriteUnavailable(db: OrdinisDatabase, check: (name: string, err: OrdinisError) => void = () => {}): void {
