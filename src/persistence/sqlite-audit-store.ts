@@ -25,6 +25,7 @@ import { OrdinisError } from '../errors.ts';
 import type { SqliteConnection } from './connection.ts';
 import type { AuditMacKey, CheckpointReport } from '../governance/audit-checkpoint.ts';
 import { SqliteAuditCheckpoints, type ChangeStamp, type SealResult } from './sqlite-audit-checkpoints.ts';
+import { chainPointQuery, type ChainPointQuery } from './audit-chain-point.ts';
 
 /** A point in the chain: a record's seq and its hash_self. */
 export interface ChainPoint {
@@ -104,8 +105,8 @@ export class SqliteAuditStore implements AuditStore {
   private readonly conn: SqliteConnection;
   /** Keyed checkpoints (audit_checkpoint): when they are written, and their verdict. */
   readonly checkpoints: SqliteAuditCheckpoints;
-  private readonly selectHead: Database.Statement;
-  private readonly selectAnchor: Database.Statement;
+  private readonly selectHead: ChainPointQuery;
+  private readonly selectAnchor: ChainPointQuery;
   private readonly insertRecord: Database.Statement;
   private readonly advanceHead: Database.Statement;
   private readonly selectAll: Database.Statement;
@@ -137,8 +138,8 @@ export class SqliteAuditStore implements AuditStore {
       },
       { key: options.macKey ?? null, ...(options.checkpointEvery !== undefined ? { every: options.checkpointEvery } : {}) },
     );
-    this.selectHead = db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1');
-    this.selectAnchor = db.prepare('SELECT seq, hash FROM audit_anchor WHERE id = 1');
+    this.selectHead = chainPointQuery(db, 'audit_head', conn.path);
+    this.selectAnchor = chainPointQuery(db, 'audit_anchor', conn.path);
     // recorded_at is the wall-clock time of the write (retention ages records by it); `ts` is
     // the time the record is about, which in a replay is a bar's time. Not hashed: the chain
     // covers what happened, the stamp only when it reached this file.
