@@ -5,7 +5,8 @@
 // - a checkpoint is due every `every` records, checked inside the append's own transaction,
 //   so no committed record is ever past a due checkpoint; the first record of a chain (or
 //   the first after everything was purged) is signed at once;
-// - `sealHead()` signs the head when the database is closed (the end of every run);
+// - `sealHead()` signs the head when the database is closed (the end of every run) by a
+//   process that appended records;
 // - `afterPurge()` signs the new anchor (kind `anchor`) and the head, in the purge's
 //   transaction;
 // - nothing is signed on top of a chain that does not verify: before its first checkpoint a
@@ -73,6 +74,8 @@ export class SqliteAuditCheckpoints {
   private trustedAt: ChangeStamp | null = null;
   private refusedAt: ChangeStamp | null = null;
   private refusalReason: string | null = null;
+  /** Whether this process appended since it opened: only a writer signs its head at close, never a reader. */
+  private appended = false;
 
   constructor(conn: SqliteConnection, chain: AuditChainAccess, options: { key?: AuditMacKey | null; every?: number } = {}) {
     this.conn = conn;
@@ -116,6 +119,7 @@ export class SqliteAuditCheckpoints {
   /** Inside the append's transaction, after `rec` became the head. */
   afterAppend(rec: ChainPoint): void {
     if (this.key === null) return;
+    this.appended = true;
     if (typeof this.lastOwnSeq === 'number' && rec.seq - this.lastOwnSeq < this.every) return;
     // Due as far as this process knows; another writer may have signed since.
     this.lastOwnSeq = this.readLastOwn();
@@ -123,9 +127,9 @@ export class SqliteAuditCheckpoints {
     if (this.fitToSign(rec)) this.sign('point', rec);
   }
 
-  /** Signs the head if records were appended since the last checkpoint (each run's end). Own transaction. */
+  /** Signs the head if this process appended records since the last checkpoint (each run's end). Own transaction. */
   sealHead(): void {
-    if (this.key === null || this.conn.db.readonly || !this.conn.db.open) return;
+    if (this.key === null || !this.appended || this.conn.db.readonly || !this.conn.db.open) return;
     this.conn.transaction(() => {
       const head = this.chain.head();
       const last = this.readLastOwn();

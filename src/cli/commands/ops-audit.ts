@@ -7,31 +7,49 @@ import type { Command } from 'commander';
 import { OrdinisError } from '../../errors.ts';
 import { cell, plural, renderFields, writeJson, writeText } from '../render.ts';
 import { DB_OPTION_HELP, openForReading, opsContext, withDb, type DbFlags } from './ops-common.ts';
+import { VERIFY_FILE_HELP, registerAuditExport, verifyExportFileCommand } from './ops-audit-export.ts';
+import { EXPECT_HEAD_HELP, checkExpectHead, checkpointFields, parseExpectHead, registerAuditHead } from './ops-audit-head.ts';
 
 interface VerifyFlags extends DbFlags {
   json?: boolean;
+  file?: string;
+  expectHead?: string;
 }
 
 export function registerAudit(program: Command): void {
   const audit = program.command('audit').description('the audit log in the database');
+  registerAuditHead(audit);
+  registerAuditExport(audit);
 
   audit
     .command('verify')
     .description('verify the audit hash chain; exit code 1 when it is broken')
     .option('--db <file>', DB_OPTION_HELP)
     .option('--json', 'print one JSON object on stdout')
+    .option('--expect-head <seq:hash>', EXPECT_HEAD_HELP)
+    .option('--file <export.jsonl>', VERIFY_FILE_HELP)
     .action((flags: VerifyFlags, cmd: Command) => {
+      if (flags.file !== undefined) {
+        if (flags.expectHead !== undefined) throw new OrdinisError('E_CFG_INVALID', '--expect-head checks the database; with --file compare the file\'s "to" instead');
+        opsContext(flags, cmd); // the global options still validate
+        verifyExportFileCommand(flags.file, flags.json === true);
+        return;
+      }
+      const expected = parseExpectHead(flags.expectHead);
       const ctx = opsContext(flags, cmd);
       withDb(openForReading(ctx), (db) => {
         const v = db.audit.verify();
         const head = db.audit.head();
         const anchor = db.audit.anchor();
+        const expectedHead = expected ? checkExpectHead(db, expected) : undefined;
         const answer = {
-          ok: v.ok,
+          ok: v.ok && (expectedHead?.ok ?? true),
           checked: v.checked,
           ...(v.ok ? {} : { brokenAt: v.brokenAt ?? null, reason: v.reason ?? null }),
           head: { seq: head.seq, hash: head.hash },
           anchor: { seq: anchor.seq, hash: anchor.hash },
+          ...(v.checkpoints ? { checkpoints: v.checkpoints } : {}),
+          ...(expectedHead ? { expectedHead } : {}),
           database: db.path,
         };
         if (flags.json) writeJson(answer);
@@ -42,12 +60,19 @@ export function registerAudit(program: Command): void {
             ['checked', plural(v.checked, 'record')],
             ['head', `seq ${head.seq}  ${head.hash}`],
             ['anchor', anchor.seq === 0 ? 'genesis (nothing purged)' : `seq ${anchor.seq}  ${anchor.hash}`],
+            ...checkpointFields(v.checkpoints),
+            ...(expectedHead ? [['expected head', expectedHead.ok ? `OK (seq ${expectedHead.seq})` : `MISMATCH: ${expectedHead.reason}`] as [string, string]] : []),
             ['database', cell(db.path)],
           ];
           writeText(renderFields(fields));
         }
         if (!v.ok) {
           const err = new OrdinisError('E_AUDIT_CHAIN_BROKEN', `audit chain broken at seq ${v.brokenAt ?? '?'}: ${v.reason ?? 'unknown reason'}`);
+          process.stderr.write(`error: ${err.message}\n`);
+          process.exitCode = 1;
+        }
+        if (expectedHead && !expectedHead.ok) {
+          const err = new OrdinisError('E_AUDIT_CHAIN_BROKEN', `expected head seq ${expectedHead.seq} not found: ${expectedHead.reason ?? 'unknown reason'}`);
           process.stderr.write(`error: ${err.message}\n`);
           process.exitCode = 1;
         }
