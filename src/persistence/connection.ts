@@ -13,8 +13,22 @@
 // the end paid two (three with the config snapshot). Deferred, the row goes out with the
 // cycle's first real write (a risk decision, an order intent) or at the latest with its
 // result, so anything durable the cycle did is always preceded by its row.
+//
+// The wal-index (`<db>-shm`) is memory-mapped by SQLite. If it is truncated while we have it
+// mapped (an operator or a tool "clearing" the database files, a copy over them), the next
+// access to the mapping kills the process with SIGBUS: no error, no exit code, no summary.
+// So each top-level read and write first stats it (`WalIndexGuard`): shrunk, replaced or
+// deleted, we fail with E_DB_UNAVAILABLE (not retryable) before SQLite touches it, and a
+// shrunk file is first grown back to the size SQLite mapped (its pages then read as zeros,
+// which SQLite takes for an index to rebuild from the WAL), so that closing the handle, which
+// reads the index, cannot fault either. What this cannot do: a truncation that lands inside
+// one transaction, between the check and SQLite's access, still faults.
+//
+// Every E_DB_UNAVAILABLE raised on a handle is also counted there (`persistenceFaults`), for
+// the paper runtime to stop after consecutive cycles that could not be persisted, whichever
+// store or wrapper the error surfaced through.
 
-import { statSync } from 'node:fs';
+import { openSync, ftruncateSync, statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { Clock } from '../core/clock.ts';
 import { lastRfc3339 } from '../core/rfc3339.ts';
@@ -40,11 +54,16 @@ export class SqliteConnection {
   /** recorded_at / created_at text, formatted once per wall-clock millisecond (several writes share one). */
   private readonly wallIso = lastRfc3339();
 
+  private readonly faults: PersistenceFaults;
+  private readonly walIndex: WalIndexGuard | undefined;
+
   constructor(db: Database.Database, path: string, wallClock: Clock) {
     this.db = db;
     this.path = path;
     this.wallClock = wallClock;
     this.identity = db.memory ? undefined : fileIdentity(path);
+    this.faults = persistenceFaults(db);
+    this.walIndex = db.memory ? undefined : walIndexGuard(db, path);
     this.tx = db.transaction((fn: () => unknown): unknown => {
       const result = fn();
       if (result !== null && typeof (result as { then?: unknown })?.then === 'function') {
@@ -60,6 +79,7 @@ export class SqliteConnection {
 
   read<T>(what: string, fn: () => T): T {
     try {
+      if (this.walIndex && this.db.open && !this.db.inTransaction) this.walIndex.check();
       return fn();
     } catch (e) {
       throw this.wrap(e, what);
@@ -164,22 +184,144 @@ export class SqliteConnection {
     if (!this.identity) return;
     const now = fileIdentity(this.path);
     if (!now || now.dev !== this.identity.dev || now.ino !== this.identity.ino) {
-      throw new OrdinisError(
+      throw this.faults.note(new OrdinisError(
         'E_DB_UNAVAILABLE',
         `database file ${this.path} was ${now ? 'replaced' : 'deleted'} after it was opened; writes would be lost`,
         { details: { path: this.path } },
-      );
+      ));
     }
+    this.walIndex?.check({ writing: true });
   }
 
   private wrap(e: unknown, what: string): OrdinisError {
-    if (!(e instanceof OrdinisError) && !this.db.open) {
+    if (e instanceof OrdinisError) return e;
+    if (!this.db.open) {
       return new OrdinisError('E_DB_UNAVAILABLE', `${what}: database ${this.path} is closed`, {
         cause: e,
         details: { path: this.path },
       });
     }
-    return toDbError(e, what, { path: this.path });
+    const err = toDbError(e, what, { path: this.path });
+    if (err.code === 'E_DB_UNAVAILABLE') this.faults.note(err);
+    return err;
+  }
+}
+
+/**
+ * The E_DB_UNAVAILABLE errors raised on one SQLite handle (all its SqliteConnections), each
+ * counted once, where it was raised: a caller compares `count` before and after a unit of
+ * work to learn whether any write or read of it failed, however the error was wrapped later.
+ */
+export class PersistenceFaults {
+  count = 0;
+  last: OrdinisError | undefined;
+  note(err: OrdinisError): OrdinisError {
+    this.count++;
+    this.last = err;
+    return err;
+  }
+}
+
+const faultsByHandle = new WeakMap<Database.Database, PersistenceFaults>();
+
+export function persistenceFaults(db: Database.Database): PersistenceFaults {
+  let f = faultsByHandle.get(db);
+  if (!f) faultsByHandle.set(db, (f = new PersistenceFaults()));
+  return f;
+}
+
+/** SQLite's wal-index geometry (wal.c): 32 KiB regions, 4062 frames in the first, 4096 in each next. */
+const SHM_REGION_BYTES = 32 * 1024;
+const WAL_HEADER_BYTES = 32;
+const WAL_FRAME_HEADER_BYTES = 24;
+
+/** Watches one handle's `-shm` file (see the head of this file). Shared by the handle's connections. */
+export class WalIndexGuard {
+  private readonly shmPath: string;
+  private readonly walPath: string;
+  private seen: (FileIdentity & { size: number }) | undefined;
+  /** A replaced or deleted index: writes stay refused (they would go to an index no other process sees). */
+  private lost: OrdinisError | undefined;
+  /** Descriptors opened to grow a truncated index back. Never closed: closing any descriptor of a file drops every POSIX lock this process holds on it, SQLite's included. */
+  private readonly repairFds: number[] = [];
+
+  constructor(
+    private readonly dbPath: string,
+    private readonly pageSize: number,
+    private readonly faults: PersistenceFaults,
+  ) {
+    this.shmPath = `${dbPath}-shm`;
+    this.walPath = `${dbPath}-wal`;
+  }
+
+  /** Throws E_DB_UNAVAILABLE (not retryable) when the index was truncated, replaced or deleted since the last look. */
+  check(opts: { writing?: boolean } = {}): void {
+    if (this.lost && opts.writing) throw this.lost;
+    const st = statSync(this.shmPath, { throwIfNoEntry: false });
+    const prev = this.seen;
+    if (!st) {
+      // No index yet (not in WAL mode, or nothing read yet); once seen, it never goes while we are open.
+      if (prev && !this.lost) throw (this.lost = this.fault('deleted', `wal-index ${this.shmPath} was deleted while the database was open`));
+      return;
+    }
+    if (prev && (st.dev !== prev.dev || st.ino !== prev.ino)) {
+      if (!this.lost) {
+        throw (this.lost = this.fault('replaced', `wal-index ${this.shmPath} was replaced by another file while the database was open; writes would go to an index no other process sees`));
+      }
+      return;
+    }
+    if (prev && st.size < prev.size) {
+      const restoredTo = this.regrow(prev.size);
+      this.seen = { dev: st.dev, ino: st.ino, size: restoredTo };
+      throw this.fault(
+        'truncated',
+        `wal-index ${this.shmPath} was truncated from ${prev.size} to ${st.size} bytes while the database was open (grown back to ${restoredTo} so SQLite cannot fault on it); stopping: something outside this process is changing the database files`,
+      );
+    }
+    this.seen = { dev: st.dev, ino: st.ino, size: st.size };
+  }
+
+  /** Grows the index back to at least every region SQLite may have mapped; returns the new size. */
+  private regrow(mappedAtLeast: number): number {
+    const wal = statSync(this.walPath, { throwIfNoEntry: false })?.size ?? 0;
+    const frames = Math.max(0, Math.ceil((wal - WAL_HEADER_BYTES) / (this.pageSize + WAL_FRAME_HEADER_BYTES)));
+    const regionsForWal = frames <= 4062 ? 1 : 1 + Math.ceil((frames - 4062) / 4096);
+    const size = Math.max(Math.ceil(mappedAtLeast / SHM_REGION_BYTES), regionsForWal) * SHM_REGION_BYTES;
+    try {
+      const fd = openSync(this.shmPath, 'r+');
+      this.repairFds.push(fd);
+      ftruncateSync(fd, size);
+    } catch {
+      // Nothing more to do: the error below still stops the run.
+    }
+    return size;
+  }
+
+  private fault(how: string, message: string): OrdinisError {
+    return this.faults.note(
+      new OrdinisError('E_DB_UNAVAILABLE', message, { retryable: false, details: { path: this.dbPath, walIndex: this.shmPath, walIndexFault: how } }),
+    );
+  }
+}
+
+const guardsByHandle = new WeakMap<Database.Database, WalIndexGuard>();
+
+function walIndexGuard(db: Database.Database, path: string): WalIndexGuard {
+  let g = guardsByHandle.get(db);
+  if (!g) {
+    const pageSize = Number(db.pragma('page_size', { simple: true })) || 4096;
+    guardsByHandle.set(db, (g = new WalIndexGuard(path, pageSize, persistenceFaults(db))));
+    g.check();
+  }
+  return g;
+}
+
+/** Looks at the handle's wal-index before it is closed (closing reads it): a truncated one is grown back. */
+export function checkWalIndexBeforeClose(db: Database.Database): void {
+  try {
+    guardsByHandle.get(db)?.check();
+  } catch {
+    // Recorded as a fault; the handle can now be closed without faulting.
   }
 }
 

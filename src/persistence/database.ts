@@ -2,16 +2,21 @@
 // migrated to this build's schema, and every store on top of one shared handle.
 //
 // Failure codes at open: E_DB_SCHEMA_TOO_NEW (the file was written by a newer build; we
-// refuse rather than write to a schema we do not know), E_DB_MIGRATION_FAILED (a migration
-// threw; the database stays at the last good version), E_DB_UNAVAILABLE (anything else:
-// missing directory, permissions, not a database, locked).
+// refuse rather than write to a schema we do not know), E_DB_SCHEMA_TOO_OLD (opened
+// read-only, and a write-capable command must migrate it first), E_DB_MIGRATION_FAILED (a
+// migration threw; the database stays at the last good version), E_DB_READ_ONLY (a write
+// open of a file or directory this process cannot write: read-only media, an immutable or
+// read-only file), E_DB_UNAVAILABLE (anything else: missing directory, not a database, locked).
+//
+// Read-only opens write nothing, not even SQLite's side files: see openReadOnlyHandle.
 
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { OrdinisError } from '../errors.ts';
-import { SqliteConnection } from './connection.ts';
+import { checkWalIndexBeforeClose, persistenceFaults, SqliteConnection, type PersistenceFaults } from './connection.ts';
 import { LATEST_SCHEMA_VERSION, assertSchemaNotNewer, migrate, type MigrationReport } from './migrations.ts';
 import { purgeOlderThan, type RetentionOptions, type RetentionReport } from './retention.ts';
 import { toDbError } from './sqlite-errors.ts';
@@ -20,6 +25,7 @@ import { SqliteDeadLetterStore } from './sqlite-dead-letter-store.ts';
 import { SqliteKillSwitchStore } from './sqlite-kill-switch-store.ts';
 import { SqliteLedgerStore } from './sqlite-ledger-store.ts';
 import { SqliteOrderStore } from './sqlite-order-store.ts';
+import { SqliteEquityCurveStore } from './sqlite-equity-curve-store.ts';
 import { SqliteRiskDecisionStore } from './sqlite-risk-decision-store.ts';
 import { SqliteRunStore } from './sqlite-run-store.ts';
 
@@ -48,8 +54,13 @@ export function openDatabase(options: OpenDatabaseOptions): OrdinisDatabase {
   const wallClock = options.wallClock ?? systemClock;
   let db: Database.Database | undefined;
   try {
-    if (!memory && !readonly) mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
+    if (!memory && !readonly) {
+      // Checked first: SQLite opens a file it cannot write read-only without a word, and a
+      // command would then fail only at its first write, mid-run.
+      throwIfUnwritable(path, undefined);
+      mkdirSync(dirname(path), { recursive: true });
+    }
+    db = readonly && !memory ? openReadOnlyHandle(path, busyTimeoutMs) : new Database(path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
     db.pragma('foreign_keys = ON');
     let migration: MigrationReport;
@@ -57,8 +68,9 @@ export function openDatabase(options: OpenDatabaseOptions): OrdinisDatabase {
       const version = assertSchemaNotNewer(db, LATEST_SCHEMA_VERSION, path);
       if (version < LATEST_SCHEMA_VERSION) {
         throw new OrdinisError(
-          'E_DB_MIGRATION_FAILED',
-          `database ${path} is at schema version ${version} and needs migrating to ${LATEST_SCHEMA_VERSION}, but was opened read-only`,
+          'E_DB_SCHEMA_TOO_OLD',
+          `database ${path} is at schema version ${version}, older than this build's ${LATEST_SCHEMA_VERSION}; it was opened read-only, ` +
+            'so it is not migrated here: run a command that writes to it (ordinis paper, serve, backtest, kill activate) once with this build, then look again',
           { details: { path, dbVersion: version, codeVersion: LATEST_SCHEMA_VERSION } },
         );
       }
@@ -78,6 +90,7 @@ export function openDatabase(options: OpenDatabaseOptions): OrdinisDatabase {
       // Already failing; the original error is the one to report.
     }
     if (e instanceof OrdinisError && e.code !== 'E_INTERNAL') throw e;
+    if (!readonly && !memory) throwIfUnwritable(path, e);
     const mapped = toDbError(e, 'open', { path });
     throw new OrdinisError('E_DB_UNAVAILABLE', `cannot open database ${path}: ${e instanceof Error ? e.message : String(e)}`, {
       cause: e,
@@ -85,6 +98,61 @@ export function openDatabase(options: OpenDatabaseOptions): OrdinisDatabase {
       details: { path, ...(mapped.details ?? {}) },
     });
   }
+}
+
+/**
+ * A read-only handle that writes nothing at all. SQLite opening a WAL database read-only
+ * still creates `-wal` and `-shm` beside it when they are missing (and leaves them), and on
+ * read-only media, where it cannot, refuses to open it. With no `-wal`, no connection has
+ * the file open (an open WAL connection always has one), so it is opened `immutable`: no
+ * locks, no side files. A writer that starts during such a read could checkpoint into the
+ * file under it; a read-only command is short, and the worst case is a wrong or failed
+ * answer, never a write. With a `-wal`, a writer may be live: a plain read-only open shares
+ * its wal-index and sees its commits. `immutable` needs URI filenames, which better-sqlite3
+ * enables only when SQLITE_USE_URI=1 is set before it loads (the CLI sets it); without, the
+ * plain open is used.
+ */
+function openReadOnlyHandle(path: string, busyTimeoutMs: number): Database.Database {
+  if (existsSync(path) && !existsSync(`${path}-wal`)) {
+    try {
+      return new Database(`${pathToFileURL(path).href}?immutable=1`, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+    } catch {
+      // URI filenames are off in this process: the plain read-only open below.
+    }
+  }
+  return new Database(path, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+}
+
+/** E_DB_READ_ONLY, saying what cannot be written, when something does (read-only media, an immutable or read-only file). */
+function throwIfUnwritable(path: string, cause: unknown): void {
+  const blocker = writeBlocker(path);
+  if (!blocker) return;
+  throw new OrdinisError(
+    'E_DB_READ_ONLY',
+    `database ${path} cannot be written: ${blocker.what} (${blocker.code})${blocker.code === 'EROFS' ? ', on a read-only file system' : ''}; ` +
+      'the read-only commands (runs list, runs show, kill status, audit verify) still work on it; for this one, make it writable or pass another --db',
+    { ...(cause !== undefined ? { cause } : {}), details: { path, blocked: blocker.path, errno: blocker.code } },
+  );
+}
+
+/** What stops this process writing the database: the file, a side file or the (nearest existing) directory. */
+function writeBlocker(path: string): { what: string; path: string; code: string } | undefined {
+  const denied = (p: string): string | undefined => {
+    try {
+      accessSync(p, constants.W_OK);
+      return undefined;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code ?? 'EACCES';
+    }
+  };
+  for (const [p, what] of [[path, 'the file'], [`${path}-wal`, 'its write-ahead log'], [`${path}-shm`, 'its wal-index']] as const) {
+    const code = existsSync(p) ? denied(p) : undefined;
+    if (code) return { what: `${what} ${p} is read-only`, path: p, code };
+  }
+  let dir = dirname(path);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  const code = denied(dir);
+  return code ? { what: `the directory ${dir} is read-only (SQLite keeps its -wal and -shm files beside the database)`, path: dir, code } : undefined;
 }
 
 /** The open database and every store on it. Stores share one handle and one transaction scope. */
@@ -99,6 +167,8 @@ export class OrdinisDatabase {
   readonly orders: SqliteOrderStore;
   readonly ledger: SqliteLedgerStore;
   readonly riskDecisions: SqliteRiskDecisionStore;
+  /** Backtests' equity curves, a row per point. */
+  readonly equityCurves: SqliteEquityCurveStore;
   readonly deadLetters: SqliteDeadLetterStore;
   private readonly conn: SqliteConnection;
 
@@ -113,6 +183,7 @@ export class OrdinisDatabase {
     this.orders = new SqliteOrderStore(conn);
     this.ledger = new SqliteLedgerStore(conn);
     this.riskDecisions = new SqliteRiskDecisionStore(conn);
+    this.equityCurves = new SqliteEquityCurveStore(conn);
     this.deadLetters = new SqliteDeadLetterStore(conn);
   }
 
@@ -165,7 +236,10 @@ export class OrdinisDatabase {
    */
   close(): void {
     if (!this.conn.db.open) return;
-    if (!this.conn.db.inTransaction) {
+    // Sealing and closing read the wal-index: a truncated one would kill the process with SIGBUS.
+    checkWalIndexBeforeClose(this.conn.db);
+    // A read-only handle writes nothing, checkpoints included.
+    if (!this.conn.db.inTransaction && !this.readonly) {
       try {
         this.audit.sealHead();
       } catch {
@@ -173,5 +247,10 @@ export class OrdinisDatabase {
       }
     }
     this.conn.db.close();
+  }
+
+  /** Every E_DB_UNAVAILABLE raised on this handle so far (count and last): see connection.ts. */
+  get faults(): Readonly<PersistenceFaults> {
+    return persistenceFaults(this.conn.db);
   }
 }
