@@ -2,6 +2,7 @@
 // head (read only). The verdict goes to stdout either way; a broken chain also prints an
 // `error: E_AUDIT_CHAIN_BROKEN: ...` line on stderr and exits 1, so a script or a cron job
 // can tell "tampered with" (1, verdict on stdout) from "could not check" (1, no verdict).
+// `audit export` and `audit verify --file` (an export file, no database): ops-audit-export.ts.
 
 import type { Command } from 'commander';
 import { OrdinisError } from '../../errors.ts';
