@@ -1,7 +1,9 @@
 // Never trade through a kill switch: when it is activated, orders still resting at the
 // broker are canceled and the cancellations recorded in the order book, so none of them can
 // fill at the next bar while the order path is blocked. (An order the broker already filled
-// is not undone; its fill is captured and posted as usual.)
+// is not undone; its fill is captured and posted as usual: an answer carrying fills our
+// record lacks is left for EXEC's capture, which hands fills to PORT. Recorded here, the
+// order would look final and its fill would never reach the ledger.)
 
 import { toOrdinisError } from '../errors.ts';
 import type { ExecutionReport } from '../domain/order.ts';
@@ -24,6 +26,7 @@ export async function cancelWorkingOrders(broker: BrokerAdapter, orders: OrderSt
       // bar can reach it; only a real promise is awaited.
       const answer = broker.cancel(id);
       const report: ExecutionReport = isPromiseLike(answer) ? await answer : answer;
+      if (report.fills.length > (rec.lastReport?.fills.length ?? 0)) continue;
       orders.recordReport(id, report);
       if (report.status === 'canceled') out.canceled.push(id);
     } catch (e) {

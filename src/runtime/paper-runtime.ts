@@ -302,7 +302,7 @@ export class PaperRuntime {
           riskDecisions: seam ? crashingDecisions(db.riskDecisions, seam) : db.riskDecisions,
           // EXEC re-reads the stored kill state at each submission, under the write lock: an
           // `ordinis kill activate` from another process stops the next order.
-          killGateDISABLED: {
+          killGate: {
             transaction: venueSeam ? (fn) => venueSeam.afterCommit(db.transaction(fn)) : (fn) => db.transaction(fn),
             committedElsewhere: otherConnectionsCommitted(db.handle),
           },

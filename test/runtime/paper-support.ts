@@ -20,6 +20,7 @@ import type { RunRow } from '../../src/orchestrator/run-store.ts';
 import { SAMPLE_DATA } from '../../src/cli/pipeline-options.ts';
 import { PaperRuntime, type PaperRuntimeOptions } from '../../src/runtime/paper-runtime.ts';
 import { NOT_RECEIVED_REASON } from '../../src/runtime/recovery.ts';
+import { KILLED_BEFORE_SUBMIT } from '../../src/stages/exec/exec-stage.ts';
 
 export { SAMPLE_DATA };
 
@@ -108,7 +109,8 @@ export function assertBooksSound(b: Books): void {
   assert.equal(new Set(venueIds).size, venueIds.length, 'a client order id appears twice at the venue');
   const intentIds = b.intents.map((r) => r.intent.clientOrderId);
   assert.equal(new Set(intentIds).size, intentIds.length);
-  const notReceived = b.intents.filter((r) => r.lastReport?.rejectReason === NOT_RECEIVED_REASON).map((r) => r.intent.clientOrderId);
+  // Intents closed unsent: at recovery (never received) or by EXEC's kill check at submission.
+  const notReceived = b.intents.filter((r) => r.lastReport?.rejectReason === NOT_RECEIVED_REASON || r.lastReport?.rejectReason === KILLED_BEFORE_SUBMIT).map((r) => r.intent.clientOrderId);
   const sent = intentIds.filter((id) => !notReceived.includes(id));
   assert.deepEqual([...venueIds].sort(), [...sent].sort(), 'venue orders = our intents minus those closed as not received');
   for (const id of notReceived) assert.ok(!venueIds.includes(id), `an intent closed as not received reached the venue: ${id}`);

@@ -4,8 +4,9 @@
 //            canceled) are recorded and handed to PORT in `resolved`
 //   submit   for each allowed decision: kill switch (enforcement point #3) → governance
 //            preflight → persist the intent under a deterministic idempotency key →
-//            (unknown outcome? query the broker first) → submit, outside the store's
-//            transaction → persist the answer → audit record (exec.submit, policy version)
+//            (unknown outcome? query the broker first) → the durable kill check and the
+//            submit under the store's write lock (SubmissionGate; an intent the check
+//            refuses is closed unsent) → persist the answer → audit record (exec.submit)
 //
 // Running EXEC twice for one cycle derives the same keys, finds the intents on file and
 // never places an order twice. Reports captured by an attempt that then failed are carried
@@ -19,6 +20,7 @@ import type { KillSwitchGuard, Stage, StageContext } from '../contract.ts';
 import { runMaybeAsync, type BrokerAdapter, type MaybePromise } from './broker-adapter.ts';
 import { FINAL_ORDER_STATUSES, type OrderStore } from './order-store.ts';
 import { clientOrderIdFor, idempotencyKeyFor, intentDifference } from './order-ids.ts';
+import type { SubmissionGate } from './submission-gate.ts';
 
 export interface ExecStageOptions {
   /** The venue, usually a GuardedBroker around the real adapter. */
@@ -27,6 +29,11 @@ export interface ExecStageOptions {
   governance: Governance;
   /** Kill-switch guard for enforcement point #3. Default: the cycle context's `kill`. */
   kill?: KillSwitchGuard;
+  /**
+   * The durable kill check at each submission (paper and live: the stored state another
+   * process may have changed). Without it only `kill` is asked (a backtest).
+   */
+  gate?: SubmissionGate;
   /** Actor recorded on preflight and audit records. Default 'ordinis'. */
   actor?: string;
   /** Component id for governance. Default 'exec'. */
@@ -166,6 +173,7 @@ export class ExecStage implements Stage<'EXEC'> {
 
     // (b) submit this cycle's allowed decisions.
     const kill = this.opts.kill ?? ctx.kill;
+    const gate = this.opts.gate;
     const submitted: ExecutionBatch['submitted'] = [];
     const riskRejected: RiskRejectedOrder[] = [];
     const refused: ExecRefusal[] = [];
@@ -182,7 +190,8 @@ export class ExecStage implements Stage<'EXEC'> {
       if (ctx.aborted) {
         throw new OrdinisError('E_ORCH_TIMEOUT', `EXEC stopped at its budget before ${d.symbol}; the remaining orders were not submitted`);
       }
-      // Enforcement point #3: checked per order, the switch can flip mid-cycle.
+      // Enforcement point #3: checked per order, the switch can flip mid-cycle. (The stored
+      // state, which another process may have changed, is checked at the submission itself.)
       if (kill.isActive()) {
         refused.push({ signalId: d.signalId, symbol: d.symbol, code: 'E_KILL_ACTIVE', reason: 'kill switch active: order not submitted' });
         continue;
@@ -236,7 +245,17 @@ export class ExecStage implements Stage<'EXEC'> {
         if (!known && ctx.aborted) {
           throw new OrdinisError('E_ORCH_TIMEOUT', `EXEC stopped at its budget before submitting ${id}; the intent stays pending for recovery`);
         }
-        report = known ?? ((yield broker.submit(intent)) as ExecutionReport);
+        if (known) report = known;
+        else {
+          // The last check, ordered against an activation's commit (see SubmissionGate).
+          const sent = gate ? gate.send(() => broker.submit(intent)) : broker.submit(intent);
+          if (sent === undefined) {
+            store.recordReport(id, syntheticReport(intent, 'canceled', KILLED_BEFORE_SUBMIT, ctx.cycleTime));
+            refused.push({ signalId: d.signalId, symbol: d.symbol, code: 'E_KILL_ACTIVE', reason: KILLED_BEFORE_SUBMIT });
+            continue;
+          }
+          report = (yield sent) as ExecutionReport;
+        }
         store.recordReport(id, report);
       }
 
@@ -302,6 +321,9 @@ export class ExecStage implements Stage<'EXEC'> {
     if (fresh) this.undelivered.push(r);
   }
 }
+
+/** Why an intent already on file was closed unsent: the durable check at submission found the switch active. */
+export const KILLED_BEFORE_SUBMIT = 'kill switch active at submission: order not sent';
 
 /** The reports one run hands to PORT, and their dedup keys. */
 interface Delivered {

@@ -205,6 +205,19 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     return { seq: o.seq, intent: { ...o.intent }, report: copyReport(o.report), resting: this.resting.includes(o) };
   }
 
+  /**
+   * The transaction that carried this venue's last changes rolled back after the venue had
+   * applied them (a caller's transaction around `submit`): its memory is ahead of its store,
+   * so it refuses every later call, as after a failed commit, until rebuilt from the store.
+   */
+  invalidate(cause: unknown): void {
+    this.failure ??= new OrdinisError(
+      'E_EXEC_BROKER_UNAVAILABLE',
+      `paper venue: a state change was rolled back with its transaction (${cause instanceof Error ? cause.message : String(cause)}); the venue refuses further calls until it is rebuilt from its store`,
+      { cause },
+    );
+  }
+
   private assertUsable(): void {
     if (this.failure) throw this.failure;
   }
