@@ -1,6 +1,8 @@
 // The orchestrator's persistence port: run rows, artifacts and config snapshots. The SQLite
 // implementation lives in persistence/; a memory one serves tests.
 
+import type { ProcessIdentity } from '../core/process-identity.ts';
+
 export type RunStatus = 'running' | 'ok' | 'degraded' | 'failed' | 'blocked' | 'aborted';
 
 export interface RunRow {
@@ -17,6 +19,12 @@ export interface RunRow {
   /** A backtest's cycles point at the backtest run. */
   parentRunId: string | null;
   abortReason: string | null;
+  /**
+   * The process that wrote the row (pid, start time, host), so start-up recovery aborts a
+   * run left 'running' only when its owner is gone. Omitted on write: the store's own
+   * process. Read back: null for a row written before schema v6 (no owner recorded).
+   */
+  owner?: ProcessIdentity | null;
 }
 
 export interface ArtifactInput {

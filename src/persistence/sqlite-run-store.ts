@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { ArtifactInput, RunFinishUpdate, RunRow, RunStatus, RunStore } from '../orchestrator/run-store.ts';
 import { canonicalJson } from '../governance/audit-chain.ts';
+import { currentProcess, type ProcessIdentity } from '../core/process-identity.ts';
 import { OrdinisError } from '../errors.ts';
 import type { DeferredHandle, SqliteConnection } from './connection.ts';
 import { redactSecrets } from './config-redaction.ts';
@@ -50,6 +51,9 @@ interface RunDbRow {
   commit_hash: string;
   parent_run_id: string | null;
   abort_reason: string | null;
+  owner_pid: number | null;
+  owner_started_at: string | null;
+  owner_host: string | null;
 }
 
 interface ArtifactDbRow {
@@ -94,7 +98,7 @@ interface PendingStart {
 }
 
 const RUN_COLUMNS =
-  'run_id, mode, kind, started_at, finished_at, status, error_codes_json, config_snapshot_ref, code_version, commit_hash, parent_run_id, abort_reason';
+  'run_id, mode, kind, started_at, finished_at, status, error_codes_json, config_snapshot_ref, code_version, commit_hash, parent_run_id, abort_reason, owner_pid, owner_started_at, owner_host';
 
 export class SqliteRunStore implements RunStore {
   private readonly conn: SqliteConnection;
@@ -111,17 +115,21 @@ export class SqliteRunStore implements RunStore {
   private readonly selectArtifacts: Database.Statement;
   private readonly selectArtifactsOfKind: Database.Statement;
   private readonly selectArtifact: Database.Statement;
+  private readonly selectRunning: Database.Statement;
   private readonly abortRunning: Database.Statement;
+  /** Stamped on every row this store writes (see RunRow.owner). */
+  private readonly owner: ProcessIdentity;
   private readonly finishWithArtifactTx: Database.Transaction<(writeFinish: () => void, artifact: ArtifactInput) => number | ArtifactFailure>;
   /** Run rows deferred by deferStartRun and not yet finished, by run id. */
   private readonly pendingStarts = new Map<string, PendingStart>();
 
-  constructor(conn: SqliteConnection) {
+  constructor(conn: SqliteConnection, owner: ProcessIdentity = currentProcess()) {
     this.conn = conn;
+    this.owner = owner;
     const db = conn.db;
     // Positional parameters on the per-cycle statements: binding by name costs a property
     // lookup per parameter on every run.
-    this.insertRun = db.prepare(`INSERT INTO runs (${RUN_COLUMNS}, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertRun = db.prepare(`INSERT INTO runs (${RUN_COLUMNS}, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.updateRunFinish = db.prepare(
       `UPDATE runs SET finished_at = ?, status = ?, error_codes_json = ?,
         abort_reason = CASE WHEN ? THEN ? ELSE abort_reason END
@@ -156,8 +164,11 @@ export class SqliteRunStore implements RunStore {
     this.selectArtifacts = db.prepare(`SELECT ${artifactColumns} FROM artifacts WHERE run_id = ? ORDER BY id`);
     this.selectArtifactsOfKind = db.prepare(`SELECT ${artifactColumns} FROM artifacts WHERE run_id = ? AND kind = ? ORDER BY id`);
     this.selectArtifact = db.prepare(`SELECT ${artifactColumns} FROM artifacts WHERE id = ?`);
+    // Both served by the partial index runs_running (v1).
+    this.selectRunning = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE status = 'running' ORDER BY rowid`);
+    // Still running: the owner may have finished the run since it was listed.
     this.abortRunning = db.prepare(
-      `UPDATE runs SET status = 'aborted', finished_at = ?, abort_reason = ? WHERE status = 'running' RETURNING run_id`,
+      `UPDATE runs SET status = 'aborted', finished_at = ?, abort_reason = ? WHERE run_id = ? AND status = 'running'`,
     );
     // Built once: better-sqlite3 makes four wrapper functions per db.transaction() call.
     this.finishWithArtifactTx = db.transaction((writeFinish: () => void, artifact: ArtifactInput): number | ArtifactFailure => {
@@ -213,6 +224,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   private insertRunRow(row: RunRow): void {
+    const owner = row.owner === undefined ? this.owner : row.owner;
     this.insertRun.run(
       row.runId,
       row.mode,
@@ -226,6 +238,9 @@ export class SqliteRunStore implements RunStore {
       row.commitHash,
       row.parentRunId,
       row.abortReason,
+      owner?.pid ?? null,
+      owner?.startedAt ?? null,
+      owner?.host ?? null,
       this.conn.nowIso(),
     );
   }
@@ -384,14 +399,18 @@ export class SqliteRunStore implements RunStore {
     });
   }
 
+  /** Every run whose row says 'running', oldest first: for recovery and the ops views. */
+  listRunning(): RunRow[] {
+    return this.conn.read('list running runs', () => (this.selectRunning.all() as RunDbRow[]).map(toRunRow));
+  }
+
   /**
-   * Crash recovery: a run still 'running' at start-up was cut short by the previous process.
-   * Marks every such run aborted and returns their ids.
+   * Crash recovery: marks these runs aborted with `reason`, in one transaction, and returns
+   * the ids it changed (a run that is no longer 'running' is left as it is).
    */
-  markRunningAsAborted(reason: string, finishedAt: string): string[] {
-    return this.conn.write('mark running runs aborted', () =>
-      (this.abortRunning.all(finishedAt, reason) as { run_id: string }[]).map((r) => r.run_id),
-    );
+  abortRuns(runIds: readonly string[], reason: string, finishedAt: string): string[] {
+    if (runIds.length === 0) return [];
+    return this.conn.transaction(() => runIds.filter((id) => this.abortRunning.run(finishedAt, reason, id).changes === 1), 'mark abandoned runs aborted');
   }
 }
 
@@ -409,6 +428,7 @@ function toRunRow(row: RunDbRow): RunRow {
     commitHash: row.commit_hash,
     parentRunId: row.parent_run_id,
     abortReason: row.abort_reason,
+    owner: row.owner_pid === null ? null : { pid: row.owner_pid, startedAt: row.owner_started_at, host: row.owner_host ?? '' },
   };
 }
 

@@ -4,7 +4,17 @@
 //   1 audit_chain     verify the hash chain end to end; broken -> refuse
 //   2 kill_switch     report the restored kill state (the KillSwitch read it from its store;
 //                     unreadable with KILL_FAIL_SAFE, as prod requires, means ACTIVE)
-//   3 abort_runs      runs left 'running' by the previous process -> 'aborted', with a reason
+//   3 abort_runs      runs left 'running' whose owner is gone -> 'aborted', with a reason.
+//                     Every run row names its owner (pid, start time, host): gone = on this
+//                     host, no live process has that pid or it started at another time (the
+//                     pid was reused). A run whose owner is alive (a backtest in another
+//                     process) is left running; so is one owned on another host, which
+//                     cannot be checked from here (a warning says so). A row without an owner
+//                     was written before schema v6, by a version that had no owner to record:
+//                     recovery runs under the database's single-owner lease and a process of
+//                     this version records its owner, so such a row is taken as abandoned (if
+//                     an old process was still at work it overwrites the status when it
+//                     finishes).
 //   4 pending_orders  intents persisted without a broker answer are resolved by asking the
 //                     broker (fetchOrder by client order id): its answer is recorded if it
 //                     knows the order; if not, the intent is closed as not received
@@ -27,6 +37,8 @@
 // our books (4-7) are skipped: nothing is written on top of records we cannot trust.
 
 import { OrdinisError, toOrdinisError } from '../errors.ts';
+import { ownerState, systemProcessTable, type OwnerState, type ProcessIdentity, type ProcessTable } from '../core/process-identity.ts';
+import type { RunRow } from '../orchestrator/run-store.ts';
 import type { Clock } from '../core/clock.ts';
 import { toRfc3339 } from '../core/clock.ts';
 import type { AuditRecord, ChainVerification } from '../governance/audit-chain.ts';
@@ -59,6 +71,13 @@ export interface PendingResolution {
   brokerOrderId: string | null;
 }
 
+export interface RunLeftRunning {
+  runId: string;
+  kind: RunRow['kind'];
+  owner: ProcessIdentity | null;
+  ownerState: Extract<OwnerState, 'alive' | 'other_host'>;
+}
+
 export interface LedgerCheck {
   entries: number;
   /** Cash and positions replayed from the ledger, before any missing fill was posted. */
@@ -86,6 +105,8 @@ export interface RecoveryReport {
   auditChain: ChainVerification | null;
   killSwitch: { state: string; reason: string | null; unreadable: string | null } | null;
   abortedRuns: string[];
+  /** Runs found 'running' and left so: their owner is alive, or on another host. */
+  runsLeftRunning: RunLeftRunning[];
   pendingOrders: PendingResolution[];
   /** Working orders whose broker report changed while we were down. */
   refreshedOrders: string[];
@@ -100,7 +121,9 @@ export interface RecoveryReport {
 export interface RecoveryDeps {
   audit: { verify(): ChainVerification; findBySubject(subjectRefs: readonly string[]): AuditRecord[] };
   kill: KillSwitch;
-  runs: { markRunningAsAborted(reason: string, finishedAt: string): string[] };
+  runs: { listRunning(): RunRow[]; abortRuns(runIds: readonly string[], reason: string, finishedAt: string): string[] };
+  /** Whose runs are still alive. Default: this machine's processes. */
+  processes?: ProcessTable;
   orders: OrderStore;
   ledger: LedgerStore;
   /** The broker as the pipeline uses it. */
@@ -119,6 +142,7 @@ export interface RecoveryDeps {
 }
 
 export const ABORT_REASON = 'process ended while the run was in progress (found running at start-up recovery)';
+export const UNOWNED_ABORT_REASON = 'found running at start-up recovery with no owner recorded (written before schema v6); taken as abandoned';
 export const NOT_RECEIVED_REASON = 'not received by the broker: intent found pending at start-up recovery; not resent';
 
 export async function runRecovery(deps: RecoveryDeps): Promise<RecoveryReport> {
@@ -136,6 +160,7 @@ export async function runRecovery(deps: RecoveryDeps): Promise<RecoveryReport> {
     auditChain: null,
     killSwitch: null,
     abortedRuns: [],
+    runsLeftRunning: [],
     pendingOrders: [],
     refreshedOrders: [],
     auditedOrders: [],
@@ -190,10 +215,16 @@ export async function runRecovery(deps: RecoveryDeps): Promise<RecoveryReport> {
   }
   if (k.state === 'ACTIVE') report.warnings.push(`kill switch ACTIVE: ${k.reason ?? 'no reason'}`);
 
-  // 3. Runs cut short by the previous process.
+  // 3. Runs whose owner is gone.
   try {
-    report.abortedRuns = deps.runs.markRunningAsAborted(ABORT_REASON, toRfc3339(deps.clock.now()));
-    step('abort_runs', 'ok', report.abortedRuns.length === 0 ? 'no run was left running' : `${report.abortedRuns.length} run(s) marked aborted: ${report.abortedRuns.join(', ')}`);
+    const plan = planRunAborts(deps.runs.listRunning(), deps.processes ?? systemProcessTable);
+    const finishedAt = toRfc3339(deps.clock.now());
+    report.abortedRuns = [...deps.runs.abortRuns(plan.ownerGone, ABORT_REASON, finishedAt), ...deps.runs.abortRuns(plan.unowned, UNOWNED_ABORT_REASON, finishedAt)];
+    report.runsLeftRunning = plan.leftRunning;
+    for (const r of plan.leftRunning) if (r.ownerState === 'other_host') report.warnings.push(`run ${r.runId} left running: ${describeLeftRunning(r)}`);
+    const aborted = report.abortedRuns.length === 0 ? 'no run was left running by a process that is gone' : `${report.abortedRuns.length} run(s) marked aborted: ${report.abortedRuns.join(', ')}`;
+    const left = plan.leftRunning.length === 0 ? '' : `; ${plan.leftRunning.length} left running: ${plan.leftRunning.map((r) => `${r.runId} (${describeLeftRunning(r)})`).join(', ')}`;
+    step('abort_runs', 'ok', aborted + left);
   } catch (e) {
     step('abort_runs', 'failed', `runs left running could not be marked aborted: ${toOrdinisError(e).message}`);
   }
@@ -385,6 +416,7 @@ export async function runRecovery(deps: RecoveryDeps): Promise<RecoveryReport> {
       subjectRef: null,
       payload: {
         abortedRuns: report.abortedRuns,
+        runsLeftRunning: report.runsLeftRunning.map((r) => r.runId),
         pendingOrders: report.pendingOrders.map((p) => ({ clientOrderId: p.clientOrderId, outcome: p.outcome, status: p.status })),
         refreshedOrders: report.refreshedOrders,
         auditedOrders: report.auditedOrders,
@@ -433,6 +465,32 @@ function missingFills(orders: readonly OrderRecord[], posted: (fillId: string) =
   });
   out.sort((a, b) => a.fill.ts - b.fill.ts || a.order - b.order);
   return out.map((x) => x.fill);
+}
+
+/** What recovery does with the runs found 'running', by the state of their owners. */
+export interface RunAbortPlan {
+  /** Owner gone: aborted with ABORT_REASON. */
+  ownerGone: string[];
+  /** No owner recorded (before schema v6): aborted with UNOWNED_ABORT_REASON. */
+  unowned: string[];
+  leftRunning: RunLeftRunning[];
+}
+
+export function planRunAborts(running: readonly RunRow[], processes: ProcessTable): RunAbortPlan {
+  const plan: RunAbortPlan = { ownerGone: [], unowned: [], leftRunning: [] };
+  for (const run of running) {
+    const owner = run.owner ?? null;
+    const state = ownerState(owner, processes);
+    if (state === 'gone') plan.ownerGone.push(run.runId);
+    else if (state === 'unrecorded') plan.unowned.push(run.runId);
+    else plan.leftRunning.push({ runId: run.runId, kind: run.kind, owner, ownerState: state });
+  }
+  return plan;
+}
+
+function describeLeftRunning(r: RunLeftRunning): string {
+  const who = r.owner ? `pid ${r.owner.pid} on ${r.owner.host}` : 'no owner';
+  return r.ownerState === 'alive' ? `its owner, ${who}, is alive` : `owned by ${who}, another host: not checked from here`;
 }
 
 /** The first exec.submit record's seq per subject (client order id). */

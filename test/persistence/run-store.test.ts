@@ -1,14 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { currentProcess } from '../../src/core/process-identity.ts';
 import { expectCode, openTempDatabase, runRow } from './temp-database.ts';
 
 test('run rows round-trip through start, finish and reopen', (t) => {
   const temp = openTempDatabase(t);
   const row = runRow('run-1', { errorCodes: ['E_ING_DATA_STALE'], configSnapshotRef: 'cfg:0123456789abcdef' });
   temp.db.runs.startRun(row);
-  assert.deepEqual(temp.db.runs.getRun('run-1'), row);
+  // The row names its owner: this process.
+  assert.deepEqual(temp.db.runs.getRun('run-1'), { ...row, owner: currentProcess() });
   temp.db.runs.finishRun('run-1', { finishedAt: '2025-01-02T03:04:06.000Z', status: 'degraded', errorCodes: ['E_ANA_COMPUTE_FAILED'] });
-  const finished = { ...row, finishedAt: '2025-01-02T03:04:06.000Z', status: 'degraded' as const, errorCodes: ['E_ANA_COMPUTE_FAILED'] };
+  const finished = { ...row, owner: currentProcess(), finishedAt: '2025-01-02T03:04:06.000Z', status: 'degraded' as const, errorCodes: ['E_ANA_COMPUTE_FAILED'] };
   assert.deepEqual(temp.reopen().runs.getRun('run-1'), finished);
   assert.equal(temp.db.runs.getRun('nope'), undefined);
 });
@@ -122,22 +124,33 @@ test('config snapshots redact secret-looking keys at any depth', (t) => {
   for (const secret of ['AK-live', '"pw"', '"s"', 'BEGIN']) assert.ok(!raw.includes(secret), `${secret} leaked`);
 });
 
-test('markRunningAsAborted closes every run left running by a crash, once', (t) => {
+test('listRunning lists the running rows with their owners; abortRuns closes the given ones that still run, once', (t) => {
   const temp = openTempDatabase(t);
+  const elsewhere = { pid: 4242, startedAt: '99@boot', host: 'other-host' };
   temp.db.runs.startRun(runRow('done'));
   temp.db.runs.finishRun('done', { finishedAt: '2025-01-02T03:04:06.000Z', status: 'ok', errorCodes: [] });
   temp.db.runs.startRun(runRow('crashed-1'));
-  temp.db.runs.startRun(runRow('crashed-2', { kind: 'backtest' }));
-  // The process dies here; the next one starts up.
+  temp.db.runs.startRun(runRow('crashed-2', { kind: 'backtest', owner: elsewhere }));
+  temp.db.runs.startRun(runRow('legacy', { owner: null }));
   const runs = temp.reopen().runs;
-  const aborted = runs.markRunningAsAborted('process restarted', '2025-01-03T00:00:00.000Z');
-  assert.deepEqual(aborted.sort(), ['crashed-1', 'crashed-2']);
+  assert.deepEqual(
+    runs.listRunning().map((r) => [r.runId, r.owner]),
+    [
+      ['crashed-1', currentProcess()],
+      ['crashed-2', elsewhere],
+      ['legacy', null],
+    ],
+  );
+  const aborted = runs.abortRuns(['crashed-1', 'crashed-2', 'done'], 'process restarted', '2025-01-03T00:00:00.000Z');
+  assert.deepEqual(aborted, ['crashed-1', 'crashed-2'], 'a finished run is not aborted');
   const r = runs.getRun('crashed-1');
   assert.equal(r?.status, 'aborted');
   assert.equal(r?.abortReason, 'process restarted');
   assert.equal(r?.finishedAt, '2025-01-03T00:00:00.000Z');
   assert.equal(runs.getRun('done')?.status, 'ok');
-  assert.deepEqual(runs.markRunningAsAborted('again', '2025-01-04T00:00:00.000Z'), []);
+  assert.equal(runs.getRun('legacy')?.status, 'running', 'only the given runs');
+  assert.deepEqual(runs.abortRuns(['crashed-1'], 'again', '2025-01-04T00:00:00.000Z'), []);
+  assert.equal(runs.getRun('crashed-1')?.abortReason, 'process restarted');
 });
 
 test('transaction batches writes: all commit together, a throw rolls every one back', (t) => {

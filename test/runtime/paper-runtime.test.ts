@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
+import { currentProcess } from '../../src/core/process-identity.ts';
 import { ManualClock, systemClock } from '../../src/core/clock.ts';
 import { openDatabase } from '../../src/persistence/database.ts';
 import { SqlitePaperVenueStore } from '../../src/persistence/sqlite-paper-venue-store.ts';
@@ -112,7 +113,9 @@ test('a tampered audit chain: recovery refuses with the reason, /readyz answers 
   const raw = openDatabase({ path });
   raw.handle.exec('DROP TRIGGER audit_log_no_update');
   raw.handle.prepare('UPDATE audit_log SET payload_json = ? WHERE seq = 2').run('{"edited":true}');
-  raw.runs.startRun({ runId: 'left-running', mode: 'paper', kind: 'cycle', startedAt: '1995-01-01T00:00:00.000Z', finishedAt: null, status: 'running', errorCodes: [], configSnapshotRef: null, codeVersion: '0', commitHash: 'x', parentRunId: null, abortReason: null });
+  // Left by a process that is gone: our pid, but another start time (the pid was reused).
+  const gone = { ...currentProcess(), startedAt: 'another-start' };
+  raw.runs.startRun({ runId: 'left-running', mode: 'paper', kind: 'cycle', startedAt: '1995-01-01T00:00:00.000Z', finishedAt: null, status: 'running', errorCodes: [], configSnapshotRef: null, codeVersion: '0', commitHash: 'x', parentRunId: null, abortReason: null, owner: gone });
   const venueOrders = SqlitePaperVenueStore.on(raw).listOrders().length;
   raw.close();
 

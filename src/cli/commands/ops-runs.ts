@@ -1,11 +1,15 @@
 // `ordinis runs list` and `ordinis runs show <runId>`: the run history in the database, read
 // only. `show` gives a cycle's stage timeline (from its cycle_result artifact, read the same
-// way as GET /runs/:id) and a backtest's summary and its cycles counted by status.
+// way as GET /runs/:id) and a backtest's summary and its cycles counted by status. A run
+// still 'running' whose owner process is gone is shown as stale (`running (stale)`, and
+// `stale: true` in JSON); only start-up recovery changes its row.
 
 import type { Command } from 'commander';
 import { OrdinisError } from '../../errors.ts';
 import { cycleTimeline, type CycleTimeline } from '../../orchestrator/cycle-timeline.ts';
 import type { RunRow, RunStatus } from '../../orchestrator/run-store.ts';
+import { statusLabel, viewRun, type RunView } from '../../orchestrator/run-liveness.ts';
+import { systemProcessTable } from '../../core/process-identity.ts';
 import type { OrdinisDatabase } from '../../persistence/database.ts';
 import { toDbError } from '../../persistence/sqlite-errors.ts';
 import {
@@ -62,12 +66,14 @@ export function registerRuns(program: Command): void {
       const q = parseListFlags(flags);
       const ctx = opsContext(flags, cmd);
       withDb(openForReading(ctx), (db) => {
-        const rows = db.runs.listRuns({
-          limit: q.limit,
-          ...(q.status ? { status: q.status } : {}),
-          ...(q.kind ? { kind: q.kind } : {}),
-          ...(q.parentRunId !== undefined ? { parentRunId: q.parentRunId } : {}),
-        });
+        const rows = db.runs
+          .listRuns({
+            limit: q.limit,
+            ...(q.status ? { status: q.status } : {}),
+            ...(q.kind ? { kind: q.kind } : {}),
+            ...(q.parentRunId !== undefined ? { parentRunId: q.parentRunId } : {}),
+          })
+          .map((r) => viewRun(r, systemProcessTable));
         if (flags.json) writeJson({ runs: rows, limit: q.limit });
         else writeText(formatRunList(rows, q));
       });
@@ -124,7 +130,7 @@ export function parseListFlags(f: ListFlags): ListQuery {
   };
 }
 
-function formatRunList(rows: readonly RunRow[], q: ListQuery): string {
+function formatRunList(rows: readonly RunView[], q: ListQuery): string {
   const scope = q.parentRunId === null ? 'top-level runs' : q.parentRunId === undefined ? 'runs' : `cycles of ${cell(q.parentRunId)}`;
   const filters = [q.status ? `status ${q.status}` : '', q.kind ? `kind ${q.kind}` : ''].filter(Boolean).join(', ');
   if (rows.length === 0) return `no ${scope}${filters ? ` with ${filters}` : ''}\n`;
@@ -144,7 +150,7 @@ function formatRunList(rows: readonly RunRow[], q: ListQuery): string {
       cell(r.runId),
       cell(r.kind),
       cell(r.mode),
-      cell(r.status),
+      cell(statusLabel(r)),
       formatTime(r.startedAt),
       durationBetween(r.startedAt, r.finishedAt),
       ...(withParent ? [cell(r.parentRunId)] : []),
@@ -154,6 +160,7 @@ function formatRunList(rows: readonly RunRow[], q: ListQuery): string {
   const notes = [`${plural(rows.length, q.parentRunId === null || q.parentRunId === undefined ? 'run' : 'cycle')} (${scope}${filters ? `, ${filters}` : ''}, newest first)`];
   if (rows.length === q.limit) notes.push(`more may exist: raise --limit (max ${MAX_LIST_LIMIT})`);
   if (q.parentRunId === null) notes.push("backtests' cycles hidden: --all or --parent RUN_ID");
+  if (rows.some((r) => r.stale)) notes.push('stale: still marked running, but the process that ran it is gone (the next `ordinis paper` start marks it aborted)');
   return `${table}\n${notes.join('; ')}\n`;
 }
 
@@ -161,7 +168,7 @@ function formatRunList(rows: readonly RunRow[], q: ListQuery): string {
 // show
 
 export interface RunDetail {
-  run: RunRow;
+  run: RunView;
   /** The stored, redacted configuration snapshot's reference (not its content). */
   configSnapshot: { ref: string; createdAt: string | null } | null;
   /** A cycle run's stage timeline; null for a backtest or when none was stored. */
@@ -175,8 +182,9 @@ export interface RunDetail {
 }
 
 export function runDetail(db: OrdinisDatabase, runId: string): RunDetail {
-  const run = db.runs.getRun(runId);
-  if (!run) throw new OrdinisError('E_API_NOT_FOUND', `no run with id ${JSON.stringify(runId.slice(0, 200))} in ${db.path}`);
+  const row = db.runs.getRun(runId);
+  if (!row) throw new OrdinisError('E_API_NOT_FOUND', `no run with id ${JSON.stringify(runId.slice(0, 200))} in ${db.path}`);
+  const run = viewRun(row, systemProcessTable);
   const snap = db.runs.getConfigSnapshot(runId);
   const { cycle, unreadable } = cycleTimeline(db.runs.listArtifacts(runId, 'cycle_result'));
 
@@ -228,13 +236,15 @@ function formatRunDetail(d: RunDetail): string {
     ['run', cell(r.runId)],
     ['kind', cell(r.kind)],
     ['mode', cell(r.mode)],
-    ['status', cell(r.status)],
+    ['status', cell(statusLabel(r))],
     ['started', formatTime(r.startedAt)],
     ['finished', r.finishedAt ? formatTime(r.finishedAt) : NONE],
     ['duration', durationBetween(r.startedAt, r.finishedAt)],
     ['errors', r.errorCodes.length ? cell(r.errorCodes.join(', ')) : NONE],
   ];
   if (r.abortReason !== null) fields.push(['abort reason', cell(r.abortReason)]);
+  fields.push(['owner', r.owner ? `pid ${r.owner.pid} on ${cell(r.owner.host)}${r.owner.startedAt ? `  (started ${cell(r.owner.startedAt)})` : ''}` : NONE]);
+  if (r.stale) fields.push(['stale', 'the owner process is gone: this run will not finish; the next `ordinis paper` start marks it aborted']);
   if (r.parentRunId !== null) fields.push(['parent', cell(r.parentRunId)]);
   fields.push(['config', d.configSnapshot ? `${cell(d.configSnapshot.ref)}${d.configSnapshot.createdAt ? `  (stored ${formatTime(d.configSnapshot.createdAt)})` : ''}` : NONE]);
   fields.push(['code', `${cell(r.codeVersion)} @ ${cell(r.commitHash)}`]);

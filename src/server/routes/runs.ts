@@ -1,9 +1,12 @@
 // Run history: the list (filtered, newest first) and one run in detail, with the stage
-// timeline read from its `cycle_result` artifact and, for a backtest, its cycles.
+// timeline read from its `cycle_result` artifact and, for a backtest, its cycles. Each run
+// carries `ownerState` and `stale` (running, owner gone): see orchestrator/run-liveness.ts.
 
 import { z } from 'zod';
 import type { RunRow, RunStatus } from '../../orchestrator/run-store.ts';
 import { cycleTimeline } from '../../orchestrator/cycle-timeline.ts';
+import { viewRun, type RunView } from '../../orchestrator/run-liveness.ts';
+import { systemProcessTable } from '../../core/process-identity.ts';
 import { ApiError } from '../error-status.ts';
 import { parseQuery } from '../validation.ts';
 import type { OpsServerDeps, Route } from '../contract.ts';
@@ -33,7 +36,9 @@ const listQuery = z.strictObject({
 function listRuns(query: URLSearchParams, deps: OpsServerDeps) {
   const q = parseQuery(listQuery, query);
   const limit = q.limit ?? DEFAULT_RUNS_LIMIT;
-  const runs = deps.db.runs.listRuns({ limit, ...(q.status ? { status: q.status } : {}), ...(q.kind ? { kind: q.kind } : {}) });
+  const runs = deps.db.runs
+    .listRuns({ limit, ...(q.status ? { status: q.status } : {}), ...(q.kind ? { kind: q.kind } : {}) })
+    .map((r) => viewRun(r, systemProcessTable));
   return { status: 200, json: { runs, limit } };
 }
 
@@ -41,15 +46,16 @@ const detailQuery = z.strictObject({});
 
 function runDetail(id: string, query: URLSearchParams, deps: OpsServerDeps) {
   parseQuery(detailQuery, query);
-  const run = deps.db.runs.getRun(id);
-  if (!run) throw new ApiError('E_API_NOT_FOUND', `no run with id ${JSON.stringify(id.slice(0, 200))}`);
+  const row = deps.db.runs.getRun(id);
+  if (!row) throw new ApiError('E_API_NOT_FOUND', `no run with id ${JSON.stringify(id.slice(0, 200))}`);
 
+  const run = viewRun(row, systemProcessTable);
   const { cycle, unreadable: cycleUnreadable } = cycleTimeline(deps.db.runs.listArtifacts(id, 'cycle_result'));
 
-  let children: { runs: RunRow[]; limit: number; truncated: boolean } | null = null;
+  let children: { runs: RunView[]; limit: number; truncated: boolean } | null = null;
   if (run.kind === 'backtest') {
     const rows = deps.db.runs.listRuns({ parentRunId: id, limit: CHILD_RUNS_LIMIT + 1 });
-    children = { runs: rows.slice(0, CHILD_RUNS_LIMIT), limit: CHILD_RUNS_LIMIT, truncated: rows.length > CHILD_RUNS_LIMIT };
+    children = { runs: rows.slice(0, CHILD_RUNS_LIMIT).map((r) => viewRun(r, systemProcessTable)), limit: CHILD_RUNS_LIMIT, truncated: rows.length > CHILD_RUNS_LIMIT };
   }
   return { status: 200, json: { run, cycle, ...(cycleUnreadable ? { cycleUnreadable } : {}), children } };
 }
