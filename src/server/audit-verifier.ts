@@ -27,7 +27,8 @@ import { sameStamp, type ChangeStamp } from '../persistence/sqlite-audit-checkpo
 import type { SqliteAuditStore } from '../persistence/sqlite-audit-store.ts';
 
 export const DEFAULT_AUDIT_VERIFY_MIN_INTERVAL_MS = 10_000;
-export const DEFAULT_AUDIT_VERIFY_CHUNK = 500;
+/** Records per chunk: a few milliseconds of hashing at most, so a cycle waits no longer than that for a full walk. */
+export const DEFAULT_AUDIT_VERIFY_CHUNK = 100;
 
 /** How often the anchor may move under a walk (retention) before it gives up for this request. */
 const MAX_RESTARTS = 3;
@@ -144,6 +145,9 @@ export class AuditVerifier {
         if (!seg.ok) return finish({ ok: false, checked: from.seq - anchor.seq + seg.checked, brokenAt: seg.brokenAt!, reason: seg.reason!, head, checkpoints: null });
         const advanced = seg.last.seq > from.seq;
         from = seg.last;
+        // Caught up with the head read above: conclude in this same turn. Yielding here
+        // would let the next append in and chase the head for ever.
+        if (advanced && from.seq >= head.seq) continue;
         if (advanced) {
           await new Promise<void>((resolve) => setImmediate(resolve));
           yields++;
