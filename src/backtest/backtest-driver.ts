@@ -4,9 +4,11 @@
 //
 // What is persisted where: the run row, every cycle's run row and CycleResult, the config
 // snapshot, risk decisions and the results (fills, trades, equity curve, KPIs) go to the
-// SQLite file. The simulated book (orders, ledger, audit chain, kill state) lives in memory
-// for the run: a backtest's orders are not side effects and must never mix with a paper or
-// live book kept in the same file.
+// SQLite file. The equity curve (a point per bar) goes out as the run goes, with the batch
+// commits, to `backtest_equity`, so memory does not grow with the run's length; the rest
+// (O(orders), not O(bars)) at the end, as artifacts. The simulated book (orders, ledger,
+// audit chain, kill state) lives in memory for the run: a backtest's orders are not side
+// effects and must never mix with a paper or live book kept in the same file.
 
 import { createHash } from 'node:crypto';
 import { OrdinisError } from '../errors.ts';
@@ -29,8 +31,10 @@ import type { ExecutionReport, Fill } from '../domain/order.ts';
 import type { EngineObserver } from '../orchestrator/engine.ts';
 import type { CycleStatus } from '../orchestrator/cycle-result.ts';
 import { assemblePipeline, type Pipeline } from '../runtime/assemble.ts';
-import type { EquityPoint } from '../stages/ana/analytics-stage.ts';
+import { EquityCurve, type EquityPoint } from '../stages/ana/equity-curve.ts';
 import type { ClosedTrade } from '../stages/ana/trades.ts';
+import { EquityCurveWriter } from './equity-curve-writer.ts';
+import { chartCurve } from './report/chart-curve.ts';
 
 export interface BacktestConfig {
   /** CSV files; one symbol each. */
@@ -84,6 +88,12 @@ export interface BacktestResult {
 }
 
 export interface BacktestArtifacts {
+  /**
+   * The chart curve of the equity curve (report/chart-curve.ts: a few thousand points with
+   * every spike and trough of the value and the drawdown), in time order. The whole curve, a
+   * point per bar, is in the database (`db.equityCurves`, table `backtest_equity`) when the
+   * run has one, and nowhere else.
+   */
   equity: readonly EquityPoint[];
   closedTrades: readonly ClosedTrade[];
 }
@@ -132,6 +142,9 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
   const orders = new MemoryOrderStore();
   const ledger = new BalanceLedgerStore();
   const cycleRecords = deps.cycleRecords ?? 'all';
+  // With a database the curve streams to it; without one it stays in memory for the chart.
+  const writer = db ? new EquityCurveWriter(db.equityCurves, runId) : undefined;
+  const equity = writer ?? new EquityCurve();
 
   const pipeline: Pipeline = assemblePipeline({
     mode: 'backtest',
@@ -150,6 +163,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
     },
     clock,
     random,
+    equityCurve: equity,
     ...(deps.observer ? { observer: deps.observer } : {}),
     ...(deps.codeVersion ? { codeVersion: deps.codeVersion } : {}),
     ...(deps.commitHash ? { commitHash: deps.commitHash } : {}),
@@ -195,8 +209,9 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
       bars++;
       cycles[r.status]++;
       release.afterCycle(r.status);
+      writer?.flushIfFull();
       if (db && ++inBatch >= batchSize) {
-        db.endBatch();
+        commitBatch(db, writer);
         inBatch = 0;
       }
       if (deps.onProgress && (bars % 250 === 0 || source.peekTs() === undefined)) deps.onProgress(bars, total);
@@ -209,18 +224,21 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
         throw new OrdinisError('E_INTERNAL', `data source did not advance past ${toRfc3339(ts)}`);
       }
     }
+    // The last batch commits here, inside the try: a failed write fails the run like any other.
+    if (db && inBatch > 0) commitBatch(db, writer);
+    inBatch = 0;
   } catch (e) {
+    writer?.discard();
     db?.endBatch(false);
     inBatch = 0;
     error = { code: e instanceof OrdinisError ? e.code : 'E_INTERNAL', message: e instanceof Error ? e.message : String(e) };
   } finally {
-    if (db && inBatch > 0) db.endBatch();
     source.close();
     await engine.stop();
   }
 
   const result = summarize(runId, pipeline, collectFills(release.fills, orders), bt, bars, cycles, error, source.symbols, { id: strategy.strategyId, params: { ...(strategy.params as Record<string, unknown>) } });
-  const artifacts: BacktestArtifacts = { equity: stages.ana.equityCurve(), closedTrades: stages.ana.closedTrades() };
+  const artifacts: BacktestArtifacts = { equity: readChartCurve(equity), closedTrades: stages.ana.closedTrades() };
   if (db) persistResults(db, runId, result, artifacts, deps.commitHash ?? 'unknown', toRfc3339(clock.now()));
   return { result, artifacts };
 }
@@ -262,6 +280,17 @@ class OrderRelease {
     }
     this.pipeline.venue?.forgetFinished(done.map((rec) => rec.intent.clientOrderId));
   }
+}
+
+/** Writes the curve's buffered points, then commits the batch they belong to. */
+function commitBatch(db: OrdinisDatabase, writer: EquityCurveWriter | undefined): void {
+  writer?.flush();
+  db.endBatch();
+}
+
+/** The chart curve, read in one pass: from the stored rows (a row at a time) or the in-memory curve. */
+function readChartCurve(equity: EquityCurveWriter | EquityCurve): EquityPoint[] {
+  return chartCurve(equity.length, (visit) => equity.forEach(visit));
 }
 
 function summarize(

@@ -129,14 +129,14 @@ function throwIfUnwritable(path: string, cause: unknown): void {
   if (!blocker) return;
   throw new OrdinisError(
     'E_DB_READ_ONLY',
-    `database ${path} cannot be written: ${blocker.what} (${blocker.code})${blocker.code === 'EROFS' ? ', on a read-only file system' : ''}; ` +
+    `database ${path} cannot be written: ${blocker.what} (${blocker.code}${blocker.code === 'EROFS' ? ': a read-only file system' : ''}${blocker.note ? `; ${blocker.note}` : ''}); ` +
       'the read-only commands (runs list, runs show, kill status, audit verify) still work on it; for this one, make it writable or pass another --db',
     { ...(cause !== undefined ? { cause } : {}), details: { path, blocked: blocker.path, errno: blocker.code } },
   );
 }
 
 /** What stops this process writing the database: the file, a side file or the (nearest existing) directory. */
-function writeBlocker(path: string): { what: string; path: string; code: string } | undefined {
+function writeBlocker(path: string): { what: string; note?: string; path: string; code: string } | undefined {
   const denied = (p: string): string | undefined => {
     try {
       accessSync(p, constants.W_OK);
@@ -152,7 +152,7 @@ function writeBlocker(path: string): { what: string; path: string; code: string 
   let dir = dirname(path);
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
   const code = denied(dir);
-  return code ? { what: `the directory ${dir} is read-only (SQLite keeps its -wal and -shm files beside the database)`, path: dir, code } : undefined;
+  return code ? { what: `the directory ${dir} is read-only`, note: 'SQLite keeps its -wal and -shm files beside the database', path: dir, code } : undefined;
 }
 
 /** The open database and every store on it. Stores share one handle and one transaction scope. */

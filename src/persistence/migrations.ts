@@ -12,6 +12,7 @@ import { v3RunsParentPartialIndex } from './migrations/v3-runs-parent-partial-in
 import { v4DropRunsRecordedAtIndex } from './migrations/v4-drop-runs-recorded-at-index.ts';
 import { v5DropRiskDecisionsRecordedAtIndex } from './migrations/v5-drop-risk-decisions-recorded-at-index.ts';
 import { v6Reliability } from './migrations/v6-reliability.ts';
+import { v7BacktestEquity } from './migrations/v7-backtest-equity.ts';
 
 export interface Migration {
   /** 1, 2, 3, ... with no gaps; becomes `PRAGMA user_version` once applied. */
@@ -22,7 +23,7 @@ export interface Migration {
 }
 
 /** Append only: a released migration is never edited, a fix is a new version. */
-export const MIGRATIONS: readonly Migration[] = [v1InitialSchema, v2PaperRuntime, v3RunsParentPartialIndex, v4DropRunsRecordedAtIndex, v5DropRiskDecisionsRecordedAtIndex, v6Reliability];
+export const MIGRATIONS: readonly Migration[] = [v1InitialSchema, v2PaperRuntime, v3RunsParentPartialIndex, v4DropRunsRecordedAtIndex, v5DropRiskDecisionsRecordedAtIndex, v6Reliability, v7BacktestEquity];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 

@@ -14,6 +14,7 @@ const DESIGN_TABLES = [
   'audit_export',
   'audit_head',
   'audit_log',
+  'backtest_equity',
   'dlq',
   'fills',
   'kill_switch',
@@ -149,7 +150,7 @@ test('a migration list with a gap is refused', (t) => {
 test('a read-only open of an outdated file is refused instead of half-working', (t) => {
   const path = join(tempDir(t), 'v0.db');
   new Database(path).close();
-  const err = expectCode(() => openDatabase({ path, readonly: true }), 'E_DB_MIGRATION_FAILED');
+  const err = expectCode(() => openDatabase({ path, readonly: true }), 'E_DB_SCHEMA_TOO_OLD');
   assert.match(err.message, /read-only/);
 });
 

@@ -10,11 +10,11 @@ import type { Position } from '../../domain/portfolio.ts';
 import { OrdinisError } from '../../errors.ts';
 import type { Stage, StageContext } from '../contract.ts';
 import { execExtras } from '../exec/exec-stage.ts';
-import { EquityCurve, type EquityPoint } from './equity-curve.ts';
+import { EquityCurve, type EquityPoint, type EquityPointSink } from './equity-curve.ts';
 import { KpiAccumulator, type DrawdownState } from './kpis.ts';
 import { TradeTracker, type ClosedTrade } from './trades.ts';
 
-export type { EquityPoint } from './equity-curve.ts';
+export type { EquityPoint, EquityPointSink } from './equity-curve.ts';
 
 export interface AnalyticsStageOptions {
   /** Base of returns. Default: the first cycle's equity. */
@@ -27,6 +27,12 @@ export interface AnalyticsStageOptions {
   minTrades?: number;
   /** Keep (ts, value, drawdown) for every cycle. Default true. */
   keepEquityCurve?: boolean;
+  /**
+   * Where each cycle's (ts, value, drawdown) point goes instead of the in-memory curve (a
+   * backtest streams them to SQLite, so its memory does not grow with its length); then
+   * `equityCurve()` stays empty. Must not throw: a failure belongs to whoever writes the points.
+   */
+  equityCurve?: EquityPointSink;
 }
 
 export interface OrderStats {
@@ -49,6 +55,7 @@ export class AnalyticsStage implements Stage<'ANA'> {
   private readonly trades = new TradeTracker();
   private readonly closed: ClosedTrade[] = [];
   private readonly curve = new EquityCurve();
+  private readonly equitySink: EquityPointSink;
   // Ids that keep a retried cycle or a re-reported order from counting twice, held until
   // forgetOrders says the order can never be reported again.
   private readonly seenFills = new Set<string>();
@@ -58,7 +65,9 @@ export class AnalyticsStage implements Stage<'ANA'> {
   private lastCorrelationId: string | null = null;
   private lastReport: AnalyticsReport | null = null;
 
-  constructor(private readonly opts: AnalyticsStageOptions = {}) {}
+  constructor(private readonly opts: AnalyticsStageOptions = {}) {
+    this.equitySink = opts.equityCurve ?? this.curve;
+  }
 
   run(ctx: StageContext): AnalyticsReport {
     if (ctx.correlationId === this.lastCorrelationId && this.lastReport) return this.lastReport;
@@ -78,7 +87,7 @@ export class AnalyticsStage implements Stage<'ANA'> {
     if (exec) this.countExecutions(exec, acc);
 
     acc.observeBar(ctx.cycleTime, port.equity, holdsPosition(port.positions));
-    if (this.opts.keepEquityCurve !== false) this.curve.push(ctx.cycleTime, port.equity, acc.currentDrawdownPct);
+    if (this.opts.keepEquityCurve !== false) this.equitySink.push(ctx.cycleTime, port.equity, acc.currentDrawdownPct);
 
     const { kpis, quality } = acc.snapshot();
     const report: AnalyticsReport = { ts: ctx.cycleTime, equity: port.equity, kpis, quality };
@@ -125,7 +134,10 @@ export class AnalyticsStage implements Stage<'ANA'> {
     return { equity: out.equity, totalReturnPct: out.kpis.totalReturnPct, maxDrawdownPct: out.kpis.maxDrawdownPct, trades: out.kpis.trades, quality: out.quality };
   }
 
-  /** The curve so far: the same array each call, extended by later calls (not by later cycles alone). */
+  /**
+   * The curve so far: the same array each call, extended by later calls (not by later cycles
+   * alone). Empty when the points go to `opts.equityCurve`.
+   */
   equityCurve(): readonly EquityPoint[] {
     return this.curve.read();
   }

@@ -10,7 +10,12 @@ export interface EquityPoint {
   drawdownPct: number;
 }
 
-export class EquityCurve {
+/** Takes one point per cycle, oldest first. */
+export interface EquityPointSink {
+  push(ts: number, value: number, drawdownPct: number): void;
+}
+
+export class EquityCurve implements EquityPointSink {
   private readonly ts: number[] = [];
   private readonly value: number[] = [];
   private readonly drawdownPct: number[] = [];
@@ -21,6 +26,15 @@ export class EquityCurve {
     this.ts.push(ts);
     this.value.push(value);
     this.drawdownPct.push(drawdownPct);
+  }
+
+  get length(): number {
+    return this.ts.length;
+  }
+
+  /** Visits every point so far, oldest first, without making an object per point. */
+  forEach(visit: (ts: number, value: number, drawdownPct: number) => void): void {
+    for (let i = 0; i < this.ts.length; i++) visit(this.ts[i]!, this.value[i]!, this.drawdownPct[i]!);
   }
 
   /** Every point so far, oldest first. The same array each call, extended by later reads. */
