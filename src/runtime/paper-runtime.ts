@@ -52,6 +52,7 @@ import { cadenceFromSchedule, CycleScheduler, type Cadence, type CyclePlan, type
 import { crashSeamFromEnv, type CrashSeam } from './crash-points.ts';
 import type { LiveBarFeed } from './live-bar-feed.ts';
 import { assertRecovered, describeRecovery, runRecovery, type RecoveryReport } from './recovery.ts';
+import { BOOK_KEY, describeBook, fingerprintFile, planBook, type BookAction, type BookChoice, type BookIdentity, type BookState } from './paper-book.ts';
 
 /** runtime_state keys. */
 export const CURSOR_KEY = 'paper.cursor';
@@ -102,6 +103,11 @@ export interface PaperRuntimeOptions {
   crashSeam?: CrashSeam | null;
   /** Wall clock for recovery and the owner lease. Default: the system clock. */
   wallClock?: Clock;
+  /**
+   * When the database's book was started with another strategy, data or cash (paper-book.ts):
+   * 'refuse' (default, E_PAPER_BOOK_MISMATCH), 'adopt' it, or start a 'new' one (flat books only).
+   */
+  book?: BookChoice;
 }
 
 export type PaperEndReason = 'data_exhausted' | 'max_cycles' | 'stopped' | 'source_stalled' | 'recovery_failed' | 'persistence_failed';
@@ -124,7 +130,19 @@ export interface PaperRunSummary {
   ledger: { cash: number; positions: Record<string, number>; fills: number };
   equity: number | null;
   killSwitch: { state: string; reason: string | null };
+  /** The book this run traded and what the start did with it (created, adopted, ...). */
+  book: PaperBookReport;
   errors: string[];
+}
+
+export interface PaperBookReport {
+  identity: string;
+  action: BookAction;
+  /** How the stored identity differed from this start's (adopt, new). */
+  differences: string[];
+  /** With --adopt: the positions (symbol → qty) and working orders the new strategy took over. */
+  positionsTakenOver: Record<string, number>;
+  workingOrdersTakenOver: number;
 }
 
 interface Cursor {
@@ -153,6 +171,7 @@ export class PaperRuntime {
   private readonly clock: Clock;
   private readonly replay: ReplayData | undefined;
   private readonly resumeTs: number | undefined;
+  private readonly book: PaperBookReport;
   private warmupBars = 0;
   private phase: RuntimeState;
   private scheduler: CycleScheduler | undefined;
@@ -183,6 +202,7 @@ export class PaperRuntime {
     clock: Clock;
     resumeTs: number | undefined;
     ownsLease: boolean;
+    book: PaperBookReport;
   }) {
     this.opts = init.opts;
     this.sessionId = init.sessionId;
@@ -196,6 +216,7 @@ export class PaperRuntime {
     this.resumeTs = init.resumeTs;
     this.cursorTs = init.resumeTs;
     this.ownsLease = init.ownsLease;
+    this.book = init.book;
     this.phase = init.recovery.ok ? 'ready' : 'refused';
   }
 
@@ -230,14 +251,40 @@ export class PaperRuntime {
       return true;
     });
 
+    let replaySource: FileReplaySource | undefined;
     try {
       const registry = opts.registry ?? createStrategyRegistry();
       const strategy = registry.resolve(opts.strategy, opts.strategyParams);
-      const resumeTs = state.get<Cursor>(CURSOR_KEY)?.value.lastBarTs;
+      const cursor = state.get<Cursor>(CURSOR_KEY)?.value;
+      const replayData = opts.data.kind === 'replay' ? opts.data : undefined;
+      replaySource = replayData
+        ? new FileReplaySource({
+            files: replayData.files,
+            ...(replayData.symbols ? { symbols: replayData.symbols } : {}),
+            ...(replayData.from ? { from: replayData.from } : {}),
+            ...(replayData.to ? { to: replayData.to } : {}),
+            policy: config.ING_BAD_ROW_POLICY,
+          })
+        : undefined;
 
       // The simulated venue, as it stood at its last answer (a refused start writes nothing).
       const account = venueStore.account();
       let stored = venueStore.load();
+
+      // Which book this is: a start that differs from the book's first is refused here, before
+      // recovery or anything else writes (paper-book.ts).
+      const identity = bookIdentityOf(opts, strategy.params as Record<string, unknown>, replaySource);
+      const storedIdentity = state.get<BookIdentity>(BOOK_KEY)?.value;
+      const bookPlan = planBook(storedIdentity, identity, opts.book ?? 'refuse', bookStateOf(stored, db.orders.listOpen().length, account !== undefined || cursor !== undefined));
+      if ('refusal' in bookPlan) {
+        throw new OrdinisError('E_PAPER_BOOK_MISMATCH', bookPlan.refusal, {
+          details: { differences: bookPlan.differences, ...(storedIdentity ? { stored: describeBook(storedIdentity) } : {}), requested: describeBook(identity) },
+        });
+      }
+      if ((bookPlan.action === 'create' || bookPlan.action === 'record') && blockers.length === 0) state.set(BOOK_KEY, identity);
+      // A new book replays its data from the first bar (the old resume point goes once recovery has passed).
+      const resumeTs = bookPlan.action === 'new' ? undefined : cursor?.lastBarTs;
+
       if (!stored && blockers.length === 0) {
         venueStore.create(opts.cash);
         stored = venueStore.load();
@@ -247,15 +294,8 @@ export class PaperRuntime {
       if (account && account.startingCash !== opts.cash) {
         notes.push(`cash ${opts.cash} ignored: this database's paper account exists (opened ${account.createdAt} with ${account.startingCash})`);
       }
-      const replayData = opts.data.kind === 'replay' ? opts.data : undefined;
-      const source: BarSource = replayData
-        ? new FileReplaySource({
-            files: replayData.files,
-            ...(replayData.symbols ? { symbols: replayData.symbols } : {}),
-            ...(replayData.from ? { from: replayData.from } : {}),
-            ...(replayData.to ? { to: replayData.to } : {}),
-            policy: config.ING_BAD_ROW_POLICY,
-          })
+      const source: BarSource = replaySource
+        ? replaySource
         : new BufferedBarSource({ symbols: (opts.data as LiveData).feed.symbols, ...(resumeTs !== undefined ? { floorTs: resumeTs } : {}) });
       const clock: Clock = replayData ? new ManualClock(resumeTs ?? source.peekTs() ?? 0) : ((opts.data as LiveData).clock ?? systemClock);
 
@@ -331,11 +371,43 @@ export class PaperRuntime {
         blockers,
       });
 
+      const book: PaperBookReport = { identity: describeBook(identity), action: bookPlan.action, differences: bookPlan.differences, positionsTakenOver: {}, workingOrdersTakenOver: 0 };
+      if (bookPlan.action === 'record') notes.push(`book identity recorded for a book kept before identities were: ${book.identity}`);
+      if (recovery.ok && (bookPlan.action === 'adopt' || bookPlan.action === 'new')) {
+        // Recovery has reconciled the book with the venue: what is taken over is what it holds now.
+        const venueNow = venueStore.load();
+        const held = bookStateOf(venueNow, db.orders.listOpen().length, true);
+        if (bookPlan.action === 'adopt') {
+          book.positionsTakenOver = held.positions;
+          book.workingOrdersTakenOver = held.workingOrders;
+        }
+        db.transaction(() => {
+          state.set(BOOK_KEY, identity);
+          if (bookPlan.action === 'new') state.delete(CURSOR_KEY);
+          pipeline.governance.audit({
+            kind: `paper.book.${bookPlan.action}`,
+            componentId: 'orch',
+            action: `book.${bookPlan.action}`,
+            actor: 'operator',
+            correlationId: sessionId,
+            decision: 'allow',
+            payload: { previous: storedIdentity ?? null, current: identity, differences: bookPlan.differences, positions: held.positions, workingOrders: held.workingOrders, cash: venueNow?.cash ?? null },
+          });
+        });
+        const positions = Object.entries(held.positions).map(([s, q]) => `${s} ${q}`).join(', ') || 'none';
+        notes.push(
+          bookPlan.action === 'adopt'
+            ? `book adopted (${bookPlan.differences.join('; ') || 'same settings'}): positions taken over: ${positions}; working orders taken over: ${held.workingOrders}`
+            : `new book started: ${book.identity}; the replay starts from the first bar of its data; the account keeps its cash (${venueNow?.cash ?? opts.cash}); the old book's orders, fills, ledger and audit records stay in the file`,
+        );
+      }
+
       recovery.warnings.push(...notes);
-      rt = new PaperRuntime({ opts, sessionId, pipeline, recovery, venueStore, state, source, clock, resumeTs, ownsLease });
+      rt = new PaperRuntime({ opts, sessionId, pipeline, recovery, venueStore, state, source, clock, resumeTs, ownsLease, book });
       if (recovery.ok) await rt.warmUp();
       return rt;
     } catch (e) {
+      replaySource?.close();
       if (ownsLease) releaseLease(state, sessionId);
       throw e;
     }
@@ -498,6 +570,7 @@ export class PaperRuntime {
       },
       equity: this.lastEquity,
       killSwitch: { state: k.state, reason: k.reason },
+      book: this.book,
       errors: [...(this.persistenceFailure ? [this.persistenceFailure.message] : []), ...this.errors, ...(this.stalled ? [this.stalled] : [])],
     };
   }
@@ -774,6 +847,25 @@ function validate(o: PaperRuntimeOptions): void {
     throw new OrdinisError('E_CFG_INVALID', `--max-cycles ${o.maxCycles}: expected a whole number >= 1`);
   }
   if (!Number.isFinite(o.cash) || o.cash <= 0) throw new OrdinisError('E_CFG_INVALID', `cash ${o.cash}: expected a positive amount`);
+}
+
+/** This start's book identity; the replay source has checked the files and symbols already. */
+function bookIdentityOf(o: PaperRuntimeOptions, params: Record<string, unknown>, replay: FileReplaySource | undefined): BookIdentity {
+  // The parameters as the strategy resolved them (defaults filled in): `--fast 15 --slow 30` and none are one book.
+  const base = { strategy: o.strategy, strategyParams: { ...params }, cash: o.cash };
+  if (o.data.kind === 'live' || !replay) {
+    const feed = o.data.kind === 'live' ? o.data.feed : undefined;
+    return { ...base, data: { feed: feed?.name ?? 'unknown' }, symbols: [...(feed?.symbols ?? [])] };
+  }
+  const symbols = [...replay.symbols];
+  const files = o.data.files;
+  return { ...base, data: files.map((f, i) => fingerprintFile(symbols[i]!, f)), symbols };
+}
+
+function bookStateOf(venue: { positions: readonly { symbol: string; qty: number }[]; orders: readonly { resting: boolean }[] } | undefined, ourOpenOrders: number, exists: boolean): BookState {
+  const positions = Object.fromEntries((venue?.positions ?? []).filter((p) => p.qty !== 0).map((p) => [p.symbol, p.qty]));
+  const resting = (venue?.orders ?? []).filter((o) => o.resting).length;
+  return { exists, positions, workingOrders: Math.max(resting, ourOpenOrders) };
 }
 
 function scheduleOf(config: OrdinisConfig) {

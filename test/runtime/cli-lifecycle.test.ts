@@ -105,12 +105,12 @@ test('paper refuses to start on a broken audit chain: exit 1 with the reasons; w
   assert.equal(raw.handle.prepare('SELECT actor FROM audit_log WHERE seq = 2').pluck().get(), 'someone else');
   raw.close();
 
-  const refused = await runCli(['--log-level', 'warn', 'paper', '--db', db, '--json']);
+  const refused = await runCli(['--log-level', 'warn', 'paper', '--db', db, '--fast', '5', '--slow', '15', '--json']);
   assert.equal(refused.code, 1);
   assert.equal(refused.stdout, '');
   assert.match(refused.stderr, /error: E_RECOVERY_FAILED: start-up recovery failed; trading refused: audit_chain: audit chain broken at seq 2/);
 
-  const p = startCli(['--log-level', 'info', 'paper', '--db', db, '--serve'], { ORDINIS_API_PORT: '0' });
+  const p = startCli(['--log-level', 'info', 'paper', '--db', db, '--fast', '5', '--slow', '15', '--serve'], { ORDINIS_API_PORT: '0' });
   t.after(() => p.child.kill('SIGKILL'));
   const port = Number((await p.waitFor(PORT_LINE))[1]);
   await p.waitFor(/ops API stays up/);

@@ -14,7 +14,7 @@ import { createEngineObserver, observeKillSwitch } from '../../observability/eng
 import { AlertMonitor } from '../../observability/alerts.ts';
 import { componentLogger } from '../../observability/logger.ts';
 import { createOrchMetrics } from '../../observability/metrics.ts';
-import { OpsServer } from '../../server/ops-server.ts';
+import { OpsServer, opsLimitsFromConfig } from '../../server/ops-server.ts';
 import { setupTracing, tracingOptionsFromConfig } from '../../observability/tracing.ts';
 import { buildInfo } from '../../runtime/build-info.ts';
 import { PaperRuntime, type PaperRunSummary } from '../../runtime/paper-runtime.ts';
@@ -28,6 +28,8 @@ interface PaperFlags extends PipelineFlags {
   maxCycles?: string;
   serve?: boolean;
   json?: boolean;
+  adopt?: boolean;
+  newBook?: boolean;
   allowLargePurge?: boolean;
 }
 
@@ -43,6 +45,8 @@ export function registerPaper(program: Command): void {
     .option('--max-cycles <n>', 'stop after n cycles (this process)')
     .option('--serve', 'also serve the ops HTTP API on API_HOST:API_PORT')
     .option('--json', 'print the summary as one JSON object on stdout')
+    .option('--adopt', "take over this database's paper book although it was started with another strategy, data or cash (its positions are listed and audited)")
+    .option('--new-book', 'start a fresh paper book in this database (refused unless the old book is flat; its history stays; the account keeps its cash)')
     .option('--allow-large-purge', 'let the start-up retention delete more than DB_RETENTION_MAX_PURGE_PCT of a table (after checking the wall clock)')
     .action(async (flags: PaperFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals() as GlobalOptions;
@@ -50,6 +54,7 @@ export function registerPaper(program: Command): void {
       const bt = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH);
       const speed = decimalFlag('--speed', flags.speed, { min: 0 });
       const maxCycles = flags.maxCycles !== undefined ? decimalFlag('--max-cycles', flags.maxCycles, { integer: true, min: 1 }) : undefined;
+      if (flags.adopt && flags.newBook) throw new OrdinisError('E_CFG_INVALID', '--adopt and --new-book: give one or the other (take the old book over, or start a fresh one)');
       const logger = componentLogger(ctx.logger, 'paper');
       const metrics = createOrchMetrics(undefined, { processMetrics: flags.serve === true });
       const alerts = new AlertMonitor({ logger, metrics, consecutiveFailureThreshold: ctx.config.OBS_ALERT_CONSECUTIVE_FAILURES });
@@ -84,6 +89,7 @@ export function registerPaper(program: Command): void {
           cash: bt.cash,
           commission: bt.commission,
           ...(maxCycles !== undefined ? { maxCycles } : {}),
+          book: flags.adopt ? 'adopt' : flags.newBook ? 'new' : 'refuse',
           ...(bt.seed !== undefined ? { seed: bt.seed } : {}),
           observer: createEngineObserver({ metrics, alerts, logger }),
           codeVersion: info.codeVersion,
@@ -121,6 +127,8 @@ export function registerPaper(program: Command): void {
             port: ctx.config.API_PORT,
             logger: componentLogger(ctx.logger, 'server'),
             auditVerifyMinIntervalMs: ctx.config.AUDIT_VERIFY_MIN_INTERVAL_MS,
+          limits: opsLimitsFromConfig(ctx.config),
+          unauthorizedLogIntervalMs: ctx.config.API_UNAUTHORIZED_LOG_INTERVAL_MS,
           });
           await ops.listen();
         }
@@ -162,6 +170,14 @@ const END_TEXT: Record<PaperRunSummary['endReason'], string> = {
   persistence_failed: 'database writes failing',
 };
 
+const BOOK_TEXT: Record<PaperRunSummary['book']['action'], string> = {
+  create: 'new database',
+  record: 'identity recorded',
+  same: 'resumed',
+  adopt: 'adopted',
+  new: 'new book',
+};
+
 export function formatSummary(s: PaperRunSummary): string {
   const money = (x: number) => x.toFixed(2);
   const pos = (p: Record<string, number>) => (Object.keys(p).length === 0 ? 'flat' : Object.entries(p).map(([k, v]) => `${k} ${v}`).join(', '));
@@ -177,7 +193,11 @@ export function formatSummary(s: PaperRunSummary): string {
     `ledger     cash ${money(s.ledger.cash)}, ${pos(s.ledger.positions)}, ${s.ledger.fills} fills`,
     `equity     ${s.equity === null ? '—' : money(s.equity)}`,
     `kill       ${s.killSwitch.state}${s.killSwitch.reason ? ` (${s.killSwitch.reason})` : ''}`,
+    `book       ${s.book.identity} (${BOOK_TEXT[s.book.action]})`,
   ];
+  if (s.book.action === 'adopt') {
+    lines.push(`adopted    ${s.book.differences.join('; ') || 'same settings'}; positions taken over: ${pos(s.book.positionsTakenOver)}, ${s.book.workingOrdersTakenOver} working orders`);
+  }
   for (const e of s.errors.slice(0, 5)) lines.push(`error      ${e}`);
   lines.push(`database   ${s.db}`);
   return `${lines.join('\n')}\n`;
