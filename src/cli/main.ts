@@ -58,6 +58,11 @@ function detailsText(details: Record<string, unknown>): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // URI filenames, so read-only commands can open a quiescent database `immutable` and
+  // create no side files (persistence/database.ts). better-sqlite3 reads this once, when its
+  // addon loads, i.e. at the first database opened; it is process-wide and harmless to
+  // plain paths, which never start with "file:" once resolved.
+  process.env.SQLITE_USE_URI ??= '1';
   endQuietlyOnClosedPipe(process.stdout);
   endQuietlyOnClosedPipe(process.stderr);
   const program = buildProgram();

@@ -201,7 +201,8 @@ test('runs: unknown run id, bad flags and a missing database fail with a clear e
   const { dir: empty, db: missing } = tempDbPath(t);
   // (Every --limit/--status/--kind rule is covered in-process in render.test.ts; here, that
   // the errors reach the terminal the right way.)
-  // A file written by an older build is migrated, not refused, when looked at.
+  // A file written by an older build is refused, not migrated, by a command that only looks
+  // (read-only-db.test.ts has the whole message).
   const older = join(empty, 'older.db');
   const raw = new Database(older);
   migrate(raw, { migrations: MIGRATIONS.slice(0, -1) });
@@ -213,9 +214,9 @@ test('runs: unknown run id, bad flags and a missing database fail with a clear e
     cli(['runs', 'list', '--db', missing]),
     cli(['runs', 'list', '--db', older, '--json']),
   ]);
-  assert.deepEqual(okJson(olderList), { runs: [], limit: 50 });
+  failsWith(olderList, 'E_DB_SCHEMA_TOO_OLD', /run a command that writes to it/);
   const check = new Database(older, { readonly: true });
-  assert.equal(check.pragma('user_version', { simple: true }), LATEST_SCHEMA_VERSION);
+  assert.equal(check.pragma('user_version', { simple: true }), LATEST_SCHEMA_VERSION - 1);
   check.close();
   failsWith(show, 'E_API_NOT_FOUND', /no run with id "no-such-run"/);
   failsWith(limit0, 'E_CFG_INVALID', /--limit "0": expected an integer from 1 to 1000/);

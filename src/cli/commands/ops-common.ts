@@ -22,10 +22,11 @@ export function opsContext(flags: DbFlags, cmd: Command): CliContext {
 }
 
 /**
- * Opens the database read-only, for commands that only look. A path with no file is an
- * error rather than a new empty database: a mistyped --db must not answer "no runs".
- * A file written by an older build (schema behind this code) is opened normally instead,
- * which migrates it, as any other command would.
+ * Opens the database read-only, for commands that only look: nothing is written, not even
+ * SQLite's side files (see openDatabase), so they also work on read-only media. A path with
+ * no file is an error rather than a new empty database: a mistyped --db must not answer "no
+ * runs". A file written by an older build is refused (E_DB_SCHEMA_TOO_OLD, saying to run a
+ * write-capable command first) rather than migrated by a command that only looks.
  */
 export function openForReading(ctx: CliContext): OrdinisDatabase {
   const path = ctx.config.DB_PATH;
@@ -37,14 +38,8 @@ export function openForReading(ctx: CliContext): OrdinisDatabase {
       details: { path: abs },
     });
   }
-  try {
-    return openDatabase({ path: abs, busyTimeoutMs: ctx.config.DB_BUSY_TIMEOUT_MS, readonly: true, audit: auditStoreOptions(ctx.config) });
-  } catch (e) {
-    const d = e instanceof OrdinisError && e.code === 'E_DB_MIGRATION_FAILED' ? e.details : undefined;
-    if (typeof d?.dbVersion !== 'number' || typeof d.codeVersion !== 'number' || d.dbVersion >= d.codeVersion) throw e;
-    ctx.logger.warn({ path: abs, from: d.dbVersion, to: d.codeVersion }, 'database schema is older than this build: migrating it');
-    return ctx.openDb(abs);
-  }
+  // With the audit MAC key, so `audit verify` checks the keyed checkpoints.
+  return openDatabase({ path: abs, busyTimeoutMs: ctx.config.DB_BUSY_TIMEOUT_MS, readonly: true, audit: auditStoreOptions(ctx.config) });
 }
 
 /** Runs `fn` with the database and closes it afterwards, whatever happens. */
