@@ -314,6 +314,11 @@ export const CONFIG_KEYS = {
   API_HOST: stringKey('127.0.0.1', { pattern: /^[^\s/:]+$|^\[[0-9a-fA-F:.]+\]$|^[0-9a-fA-F:.]+$/, patternText: 'a host name or IP address (no scheme, no port)', description: 'Interface the control API binds to.' }),
   API_PORT: intKey(8700, { min: 0, max: 65535, description: 'Port of the control API (0 = any free port).' }),
   API_TOKEN: secretKey({ description: 'Bearer token for mutating API routes; unset = mutating routes are off.' }),
+  API_HEADERS_TIMEOUT_MS: intKey(5000, { min: 100, max: 600000, unit: 'ms', description: 'A request\'s headers must arrive within this; a slower client gets 408 and is disconnected.' }),
+  API_REQUEST_TIMEOUT_MS: intKey(10000, { min: 100, max: 600000, unit: 'ms', description: 'A whole request (headers and body) must arrive within this; a slower client gets 408 and is disconnected.' }),
+  API_KEEP_ALIVE_TIMEOUT_MS: intKey(5000, { min: 100, max: 600000, unit: 'ms', description: 'An idle keep-alive connection is closed after this.' }),
+  API_MAX_CONNECTIONS: intKey(64, { min: 1, max: 100000, description: 'Open connections the control API accepts at once; past it new connections are closed unanswered.' }),
+  API_UNAUTHORIZED_LOG_INTERVAL_MS: intKey(60000, { min: 0, unit: 'ms', description: 'Unauthorized requests are logged once per burst: the first, then at most one line with a count per this interval (0 = every request).' }),
 } satisfies Record<string, KeyDef<z.ZodType>>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -9,6 +9,7 @@ import type { EngineStatus } from '../orchestrator/engine.ts';
 import type { KillSwitch } from '../kill-switch/kill-switch.ts';
 import type { OrdinisDatabase } from '../persistence/database.ts';
 import type { AuditVerifier } from './audit-verifier.ts';
+import type { OpsServerLimits } from './ops-server.ts';
 
 /** Structurally a pino logger; only these three levels are used. */
 export interface OpsLogger {
@@ -44,6 +45,10 @@ export interface OpsServerDeps {
   auditVerifyMinIntervalMs?: number;
   /** The verifier behind GET /audit/verify; default one per server over `db.audit`. */
   auditVerifier?: AuditVerifier;
+  /** Timeouts and connection cap; default DEFAULT_OPS_LIMITS (see opsLimitsFromConfig). */
+  limits?: OpsServerLimits;
+  /** API_UNAUTHORIZED_LOG_INTERVAL_MS: one summary line per this while 401s keep coming (default 60 s; 0 = a line each). */
+  unauthorizedLogIntervalMs?: number;
 }
 
 export type HttpMethod = 'GET' | 'POST';

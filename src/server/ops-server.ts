@@ -6,9 +6,12 @@
 // Request lifecycle, with the error branch of each phase (all errors end in one JSON shape,
 // `{error: {code, message}}`, via errorAnswer; 5xx details go to the log, never the client):
 //
-//   parse request line ─ client error (bad HTTP, headers too large, timeout) ─► 400/431/408
+//   accept ──────────── over API_MAX_CONNECTIONS ─► closed unanswered (logged once per burst)
+//   parse request line ─ client error (bad HTTP, headers too large, timeout) ─► 400/431/408,
+//                        then the connection is closed (a slow client is never held open)
 //   match route ─────── no route ─► 404 E_API_NOT_FOUND ; route, other method ─► 405 + Allow
 //   auth (not GET) ──── no token configured ─► 403 ; missing/wrong token ─► 401 E_API_UNAUTHORIZED
+//                       (logged once per burst, API_UNAUTHORIZED_LOG_INTERVAL_MS)
 //   read body ───────── not JSON ─► 415 ; too large ─► 413 ; malformed ─► 400
 //   validate ────────── wrong type, unknown field or query parameter ─► 400 E_API_BAD_REQUEST
 //   handler ─────────── OrdinisError ─► ERROR_STATUS[code] ; anything else ─► 500 E_INTERNAL
@@ -20,6 +23,7 @@ import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { ERROR_CATALOG, OrdinisError } from '../errors.ts';
 import { BearerAuth } from './bearer-auth.ts';
+import { BurstLog } from './burst-log.ts';
 import { ApiError, errorAnswer } from './error-status.ts';
 import { readJsonBody, writeReply } from './http-json.ts';
 import { Router } from './router.ts';
@@ -36,9 +40,39 @@ export type { ApiReply, ApiRequest, OpsLogger, OpsServerDeps, Readiness, Route }
 export const DEFAULT_OPS_HOST = '127.0.0.1';
 export const DEFAULT_OPS_PORT = 8700;
 
-/** A whole request (headers and body) must arrive within this. */
-const REQUEST_TIMEOUT_MS = 10_000;
-const HEADERS_TIMEOUT_MS = 5_000;
+/**
+ * What a slow or greedy client may hold (API_HEADERS_TIMEOUT_MS, API_REQUEST_TIMEOUT_MS,
+ * API_KEEP_ALIVE_TIMEOUT_MS, API_MAX_CONNECTIONS).
+ */
+export interface OpsServerLimits {
+  /** A request's headers must arrive within this (ms); else 408 and the connection is closed. */
+  headersTimeoutMs: number;
+  /** A whole request, headers and body (ms); else 408 and the connection is closed. Must be >= headersTimeoutMs. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (ms). */
+  keepAliveTimeoutMs: number;
+  /** Connections open at once; past it a new one is closed unanswered. */
+  maxConnections: number;
+}
+
+export const DEFAULT_OPS_LIMITS: Readonly<OpsServerLimits> = Object.freeze({ headersTimeoutMs: 5_000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnections: 64 });
+export const DEFAULT_UNAUTHORIZED_LOG_INTERVAL_MS = 60_000;
+
+/** The limits as configured. */
+export function opsLimitsFromConfig(c: { API_HEADERS_TIMEOUT_MS: number; API_REQUEST_TIMEOUT_MS: number; API_KEEP_ALIVE_TIMEOUT_MS: number; API_MAX_CONNECTIONS: number }): OpsServerLimits {
+  return { headersTimeoutMs: c.API_HEADERS_TIMEOUT_MS, requestTimeoutMs: c.API_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: c.API_KEEP_ALIVE_TIMEOUT_MS, maxConnections: c.API_MAX_CONNECTIONS };
+}
+
+/**
+ * node checks the header and request timeouts only every `connectionsCheckingInterval` (30 s
+ * by default), so a timeout of a few seconds held a dribbling socket for up to half a minute.
+ */
+function checkingIntervalMs(l: OpsServerLimits): number {
+  return Math.max(25, Math.min(1_000, Math.floor(Math.min(l.headersTimeoutMs, l.requestTimeoutMs) / 4)));
+}
+
+/** After a client error's answer, how long a client that does not read it may keep the socket. */
+const CLIENT_ERROR_LINGER_MS = 1_000;
 /** close() waits this long for requests in flight, then drops their connections. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -52,6 +86,8 @@ export class OpsServer {
   private readonly port: number;
   private address: { host: string; port: number } | null = null;
   private closing: Promise<void> | null = null;
+  private readonly unauthorizedLog: BurstLog;
+  private readonly droppedLog: BurstLog;
 
   constructor(private readonly deps: OpsServerDeps) {
     this.host = deps.host ?? DEFAULT_OPS_HOST;
@@ -61,9 +97,23 @@ export class OpsServer {
     }
     this.auth = new BearerAuth(deps.token);
     this.router = new Router([...healthRoutes, ...metricsRoutes, ...statusRoutes, ...runsRoutes, ...auditRoutes, ...killRoutes]);
-    this.server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS }, (req, res) => {
-      void this.handle(req, res);
-    });
+    const limits = validLimits(deps.limits ?? DEFAULT_OPS_LIMITS);
+    this.server = createServer(
+      {
+        requestTimeout: limits.requestTimeoutMs,
+        headersTimeout: limits.headersTimeoutMs,
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
+        connectionsCheckingInterval: checkingIntervalMs(limits),
+      },
+      (req, res) => {
+        void this.handle(req, res);
+      },
+    );
+    this.server.maxConnections = limits.maxConnections;
+    const interval = deps.unauthorizedLogIntervalMs ?? DEFAULT_UNAUTHORIZED_LOG_INTERVAL_MS;
+    this.unauthorizedLog = new BurstLog(deps.logger, { message: 'ops API: unauthorized request', intervalMs: interval });
+    this.droppedLog = new BurstLog(deps.logger, { message: 'ops API connection refused: connection cap reached', intervalMs: interval });
+    this.server.on('drop', (d?: { remoteAddress?: string }) => this.droppedLog.record({ maxConnections: limits.maxConnections, remoteAddress: d?.remoteAddress }));
     this.server.on('clientError', (err, socket) => this.onClientError(err, socket));
   }
 
@@ -98,6 +148,8 @@ export class OpsServer {
       this.server.close(() => {
         clearTimeout(force);
         this.address = null;
+        this.unauthorizedLog.close();
+        this.droppedLog.close();
         resolve();
       });
       this.server.closeIdleConnections();
@@ -113,16 +165,19 @@ export class OpsServer {
     const path = q === -1 ? url : url.slice(0, q);
     const mutating = method !== 'GET' && method !== 'HEAD';
     let reply: ApiReply;
+    let unauthorized = false;
     try {
       reply = await this.dispatch(req, method, path, new URLSearchParams(q === -1 ? '' : url.slice(q + 1)), mutating);
     } catch (e) {
       const a = errorAnswer(e);
+      unauthorized = a.body.error.code === 'E_API_UNAUTHORIZED';
       if (a.serverFault) this.deps.logger?.error({ err: e, method, path }, 'ops API request failed');
-      else if (a.status === 401) this.deps.logger?.warn({ method, path, code: a.body.error.code }, 'ops API: unauthorized request');
+      else if (unauthorized) this.unauthorizedLog.record({ method, path: path.slice(0, 200), status: a.status, code: a.body.error.code });
       reply = { status: a.status, json: a.body, headers: a.headers };
     }
     this.send(res, reply, method, path);
-    if (mutating) {
+    // A refused request changed nothing: it is not a mutation (and is logged once per burst above).
+    if (mutating && !unauthorized) {
       this.deps.logger?.info({ method, path, status: res.statusCode, durationMs: Math.round(performance.now() - started) }, 'ops API mutation');
     }
   }
@@ -167,8 +222,29 @@ export class OpsServer {
           ? [408, 'Request Timeout']
           : [400, 'Bad Request'];
     const body = JSON.stringify({ error: { code: 'E_API_BAD_REQUEST', message: `malformed or incomplete HTTP request (${text.toLowerCase()})` } });
+    // end() alone only half-closes: the server's sockets allow half-open connections, so a
+    // client that keeps writing kept the socket for good. Close it once the answer is out,
+    // or after a short linger if the client does not read it.
+    const linger = setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS);
+    linger.unref();
     socket.end(
       `HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      () => {
+        clearTimeout(linger);
+        socket.destroy();
+      },
     );
   }
+}
+
+/** Refuses limits node would reject or that make no sense, naming the keys. */
+function validLimits(l: OpsServerLimits): OpsServerLimits {
+  const bad = (what: string): never => {
+    throw new OrdinisError('E_CFG_INVALID', `ops API limits: ${what}`, { details: { ...l } });
+  };
+  for (const [k, v] of Object.entries(l)) if (!Number.isInteger(v) || v < 1) bad(`${k} must be a positive integer, got ${String(v)}`);
+  if (l.headersTimeoutMs > l.requestTimeoutMs) {
+    bad(`API_HEADERS_TIMEOUT_MS (${l.headersTimeoutMs}) must not exceed API_REQUEST_TIMEOUT_MS (${l.requestTimeoutMs})`);
+  }
+  return l;
 }

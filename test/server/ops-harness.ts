@@ -14,7 +14,7 @@ import type { AuditStoreOptions } from '../../src/persistence/sqlite-audit-store
 import type { RunRow } from '../../src/orchestrator/run-store.ts';
 import { CYCLE_RESULT_SCHEMA_VERSION, type CycleResult, type StageResult } from '../../src/orchestrator/cycle-result.ts';
 import { STAGE_ORDER } from '../../src/stages/contract.ts';
-import { OpsServer, type OpsLogger, type OpsServerDeps, type Readiness } from '../../src/server/ops-server.ts';
+import { OpsServer, type OpsLogger, type OpsServerDeps, type OpsServerLimits, type Readiness } from '../../src/server/ops-server.ts';
 import { openTempDatabase, runRow } from '../persistence/temp-database.ts';
 import { makeEngine } from '../support/engine-harness.ts';
 
@@ -61,6 +61,10 @@ export interface FixtureOptions {
   auditVerifyMinIntervalMs?: number;
   /** Opens the database with these audit options (a MAC key, ...). */
   audit?: AuditStoreOptions;
+  /** Timeouts and connection cap (default: the server's defaults). */
+  limits?: OpsServerLimits;
+  /** API_UNAUTHORIZED_LOG_INTERVAL_MS (default: the server's default). */
+  unauthorizedLogIntervalMs?: number;
 }
 
 /** Matches a V8 stack frame ("    at fn (file.ts:1:2)", "at node:internal/..."). */
@@ -102,6 +106,8 @@ export async function startOps(t: TestContext, options: FixtureOptions = {}): Pr
     port: 0,
     logger,
     auditVerifyMinIntervalMs: options.auditVerifyMinIntervalMs ?? 0,
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.unauthorizedLogIntervalMs !== undefined ? { unauthorizedLogIntervalMs: options.unauthorizedLogIntervalMs } : {}),
   });
   const { port } = await server.listen();
   t.after(async () => {

@@ -14,7 +14,7 @@ import { componentLogger } from '../../observability/logger.ts';
 import { observeKillSwitch } from '../../observability/engine-observer.ts';
 import { AlertMonitor } from '../../observability/alerts.ts';
 import { createOrchMetrics } from '../../observability/metrics.ts';
-import { OpsServer } from '../../server/ops-server.ts';
+import { OpsServer, opsLimitsFromConfig } from '../../server/ops-server.ts';
 import { watchShutdownSignals } from '../../runtime/shutdown-signals.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
 
@@ -53,6 +53,8 @@ export function registerServe(program: Command): void {
           port: ctx.config.API_PORT,
           logger: componentLogger(ctx.logger, 'server'),
           auditVerifyMinIntervalMs: ctx.config.AUDIT_VERIFY_MIN_INTERVAL_MS,
+          limits: opsLimitsFromConfig(ctx.config),
+          unauthorizedLogIntervalMs: ctx.config.API_UNAUTHORIZED_LOG_INTERVAL_MS,
         });
         if (!signals.received) {
           await server.listen();
