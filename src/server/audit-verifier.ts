@@ -9,8 +9,9 @@
 //   another connection wrote to the file or the schema changed since (PRAGMA data_version /
 //   schema_version): this process's own appends cannot alter verified records (triggers),
 //   so only a write from outside can, and then the cache is not trusted;
-// - chunked: the walk verifies `chunkRecords` records at a time and yields to the event
-//   loop between chunks (setImmediate), so cycles and other requests run in between;
+// - sliced: the walk verifies `chunkRecords` records at a time and yields to the event loop
+//   (setImmediate) once a slice of about `sliceMs` is spent, so cycles and other requests
+//   run in between and wait at most about a slice;
 // - coalesced and rate-limited: concurrent requests share the one verification in flight,
 //   and within `minIntervalMs` of the last one a request gets its result with its age,
 //   unless another connection wrote since (then it verifies at once: a tamper is never
@@ -19,6 +20,7 @@
 // The final head/anchor consistency checks run synchronously, so no append of this process
 // can slip between them.
 
+import { performance } from 'node:perf_hooks';
 import { OrdinisError } from '../errors.ts';
 import { GENESIS_HASH } from '../governance/audit-chain.ts';
 import type { ChainPoint, CheckpointReport } from '../governance/audit-checkpoint.ts';
@@ -27,8 +29,10 @@ import { sameStamp, type ChangeStamp } from '../persistence/sqlite-audit-checkpo
 import type { SqliteAuditStore } from '../persistence/sqlite-audit-store.ts';
 
 export const DEFAULT_AUDIT_VERIFY_MIN_INTERVAL_MS = 10_000;
-/** Records per chunk: a few milliseconds of hashing at most, so a cycle waits no longer than that for a full walk. */
-export const DEFAULT_AUDIT_VERIFY_CHUNK = 100;
+/** Records per chunk (a read and a hash walk, well under a millisecond). */
+export const DEFAULT_AUDIT_VERIFY_CHUNK = 16;
+/** Chunks run back to back for at most this long before yielding, so a cycle waits about this much for a walk. */
+export const DEFAULT_AUDIT_VERIFY_SLICE_MS = 1;
 
 /** How often the anchor may move under a walk (retention) before it gives up for this request. */
 const MAX_RESTARTS = 3;
@@ -36,8 +40,10 @@ const MAX_RESTARTS = 3;
 export interface AuditVerifierOptions {
   /** At most one verification per this interval (AUDIT_VERIFY_MIN_INTERVAL_MS); 0 = every request verifies. */
   minIntervalMs?: number;
-  /** Records verified between two yields to the event loop. */
+  /** Records verified per chunk. */
   chunkRecords?: number;
+  /** Chunks run for at most this long (performance.now) before a yield; 0 = yield after every chunk. */
+  sliceMs?: number;
   /** Wall clock for the result's age. */
   clock?: Clock;
 }
@@ -80,6 +86,7 @@ interface Remembered {
 export class AuditVerifier {
   private readonly minIntervalMs: number;
   private readonly chunk: number;
+  private readonly sliceMs: number;
   private readonly clock: Clock;
   private inflight: Promise<AuditVerdict> | null = null;
   private last: { verdict: AuditVerdict; finishedAt: number; stamp: ChangeStamp } | null = null;
@@ -92,6 +99,7 @@ export class AuditVerifier {
   ) {
     this.minIntervalMs = Math.max(0, options.minIntervalMs ?? DEFAULT_AUDIT_VERIFY_MIN_INTERVAL_MS);
     this.chunk = Math.max(1, Math.trunc(options.chunkRecords ?? DEFAULT_AUDIT_VERIFY_CHUNK));
+    this.sliceMs = Math.max(0, options.sliceMs ?? DEFAULT_AUDIT_VERIFY_SLICE_MS);
     this.clock = options.clock ?? systemClock;
   }
 
@@ -131,6 +139,7 @@ export class AuditVerifier {
     let walked = 0;
     let yields = 0;
     let restarts = 0;
+    let sliceStart = performance.now();
     const finish = (v: Omit<AuditVerdict, 'verification' | 'anchor'>): AuditVerdict => {
       const verdict: AuditVerdict = { ...v, anchor, verification: { id, mode, walked, yields, verifiedAt: toRfc3339(this.clock.now()) } };
       this.last = { verdict, finishedAt: this.clock.now(), stamp };
@@ -149,7 +158,10 @@ export class AuditVerifier {
         // would let the next append in and chase the head for ever.
         if (advanced && from.seq >= head.seq) continue;
         if (advanced) {
+          // The slice is spent: let cycles and requests run before the next chunk.
+          if (performance.now() - sliceStart < this.sliceMs) continue;
           await new Promise<void>((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
           yields++;
           const anchorNow = this.store.anchor();
           if (!samePoint(anchorNow, anchor)) {

@@ -70,7 +70,7 @@ test('a later verification walks only the records appended since the last verifi
 test('the walk yields to the event loop between chunks: other work runs while a long chain is verified', async (t) => {
   const temp = openTempDatabase(t);
   appendN(temp.db, 2000);
-  const verifier = new AuditVerifier(temp.db.audit, { chunkRecords: 250, minIntervalMs: 0 });
+  const verifier = new AuditVerifier(temp.db.audit, { chunkRecords: 250, sliceMs: 0, minIntervalMs: 0 });
   let done = false;
   const pending = verifier.verify().then((v) => {
     done = true;
@@ -162,7 +162,7 @@ test('with a key, a rewrite with recomputed hashes after a verified result is de
 test('a verification finishes while the process appends on every turn (it does not chase the head for ever)', async (t) => {
   const temp = openTempDatabase(t);
   appendN(temp.db, 300);
-  const verifier = new AuditVerifier(temp.db.audit, { chunkRecords: 10, minIntervalMs: 0 });
+  const verifier = new AuditVerifier(temp.db.audit, { chunkRecords: 10, sliceMs: 0, minIntervalMs: 0 });
   let done = false;
   const pending = verifier.verify().then((v) => {
     done = true;
