@@ -17,6 +17,8 @@ import { benchBacktestUniverse } from './backtest-universe.ts';
 import { benchBusDispatch } from './bus-dispatch.ts';
 import { benchKillBlock } from './kill-block.ts';
 import { benchPaperCycle } from './paper-cycle.ts';
+import { benchAuditVerifyLoad } from './audit-verify-load.ts';
+import { benchBacktestMemory } from './backtest-memory.ts';
 import type { CycleRecords } from '../src/backtest/backtest-driver.ts';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,6 +32,8 @@ const KEYS = {
   busDispatchUs: ['ratePerSec', 'p95'],
   killBlockUs: ['p95'],
   paperCycleUs100kOrders: ['p50', 'p95', 'orders'],
+  auditVerifyLoad: ['loadedShare', 'loadedShareUnlimited', 'healthzShare', 'duringFullWalkShare', 'fullVerifyMs', 'records'],
+  backtestMemory: ['peakRssMb', 'bars'],
 } as const;
 type BenchName = keyof typeof KEYS;
 const NAMES = Object.keys(KEYS) as BenchName[];
@@ -84,6 +88,10 @@ async function runOne(name: BenchName, a: Args): Promise<Detail> {
       return { ...(await benchKillBlock(a.quick)) };
     case 'paperCycleUs100kOrders':
       return { ...(await benchPaperCycle(a.quick)) };
+    case 'auditVerifyLoad':
+      return { ...(await benchAuditVerifyLoad(a.quick)) };
+    case 'backtestMemory':
+      return { ...(await benchBacktestMemory(a.quick, a.cycleRecords)) };
   }
 }
 
@@ -175,6 +183,36 @@ function rowsFor(name: BenchName, d: Detail): Row[] {
           specOk: n('p95') < 10_000,
           target: 'p95 ≤ 1 ms',
           targetOk: n('p95') <= 1_000,
+        },
+      ];
+    case 'auditVerifyLoad':
+      return [
+        {
+          what: `trading turns (1 audit append each) under 4 clients on GET /audit/verify, ${fmt(n('records'))}-record chain, over idle`,
+          figure: `${fmt(100 * n('loadedShare'))} % (${fmt(n('requests'))} requests); no rate limit ${fmt(100 * n('loadedShareUnlimited'))} % (${fmt(n('requestsUnlimited'))}); /healthz ${fmt(100 * n('healthzShare'))} %`,
+          spec: '—',
+          specOk: null,
+          target: '≥ 50 %',
+          targetOk: n('loadedShare') >= 0.5,
+        },
+        {
+          what: '  during one full walk of that chain (chunks yielding to the loop)',
+          figure: `${fmt(100 * n('duringFullWalkShare'))} % of idle; the walk alone ${fmt(n('fullVerifyMs'))} ms, incremental after 10 appends ${fmt(n('incrementalVerifyMs'))} ms`,
+          spec: '—',
+          specOk: null,
+          target: '—',
+          targetOk: null,
+        },
+      ];
+    case 'backtestMemory':
+      return [
+        {
+          what: `peak RSS, backtest of ${fmt(n('bars'))} synthetic bars, 1 symbol (own process, cycle records: ${String(d.cycleRecords)})`,
+          figure: `${fmt(n('peakRssMb'))} MB (${fmt(n('startRssMb'))} MB at the start)`,
+          spec: '—',
+          specOk: null,
+          target: '≤ 256 MB',
+          targetOk: n('peakRssMb') <= 256,
         },
       ];
   }

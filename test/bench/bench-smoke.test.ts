@@ -18,6 +18,8 @@ const EXPECTED = {
   busDispatchUs: ['ratePerSec', 'p95'],
   killBlockUs: ['p95'],
   paperCycleUs100kOrders: ['p50', 'p95', 'orders'],
+  auditVerifyLoad: ['loadedShare', 'loadedShareUnlimited', 'healthzShare', 'duringFullWalkShare', 'fullVerifyMs', 'records'],
+  backtestMemory: ['peakRssMb', 'bars'],
 };
 
 test('bench/run.ts --quick --json writes every figure', () => {
