@@ -3,8 +3,9 @@
 // million points is never held in memory. For each of the buckets `downsampleMinMax` would
 // make, it keeps the lowest and highest point by value (the equity chart) and by drawdown
 // (the drawdown chart), plus the first and last point: every spike and trough of either
-// chart, in time order. With the default cap the result fits MAX_CHART_POINTS, so the
-// report draws it as it is.
+// chart, in time order. It has at most twice MAX_CHART_POINTS points (fewer when the two
+// charts pick the same points, or a flat stretch has one), and a chart drawn from it keeps
+// the resolution of one drawn from the whole curve.
 
 import type { EquityPoint } from '../../stages/ana/equity-curve.ts';
 import { MAX_CHART_POINTS } from './downsample.ts';
@@ -12,8 +13,8 @@ import { MAX_CHART_POINTS } from './downsample.ts';
 /** Visits every point of a curve, oldest first. */
 export type EachEquityPoint = (visit: (ts: number, value: number, drawdownPct: number) => void) => void;
 
-/** Half the chart cap: each bucket keeps up to four points (two per chart) where one chart's downsampling keeps two. */
-export const CHART_CURVE_POINTS = MAX_CHART_POINTS / 2;
+/** The buckets of the report's own downsampling: each keeps up to four points, two per chart. */
+export const CHART_CURVE_POINTS = MAX_CHART_POINTS;
 
 /** One kept point of the open bucket, overwritten in place (no object per visited point). */
 interface Slot {
