@@ -68,6 +68,8 @@ export class SqliteAuditCheckpoints {
   private readonly selectLastOwn: Database.Statement;
   private readonly upsert: Database.Statement;
   private readonly deleteBelow: Database.Statement;
+  private readonly dataVersion: Database.Statement;
+  private readonly schemaVersion: Database.Statement;
   /** Seq of the last checkpoint signed with the key, as last seen (null: none, undefined: not read yet). */
   private lastOwnSeq: number | null | undefined;
   /** The stamp at which the chain was last found fit to sign; signing again needs no walk while it holds. */
@@ -93,6 +95,9 @@ export class SqliteAuditCheckpoints {
         'ON CONFLICT (seq) DO UPDATE SET hash = excluded.hash, mac = excluded.mac, key_id = excluded.key_id, recorded_at = excluded.recorded_at',
     );
     this.deleteBelow = db.prepare('DELETE FROM audit_checkpoint WHERE seq < ?');
+    // Prepared once: every GET /audit/verify reads the stamp, cached answers included.
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+    this.schemaVersion = db.prepare('PRAGMA schema_version').pluck();
   }
 
   /** Why this process stopped signing (the chain did not verify), or null. */
@@ -101,11 +106,7 @@ export class SqliteAuditCheckpoints {
   }
 
   stamp(): ChangeStamp {
-    const db = this.conn.db;
-    return {
-      dataVersion: db.pragma('data_version', { simple: true }) as number,
-      schemaVersion: db.pragma('schema_version', { simple: true }) as number,
-    };
+    return { dataVersion: this.dataVersion.get() as number, schemaVersion: this.schemaVersion.get() as number };
   }
 
   rows(): CheckpointRow[] {
