@@ -3,6 +3,8 @@
 // `error: E_AUDIT_CHAIN_BROKEN: ...` line on stderr and exits 1, so a script or a cron job
 // can tell "tampered with" (1, verdict on stdout) from "could not check" (1, no verdict).
 // `audit export` and `audit verify --file` (an export file, no database): ops-audit-export.ts.
+// With AUDIT_MAC_KEY it also checks the keyed checkpoints; `--expect-head SEQ:HASH`, `audit
+// head` and `audit seal`: ops-audit-head.ts.
 
 import type { Command } from 'commander';
 import { OrdinisError } from '../../errors.ts';
