@@ -70,7 +70,7 @@ export class SqliteAuditCheckpoints {
   private readonly deleteBelow: Database.Statement;
   private readonly dataVersion: Database.Statement;
   private readonly schemaVersion: Database.Statement;
-  /** Seq of the last checkpoint signed with the key, as last seen (null: none, undefined: not read yet). */
+  /** Seq of the last record checkpoint past the anchor signed with the key, as last seen (null: none, undefined: not read yet). */
   private lastOwnSeq: number | null | undefined;
   /** The stamp at which the chain was last found fit to sign; signing again needs no walk while it holds. */
   private trustedAt: ChangeStamp | null = null;
@@ -89,7 +89,9 @@ export class SqliteAuditCheckpoints {
     }
     const db = conn.db;
     this.selectRows = db.prepare('SELECT seq, hash, mac, key_id AS keyId, recorded_at AS recordedAt FROM audit_checkpoint ORDER BY seq');
-    this.selectLastOwn = db.prepare('SELECT MAX(seq) FROM audit_checkpoint WHERE key_id = ?').pluck();
+    // Past the anchor only: the anchor's own checkpoint vouches for the purged prefix, not for
+    // a record after it (the first record after a purge of everything is signed at once).
+    this.selectLastOwn = db.prepare('SELECT MAX(seq) FROM audit_checkpoint WHERE key_id = ? AND seq > (SELECT seq FROM audit_anchor WHERE id = 1)').pluck();
     this.upsert = db.prepare(
       'INSERT INTO audit_checkpoint (seq, hash, mac, key_id, recorded_at) VALUES (?, ?, ?, ?, ?) ' +
         'ON CONFLICT (seq) DO UPDATE SET hash = excluded.hash, mac = excluded.mac, key_id = excluded.key_id, recorded_at = excluded.recorded_at',
@@ -146,6 +148,7 @@ export class SqliteAuditCheckpoints {
     this.sign('anchor', anchor);
     const head = this.chain.head();
     if (head.seq > anchor.seq) this.sign('point', head);
+    else this.lastOwnSeq = null; // nothing signed past the new anchor: the next record is due at once
   }
 
   /**

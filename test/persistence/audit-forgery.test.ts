@@ -220,3 +220,16 @@ test('retention with the key signs the new anchor, so a legitimate purge still v
   assert.equal(v.ok, true, v.reason);
   assert.equal(v.checkpoints?.lastSealed?.seq, 13);
 });
+
+test('after a keyed purge of every record, the next record is signed at once (the anchor checkpoint does not count as one)', (t) => {
+  const clock = new ManualClock(Date.UTC(2025, 0, 1));
+  const temp = openTempDatabase(t, { ...keyed(50), wallClock: clock });
+  appendN(temp.db, 1, 5);
+  temp.db.audit.markExported(temp.db.audit.head(), '/tmp/export.jsonl');
+  clock.set(Date.UTC(2026, 0, 1));
+  assert.equal(temp.db.audit.purgeOlderThan('2025-06-01T00:00:00.000Z').purged, 5);
+  appendN(temp.db, 6, 6);
+  const v = temp.db.audit.verify();
+  assert.equal(v.ok, true, v.reason);
+  assert.deepEqual(v.checkpoints?.lastSealed, temp.db.audit.head());
+});
