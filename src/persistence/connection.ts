@@ -17,12 +17,15 @@
 // The wal-index (`<db>-shm`) is memory-mapped by SQLite. If it is truncated while we have it
 // mapped (an operator or a tool "clearing" the database files, a copy over them), the next
 // access to the mapping kills the process with SIGBUS: no error, no exit code, no summary.
-// So each top-level read and write first stats it (`WalIndexGuard`): shrunk, replaced or
-// deleted, we fail with E_DB_UNAVAILABLE (not retryable) before SQLite touches it, and a
-// shrunk file is first grown back to the size SQLite mapped (its pages then read as zeros,
-// which SQLite takes for an index to rebuild from the WAL), so that closing the handle, which
-// reads the index, cannot fault either. What this cannot do: a truncation that lands inside
-// one transaction, between the check and SQLite's access, still faults.
+// So the first top-level read or write of each synchronous stretch of work (until the next
+// microtask) stats it (`WalIndexGuard`): shrunk, replaced or deleted, we fail with
+// E_DB_UNAVAILABLE (not retryable) before SQLite touches it, and a shrunk file is first grown
+// back to the size SQLite mapped (its pages then read as zeros, which SQLite takes for an
+// index to rebuild from the WAL), so that closing the handle, which reads the index, cannot
+// fault either. Once per stretch, not per statement: another process can only act between
+// our stretches or during one, and during one no check helps. What this cannot do: a
+// truncation that lands inside a stretch, after the look and before SQLite's access, still
+// faults.
 //
 // Every E_DB_UNAVAILABLE raised on a handle is also counted there (`persistenceFaults`), for
 // the paper runtime to stop after consecutive cycles that could not be persisted, whichever
@@ -244,6 +247,11 @@ export class WalIndexGuard {
   private lost: OrdinisError | undefined;
   /** Descriptors opened to grow a truncated index back. Never closed: closing any descriptor of a file drops every POSIX lock this process holds on it, SQLite's included. */
   private readonly repairFds: number[] = [];
+  /** Looked at in this synchronous stretch: later reads and writes in it skip the stat. */
+  private fresh = false;
+  private readonly expire = (): void => {
+    this.fresh = false;
+  };
 
   constructor(
     private readonly dbPath: string,
@@ -255,9 +263,12 @@ export class WalIndexGuard {
   }
 
   /** Throws E_DB_UNAVAILABLE (not retryable) when the index was truncated, replaced or deleted since the last look. */
-  check(opts: { writing?: boolean } = {}): void {
+  check(opts: { writing?: boolean; force?: boolean } = {}): void {
     if (this.lost && opts.writing) throw this.lost;
+    if (this.fresh && !opts.force) return;
     const st = statSync(this.shmPath, { throwIfNoEntry: false });
+    this.fresh = true;
+    queueMicrotask(this.expire);
     const prev = this.seen;
     if (!st) {
       // No index yet (not in WAL mode, or nothing read yet); once seen, it never goes while we are open.
@@ -319,7 +330,7 @@ function walIndexGuard(db: Database.Database, path: string): WalIndexGuard {
 /** Looks at the handle's wal-index before it is closed (closing reads it): a truncated one is grown back. */
 export function checkWalIndexBeforeClose(db: Database.Database): void {
   try {
-    guardsByHandle.get(db)?.check();
+    guardsByHandle.get(db)?.check({ force: true });
   } catch {
     // Recorded as a fault; the handle can now be closed without faulting.
   }
