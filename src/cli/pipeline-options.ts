@@ -83,7 +83,7 @@ export interface DecimalBounds {
   minExclusive?: boolean;
   max?: number;
   maxExclusive?: boolean;
-  /** A count: a whole number, written without a fraction. */
+  /** A count: a whole number (a safe integer). */
   integer?: boolean;
 }
 
@@ -118,11 +118,6 @@ export function decimalFlag(flag: string, raw: string, bounds: DecimalBounds): n
     (bounds.max === undefined || (bounds.maxExclusive ? v < bounds.max : v <= bounds.max));
   if (!inRange) throw new OrdinisError('E_CFG_INVALID', `${flag} ${JSON.stringify(raw)}: expected ${expectedText(bounds)}`, { details: { flag, value: raw } });
   return v;
-}
-
-/** A numeric flag with no bounds beyond being a finite plain decimal (E_CFG_INVALID otherwise). */
-export function num(flag: string, raw: string): number {
-  return decimalFlag(flag, raw, {});
 }
 
 /** What each numeric flag of the shared set may be. */
