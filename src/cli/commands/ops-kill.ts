@@ -4,8 +4,8 @@
 // denied), persisted, and audited with the named actor, exactly as through the ops API.
 //
 // This process holds its own KillSwitch for the one change. An engine running in another
-// process over the same database re-reads the stored state at the start of every cycle and
-// before EXEC, so it adopts the change within one cycle.
+// process over the same database re-reads the stored state at the start of every cycle,
+// before EXEC and (paper) before each submission, so an activation stops its next order.
 
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
@@ -42,7 +42,7 @@ interface DeactivateFlags extends DbFlags {
 export type StoredKillState = Omit<KillState, 'updatedAt'> & { updatedAt: string | null };
 
 const RUNNING_ENGINE_NOTE =
-  'note: an engine running over this database adopts the change at its next cycle (it re-reads the switch before every cycle and before EXEC)';
+  'note: an engine running over this database adopts the change at its next cycle (it re-reads the switch before every cycle, before EXEC and, in paper mode, before each order it submits)';
 
 export function registerKill(program: Command): void {
   const kill = program.command('kill').description('the kill switch stored in the database: status, activate, deactivate (governed and audited)');
