@@ -71,7 +71,7 @@ export interface AuditStoreOptions {
   checkpointEvery?: number;
 }
 
-/** A verification of the whole chain, with the keyed checkpoints' verdict when the chain itself holds. */
+/** A verification of the whole chain, with the keyed checkpoints' verdict when a key is configured and the chain itself holds. */
 export interface AuditVerification extends ChainVerification {
   checkpoints?: CheckpointReport;
 }
@@ -381,7 +381,8 @@ export class SqliteAuditStore implements AuditStore {
 
   private verifyWithCheckpoints(): AuditVerification {
     const v = this.verifyNow();
-    if (!v.ok) return v;
+    // Without a key there is nothing to check: the verdict stays the hash chain's alone.
+    if (!v.ok || this.checkpoints.key === null) return v;
     const report = this.checkpoints.judge(this.selectAnchor.get() as ChainPoint, this.selectHead.get() as ChainPoint);
     const first = report.problems[0];
     return first ? { ...v, ok: false, brokenAt: first.seq, reason: first.reason, checkpoints: report } : { ...v, checkpoints: report };

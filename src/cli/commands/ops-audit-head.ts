@@ -33,10 +33,9 @@ export function checkExpectHead(db: OrdinisDatabase, expected: ChainPoint): Expe
   return { ...expected, ok: reason === null, reason };
 }
 
-/** The checkpoints' verdict as `verify` prints it: one line, then its warnings. */
+/** The checkpoints' verdict as `verify` prints it: one line, then its warnings (none checked: no key). */
 export function checkpointFields(c: CheckpointReport | undefined): [string, string][] {
-  if (!c) return [];
-  if (!c.keyed) return [['checkpoints', 'not checked: no AUDIT_MAC_KEY, so a full rewrite of the chain (recomputed hashes) or a moved anchor cannot be detected']];
+  if (!c || !c.keyed) return [['checkpoints', 'not checked: no AUDIT_MAC_KEY, so a full rewrite of the chain (recomputed hashes) or a moved anchor cannot be detected']];
   const parts = [`${plural(c.valid, 'valid checkpoint')} (key ${c.keyId})`];
   if (c.otherKey > 0) parts.push(`${c.otherKey} signed with another key`);
   if (c.lastSealed) parts.push(`last at seq ${c.lastSealed.seq}, ${plural(c.unsealed, 'record')} after it`);

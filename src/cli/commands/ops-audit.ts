@@ -8,6 +8,7 @@
 
 import type { Command } from 'commander';
 import { OrdinisError } from '../../errors.ts';
+import { judgeCheckpoints } from '../../governance/audit-checkpoint.ts';
 import { cell, plural, renderFields, writeJson, writeText } from '../render.ts';
 import { DB_OPTION_HELP, openForReading, opsContext, withDb, type DbFlags } from './ops-common.ts';
 import { VERIFY_FILE_HELP, registerAuditExport, verifyExportFileCommand } from './ops-audit-export.ts';
@@ -51,7 +52,8 @@ export function registerAudit(program: Command): void {
           ...(v.ok ? {} : { brokenAt: v.brokenAt ?? null, reason: v.reason ?? null }),
           head: { seq: head.seq, hash: head.hash },
           anchor: { seq: anchor.seq, hash: anchor.hash },
-          ...(v.checkpoints ? { checkpoints: v.checkpoints } : {}),
+          // Without a key (or on a broken chain) no checkpoint was checked; say why in the same shape.
+          checkpoints: v.checkpoints ?? judgeCheckpoints({ key: null, anchor, head, rows: [], hashAt: () => undefined, every: 1 }),
           ...(expectedHead ? { expectedHead } : {}),
           database: db.path,
         };
