@@ -123,6 +123,10 @@ test('errorAnswer: the status table, generic 5xx messages, details only from the
 
   const db = errorAnswer(new OrdinisError('E_DB_UNAVAILABLE', 'database /srv/x.db is closed', { details: { path: '/srv/x.db' } }));
   assert.deepEqual(db, { status: 503, body: { error: { code: 'E_DB_UNAVAILABLE', message: ERROR_CATALOG.E_DB_UNAVAILABLE.message } }, headers: {}, serverFault: true });
+  // Storage that cannot be written, or a run stopped by it, is the service being unavailable, not a bug (500).
+  for (const code of ['E_DB_READ_ONLY', 'E_DB_SCHEMA_TOO_OLD', 'E_ORCH_PERSISTENCE_FAILED'] as const) {
+    assert.equal(errorAnswer(new OrdinisError(code, 'x')).status, 503, code);
+  }
 
   // A domain error's details may carry internals; only ApiError details are sent.
   const denied = errorAnswer(new OrdinisError('E_KILL_GOV_DENIED', 'denied', { details: { internal: 1 } }));
