@@ -18,7 +18,7 @@
 // symbol with a working order), and an intent the venue never received was closed as such.
 
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { currentProcess, ownerState, systemProcessTable } from '../core/process-identity.ts';
 import { ManualClock, systemClock, toRfc3339, type Clock } from '../core/clock.ts';
 import { SeededRandom } from '../core/random.ts';
 import type { OrdinisConfig } from '../config/schema.ts';
@@ -154,6 +154,8 @@ interface Cursor {
 interface Owner {
   pid: number;
   host: string;
+  /** The owner's kernel start time (see core/process-identity.ts); absent in leases written before it was kept. */
+  startedAt?: string | null;
   sessionId: string;
   since: string;
 }
@@ -240,14 +242,16 @@ export class PaperRuntime {
     const blockers: string[] = [];
     const ownsLease = db.transaction(() => {
       const owner = state.get<Owner>(OWNER_KEY)?.value;
-      if (owner && owner.pid !== process.pid && (owner.host !== hostname() || pidAlive(owner.pid))) {
+      // pid + start time, not the pid alone: a reused pid is another program, and the lease is free.
+      if (owner && owner.pid !== process.pid && ownerState({ pid: owner.pid, host: owner.host, startedAt: owner.startedAt ?? null }, systemProcessTable) !== 'gone') {
         blockers.push(
           `database ${db.path} is in use by another paper runtime (pid ${owner.pid} on ${owner.host}, session ${owner.sessionId}, since ${owner.since}); ` +
             `if that process is gone, delete runtime_state key '${OWNER_KEY}'`,
         );
         return false;
       }
-      state.set(OWNER_KEY, { pid: process.pid, host: hostname(), sessionId, since: toRfc3339(wall.now()) } satisfies Owner);
+      const self = currentProcess();
+      state.set(OWNER_KEY, { pid: self.pid, host: self.host, startedAt: self.startedAt, sessionId, since: toRfc3339(wall.now()) } satisfies Owner);
       return true;
     });
 
@@ -885,15 +889,6 @@ function describeOptions(o: PaperRuntimeOptions): Record<string, unknown> {
 function newSessionId(clock: Clock): string {
   const t = new Date(clock.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `paper-${t}-${randomBytes(3).toString('hex')}`;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function releaseLease(state: SqliteRuntimeStateStore, sessionId: string): void {

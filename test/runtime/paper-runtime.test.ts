@@ -192,6 +192,21 @@ test('a stale lease of a dead process is taken over; the lease is released at th
   assert.ok(SqliteRuntimeStateStore.on(db).get(CURSOR_KEY), 'the resume cursor stays');
 });
 
+test("a lease naming a live pid with another start time (the pid was reused) is taken over; the new owner's start time is kept", async (t) => {
+  const path = join(tempDir(t), 'reused.db');
+  const db0 = openDatabase({ path });
+  // process.ppid is alive, but the start time recorded is not its own: another program had that pid.
+  SqliteRuntimeStateStore.on(db0).set(OWNER_KEY, { pid: process.ppid, host: hostname(), startedAt: '1@not-this-boot', sessionId: 'paper-reused', since: '2025-01-01T00:00:00.000Z' });
+  db0.close();
+  const { db, rt } = await openPaper(t, path, { maxCycles: 1 });
+  assert.equal(rt.recovery.ok, true, rt.recovery.reasons.join('; '));
+  const lease = SqliteRuntimeStateStore.on(db).get<{ sessionId: string; pid: number; startedAt: string | null }>(OWNER_KEY)?.value;
+  assert.equal(lease?.sessionId, rt.sessionId);
+  assert.equal(lease?.pid, process.pid);
+  assert.equal(lease?.startedAt, currentProcess().startedAt);
+  rt.close();
+});
+
 test('the kill switch state survives a restart: ACTIVE is restored and every cycle is blocked', async (t) => {
   const path = join(tempDir(t), 'kill.db');
   const first = await openPaper(t, path, { maxCycles: 20 });
