@@ -11,6 +11,7 @@ import { registerRuns } from './commands/ops-runs.ts';
 import { registerKill } from './commands/ops-kill.ts';
 import { registerAudit } from './commands/ops-audit.ts';
 import { registerConfig } from './commands/ops-config.ts';
+import { registerDb } from './commands/ops-db.ts';
 
 export function buildProgram(): Command {
   const program = new Command('ordinis')
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerKill(program);
   registerAudit(program);
   registerConfig(program);
+  registerDb(program);
   return program;
 }
 

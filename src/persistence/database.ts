@@ -70,7 +70,7 @@ export function openDatabase(options: OpenDatabaseOptions): OrdinisDatabase {
         throw new OrdinisError(
           'E_DB_SCHEMA_TOO_OLD',
           `database ${path} is at schema version ${version}, older than this build's ${LATEST_SCHEMA_VERSION}; it was opened read-only, ` +
-            'so it is not migrated here: run a command that writes to it (ordinis paper, serve, backtest, kill activate) once with this build, then look again',
+            'so it is not migrated here: run a command that writes to it once with this build (`ordinis db migrate --db FILE` does only that), then look again',
           { details: { path, dbVersion: version, codeVersion: LATEST_SCHEMA_VERSION } },
         );
       }

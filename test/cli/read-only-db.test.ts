@@ -111,7 +111,28 @@ test('a database older than this build: read-only commands refuse with what to d
   );
   failsWith(list, 'E_DB_SCHEMA_TOO_OLD', message);
   failsWith(verify, 'E_DB_SCHEMA_TOO_OLD', message);
+  assert.match(list.stderr, /ordinis db migrate --db FILE/, 'the refusal names the command that only migrates');
   assert.deepEqual(fileState(older), before, 'not migrated, not touched');
+
+  // `db migrate` applies what is missing and nothing else; then the read-only commands work.
+  const migrated = await cli(['db', 'migrate', '--db', older, '--json']);
+  assert.equal(migrated.code, 0, migrated.stderr);
+  assert.deepEqual(
+    { ...JSON.parse(migrated.stdout), path: undefined },
+    { path: undefined, fromVersion: LATEST_SCHEMA_VERSION - 1, toVersion: LATEST_SCHEMA_VERSION, applied: [LATEST_SCHEMA_VERSION] },
+  );
+  const [again, listAfter] = await Promise.all([cli(['db', 'migrate', '--db', older]), cli(['runs', 'list', '--db', older, '--json'])]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, new RegExp(`already at schema version ${LATEST_SCHEMA_VERSION}; nothing to do`));
+  assert.equal(listAfter.code, 0, listAfter.stderr);
+  assert.deepEqual(JSON.parse(listAfter.stdout).runs, []);
+});
+
+test('db migrate on a path with no database is an error and creates nothing', async (t) => {
+  const { db: missing } = tempDbPath(t, 'missing.db');
+  const r = await cli(['db', 'migrate', '--db', missing]);
+  failsWith(r, 'E_DB_UNAVAILABLE', /no database at .*missing\.db/);
+  assert.ok(!existsSync(missing));
 });
 
 /** Makes `paths` unwritable for this process for a real reason; returns how to undo it, or why it cannot be done here. */
