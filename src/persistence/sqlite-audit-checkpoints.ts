@@ -30,6 +30,7 @@ import {
 import type { ChainVerification } from '../governance/audit-chain.ts';
 import { OrdinisError } from '../errors.ts';
 import type { SqliteConnection } from './connection.ts';
+import { changeStampReader, sameStamp, type ChangeStamp } from './sqlite-commit-probe.ts';
 
 export const DEFAULT_AUDIT_CHECKPOINT_EVERY = 1000;
 
@@ -41,16 +42,6 @@ export interface AuditChainAccess {
   hashAt(seq: number): string | undefined;
   /** Verifies the records after `from` up to `toSeq` (all of them, contiguous); `last` is where it stopped. */
   walk(from: ChainPoint, toSeq: number): ChainVerification & { last: ChainPoint };
-}
-
-/** Which writes another connection made since: PRAGMA data_version and schema_version. */
-export interface ChangeStamp {
-  dataVersion: number;
-  schemaVersion: number;
-}
-
-export function sameStamp(a: ChangeStamp, b: ChangeStamp): boolean {
-  return a.dataVersion === b.dataVersion && a.schemaVersion === b.schemaVersion;
 }
 
 export interface SealResult {
@@ -68,8 +59,8 @@ export class SqliteAuditCheckpoints {
   private readonly selectLastOwn: Database.Statement;
   private readonly upsert: Database.Statement;
   private readonly deleteBelow: Database.Statement;
-  private readonly dataVersion: Database.Statement;
-  private readonly schemaVersion: Database.Statement;
+  /** Reads the change stamp (every GET /audit/verify does, cached answers included). */
+  readonly stamp: () => ChangeStamp;
   /** Seq of the last record checkpoint past the anchor signed with the key, as last seen (null: none, undefined: not read yet). */
   private lastOwnSeq: number | null | undefined;
   /** The stamp at which the chain was last found fit to sign; signing again needs no walk while it holds. */
@@ -97,18 +88,12 @@ export class SqliteAuditCheckpoints {
         'ON CONFLICT (seq) DO UPDATE SET hash = excluded.hash, mac = excluded.mac, key_id = excluded.key_id, recorded_at = excluded.recorded_at',
     );
     this.deleteBelow = db.prepare('DELETE FROM audit_checkpoint WHERE seq < ?');
-    // Prepared once: every GET /audit/verify reads the stamp, cached answers included.
-    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
-    this.schemaVersion = db.prepare('PRAGMA schema_version').pluck();
+    this.stamp = changeStampReader(db);
   }
 
   /** Why this process stopped signing (the chain did not verify), or null. */
   get refusal(): string | null {
     return this.refusalReason;
-  }
-
-  stamp(): ChangeStamp {
-    return { dataVersion: this.dataVersion.get() as number, schemaVersion: this.schemaVersion.get() as number };
   }
 
   rows(): CheckpointRow[] {

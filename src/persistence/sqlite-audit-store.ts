@@ -24,7 +24,8 @@ import {
 import { OrdinisError } from '../errors.ts';
 import type { SqliteConnection } from './connection.ts';
 import type { AuditMacKey, CheckpointReport } from '../governance/audit-checkpoint.ts';
-import { SqliteAuditCheckpoints, type ChangeStamp, type SealResult } from './sqlite-audit-checkpoints.ts';
+import { SqliteAuditCheckpoints, type SealResult } from './sqlite-audit-checkpoints.ts';
+import type { ChangeStamp } from './sqlite-commit-probe.ts';
 import { chainPointQuery, type ChainPointQuery } from './audit-chain-point.ts';
 
 /** A point in the chain: a record's seq and its hash_self. */

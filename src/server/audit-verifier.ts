@@ -25,7 +25,7 @@ import { OrdinisError } from '../errors.ts';
 import { GENESIS_HASH } from '../governance/audit-chain.ts';
 import type { ChainPoint, CheckpointReport } from '../governance/audit-checkpoint.ts';
 import { systemClock, toRfc3339, type Clock } from '../core/clock.ts';
-import { sameStamp, type ChangeStamp } from '../persistence/sqlite-audit-checkpoints.ts';
+import { sameStamp, type ChangeStamp } from '../persistence/sqlite-commit-probe.ts';
 import type { SqliteAuditStore } from '../persistence/sqlite-audit-store.ts';
 
 export const DEFAULT_AUDIT_VERIFY_MIN_INTERVAL_MS = 10_000;
