@@ -92,22 +92,22 @@ export function purgeOlderThan(conn: SqliteConnection, audit: SqliteAuditStore, 
 
   const run = (): RetentionReport => conn.transaction((): RetentionReport => {
     const db = conn.db;
-    const total = (table: RetentionTable): number => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+    // Totals first: each share is of the table as it stood before this purge.
+    const before = new Map<RetentionTable, number>(
+      (['artifacts', 'runs', 'run_config_snapshot', 'risk_decisions', 'dlq'] as const).map((t) => [t, db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number]),
+    );
     const tables: TablePurge[] = [];
-    const purge = (table: RetentionTable, cutoff: string, before: number, deleted: number): number => {
-      tables.push({ table, cutoff, deleted, total: before });
+    const purge = (table: RetentionTable, cutoff: string, deleted: number, total = before.get(table)!): number => {
+      tables.push({ table, cutoff, deleted, total });
       return deleted;
     };
-    // Totals first: each share is of the table as it stood before this purge.
-    const totals = { artifacts: total('artifacts'), runs: total('runs'), snapshots: total('run_config_snapshot'), decisions: total('risk_decisions'), dlq: total('dlq') };
     // A run still 'running' is left for crash recovery to close, whatever its age.
     const oldRuns = `SELECT run_id FROM runs WHERE recorded_at < @cutoff AND status <> 'running'`;
-    const artifacts = purge('artifacts', runsCutoff, totals.artifacts, db.prepare(`DELETE FROM artifacts WHERE run_id IN (${oldRuns})`).run({ cutoff: runsCutoff }).changes);
-    const runs = purge('runs', runsCutoff, totals.runs, db.prepare(`DELETE FROM runs WHERE run_id IN (${oldRuns})`).run({ cutoff: runsCutoff }).changes);
+    const artifacts = purge('artifacts', runsCutoff, db.prepare(`DELETE FROM artifacts WHERE run_id IN (${oldRuns})`).run({ cutoff: runsCutoff }).changes);
+    const runs = purge('runs', runsCutoff, db.prepare(`DELETE FROM runs WHERE run_id IN (${oldRuns})`).run({ cutoff: runsCutoff }).changes);
     const configSnapshots = purge(
       'run_config_snapshot',
       runsCutoff,
-      totals.snapshots,
       db
         .prepare(
           `DELETE FROM run_config_snapshot WHERE created_at < ?
@@ -115,8 +115,8 @@ export function purgeOlderThan(conn: SqliteConnection, audit: SqliteAuditStore, 
         )
         .run(runsCutoff).changes,
     );
-    const riskDecisions = purge('risk_decisions', runsCutoff, totals.decisions, db.prepare('DELETE FROM risk_decisions WHERE recorded_at < ?').run(runsCutoff).changes);
-    const deadLetters = purge('dlq', runsCutoff, totals.dlq, db.prepare('DELETE FROM dlq WHERE recorded_at < ?').run(runsCutoff).changes);
+    const riskDecisions = purge('risk_decisions', runsCutoff, db.prepare('DELETE FROM risk_decisions WHERE recorded_at < ?').run(runsCutoff).changes);
+    const deadLetters = purge('dlq', runsCutoff, db.prepare('DELETE FROM dlq WHERE recorded_at < ?').run(runsCutoff).changes);
 
     let auditResult: AuditPurgeResult | null = null;
     let auditHeldUnexported = 0;
@@ -124,7 +124,7 @@ export function purgeOlderThan(conn: SqliteConnection, audit: SqliteAuditStore, 
       const plan = audit.planPurge(auditCutoff);
       auditHeldUnexported = plan.heldUnexported;
       auditResult = audit.purgeOlderThan(auditCutoff);
-      purge('audit_log', auditCutoff, plan.total, auditResult.purged);
+      purge('audit_log', auditCutoff, auditResult.purged, plan.total);
     }
 
     const over = options.allowLargePurge ? [] : oversizedPurges(tables, maxPct);
