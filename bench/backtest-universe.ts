@@ -1,18 +1,10 @@
 // backtestUniverse: the default pipeline on 100 symbols x 10 000 bars of seeded synthetic
-// data (SyntheticBarSource), sma-cross 15/30, 10 shares per order, a SQLite file and metrics
-// as in backtestSingle. Run by bench/run.ts in a child process of its own, so the peak RSS
-// (getrusage maxrss) is this run's and nothing else's.
+// data (the shared synthetic backtest, bench/synthetic-backtest.ts). Run by bench/run.ts in a
+// child process of its own, so the peak RSS (getrusage maxrss) is this run's and nothing
+// else's.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { runBacktest, type CycleRecords } from '../src/backtest/backtest-driver.ts';
-import { loadConfig } from '../src/config/load.ts';
-import { createEngineObserver } from '../src/observability/engine-observer.ts';
-import { createOrchMetrics } from '../src/observability/metrics.ts';
-import { openDatabase } from '../src/persistence/database.ts';
-import { SyntheticBarSource } from '../src/stages/ing/data-source.ts';
+import type { CycleRecords } from '../src/backtest/backtest-driver.ts';
+import { runSyntheticBacktest } from './synthetic-backtest.ts';
 
 export interface BacktestUniverseResult {
   symbolBarsPerSec: number;
@@ -29,38 +21,14 @@ export interface BacktestUniverseDetail extends BacktestUniverseResult {
 
 export async function benchBacktestUniverse(quick: boolean, cycleRecords: CycleRecords = 'exceptions'): Promise<BacktestUniverseDetail> {
   const symbols = quick ? 20 : 100;
-  const barsPerSymbol = quick ? 1_000 : 10_000;
-  const config = loadConfig({ env: {} }).config;
-  const dir = mkdtempSync(join(tmpdir(), 'ordinis-bench-universe-'));
-  const db = openDatabase({ path: join(dir, 'universe.db') });
-  try {
-    const source = new SyntheticBarSource({ symbols, bars: barsPerSymbol, seed: 42 });
-    const t0 = performance.now();
-    const { result } = await runBacktest(
-      {
-        dataFiles: [],
-        source,
-        strategy: 'sma-cross',
-        strategyParams: { fast: 15, slow: 30 },
-        sizing: { kind: 'fixed', qty: 10 },
-        cash: 1_000_000,
-        commission: { kind: 'none' },
-      },
-      { config, db, observer: createEngineObserver({ metrics: createOrchMetrics() }), cycleRecords },
-    );
-    const seconds = (performance.now() - t0) / 1000;
-    if (result.status !== 'ok') throw new Error(`backtest failed: ${JSON.stringify(result.error)}`);
-    return {
-      symbolBarsPerSec: Math.round((symbols * result.bars) / seconds),
-      symbols,
-      barsPerSymbol: result.bars,
-      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-      cycleRecords,
-      seconds: Math.round(seconds * 1000) / 1000,
-      fills: result.fills.length,
-    };
-  } finally {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const run = await runSyntheticBacktest({ name: 'universe', symbols, bars: quick ? 1_000 : 10_000, cycleRecords });
+  return {
+    symbolBarsPerSec: Math.round((symbols * run.bars) / run.seconds),
+    symbols,
+    barsPerSymbol: run.bars,
+    peakRssMb: run.peakRssMb,
+    cycleRecords,
+    seconds: Math.round(run.seconds * 1000) / 1000,
+    fills: run.fills,
+  };
 }
