@@ -4,7 +4,7 @@
 // peak RSS (getrusage maxrss) is this run's and nothing else's. What it guards: memory stays
 // flat in a run's length (the equity curve goes to SQLite as the run goes, not into the heap).
 
-import type { CycleRecords } from '../src/backtest/backtest-driver.ts';
+import type { CycleRecords } from '../src/modes/backtest/backtest-driver.ts';
 import { runSyntheticBacktest } from './synthetic-backtest.ts';
 
 export interface BacktestMemoryResult {

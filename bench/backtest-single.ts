@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { runBacktest, type BacktestConfig, type CycleRecords } from '../src/backtest/backtest-driver.ts';
+import { runBacktest, type BacktestConfig, type CycleRecords } from '../src/modes/backtest/backtest-driver.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { createEngineObserver } from '../src/observability/engine-observer.ts';
 import { createOrchMetrics } from '../src/observability/metrics.ts';

@@ -3,7 +3,7 @@
 // child process of its own, so the peak RSS (getrusage maxrss) is this run's and nothing
 // else's.
 
-import type { CycleRecords } from '../src/backtest/backtest-driver.ts';
+import type { CycleRecords } from '../src/modes/backtest/backtest-driver.ts';
 import { runSyntheticBacktest } from './synthetic-backtest.ts';
 
 export interface BacktestUniverseResult {

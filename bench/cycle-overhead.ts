@@ -17,13 +17,13 @@ import { SeededRandom } from '../src/core/random.ts';
 import { HookManager } from '../src/governance/hooks/hook-manager.ts';
 import { KillSwitch } from '../src/kill-switch/kill-switch.ts';
 import { MemoryKillSwitchStore } from '../src/kill-switch/contract.ts';
-import { OrchestrationEngine } from '../src/orchestrator/engine.ts';
+import { OrchestrationEngine } from '../src/kernel/engine.ts';
 import { createEngineObserver } from '../src/observability/engine-observer.ts';
 import { createOrchMetrics } from '../src/observability/metrics.ts';
 import { setupTracing } from '../src/observability/tracing.ts';
 import { openDatabase } from '../src/persistence/database.ts';
-import { settingsFromConfig } from '../src/runtime/assemble.ts';
-import { STAGE_ORDER, type Stage, type StageSet } from '../src/stages/contract.ts';
+import { settingsFromConfig } from '../src/modes/assemble.ts';
+import { STAGE_ORDER, type Stage, type StageSet } from '../src/kernel/stage-contract.ts';
 import { percentiles, type Percentiles } from './lib/stats.ts';
 // The same empty stage outputs the orchestrator tests use.
 import { EMPTY_OUTPUTS } from '../test/support/engine-harness.ts';

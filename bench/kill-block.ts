@@ -21,17 +21,17 @@ import type { Signal } from '../src/domain/signal.ts';
 import { GovernanceEngine } from '../src/governance/governance-engine.ts';
 import { HookManager } from '../src/governance/hooks/hook-manager.ts';
 import { KillSwitch } from '../src/kill-switch/kill-switch.ts';
-import { OrchestrationEngine } from '../src/orchestrator/engine.ts';
+import { OrchestrationEngine } from '../src/kernel/engine.ts';
 import { createEngineObserver } from '../src/observability/engine-observer.ts';
 import { createOrchMetrics } from '../src/observability/metrics.ts';
 import { openDatabase } from '../src/persistence/database.ts';
-import { settingsFromConfig } from '../src/runtime/assemble.ts';
+import { settingsFromConfig } from '../src/modes/assemble.ts';
 import { AuditStage } from '../src/stages/audit/audit-stage.ts';
-import type { StageOutputs } from '../src/stages/contract.ts';
-import { CircuitBreaker } from '../src/stages/exec/circuit-breaker.ts';
+import type { StageOutputs } from '../src/kernel/stage-contract.ts';
+import { CircuitBreaker } from '../src/adapters/resilience/circuit-breaker.ts';
 import { ExecStage } from '../src/stages/exec/exec-stage.ts';
-import { GuardedBroker } from '../src/stages/exec/guarded-broker.ts';
-import { PaperBroker } from '../src/stages/exec/paper-broker.ts';
+import { GuardedBroker } from '../src/adapters/venue/guarded-broker.ts';
+import { PaperBroker } from '../src/adapters/venue/paper-broker.ts';
 import { percentiles } from './lib/stats.ts';
 
 export interface KillBlockResult {

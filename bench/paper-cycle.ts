@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/load.ts';
 import { SAMPLE_DATA } from '../src/cli/pipeline-options.ts';
 import { openDatabase } from '../src/persistence/database.ts';
-import { PaperRuntime } from '../src/runtime/paper-runtime.ts';
+import { PaperRuntime } from '../src/modes/paper/paper-runtime.ts';
 import { percentiles } from './lib/stats.ts';
 
 export interface PaperCycleResult {

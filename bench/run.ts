@@ -19,7 +19,7 @@ import { benchKillBlock } from './kill-block.ts';
 import { benchPaperCycle } from './paper-cycle.ts';
 import { benchAuditVerifyLoad } from './audit-verify-load.ts';
 import { benchBacktestMemory } from './backtest-memory.ts';
-import type { CycleRecords } from '../src/backtest/backtest-driver.ts';
+import type { CycleRecords } from '../src/modes/backtest/backtest-driver.ts';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);

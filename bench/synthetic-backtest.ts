@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { runBacktest, type CycleRecords } from '../src/backtest/backtest-driver.ts';
+import { runBacktest, type CycleRecords } from '../src/modes/backtest/backtest-driver.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { createEngineObserver } from '../src/observability/engine-observer.ts';
 import { createOrchMetrics } from '../src/observability/metrics.ts';
 import { openDatabase } from '../src/persistence/database.ts';
-import { SyntheticBarSource } from '../src/stages/ing/data-source.ts';
+import { SyntheticBarSource } from '../src/adapters/data/data-source.ts';
 
 export interface SyntheticBacktestRun {
   /** Bars per symbol the run went through. */

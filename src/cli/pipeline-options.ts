@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { OrdinisError } from '../errors.ts';
-import type { BacktestConfig } from '../backtest/backtest-driver.ts';
+import type { BacktestConfig } from '../modes/backtest/backtest-driver.ts';
 import type { CommissionModel } from '../stages/exec/commission.ts';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -24,7 +24,7 @@ import {
   type ProfileName,
 } from './schema.ts';
 import { BUILTIN_PROFILES, PROD_INVARIANTS } from './profiles.ts';
-import { STAGE_ORDER } from '../stages/contract.ts';
+import { STAGE_ORDER } from '../kernel/stage-contract.ts';
 
 /** Which layer set a key's value. */
 export type ConfigSource = 'default' | 'profile' | 'file' | 'env' | 'override';

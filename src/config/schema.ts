@@ -5,9 +5,9 @@
 // Keys are flat UPPER_SNAKE names grouped by prefix (ORCH_, KILL_, GOV_, SB_, DB_, ...). The
 // environment form of a key is the key with `ORDINIS_` in front (see load.ts).
 
-import { DEFAULT_STAGE_BUDGET_MS } from '../orchestrator/stage-spec.ts';
+import { DEFAULT_STAGE_BUDGET_MS } from '../kernel/stage-spec.ts';
 import { z } from 'zod';
-import { STAGE_ORDER, type StageName } from '../stages/contract.ts';
+import { STAGE_ORDER, type StageName } from '../kernel/stage-contract.ts';
 import { parseSchedule } from './schedule.ts';
 
 /** How a key is typed; also the `type` column of the README's table. */

@@ -1,10 +1,10 @@
 // The engine's EngineObserver implemented with metrics, alerts and logs: the orchestrator
 // reports what happened; this turns it into counters, histograms, alert state and log lines.
 
-import type { EngineObserver } from '../orchestrator/engine.ts';
-import type { CycleResult, StageResult } from '../orchestrator/cycle-result.ts';
+import type { EngineObserver } from '../kernel/engine.ts';
+import type { CycleResult, StageResult } from '../kernel/cycle-result.ts';
 import type { ErrorCode } from '../errors.ts';
-import type { StageName } from '../stages/contract.ts';
+import type { StageName } from '../kernel/stage-contract.ts';
 import type { OrchMetrics } from './metrics.ts';
 import type { AlertMonitor } from './alerts.ts';
 import type { Logger } from './logger.ts';

@@ -9,7 +9,7 @@
 // bar, and prom-client's own observe() re-validates and re-hashes the labels on each.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { STAGE_ORDER, type StageName } from '../stages/contract.ts';
+import { STAGE_ORDER, type StageName } from '../kernel/stage-contract.ts';
 import type { ErrorCode } from '../errors.ts';
 
 export const CYCLE_STATUSES = ['ok', 'degraded', 'failed', 'blocked'] as const;

@@ -33,9 +33,9 @@ import { OrdinisError } from '../errors.ts';
 import type { OrdinisConfig } from '../config/schema.ts';
 import { AsyncLocalStorageContextManager } from './context-manager.ts';
 import { DeferredSpanExporter } from './deferred-span-exporter.ts';
-import { getTracer } from './spans.ts';
+import { getTracer } from '../kernel/span-names.ts';
 
-export { getTracer } from './spans.ts';
+export { getTracer } from '../kernel/span-names.ts';
 
 export const SERVICE_NAME = 'ordinis-orch';
 

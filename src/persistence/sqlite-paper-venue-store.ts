@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import type { Bar } from '../domain/market.ts';
 import type { ExecutionReport, Fill, OrderIntent } from '../domain/order.ts';
 import type { OrdinisDatabase } from './database.ts';
-import type { PaperVenueChange, PaperVenueOrder, PaperVenueState, PaperVenueStore } from '../stages/exec/paper-broker.ts';
+import type { PaperVenueChange, PaperVenueOrder, PaperVenueState, PaperVenueStore } from '../adapters/venue/paper-broker.ts';
 import { SqliteConnection } from './connection.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 

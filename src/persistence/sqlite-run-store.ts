@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { ArtifactInput, RunFinishUpdate, RunRow, RunStatus, RunStore } from '../orchestrator/run-store.ts';
+import type { ArtifactInput, RunFinishUpdate, RunRow, RunStatus, RunStore } from '../kernel/run-store.ts';
 import { canonicalJson } from '../governance/audit-chain.ts';
 import { currentProcess, type ProcessIdentity } from '../core/process-identity.ts';
 import { OrdinisError } from '../errors.ts';

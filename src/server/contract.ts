@@ -5,7 +5,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Registry } from 'prom-client';
-import type { EngineStatus } from '../orchestrator/engine.ts';
+import type { EngineStatus } from '../kernel/engine.ts';
 import type { KillSwitch } from '../kill-switch/kill-switch.ts';
 import type { OrdinisDatabase } from '../persistence/database.ts';
 import type { AuditVerifier } from './audit-verifier.ts';

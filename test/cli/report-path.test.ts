@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { OrdinisError } from '../../src/errors.ts';
-import { checkReportPath, writeReportFile } from '../../src/backtest/report/report-file.ts';
+import { checkReportPath, writeReportFile } from '../../src/modes/backtest/report/report-file.ts';
 import { cli, failsWith, tempDbPath } from './cli-harness.ts';
 
 const invalid = (message: RegExp) => (e: unknown) => e instanceof OrdinisError && e.code === 'E_CFG_INVALID' && message.test(e.message);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/persistence/database.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from '../../src/persistence/migrations.ts';
-import { STAGE_ORDER } from '../../src/stages/contract.ts';
+import { STAGE_ORDER } from '../../src/kernel/stage-contract.ts';
 import { cli, columnOf, failsWith, okJson, okText, tempDbPath } from './cli-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ordinis-cli-runs-'));

@@ -12,7 +12,7 @@ import { createOrchMetrics } from '../../src/observability/metrics.ts';
 import { createEngineObserver } from '../../src/observability/engine-observer.ts';
 import { openDatabase } from '../../src/persistence/database.ts';
 import { EMPTY_OUTPUTS, makeEngine, type Behaviour } from '../support/engine-harness.ts';
-import type { StageName } from '../../src/stages/contract.ts';
+import type { StageName } from '../../src/kernel/stage-contract.ts';
 
 const tracing = setupTracing({ exporter: 'memory', serviceName: 'ordinis-test' });
 after(() => tracing.shutdown());

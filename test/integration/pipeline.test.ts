@@ -12,11 +12,11 @@ import type { EventEnvelope } from '../../src/bus/contract.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { MemoryAuditStore } from '../../src/governance/audit-chain.ts';
 import { MemoryKillSwitchStore } from '../../src/kill-switch/contract.ts';
-import { MemoryOrderStore } from '../../src/stages/exec/memory-order-store.ts';
-import { MemoryLedgerStore } from '../../src/stages/port/memory-ledger-store.ts';
-import { ArrayBarSource } from '../../src/stages/ing/data-source.ts';
+import { MemoryOrderStore } from '../../src/adapters/memory/memory-order-store.ts';
+import { MemoryLedgerStore } from '../../src/adapters/memory/memory-ledger-store.ts';
+import { ArrayBarSource } from '../../src/adapters/data/data-source.ts';
 import { createStrategyRegistry } from '../../src/stages/sig/registry.ts';
-import { assemblePipeline } from '../../src/runtime/assemble.ts';
+import { assemblePipeline } from '../../src/modes/assemble.ts';
 import type { Bar } from '../../src/domain/market.ts';
 import { OrdinisError } from '../../src/errors.ts';
 

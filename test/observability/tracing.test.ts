@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { setupTracing, getTracer, tracingOptionsFromConfig } from '../../src/observability/tracing.ts';
-import { ATTR, CYCLE_SPAN, STAGE_SPANS, TRACER_NAME } from '../../src/observability/spans.ts';
+import { ATTR, CYCLE_SPAN, STAGE_SPANS, TRACER_NAME } from '../../src/kernel/span-names.ts';
 import { CONFIG_DEFAULTS } from '../../src/config/schema.ts';
 
 test('memory exporter captures a cycle span and a stage child span with attributes, across awaits', async () => {

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ManualClock } from '../../src/core/clock.ts';
 import { openDatabase } from '../../src/persistence/database.ts';
-import { runCli } from '../runtime/cli-process.ts';
-import { tempDir } from '../runtime/paper-support.ts';
+import { runCli } from '../modes/paper/cli-process.ts';
+import { tempDir } from '../modes/paper/paper-support.ts';
 import { auditInput, runRow } from './temp-database.ts';
 
 const TWENTY_YEARS_MS = 20 * 365 * 86_400_000;

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/persistence/database.ts';
-import { runCli, startCli } from '../runtime/cli-process.ts';
-import { tempDir } from '../runtime/paper-support.ts';
+import { runCli, startCli } from '../modes/paper/cli-process.ts';
+import { tempDir } from '../modes/paper/paper-support.ts';
 
 const PORT_LINE = /"port":(\d+)[^\n]*"msg":"ops API listening"/;
 

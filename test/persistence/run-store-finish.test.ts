@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OrdinisError } from '../../src/errors.ts';
-import type { RunRow } from '../../src/orchestrator/run-store.ts';
+import type { RunRow } from '../../src/kernel/run-store.ts';
 import { openTempDatabase } from './temp-database.ts';
 
 const row = (runId: string): RunRow => ({

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { openDatabase, type OpenDatabaseOptions, type OrdinisDatabase } from '../../src/persistence/database.ts';
-import type { RunRow } from '../../src/orchestrator/run-store.ts';
+import type { RunRow } from '../../src/kernel/run-store.ts';
 import type { AuditRecordInput } from '../../src/governance/audit-chain.ts';
 import { OrdinisError, type ErrorCode } from '../../src/errors.ts';
 

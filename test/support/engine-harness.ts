@@ -3,8 +3,8 @@ import { ManualClock } from '../../src/core/clock.ts';
 import { SeededRandom } from '../../src/core/random.ts';
 import { KillSwitch } from '../../src/kill-switch/kill-switch.ts';
 import { MemoryKillSwitchStore } from '../../src/kill-switch/contract.ts';
-import { OrchestrationEngine, type EngineOptions, type OrchSettings } from '../../src/orchestrator/engine.ts';
-import { STAGE_ORDER, type Stage, type StageContext, type StageName, type StageOutputs, type StageSet } from '../../src/stages/contract.ts';
+import { OrchestrationEngine, type EngineOptions, type OrchSettings } from '../../src/kernel/engine.ts';
+import { STAGE_ORDER, type Stage, type StageContext, type StageName, type StageOutputs, type StageSet } from '../../src/kernel/stage-contract.ts';
 import { RecordingEvents } from './recording-events.ts';
 
 export const EMPTY_OUTPUTS: StageOutputs = {

@@ -4,13 +4,13 @@
 
 import { OrdinisError } from '../../errors.ts';
 import type { Command } from 'commander';
-import { runBacktest, type BacktestConfig, type BacktestResult } from '../../backtest/backtest-driver.ts';
-import { renderHtmlReport } from '../../backtest/report/html-report.ts';
-import { checkReportPath, writeReportFile } from '../../backtest/report/report-file.ts';
+import { runBacktest, type BacktestConfig, type BacktestResult } from '../../modes/backtest/backtest-driver.ts';
+import { renderHtmlReport } from '../../modes/backtest/report/html-report.ts';
+import { checkReportPath, writeReportFile } from '../../modes/backtest/report/report-file.ts';
 import { createEngineObserver } from '../../observability/engine-observer.ts';
 import { createOrchMetrics } from '../../observability/metrics.ts';
 import { setupTracing, tracingOptionsFromConfig } from '../../observability/tracing.ts';
-import { buildInfo } from '../../runtime/build-info.ts';
+import { buildInfo } from '../../core/build-info.ts';
 import { createProgressBar } from '../progress.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
 import { addPipelineOptions, toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';

@@ -6,9 +6,9 @@
 
 import type { Command } from 'commander';
 import { OrdinisError } from '../../errors.ts';
-import { cycleTimeline, type CycleTimeline } from '../../orchestrator/cycle-timeline.ts';
-import type { RunRow, RunStatus } from '../../orchestrator/run-store.ts';
-import { statusLabel, viewRun, type RunView } from '../../orchestrator/run-liveness.ts';
+import { cycleTimeline, type CycleTimeline } from '../../kernel/cycle-timeline.ts';
+import type { RunRow, RunStatus } from '../../kernel/run-store.ts';
+import { statusLabel, viewRun, type RunView } from '../../kernel/run-liveness.ts';
 import { systemProcessTable } from '../../core/process-identity.ts';
 import type { OrdinisDatabase } from '../../persistence/database.ts';
 import { toDbError } from '../../persistence/sqlite-errors.ts';

@@ -16,10 +16,10 @@ import { componentLogger } from '../../observability/logger.ts';
 import { createOrchMetrics } from '../../observability/metrics.ts';
 import { OpsServer, opsLimitsFromConfig } from '../../server/ops-server.ts';
 import { setupTracing, tracingOptionsFromConfig } from '../../observability/tracing.ts';
-import { buildInfo } from '../../runtime/build-info.ts';
-import { PaperRuntime, type PaperRunSummary } from '../../runtime/paper-runtime.ts';
-import { describeRecovery } from '../../runtime/recovery.ts';
-import { watchShutdownSignals } from '../../runtime/shutdown-signals.ts';
+import { buildInfo } from '../../core/build-info.ts';
+import { PaperRuntime, type PaperRunSummary } from '../../modes/paper/paper-runtime.ts';
+import { describeRecovery } from '../../modes/recovery/recovery.ts';
+import { watchShutdownSignals } from '../../modes/paper/shutdown-signals.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
 import { addPipelineOptions, decimalFlag, toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';
 

@@ -15,7 +15,7 @@ import { observeKillSwitch } from '../../observability/engine-observer.ts';
 import { AlertMonitor } from '../../observability/alerts.ts';
 import { createOrchMetrics } from '../../observability/metrics.ts';
 import { OpsServer, opsLimitsFromConfig } from '../../server/ops-server.ts';
-import { watchShutdownSignals } from '../../runtime/shutdown-signals.ts';
+import { watchShutdownSignals } from '../../modes/paper/shutdown-signals.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
 
 export const SERVE_NOT_READY = 'no cycles are scheduled: `ordinis serve` serves the ops API only (run `ordinis paper` to trade)';

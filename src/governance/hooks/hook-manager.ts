@@ -5,7 +5,7 @@
 // what the next stage receives (cut an order, never grow one).
 
 import { OrdinisError } from '../../errors.ts';
-import type { StageName, StageContext } from '../../stages/contract.ts';
+import type { StageName, StageContext } from '../../kernel/stage-contract.ts';
 
 export type HookMode = 'HARD' | 'SOFT';
 export type HookVerdict = 'allow' | 'deny' | 'modify';

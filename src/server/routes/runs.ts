@@ -3,9 +3,9 @@
 // carries `ownerState` and `stale` (running, owner gone): see orchestrator/run-liveness.ts.
 
 import { z } from 'zod';
-import type { RunRow, RunStatus } from '../../orchestrator/run-store.ts';
-import { cycleTimeline } from '../../orchestrator/cycle-timeline.ts';
-import { viewRun, type RunView } from '../../orchestrator/run-liveness.ts';
+import type { RunRow, RunStatus } from '../../kernel/run-store.ts';
+import { cycleTimeline } from '../../kernel/cycle-timeline.ts';
+import { viewRun, type RunView } from '../../kernel/run-liveness.ts';
 import { systemProcessTable } from '../../core/process-identity.ts';
 import { ApiError } from '../error-status.ts';
 import { parseQuery } from '../validation.ts';

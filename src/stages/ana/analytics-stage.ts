@@ -8,7 +8,7 @@ import type { AnalyticsReport } from '../../domain/analytics.ts';
 import type { ExecutionBatch, ExecutionReport, Fill } from '../../domain/order.ts';
 import type { Position } from '../../domain/portfolio.ts';
 import { OrdinisError } from '../../errors.ts';
-import type { Stage, StageContext } from '../contract.ts';
+import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
 import { execExtras } from '../exec/exec-stage.ts';
 import { EquityCurve, type EquityPoint, type EquityPointSink } from './equity-curve.ts';
 import { KpiAccumulator, type DrawdownState } from './kpis.ts';

@@ -6,7 +6,7 @@
 import type { AuditCompleteness } from '../../domain/analytics.ts';
 import type { Governance } from '../../governance/contract.ts';
 import { OrdinisError } from '../../errors.ts';
-import type { Stage, StageContext } from '../contract.ts';
+import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
 import type { OrderStore } from '../exec/order-store.ts';
 
 export interface AuditStageOptions {

@@ -16,7 +16,7 @@ import type { ExecutionBatch, ExecutionReport, OrderIntent, OrderSide, TimeInFor
 import type { RiskReasonCode } from '../../domain/risk.ts';
 import { GOV_ACTION, type AuditInput, type Governance } from '../../governance/contract.ts';
 import { OrdinisError, type ErrorCode } from '../../errors.ts';
-import type { KillSwitchGuard, Stage, StageContext } from '../contract.ts';
+import type { KillSwitchGuard, Stage, StageContext } from '../../kernel/stage-contract.ts';
 import { runMaybeAsync, type BrokerAdapter, type MaybePromise } from './broker-adapter.ts';
 import { FINAL_ORDER_STATUSES, type OrderStore } from './order-store.ts';
 import { clientOrderIdFor, idempotencyKeyFor, intentDifference } from './order-ids.ts';

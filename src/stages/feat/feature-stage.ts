@@ -10,7 +10,7 @@
 import { OrdinisError, isOrdinisError } from '../../errors.ts';
 import type { Bar } from '../../domain/market.ts';
 import type { FeatureSet, FeatureVector } from '../../domain/features.ts';
-import type { Stage, StageContext } from '../contract.ts';
+import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
 import { computeFeature, createFeatureStates, featureVersionOf, planFeatures, validateFeatureSpecs, warmupBarsOf } from './feature-spec.ts';
 import type { FeaturePlan, FeatureSpec, FeatureState } from './feature-spec.ts';
 

@@ -8,7 +8,7 @@
 import type { ExecutionReport, Fill } from '../../domain/order.ts';
 import type { AccountView, PortfolioSnapshot, Position } from '../../domain/portfolio.ts';
 import { OrdinisError } from '../../errors.ts';
-import type { Stage, StageContext } from '../contract.ts';
+import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
 import { thenMaybe, type MaybePromise } from '../exec/broker-adapter.ts';
 import { execExtras } from '../exec/exec-stage.ts';
 import { checkInvariants } from './invariants.ts';

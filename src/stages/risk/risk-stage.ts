@@ -8,7 +8,7 @@ import type { AccountView } from '../../domain/portfolio.ts';
 import type { RiskDecision, RiskReasonCode } from '../../domain/risk.ts';
 import type { Signal } from '../../domain/signal.ts';
 import { isPromiseLike, thenMaybe, type BrokerAdapter, type MaybePromise } from '../exec/broker-adapter.ts';
-import type { Stage, StageContext } from '../contract.ts';
+import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
 import { DEFAULT_POLICY_CHAIN, evaluateChain } from './chain.ts';
 import { pseudoExecuteCash } from './policies/cash-check.ts';
 import { normalizeRiskConfig, type RiskConfig, type RiskConfigInput, type RiskPolicy } from './policy.ts';

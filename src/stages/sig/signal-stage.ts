@@ -9,7 +9,7 @@
 import { OrdinisError } from '../../errors.ts';
 import type { Direction, Signal } from '../../domain/signal.ts';
 import type { FeatureVector } from '../../domain/features.ts';
-import type { Stage, StageContext } from '../contract.ts';
+import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
 import type { ResolvedStrategy } from './registry.ts';
 import type { Decision, StrategyMemory } from './strategy-pack.ts';
 

@@ -4,8 +4,8 @@ import type { ExecutionBatch, OrderIntent } from '../../../src/domain/order.ts';
 import { OrdinisError } from '../../../src/errors.ts';
 import { AuditStage } from '../../../src/stages/audit/audit-stage.ts';
 import { ExecStage } from '../../../src/stages/exec/exec-stage.ts';
-import { MemoryOrderStore } from '../../../src/stages/exec/memory-order-store.ts';
-import { PaperBroker } from '../../../src/stages/exec/paper-broker.ts';
+import { MemoryOrderStore } from '../../../src/adapters/memory/memory-order-store.ts';
+import { PaperBroker } from '../../../src/adapters/venue/paper-broker.ts';
 import { FakeGovernance, T0, makeCtx } from '../exec/support.ts';
 
 function submitted(ids: string[]): ExecutionBatch {

@@ -16,8 +16,8 @@ import { openDatabase, type OrdinisDatabase } from '../../../src/persistence/dat
 import { otherConnectionsCommitted } from '../../../src/persistence/sqlite-commit-probe.ts';
 import type { OrderStore } from '../../../src/stages/exec/order-store.ts';
 import { ExecStage, KILLED_BEFORE_SUBMIT, type ExecStageOutput } from '../../../src/stages/exec/exec-stage.ts';
-import { PaperBroker } from '../../../src/stages/exec/paper-broker.ts';
-import { tempDir } from '../../runtime/paper-support.ts';
+import { PaperBroker } from '../../../src/adapters/venue/paper-broker.ts';
+import { tempDir } from '../../modes/paper/paper-support.ts';
 import { T0, bar, makeCtx } from './support.ts';
 
 function decision(symbol: string): RiskDecision {

@@ -5,10 +5,10 @@ import type { RiskDecision } from '../../../src/domain/risk.ts';
 import { OrdinisError } from '../../../src/errors.ts';
 import type { BrokerAdapter } from '../../../src/stages/exec/broker-adapter.ts';
 import { ExecStage, execExtras, type ExecStageOutput } from '../../../src/stages/exec/exec-stage.ts';
-import { MemoryOrderStore } from '../../../src/stages/exec/memory-order-store.ts';
+import { MemoryOrderStore } from '../../../src/adapters/memory/memory-order-store.ts';
 import { clientOrderIdFor, idempotencyKeyFor } from '../../../src/stages/exec/order-ids.ts';
-import { PaperBroker } from '../../../src/stages/exec/paper-broker.ts';
-import type { StageOutputs } from '../../../src/stages/contract.ts';
+import { PaperBroker } from '../../../src/adapters/venue/paper-broker.ts';
+import type { StageOutputs } from '../../../src/kernel/stage-contract.ts';
 import { DAY, FakeGovernance, T0, bar, makeCtx } from './support.ts';
 
 function decision(symbol: string, side: 'buy' | 'sell', qty: number, ts: number, extra: Partial<RiskDecision> = {}): RiskDecision {

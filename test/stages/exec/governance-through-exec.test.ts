@@ -6,8 +6,8 @@ import { ManualClock } from '../../../src/core/clock.ts';
 import { GovernanceEngine } from '../../../src/governance/governance-engine.ts';
 import { MemoryAuditStore } from '../../../src/governance/audit-chain.ts';
 import { ExecStage } from '../../../src/stages/exec/exec-stage.ts';
-import { PaperBroker } from '../../../src/stages/exec/paper-broker.ts';
-import { MemoryOrderStore } from '../../../src/stages/exec/memory-order-store.ts';
+import { PaperBroker } from '../../../src/adapters/venue/paper-broker.ts';
+import { MemoryOrderStore } from '../../../src/adapters/memory/memory-order-store.ts';
 import type { RiskDecision } from '../../../src/domain/risk.ts';
 import { T0, makeCtx } from './support.ts';
 

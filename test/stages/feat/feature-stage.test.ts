@@ -4,7 +4,7 @@ import { FeatureStage } from '../../../src/stages/feat/feature-stage.ts';
 import { featureVersionOf, validateFeatureSpecs, warmupBarsOf } from '../../../src/stages/feat/feature-spec.ts';
 import type { FeatureSpec } from '../../../src/stages/feat/feature-spec.ts';
 import { IngestStage } from '../../../src/stages/ing/ingest-stage.ts';
-import { ArrayBarSource, FileReplaySource } from '../../../src/stages/ing/data-source.ts';
+import { ArrayBarSource, FileReplaySource } from '../../../src/adapters/data/data-source.ts';
 import { createStrategyRegistry } from '../../../src/stages/sig/registry.ts';
 import { OrdinisError } from '../../../src/errors.ts';
 import type { Bar, MarketSnapshot } from '../../../src/domain/market.ts';

@@ -8,7 +8,7 @@ import { Atr } from '../../../src/stages/feat/atr.ts';
 import { CrossOver } from '../../../src/stages/feat/crossover.ts';
 import type { Cross } from '../../../src/stages/feat/crossover.ts';
 import { fsum } from '../../../src/stages/feat/fsum.ts';
-import { readBarsFile } from '../../../src/stages/ing/csv-bars.ts';
+import { readBarsFile } from '../../../src/adapters/data/csv-bars.ts';
 import { OrdinisError } from '../../../src/errors.ts';
 import { DAY, ORCL, SPY, isoDate, refCases } from '../ing/fixtures.ts';
 import type { Bar } from '../../../src/domain/market.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../../src/core/clock.ts';
 import { SeededRandom } from '../../../src/core/random.ts';
 import type { Clock } from '../../../src/core/clock.ts';
-import type { RunMode, StageContext, StageName, StageOutputs } from '../../../src/stages/contract.ts';
+import type { RunMode, StageContext, StageName, StageOutputs } from '../../../src/kernel/stage-contract.ts';
 
 export const SHARED = new URL('../../../../shared/', import.meta.url).pathname;
 export const BT = join(SHARED, 'data/backtrader');

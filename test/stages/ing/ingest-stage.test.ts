@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { IngestStage } from '../../../src/stages/ing/ingest-stage.ts';
-import { ArrayBarSource, FileReplaySource } from '../../../src/stages/ing/data-source.ts';
+import { ArrayBarSource, FileReplaySource } from '../../../src/adapters/data/data-source.ts';
 import { ManualClock } from '../../../src/core/clock.ts';
 import type { Bar, MarketListener, MarketSnapshot } from '../../../src/domain/market.ts';
 import { NVDA, ORCL, isoDate, makeCtx, utc } from './fixtures.ts';

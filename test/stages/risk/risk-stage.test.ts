@@ -5,7 +5,7 @@ import type { RiskDecision } from '../../../src/domain/risk.ts';
 import type { Signal } from '../../../src/domain/signal.ts';
 import type { Bar } from '../../../src/domain/market.ts';
 import { RiskStage, brokerWorkingSymbols, type RiskStageOptions } from '../../../src/stages/risk/risk-stage.ts';
-import { PaperBroker } from '../../../src/stages/exec/paper-broker.ts';
+import { PaperBroker } from '../../../src/adapters/venue/paper-broker.ts';
 import { DAY, T0, bar, makeCtx, signal } from '../exec/support.ts';
 
 function account(cash: number, positions: Record<string, number> = {}): AccountView {

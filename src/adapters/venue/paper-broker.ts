@@ -1,0 +1,550 @@
+// The simulated venue. It sees every bar before the cycle's strategy does (it is a
+// MarketListener, fed by ING) and fills resting market orders at that bar's open, exactly
+// like backtrader's broker running before the strategy. Cash arithmetic follows backtrader's
+// BackBroker._execute operation by operation so a backtest matches it to the cent:
+//   buy : cash -= qty * price; cash -= commission          (rejected if cash would go < 0)
+//   sell: cash += qty * avg + qty * (price - avg); cash -= commission
+// where avg is the position's average price, (avg * old + qty * price) / new on increases.
+// Synchronous on purpose: a backtest runs 100k+ bars through it.
+//
+// Durability (paper runtime): given a PaperVenueStore, the venue hands it every state change
+// (orders created or changed, cash, positions, last bars) before the call that made the
+// change returns, so a crash of our process cannot leave the venue and its own record apart,
+// and `state` rebuilds the venue from that record after a restart. If a change cannot be
+// stored, the venue refuses every later call (E_EXEC_BROKER_UNAVAILABLE) until it is rebuilt
+// from the store: it never acts on a state its record does not have. Without a store (a
+// backtest) none of this runs and the arithmetic is untouched.
+
+import type { Clock } from '../../core/clock.ts';
+import type { Bar, MarketListener } from '../../domain/market.ts';
+import type { ExecutionReport, Fill, OrderIntent } from '../../domain/order.ts';
+import type { AccountView } from '../../domain/portfolio.ts';
+import { OrdinisError } from '../../errors.ts';
+import type { BrokerAdapter } from '../../stages/exec/broker-adapter.ts';
+import { commissionFor, normalizeCommissionModel, type CommissionModel } from '../../stages/exec/commission.ts';
+import { slippedPrice } from '../../stages/exec/slippage.ts';
+import { intentDifference } from '../../stages/exec/order-ids.ts';
+import { copyReport } from '../../stages/exec/order-store.ts';
+
+export type FillTiming = 'next_open' | 'close';
+
+export interface PaperBrokerOptions {
+  /** Cash at start. Default 100000. */
+  startingCash?: number;
+  /**
+   * When a market order fills. Default 'next_open': at the open of the next bar of its
+   * symbol (backtrader's default). 'close': at submission, at the close of the last bar
+   * seen for the symbol, i.e. the bar the order was decided on (backtrader's cheat-on-close).
+   */
+  fillTiming?: FillTiming;
+  /** Default none. */
+  commission?: CommissionModel;
+  /** Fixed slippage in basis points; buys pay up, sells receive down. Default 0. */
+  slippageBps?: number;
+  /** Time stamp of submit/cancel answers. Default: the order's decision time. */
+  clock?: Clock;
+  /** Prefix of broker order ids. Default 'paper'. */
+  orderIdPrefix?: string;
+  /** Where every state change is written (paper runtime). Default: none (a backtest's venue lives in memory). */
+  store?: PaperVenueStore;
+  /** A venue's state to start from (read back from its store after a restart); `startingCash` is then ignored. */
+  state?: PaperVenueState;
+}
+
+/** One order as the venue holds it. */
+export interface PaperVenueOrder {
+  /** Submission sequence number (1, 2, ...): working orders fill in this order. */
+  seq: number;
+  intent: OrderIntent;
+  report: ExecutionReport;
+  /** Still working (waiting for a bar to fill on). */
+  resting: boolean;
+}
+
+export interface PaperVenuePosition {
+  symbol: string;
+  qty: number;
+  /** Average price (0 when flat). */
+  avgPrice: number;
+}
+
+/** Everything the venue knows: enough to rebuild it after a restart. */
+export interface PaperVenueState {
+  cash: number;
+  /** Last order sequence number handed out. */
+  seq: number;
+  orders: PaperVenueOrder[];
+  positions: PaperVenuePosition[];
+  /** Last bar seen per symbol. */
+  lastBars: Bar[];
+}
+
+/** What one call changed: cash and sequence always, and the orders, positions and bars it touched. */
+export interface PaperVenueChange {
+  cash: number;
+  seq: number;
+  /** Orders created or changed, in submission order. */
+  orders: PaperVenueOrder[];
+  positions: PaperVenuePosition[];
+  lastBars: Bar[];
+}
+
+/** The venue's own record. `commit` is synchronous and atomic: all of a change or none of it. */
+export interface PaperVenueStore {
+  commit(change: PaperVenueChange): void;
+}
+
+interface PaperPosition {
+  qty: number;
+  /** Average price (backtrader Position.price). 0 when flat. */
+  avgPrice: number;
+}
+
+interface PaperOrder {
+  seq: number;
+  intent: OrderIntent;
+  report: ExecutionReport;
+}
+
+/** What changed since the last commit (only kept when there is a store). */
+class ChangeJournal {
+  readonly orders = new Set<PaperOrder>();
+  readonly positions = new Set<string>();
+  readonly bars = new Set<string>();
+  get empty(): boolean {
+    return this.orders.size === 0 && this.bars.size === 0 && this.positions.size === 0;
+  }
+  clear(): void {
+    this.orders.clear();
+    this.positions.clear();
+    this.bars.clear();
+  }
+}
+
+export class PaperBroker implements BrokerAdapter, MarketListener {
+  readonly fillTiming: FillTiming;
+  readonly commission: CommissionModel;
+  readonly slippageBps: number;
+  private cash: number;
+  private readonly clock: Clock | undefined;
+  private readonly prefix: string;
+  private seq = 0;
+  private readonly orders = new Map<string, PaperOrder>();
+  private readonly byKey = new Map<string, string>();
+  /** Working orders in submission order. */
+  private resting: PaperOrder[] = [];
+  private readonly positions = new Map<string, PaperPosition>();
+  private readonly lastBars = new Map<string, Bar>();
+  /** What fetchPositions() last returned; dropped when a position changes (never mutated once handed out). */
+  private positionsView: ReadonlyMap<string, number> | undefined;
+  /** Bars received since the last settlement: unsettled[0 .. unsettledCount). */
+  private unsettled: Bar[] = [];
+  /** How many of `unsettled` are pending (the buffer is reused from one settlement to the next). */
+  private unsettledCount = 0;
+  private readonly store: PaperVenueStore | undefined;
+  private readonly journal: ChangeJournal | undefined;
+  /** Set when a change could not be stored: the venue refuses every later call. */
+  private failure: OrdinisError | undefined;
+
+  constructor(opts: PaperBrokerOptions = {}) {
+    const startingCash = opts.startingCash ?? 100000;
+    if (!Number.isFinite(startingCash) || startingCash < 0) {
+      throw new OrdinisError('E_CFG_INVALID', `paper broker: startingCash must be a finite number >= 0, got ${startingCash}`);
+    }
+    const bps = opts.slippageBps ?? 0;
+    if (!Number.isFinite(bps) || bps < 0) throw new OrdinisError('E_CFG_INVALID', `paper broker: slippageBps must be >= 0, got ${bps}`);
+    const timing = opts.fillTiming ?? 'next_open';
+    if (timing !== 'next_open' && timing !== 'close') {
+      throw new OrdinisError('E_CFG_INVALID', `paper broker: fillTiming must be next_open or close, got ${String(timing)}`);
+    }
+    this.cash = startingCash;
+    this.fillTiming = timing;
+    this.commission = normalizeCommissionModel(opts.commission);
+    this.slippageBps = bps;
+    this.clock = opts.clock;
+    this.prefix = opts.orderIdPrefix ?? 'paper';
+    this.store = opts.store;
+    this.journal = opts.store ? new ChangeJournal() : undefined;
+    if (opts.state) this.restore(opts.state);
+  }
+
+  // ---- durable state ------------------------------------------------------------------
+
+  /** The venue's whole state (copies), as a store would read it back. */
+  exportState(): PaperVenueState {
+    this.settle();
+    this.flush();
+    return {
+      cash: this.cash,
+      seq: this.seq,
+      orders: [...this.orders.values()].sort((a, b) => a.seq - b.seq).map((o) => this.orderState(o)),
+      positions: [...this.positions].map(([symbol, p]) => ({ symbol, qty: p.qty, avgPrice: p.avgPrice })),
+      lastBars: [...this.lastBars.values()].map((b) => ({ ...b })),
+    };
+  }
+
+  private restore(state: PaperVenueState): void {
+    if (!Number.isFinite(state.cash) || !Number.isInteger(state.seq) || state.seq < 0) {
+      throw new OrdinisError('E_CFG_INVALID', `paper broker: stored state is not usable (cash ${state.cash}, seq ${state.seq})`);
+    }
+    this.cash = state.cash;
+    this.seq = state.seq;
+    const sorted = [...state.orders].sort((a, b) => a.seq - b.seq);
+    for (const o of sorted) {
+      const order: PaperOrder = { seq: o.seq, intent: { ...o.intent }, report: copyReport(o.report) };
+      this.orders.set(o.intent.clientOrderId, order);
+      this.byKey.set(o.intent.idempotencyKey, o.intent.clientOrderId);
+      if (o.resting) this.resting.push(order);
+    }
+    for (const p of state.positions) this.positions.set(p.symbol, { qty: p.qty, avgPrice: p.avgPrice });
+    this.positionsView = undefined;
+    for (const b of state.lastBars) this.lastBars.set(b.symbol, { ...b });
+  }
+
+  private orderState(o: PaperOrder): PaperVenueOrder {
+    return { seq: o.seq, intent: { ...o.intent }, report: copyReport(o.report), resting: this.resting.includes(o) };
+  }
+
+  /**
+   * The transaction that carried this venue's last changes rolled back after the venue had
+   * applied them (a caller's transaction around `submit`): its memory is ahead of its store,
+   * so it refuses every later call, as after a failed commit, until rebuilt from the store.
+   */
+  invalidate(cause: unknown): void {
+    this.failure ??= new OrdinisError(
+      'E_EXEC_BROKER_UNAVAILABLE',
+      `paper venue: a state change was rolled back with its transaction (${cause instanceof Error ? cause.message : String(cause)}); the venue refuses further calls until it is rebuilt from its store`,
+      { cause },
+    );
+  }
+
+  private assertUsable(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /** Hands what changed to the store; a store failure makes the venue refuse from now on. */
+  private flush(): void {
+    const j = this.journal;
+    if (j === undefined || j.empty) return;
+    const change: PaperVenueChange = {
+      cash: this.cash,
+      seq: this.seq,
+      orders: [...j.orders].sort((a, b) => a.seq - b.seq).map((o) => this.orderState(o)),
+      positions: [...j.positions].map((symbol) => {
+        const p = this.positions.get(symbol) ?? { qty: 0, avgPrice: 0 };
+        return { symbol, qty: p.qty, avgPrice: p.avgPrice };
+      }),
+      lastBars: [...j.bars].map((s) => ({ ...this.lastBars.get(s)! })),
+    };
+    j.clear();
+    try {
+      this.store!.commit(change);
+    } catch (e) {
+      this.failure = new OrdinisError(
+        'E_EXEC_BROKER_UNAVAILABLE',
+        `paper venue: a state change could not be stored (${e instanceof Error ? e.message : String(e)}); the venue refuses further calls until it is rebuilt from its store`,
+        { cause: e },
+      );
+      throw this.failure;
+    }
+  }
+
+  // ---- MarketListener ------------------------------------------------------------------
+
+  /**
+   * A new bar. Fills are settled lazily, at the next look at the broker (any fetch, submit
+   * or cancel): every bar that arrived by then is applied time step by time step, and
+   * within a step working orders fill in submission order across symbols (backtrader's
+   * pending queue), whatever order ING delivered the step's bars in.
+   */
+  onBar(bar: Bar): void {
+    this.assertUsable();
+    this.takeBar(bar);
+    this.flush();
+  }
+
+  /** Several bars at once (e.g. all the bars of one time step). */
+  onBars(bars: readonly Bar[]): void {
+    this.assertUsable();
+    for (const b of bars) this.takeBar(b);
+    this.flush();
+  }
+
+  private takeBar(bar: Bar): void {
+    this.lastBars.set(bar.symbol, bar);
+    this.journal?.bars.add(bar.symbol);
+    if (this.resting.length > 0) this.unsettled[this.unsettledCount++] = bar;
+  }
+
+  private settle(): void {
+    const n = this.unsettledCount;
+    if (n === 0) return;
+    const bars = this.unsettled;
+    this.unsettledCount = 0;
+    if (this.settleOneStep(bars, n)) return;
+    // Group by time step, oldest first; a later bar of the same symbol and step wins.
+    const steps = new Map<number, Map<string, Bar>>();
+    for (let i = 0; i < n; i++) {
+      const b = bars[i]!;
+      let m = steps.get(b.ts);
+      if (!m) steps.set(b.ts, (m = new Map()));
+      m.set(b.symbol, b);
+    }
+    for (const ts of [...steps.keys()].sort((a, b) => a - b)) {
+      const now = steps.get(ts)!;
+      const still: PaperOrder[] = [];
+      for (const o of this.resting) {
+        const bar = now.get(o.intent.symbol);
+        // An order can only execute on a bar after the one it was decided on.
+        if (bar === undefined || bar.ts <= o.intent.ts) still.push(o);
+        else this.execute(o, bar.open, bar, bar.ts);
+      }
+      this.resting = still;
+    }
+  }
+
+  /**
+   * The usual case, one pass without grouping: every unsettled bar has the same time (a
+   * backtest's time step). Returns false, untouched, otherwise.
+   */
+  private settleOneStep(bars: readonly Bar[], n: number): boolean {
+    const ts = bars[0]!.ts;
+    if (n > 1) {
+      for (let i = 1; i < n; i++) if (bars[i]!.ts !== ts) return false;
+    }
+    // Few working orders: look each one's symbol up from the end (a later bar of a symbol
+    // wins, as in settle()); many: index the bars once.
+    let bySymbol: Map<string, Bar> | undefined;
+    if (this.resting.length > 8) {
+      bySymbol = new Map();
+      for (let i = 0; i < n; i++) bySymbol.set(bars[i]!.symbol, bars[i]!);
+    }
+    const still: PaperOrder[] = [];
+    for (const o of this.resting) {
+      const bar = bySymbol ? bySymbol.get(o.intent.symbol) : lastBarOf(bars, n, o.intent.symbol);
+      if (bar === undefined || bar.ts <= o.intent.ts) still.push(o);
+      else this.execute(o, bar.open, bar, bar.ts);
+    }
+    this.resting = still;
+    return true;
+  }
+
+  /**
+   * Forgets finished orders (filled, rejected, canceled) so a long run's venue does not keep
+   * every order it ever saw: those given, or every finished one when none are given. For a
+   * venue that lives in memory only (a backtest, whose driver releases from its order store
+   * what it has captured): a forgotten order is unknown to fetchOrder and its idempotency key
+   * is free again. A working order is never forgotten. A venue with a store refuses (its
+   * record must keep every order).
+   */
+  forgetFinished(clientOrderIds?: Iterable<string>): number {
+    this.assertUsable();
+    if (this.store !== undefined) {
+      throw new OrdinisError('E_INTERNAL', 'paper broker: forgetFinished is for an in-memory venue only (this one keeps a durable record)');
+    }
+    this.settle();
+    let n = 0;
+    if (clientOrderIds === undefined) {
+      for (const [id, o] of this.orders) if (this.forget(id, o)) n++;
+    } else {
+      for (const id of clientOrderIds) {
+        const o = this.orders.get(id);
+        if (o !== undefined && this.forget(id, o)) n++;
+      }
+    }
+    return n;
+  }
+
+  /** Forgets one order if it is finished; whether it did. */
+  private forget(id: string, o: PaperOrder): boolean {
+    if (o.report.status !== 'filled' && o.report.status !== 'rejected' && o.report.status !== 'canceled') return false;
+    if (this.resting.includes(o)) return false;
+    this.orders.delete(id);
+    if (this.byKey.get(o.intent.idempotencyKey) === id) this.byKey.delete(o.intent.idempotencyKey);
+    return true;
+  }
+
+  /** Orders the venue still holds (working and finished), e.g. to check that forgetting keeps memory flat. */
+  get ordersHeld(): number {
+    return this.orders.size;
+  }
+
+  // ---- BrokerAdapter -------------------------------------------------------------------
+
+  submit(intent: OrderIntent): ExecutionReport {
+    this.assertUsable();
+    this.settle();
+    const known = this.byKey.get(intent.idempotencyKey) ?? (this.orders.has(intent.clientOrderId) ? intent.clientOrderId : undefined);
+    if (known !== undefined) {
+      this.flush();
+      const existing = this.orders.get(known)!;
+      const diff = intentDifference(existing.intent, intent);
+      if (diff !== null) {
+        throw new OrdinisError('E_EXEC_IDEMPOTENCY_CONFLICT', `order ${intent.clientOrderId} / key ${intent.idempotencyKey}: ${diff}`, {
+          details: { clientOrderId: intent.clientOrderId, idempotencyKey: intent.idempotencyKey, difference: diff },
+        });
+      }
+      return copyReport(existing.report);
+    }
+
+    this.seq += 1;
+    const ts = this.clock ? this.clock.now() : intent.ts;
+    const order: PaperOrder = {
+      seq: this.seq,
+      intent: { ...intent },
+      report: {
+        orderId: `${this.prefix}-${this.seq}`,
+        clientOrderId: intent.clientOrderId,
+        symbol: intent.symbol,
+        side: intent.side,
+        status: 'submitted',
+        qty: intent.qty,
+        filledQty: 0,
+        fills: [],
+        fees: 0,
+        slippage: 0,
+        ts,
+      },
+    };
+    this.orders.set(intent.clientOrderId, order);
+    this.byKey.set(intent.idempotencyKey, intent.clientOrderId);
+    this.journal?.orders.add(order);
+
+    const invalid = validateIntent(intent);
+    if (invalid !== null) {
+      this.reject(order, invalid, ts);
+    } else if (this.fillTiming === 'close') {
+      const bar = this.lastBars.get(intent.symbol);
+      if (bar === undefined) this.reject(order, `no bar seen for ${intent.symbol}: no close to fill at`, ts);
+      else this.execute(order, bar.close, bar, bar.ts);
+    } else {
+      this.resting.push(order);
+    }
+    this.flush();
+    return copyReport(order.report);
+  }
+
+  cancel(clientOrderId: string): ExecutionReport {
+    this.assertUsable();
+    this.settle();
+    const o = this.orders.get(clientOrderId);
+    if (!o) {
+      this.flush();
+      throw new OrdinisError('E_EXEC_ORDER_UNKNOWN', `paper broker: no order ${clientOrderId}`, { details: { clientOrderId } });
+    }
+    const i = this.resting.indexOf(o);
+    if (i >= 0) {
+      this.resting.splice(i, 1);
+      o.report.status = 'canceled';
+      o.report.ts = this.clock ? this.clock.now() : o.report.ts;
+      this.journal?.orders.add(o);
+    }
+    this.flush();
+    return copyReport(o.report);
+  }
+
+  fetchOrder(clientOrderId: string): ExecutionReport | undefined {
+    this.assertUsable();
+    this.settle();
+    this.flush();
+    const o = this.orders.get(clientOrderId);
+    return o ? copyReport(o.report) : undefined;
+  }
+
+  fetchOpenOrders(): ExecutionReport[] {
+    this.assertUsable();
+    this.settle();
+    this.flush();
+    return this.resting.map((o) => copyReport(o.report));
+  }
+
+  fetchPositions(): ReadonlyMap<string, number> {
+    this.assertUsable();
+    this.settle();
+    this.flush();
+    if (this.positionsView !== undefined) return this.positionsView;
+    const m = new Map<string, number>();
+    for (const [s, p] of this.positions) if (p.qty !== 0) m.set(s, p.qty);
+    this.positionsView = m;
+    return m;
+  }
+
+  fetchAccount(): AccountView {
+    const positions = this.fetchPositions(); // settles first: cash must include this bar's fills
+    return { cash: this.cash, positions };
+  }
+
+  /** Average price of a position (0 when flat), as the venue books it. */
+  averagePrice(symbol: string): number {
+    this.assertUsable();
+    this.settle();
+    this.flush();
+    return this.positions.get(symbol)?.avgPrice ?? 0;
+  }
+
+  // ---- fills ---------------------------------------------------------------------------
+
+  private execute(o: PaperOrder, basePrice: number, bar: Bar, ts: number): void {
+    const { side, qty, symbol } = o.intent;
+    const price = slippedPrice(side, basePrice, this.slippageBps, bar);
+    const commission = commissionFor(this.commission, qty, price);
+    const pos = this.positions.get(symbol) ?? { qty: 0, avgPrice: 0 };
+
+    if (side === 'buy') {
+      let cash = this.cash;
+      cash -= qty * price;
+      cash -= commission;
+      if (cash < 0) {
+        this.reject(o, `insufficient cash at fill: cost ${qty * price} + commission ${commission} > cash ${this.cash}`, ts);
+        return;
+      }
+      this.cash = cash;
+      const newQty = pos.qty + qty;
+      pos.avgPrice = pos.qty === 0 ? price : (pos.avgPrice * pos.qty + qty * price) / newQty;
+      pos.qty = newQty;
+    } else {
+      if (qty > pos.qty) {
+        this.reject(o, `insufficient position: selling ${qty} ${symbol} while holding ${pos.qty} (short selling is not supported)`, ts);
+        return;
+      }
+      this.cash += qty * pos.avgPrice + qty * (price - pos.avgPrice);
+      this.cash -= commission;
+      pos.qty -= qty;
+      if (pos.qty === 0) pos.avgPrice = 0;
+    }
+    this.positions.set(symbol, pos);
+    this.positionsView = undefined;
+    this.journal?.positions.add(symbol);
+    this.journal?.orders.add(o);
+
+    const fill: Fill = { fillId: `${o.report.orderId}-1`, clientOrderId: o.intent.clientOrderId, symbol, side, qty, price, commission, ts };
+    const r = o.report;
+    r.status = 'filled';
+    r.filledQty = qty;
+    r.fills = [fill];
+    r.avgPrice = price;
+    r.fees = commission;
+    r.slippage = Math.abs(price - basePrice) * qty;
+    r.ts = ts;
+  }
+
+  private reject(o: PaperOrder, reason: string, ts: number): void {
+    o.report.status = 'rejected';
+    o.report.rejectReason = reason;
+    o.report.ts = ts;
+    this.journal?.orders.add(o);
+  }
+}
+
+function lastBarOf(bars: readonly Bar[], n: number, symbol: string): Bar | undefined {
+  for (let i = n - 1; i >= 0; i--) if (bars[i]!.symbol === symbol) return bars[i];
+  return undefined;
+}
+
+function validateIntent(i: OrderIntent): string | null {
+  if (typeof i.symbol !== 'string' || i.symbol === '') return 'symbol missing';
+  if (i.side !== 'buy' && i.side !== 'sell') return `invalid side ${String(i.side)}`;
+  if (!Number.isFinite(i.qty) || i.qty <= 0) return `invalid qty ${i.qty}`;
+  if (i.orderType !== 'market') return `order type ${i.orderType} is not supported by the paper broker (market only)`;
+  return null;
+}

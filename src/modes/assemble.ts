@@ -1,0 +1,221 @@
+// Modes are assembled here, in one place: the same OrchestrationEngine and the same eight
+// stage engines, with different adapters (data source, broker, clock, stores). Nothing
+// else in the system branches on the mode.
+
+import type { Tracer } from '@opentelemetry/api';
+import type { Clock } from '../core/clock.ts';
+import type { RandomSource } from '../core/random.ts';
+import type { OrdinisConfig } from '../config/schema.ts';
+import type { EventEmitterPort, Bus } from '../bus/contract.ts';
+import type { AuditStore } from '../governance/audit-chain.ts';
+import { GovernanceEngine } from '../governance/governance-engine.ts';
+import { HookManager } from '../governance/hooks/hook-manager.ts';
+import { KillSwitch } from '../kill-switch/kill-switch.ts';
+import type { KillSwitchStore } from '../kill-switch/contract.ts';
+import { DurableKillGate, type DurableKillGateOptions } from '../kill-switch/durable-kill-gate.ts';
+import { OrchestrationEngine, type EngineObserver, type OrchSettings } from '../kernel/engine.ts';
+import type { RunStore } from '../kernel/run-store.ts';
+import type { RunMode, StageName } from '../kernel/stage-contract.ts';
+import type { BarSource } from '../adapters/data/data-source.ts';
+import { IngestStage } from '../stages/ing/ingest-stage.ts';
+import { FeatureStage } from '../stages/feat/feature-stage.ts';
+import { SignalStage } from '../stages/sig/signal-stage.ts';
+import type { ResolvedStrategy } from '../stages/sig/registry.ts';
+import { RiskStage, brokerWorkingSymbols } from '../stages/risk/risk-stage.ts';
+import type { SizingConfig } from '../stages/risk/sizing.ts';
+import type { RiskDecision } from '../domain/risk.ts';
+import { ExecStage } from '../stages/exec/exec-stage.ts';
+import type { BrokerAdapter } from '../stages/exec/broker-adapter.ts';
+import { PaperBroker } from '../adapters/venue/paper-broker.ts';
+import { GuardedBroker } from '../adapters/venue/guarded-broker.ts';
+import { CircuitBreaker } from '../adapters/resilience/circuit-breaker.ts';
+import { RateLimiter } from '../adapters/resilience/rate-limiter.ts';
+import type { CommissionModel } from '../stages/exec/commission.ts';
+import type { OrderStore } from '../stages/exec/order-store.ts';
+import type { LedgerStore } from '../stages/port/ledger-store.ts';
+import { PortfolioStage } from '../stages/port/portfolio-stage.ts';
+import { AnalyticsStage, type EquityPointSink } from '../stages/ana/analytics-stage.ts';
+import { AuditStage } from '../stages/audit/audit-stage.ts';
+import type { MarketListener } from '../domain/market.ts';
+import { cancelWorkingOrders } from './paper/cancel-on-kill.ts';
+
+export interface PipelineStores {
+  runs?: RunStore;
+  orders: OrderStore;
+  ledger: LedgerStore;
+  audit: AuditStore;
+  killSwitch: KillSwitchStore;
+  riskDecisions?: { record(correlationId: string, decisions: RiskDecision[]): void };
+  /**
+   * The store's write lock and change probe, for EXEC's durable kill check at each
+   * submission (a store other processes also write: paper, live). Without it EXEC asks the
+   * in-process switch only (backtests).
+   */
+  killGate?: Pick<DurableKillGateOptions, 'transaction' | 'committedElsewhere'>;
+}
+
+export interface PipelineInput {
+  mode: RunMode;
+  config: OrdinisConfig;
+  source: BarSource;
+  strategy: ResolvedStrategy;
+  sizing: SizingConfig;
+  startingCash: number;
+  commission: CommissionModel;
+  stores: PipelineStores;
+  clock: Clock;
+  /** Wall clock for what people read and retention ages (the kill switch's stamps). Default: `clock`. */
+  wallClock?: Clock;
+  random: RandomSource;
+  /** A live adapter; default: the paper broker (a simulated venue fed by ING). */
+  broker?: BrokerAdapter & Partial<MarketListener>;
+  /**
+   * The simulated venue to use instead of a fresh one (the paper runtime passes one restored
+   * from its own tables). Treated exactly like the default venue; ignored when `broker` is set.
+   */
+  venue?: PaperBroker;
+  events?: EventEmitterPort;
+  bus?: Bus;
+  observer?: EngineObserver;
+  tracer?: Tracer;
+  hooks?: HookManager;
+  configSnapshot?: Record<string, unknown>;
+  /** Where ANA puts each cycle's equity point; default: its in-memory curve (a backtest streams them to SQLite). */
+  equityCurve?: EquityPointSink;
+  codeVersion?: string;
+  commitHash?: string;
+}
+
+export interface Pipeline {
+  engine: OrchestrationEngine;
+  kill: KillSwitch;
+  governance: GovernanceEngine;
+  broker: BrokerAdapter;
+  venue: PaperBroker | undefined;
+  stages: {
+    ing: IngestStage;
+    feat: FeatureStage;
+    sig: SignalStage;
+    risk: RiskStage;
+    exec: ExecStage;
+    port: PortfolioStage;
+    ana: AnalyticsStage;
+    audit: AuditStage;
+  };
+}
+
+export function settingsFromConfig(config: OrdinisConfig): OrchSettings {
+  return {
+    cycleBudgetMs: config.ORCH_CYCLE_BUDGET_MS,
+    stageBudgetMs: { ...config.ORCH_STAGE_BUDGET_MS },
+    retryMax: config.ORCH_RETRY_MAX,
+    retry: {
+      initialIntervalMs: config.ORCH_RETRY_INITIAL_MS,
+      backoffCoefficient: config.ORCH_RETRY_BACKOFF,
+      maximumIntervalMs: config.ORCH_RETRY_MAX_INTERVAL_MS,
+    },
+    disabledStages: [...config.ORCH_STAGES_DISABLED] as StageName[],
+    failClosedOnAudit: config.ORCH_FAIL_CLOSED_ON_AUDIT,
+    degradedAllowExec: config.ORCH_DEGRADED_ALLOW_EXEC,
+    failClosedOnDb: config.ORCH_FAIL_CLOSED_ON_DB,
+    killOnAuditWriteFailure: config.KILL_AUTO_ON_AUDIT_FAILURE,
+    profile: config.ORCH_PROFILE,
+  };
+}
+
+export function assemblePipeline(input: PipelineInput): Pipeline {
+  const { config, clock, stores } = input;
+  const governance = new GovernanceEngine({ policyVersion: config.GOV_POLICY_VERSION, store: stores.audit, clock });
+  const kill = new KillSwitch({
+    store: stores.killSwitch,
+    clock: input.wallClock ?? clock,
+    governance,
+    ...(input.events ? { events: input.events } : {}),
+    failSafe: config.KILL_FAIL_SAFE,
+  });
+
+  const venue = input.broker ? undefined : input.venue ?? new PaperBroker({
+    startingCash: input.startingCash,
+    fillTiming: config.EXEC_FILL_TIMING,
+    commission: input.commission,
+    slippageBps: config.EXEC_SLIPPAGE_BPS,
+    clock,
+  });
+  const rawBroker: BrokerAdapter & Partial<MarketListener> = input.broker ?? venue!;
+  const breaker = new CircuitBreaker({
+    clock,
+    failureThreshold: config.EXEC_CIRCUIT_FAILURE_THRESHOLD,
+    resetTimeoutMs: config.EXEC_CIRCUIT_RESET_MS,
+    openTooLongMs: config.KILL_CIRCUIT_OPEN_MAX_MS,
+    onOpenTooLong: (info) => {
+      if (!kill.isActive()) kill.activate(`broker circuit open for ${info.openForMs} ms`, 'orch');
+    },
+  });
+  // A simulated venue needs no rate limit (it would only slow backtests); a real one does.
+  const limiter = venue ? undefined : new RateLimiter({ clock, capacity: config.EXEC_BROKER_RATE_LIMIT_PER_SEC, refillPerSecond: config.EXEC_BROKER_RATE_LIMIT_PER_SEC });
+  const broker = new GuardedBroker(rawBroker, { breaker, ...(limiter ? { limiter } : {}) });
+
+  const listeners: MarketListener[] = typeof rawBroker.onBar === 'function' ? [rawBroker as MarketListener] : [];
+  const ing = new IngestStage({ source: input.source, listeners, maxStalenessMs: config.ING_MAX_STALENESS_MS, clock });
+  const feat = new FeatureStage({ features: input.strategy.features });
+  const sig = new SignalStage({ strategy: input.strategy });
+  const risk = new RiskStage({
+    account: () => broker.fetchAccount(),
+    workingSymbols: brokerWorkingSymbols(broker),
+    config: {
+      maxDrawdown: config.RISK_MAX_DRAWDOWN,
+      maxSymbolWeight: config.RISK_MAX_POSITION_PCT >= 1 ? null : config.RISK_MAX_POSITION_PCT,
+      sizing: input.sizing,
+      commission: input.commission,
+    },
+    policyVersion: config.RISK_POLICY_VERSION,
+    ...(stores.riskDecisions ? { sink: stores.riskDecisions } : {}),
+  });
+  const gate = stores.killGate
+    ? new DurableKillGate({ kill, ...stores.killGate, ...(venue ? { onSubmitRolledBack: (e: unknown) => venue.invalidate(e) } : {}) })
+    : undefined;
+  const exec = new ExecStage({ broker, orderStore: stores.orders, governance, isFillPosted: (id) => stores.ledger.hasFill(id), ...(gate ? { gate } : {}) });
+  const port = new PortfolioStage({
+    ledgerStore: stores.ledger,
+    startingCash: input.startingCash,
+    account: () => broker.fetchAccount(),
+    onInvariantBreach: (e) => {
+      if (!kill.isActive()) kill.activate(`ledger invariant breach: ${e.message}`, 'ledger');
+    },
+  });
+  const ana = new AnalyticsStage({
+    startingCash: input.startingCash,
+    periodsPerYear: config.ANA_PERIODS_PER_YEAR,
+    ...(input.equityCurve ? { equityCurve: input.equityCurve } : {}),
+  });
+  const audit = new AuditStage({ governance, orderStore: stores.orders });
+
+  kill.onChange((_state, change) => {
+    if (change !== 'activated') return;
+    void cancelWorkingOrders(broker, stores.orders).then((r) => {
+      if (r.failed.length > 0) input.observer?.warn?.('kill switch: some working orders could not be canceled', { failed: r.failed });
+    });
+  });
+
+  const hooks = input.hooks ?? new HookManager(config.HOOK_STAGE_BUDGET_MS);
+  const engine = new OrchestrationEngine({
+    mode: input.mode,
+    stages: { ING: ing, FEAT: feat, SIG: sig, RISK: risk, EXEC: exec, PORT: port, ANA: ana, AUDIT: audit },
+    settings: settingsFromConfig(config),
+    clock,
+    random: input.random,
+    kill,
+    hooks,
+    ...(input.events ? { events: input.events } : {}),
+    ...(input.bus ? { bus: input.bus } : {}),
+    ...(stores.runs ? { runStore: stores.runs } : {}),
+    ...(input.observer ? { observer: input.observer } : {}),
+    ...(input.tracer ? { tracer: input.tracer } : {}),
+    ...(input.configSnapshot ? { configSnapshot: input.configSnapshot } : {}),
+    ...(input.codeVersion ? { codeVersion: input.codeVersion } : {}),
+    ...(input.commitHash ? { commitHash: input.commitHash } : {}),
+  });
+  return { engine, kill, governance, broker, venue, stages: { ing, feat, sig, risk, exec, port, ana, audit } };
+}
+
+

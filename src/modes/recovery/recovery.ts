@@ -1,0 +1,524 @@
+// Crash-only start-up: every start runs this before the first cycle, so a crash and a
+// restart take the same path as a clean start. The steps, in order:
+//
+//   1 audit_chain     verify the hash chain end to end; broken -> refuse
+//   2 kill_switch     report the restored kill state (the KillSwitch read it from its store;
+//                     unreadable with KILL_FAIL_SAFE, as prod requires, means ACTIVE)
+//   3 abort_runs      runs left 'running' whose owner is gone -> 'aborted', with a reason.
+//                     Every run row names its owner (pid, start time, host): gone = on this
+//                     host, no live process has that pid or it started at another time (the
+//                     pid was reused). A run whose owner is alive (a backtest in another
+//                     process) is left running; so is one owned on another host, which
+//                     cannot be checked from here (a warning says so). A row without an owner
+//                     was written before schema v6, by a version that had no owner to record:
+//                     recovery runs under the database's single-owner lease and a process of
+//                     this version records its owner, so such a row is taken as abandoned (if
+//                     an old process was still at work it overwrites the status when it
+//                     finishes).
+//   4 pending_orders  intents persisted without a broker answer are resolved by asking the
+//                     broker (fetchOrder by client order id): its answer is recorded if it
+//                     knows the order; if not, the intent is closed as not received
+//                     ('canceled', with the reason). Nothing is ever resent from here.
+//                     Orders the broker knows but that have no exec.submit audit record (the
+//                     crash came before it) get one, marked recovered; one found on file for
+//                     an order that does not point at it is adopted, never written twice.
+//   5 open_orders     orders that were working when we went down: the broker's current
+//                     report is recorded (they may have filled meanwhile); an acknowledged
+//                     order the broker no longer knows -> refuse
+//   6 ledger          replay the ledger; check it against its stored positions and against
+//                     the broker account once the broker's fills the ledger lacks are added;
+//                     any difference -> refuse. Then post those missing fills (no fill lost;
+//                     PORT skips fills already posted, so nothing is posted twice).
+//   7 audit_record    one `ops.recovery` audit record of what was found and done
+//
+// A step that fails makes the report not ok; the runtime then refuses to trade
+// (E_RECOVERY_FAILED with the reasons) and keeps only the ops API up (/readyz 503 with the
+// reasons). Once the audit chain or a precondition has failed, the steps that would change
+// our books (4-7) are skipped: nothing is written on top of records we cannot trust.
+
+import { OrdinisError, toOrdinisError } from '../../errors.ts';
+import { ownerState, systemProcessTable, type OwnerState, type ProcessIdentity, type ProcessTable } from '../../core/process-identity.ts';
+import type { RunRow } from '../../kernel/run-store.ts';
+import type { Clock } from '../../core/clock.ts';
+import { toRfc3339 } from '../../core/clock.ts';
+import type { AuditRecord, ChainVerification } from '../../governance/audit-chain.ts';
+import { GOV_ACTION, type Governance } from '../../governance/contract.ts';
+import type { KillSwitch } from '../../kill-switch/kill-switch.ts';
+import type { ExecutionReport, Fill } from '../../domain/order.ts';
+import type { BrokerAdapter } from '../../stages/exec/broker-adapter.ts';
+import type { OrderRecord, OrderRecordStatus, OrderStore } from '../../stages/exec/order-store.ts';
+import type { LedgerStore } from '../../stages/port/ledger-store.ts';
+import { FLAT, openingCashEntry, postFill, replayLedger, toPosition, type BookPosition } from '../../stages/port/ledger.ts';
+
+export const RECOVERY_STEPS = ['preconditions', 'audit_chain', 'kill_switch', 'abort_runs', 'pending_orders', 'open_orders', 'ledger', 'audit_record'] as const;
+export type RecoveryStepName = (typeof RECOVERY_STEPS)[number];
+
+export interface RecoveryStep {
+  step: RecoveryStepName;
+  status: 'ok' | 'failed' | 'skipped';
+  detail: string;
+}
+
+export interface PendingResolution {
+  clientOrderId: string;
+  correlationId: string;
+  symbol: string;
+  side: string;
+  qty: number;
+  /** answered: the broker knew the order and its report was recorded; not_received: closed as 'canceled'. */
+  outcome: 'answered' | 'not_received';
+  status: OrderRecordStatus;
+  brokerOrderId: string | null;
+}
+
+export interface RunLeftRunning {
+  runId: string;
+  kind: RunRow['kind'];
+  owner: ProcessIdentity | null;
+  ownerState: Extract<OwnerState, 'alive' | 'other_host'>;
+}
+
+export interface LedgerCheck {
+  entries: number;
+  /** Cash and positions replayed from the ledger, before any missing fill was posted. */
+  cash: number;
+  positions: Record<string, number>;
+  brokerCash: number;
+  brokerPositions: Record<string, number>;
+  /** Broker fills the ledger lacked (fill ids), in posting order. */
+  missingFills: string[];
+  /** Posted by recovery (equal to missingFills when the check passed). */
+  postedFills: string[];
+  openingCashPosted: boolean;
+}
+
+export interface RecoveryReport {
+  ok: boolean;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  /** Why recovery failed (empty when ok): what an operator must look at. */
+  reasons: string[];
+  /** Things worth knowing that do not stop trading. */
+  warnings: string[];
+  steps: RecoveryStep[];
+  auditChain: ChainVerification | null;
+  killSwitch: { state: string; reason: string | null; unreadable: string | null } | null;
+  abortedRuns: string[];
+  /** Runs found 'running' and left so: their owner is alive, or on another host. */
+  runsLeftRunning: RunLeftRunning[];
+  pendingOrders: PendingResolution[];
+  /** Working orders whose broker report changed while we were down. */
+  refreshedOrders: string[];
+  /** exec.submit audit records written for orders the broker knew but the audit log did not. */
+  auditedOrders: string[];
+  /** Orders without an audit ref whose exec.submit record was on file: the ref now points at it. */
+  adoptedAuditRecords: string[];
+  ledger: LedgerCheck | null;
+  auditRef: number | null;
+}
+
+export interface RecoveryDeps {
+  audit: { verify(): ChainVerification; findBySubject(subjectRefs: readonly string[]): AuditRecord[] };
+  kill: KillSwitch;
+  runs: { listRunning(): RunRow[]; abortRuns(runIds: readonly string[], reason: string, finishedAt: string): string[] };
+  /** Whose runs are still alive. Default: this machine's processes. */
+  processes?: ProcessTable;
+  orders: OrderStore;
+  ledger: LedgerStore;
+  /** The broker as the pipeline uses it. */
+  broker: BrokerAdapter;
+  governance: Governance;
+  /** Runs `fn` in one database transaction (fills posted by recovery commit together). */
+  transaction: <T>(fn: () => T) => T;
+  /** The opening cash of a ledger that has none posted yet. */
+  startingCash: number;
+  /** Wall clock: timestamps of the report and of what recovery writes. */
+  clock: Clock;
+  /** Relative tolerance of money comparisons. Default 1e-9. */
+  tolerance?: number;
+  /** Preconditions found false before recovery (another process owns the database, ...): each refuses. */
+  blockers?: readonly string[];
+}
+
+export const ABORT_REASON = 'process ended while the run was in progress (found running at start-up recovery)';
+export const UNOWNED_ABORT_REASON = 'found running at start-up recovery with no owner recorded (written before schema v6); taken as abandoned';
+export const NOT_RECEIVED_REASON = 'not received by the broker: intent found pending at start-up recovery; not resent';
+
+export async function runRecovery(deps: RecoveryDeps): Promise<RecoveryReport> {
+  const t0 = deps.clock.now();
+  const tol = deps.tolerance ?? 1e-9;
+  const recoveryId = `recovery-${toRfc3339(t0)}`;
+  const report: RecoveryReport = {
+    ok: false,
+    startedAt: toRfc3339(t0),
+    finishedAt: '',
+    durationMs: 0,
+    reasons: [],
+    warnings: [],
+    steps: [],
+    auditChain: null,
+    killSwitch: null,
+    abortedRuns: [],
+    runsLeftRunning: [],
+    pendingOrders: [],
+    refreshedOrders: [],
+    auditedOrders: [],
+    adoptedAuditRecords: [],
+    ledger: null,
+    auditRef: null,
+  };
+  const step = (name: RecoveryStepName, status: RecoveryStep['status'], detail: string): void => {
+    report.steps.push({ step: name, status, detail });
+    if (status === 'failed') report.reasons.push(`${name}: ${detail}`);
+  };
+  const skipRest = (from: RecoveryStepName, why: string): void => {
+    for (const s of RECOVERY_STEPS.slice(RECOVERY_STEPS.indexOf(from))) step(s, 'skipped', why);
+  };
+  const finish = (): RecoveryReport => {
+    report.ok = report.reasons.length === 0;
+    const t1 = deps.clock.now();
+    report.finishedAt = toRfc3339(t1);
+    report.durationMs = t1 - t0;
+    return report;
+  };
+
+  // 0. Preconditions: nothing is touched if another process may be trading on this file.
+  if (deps.blockers && deps.blockers.length > 0) {
+    for (const b of deps.blockers) step('preconditions', 'failed', b);
+    skipRest('audit_chain', 'a precondition failed');
+    return finish();
+  }
+  step('preconditions', 'ok', 'none failed');
+
+  // 1. Audit chain.
+  let chainOk = false;
+  try {
+    const v = deps.audit.verify();
+    report.auditChain = v;
+    chainOk = v.ok;
+    if (v.ok) step('audit_chain', 'ok', `${v.checked} records verified`);
+    else step('audit_chain', 'failed', `audit chain broken at seq ${v.brokenAt}: ${v.reason} (${v.checked} records verified before it); refusing to trade on an audit log that does not verify`);
+  } catch (e) {
+    step('audit_chain', 'failed', `audit chain could not be read: ${toOrdinisError(e).message}`);
+  }
+
+  // 2. Kill switch (restored when the KillSwitch was built from its store).
+  const k = deps.kill.get();
+  const unreadable = deps.kill.loadError ? deps.kill.loadError.message : null;
+  report.killSwitch = { state: k.state, reason: k.reason, unreadable };
+  if (unreadable) {
+    report.warnings.push(`kill switch state unreadable at start-up (${unreadable}); assumed ${k.state}`);
+    step('kill_switch', 'ok', `state unreadable (${unreadable}); assumed ${k.state}`);
+  } else {
+    step('kill_switch', 'ok', k.state === 'ACTIVE' ? `restored ACTIVE: ${k.reason ?? 'no reason'} (trading stays blocked until it is deactivated)` : 'restored INACTIVE');
+  }
+  if (k.state === 'ACTIVE') report.warnings.push(`kill switch ACTIVE: ${k.reason ?? 'no reason'}`);
+
+  // 3. Runs whose owner is gone.
+  try {
+    const plan = planRunAborts(deps.runs.listRunning(), deps.processes ?? systemProcessTable);
+    const finishedAt = toRfc3339(deps.clock.now());
+    report.abortedRuns = [...deps.runs.abortRuns(plan.ownerGone, ABORT_REASON, finishedAt), ...deps.runs.abortRuns(plan.unowned, UNOWNED_ABORT_REASON, finishedAt)];
+    report.runsLeftRunning = plan.leftRunning;
+    for (const r of plan.leftRunning) if (r.ownerState === 'other_host') report.warnings.push(`run ${r.runId} left running: ${describeLeftRunning(r)}`);
+    const aborted = report.abortedRuns.length === 0 ? 'no run was left running by a process that is gone' : `${report.abortedRuns.length} run(s) marked aborted: ${report.abortedRuns.join(', ')}`;
+    const left = plan.leftRunning.length === 0 ? '' : `; ${plan.leftRunning.length} left running: ${plan.leftRunning.map((r) => `${r.runId} (${describeLeftRunning(r)})`).join(', ')}`;
+    step('abort_runs', 'ok', aborted + left);
+  } catch (e) {
+    step('abort_runs', 'failed', `runs left running could not be marked aborted: ${toOrdinisError(e).message}`);
+  }
+
+  if (!chainOk) {
+    skipRest('pending_orders', 'audit chain not verified: nothing is written on top of it');
+    return finish();
+  }
+
+  // 4. Intents without a broker answer: ask, never resend.
+  try {
+    for (const rec of deps.orders.listOpen()) {
+      if (rec.status !== 'pending') continue;
+      const id = rec.intent.clientOrderId;
+      const rep = await deps.broker.fetchOrder(id);
+      if (rep !== undefined) {
+        deps.orders.recordReport(id, rep);
+        report.pendingOrders.push(resolution(rec, 'answered', rep.status, rep.orderId));
+      } else {
+        deps.orders.recordReport(id, notReceived(rec, deps.clock.now()));
+        report.pendingOrders.push(resolution(rec, 'not_received', 'canceled', null));
+      }
+    }
+    // Orders the broker knows whose exec.submit audit record was never written. A record on
+    // file that the order does not point at (a version that committed the two apart, or a
+    // ref update that failed) is adopted, never written a second time.
+    const unaudited = deps.orders
+      .listAll()
+      .flatMap((rec) => (rec.auditRef === null && rec.lastReport !== null && rec.lastReport.orderId !== '' ? [{ rec, lastReport: rec.lastReport }] : []));
+    const onFile = submissionRecordsBySubject(deps.audit.findBySubject(unaudited.map(({ rec }) => rec.intent.clientOrderId)));
+    for (const { rec, lastReport } of unaudited) {
+      const id = rec.intent.clientOrderId;
+      const existing = onFile.get(id);
+      if (existing !== undefined) {
+        deps.orders.setAuditRef(id, existing);
+        report.adoptedAuditRecords.push(id);
+        continue;
+      }
+      deps.orders.attachAuditRecord(id, () => deps.governance.audit({
+        kind: 'exec.submit',
+        componentId: 'exec',
+        action: GOV_ACTION.orderSubmit,
+        actor: 'orch.recovery',
+        correlationId: rec.intent.correlationId,
+        decision: lastReport.status,
+        subjectRef: id,
+        payload: {
+          recovered: true,
+          idempotencyKey: rec.intent.idempotencyKey,
+          brokerOrderId: lastReport.orderId,
+          signalId: rec.intent.signalId,
+          symbol: rec.intent.symbol,
+          side: rec.intent.side,
+          qty: rec.intent.qty,
+          orderType: rec.intent.orderType,
+          status: lastReport.status,
+          govPolicyVersion: deps.governance.policyVersion,
+        },
+      }));
+      report.auditedOrders.push(id);
+    }
+    const answered = report.pendingOrders.filter((p) => p.outcome === 'answered').length;
+    const lost = report.pendingOrders.length - answered;
+    step(
+      'pending_orders',
+      'ok',
+      report.pendingOrders.length === 0
+        ? 'no order intent was waiting for a broker answer'
+        : `${report.pendingOrders.length} pending intent(s): ${answered} known to the broker (answer recorded), ${lost} not received (closed as canceled, not resent)` +
+            (report.auditedOrders.length > 0 ? `; ${report.auditedOrders.length} submission audit record(s) written` : '') +
+            (report.adoptedAuditRecords.length > 0 ? `; ${report.adoptedAuditRecords.length} submission audit record(s) on file adopted` : ''),
+    );
+  } catch (e) {
+    step('pending_orders', 'failed', `pending order intents could not be resolved: ${toOrdinisError(e).message}`);
+    skipRest('open_orders', 'pending order intents unresolved');
+    return finish();
+  }
+
+  // 5. Working orders: what happened to them while we were down.
+  try {
+    const forgotten: string[] = [];
+    for (const rec of deps.orders.listOpen()) {
+      const id = rec.intent.clientOrderId;
+      const rep = await deps.broker.fetchOrder(id);
+      if (rep === undefined) {
+        forgotten.push(`${id} (${rec.status}, broker order ${rec.brokerOrderId ?? '?'})`);
+        continue;
+      }
+      const prev = rec.lastReport;
+      if (!prev || prev.status !== rep.status || prev.filledQty !== rep.filledQty || prev.fills.length !== rep.fills.length) {
+        deps.orders.recordReport(id, rep);
+        report.refreshedOrders.push(id);
+      }
+    }
+    if (forgotten.length > 0) step('open_orders', 'failed', `the broker does not know ${forgotten.length} order(s) it acknowledged: ${forgotten.join(', ')}`);
+    else step('open_orders', 'ok', report.refreshedOrders.length === 0 ? 'no working order changed' : `${report.refreshedOrders.length} working order(s) changed at the broker: ${report.refreshedOrders.join(', ')}`);
+  } catch (e) {
+    step('open_orders', 'failed', `working orders could not be refreshed from the broker: ${toOrdinisError(e).message}`);
+  }
+  if (report.reasons.length > 0) {
+    skipRest('ledger', 'an earlier step failed');
+    return finish();
+  }
+
+  // 6. Ledger against the broker.
+  try {
+    const entries = deps.ledger.loadEntries();
+    const book = replayLedger(entries);
+    const problems: string[] = [];
+    const stored = new Map(deps.ledger.loadPositions().map((p) => [p.symbol, p.qty]));
+    for (const s of new Set([...stored.keys(), ...book.positions.keys()])) {
+      const a = stored.get(s) ?? 0;
+      const b = book.positions.get(s)?.qty ?? 0;
+      if (Math.abs(a - b) > 1e-9) problems.push(`${s}: stored position ${a} != position replayed from the ledger ${b}`);
+    }
+
+    const missing = missingFills(deps.orders.listAll(), (id) => book.fills.has(id));
+    const opening = entries.length === 0;
+    let cash = opening ? deps.startingCash : book.cash;
+    const positions = new Map<string, BookPosition>(book.positions);
+    for (const f of missing) {
+      const post = postFill(cash, positions.get(f.symbol) ?? FLAT, f, recoveryId);
+      cash = post.cash;
+      positions.set(f.symbol, post.position);
+    }
+    const account = await deps.broker.fetchAccount();
+    if (!near(cash, account.cash, tol)) {
+      problems.push(`ledger cash ${cash} (replayed, with ${missing.length} unposted broker fill(s)) != broker cash ${account.cash}`);
+    }
+    for (const s of new Set([...positions.keys(), ...account.positions.keys()])) {
+      const ours = positions.get(s)?.qty ?? 0;
+      const theirs = account.positions.get(s) ?? 0;
+      if (Math.abs(ours - theirs) > 1e-9) problems.push(`${s}: ledger position ${ours} (with unposted broker fills) != broker position ${theirs}`);
+    }
+    report.ledger = {
+      entries: entries.length,
+      cash: opening ? deps.startingCash : book.cash,
+      positions: Object.fromEntries([...book.positions].filter(([, p]) => p.qty !== 0).map(([s, p]) => [s, p.qty])),
+      brokerCash: account.cash,
+      brokerPositions: Object.fromEntries(account.positions),
+      missingFills: missing.map((f) => f.fillId),
+      postedFills: [],
+      openingCashPosted: false,
+    };
+    if (problems.length > 0) {
+      step('ledger', 'failed', `ledger does not reconcile with the broker: ${problems.join('; ')}`);
+      skipRest('audit_record', 'ledger check failed');
+      return finish();
+    }
+    if (missing.length > 0) {
+      const ledgerReport = report.ledger;
+      deps.transaction(() => {
+        let c = opening ? deps.startingCash : book.cash;
+        const pos = new Map<string, BookPosition>(book.positions);
+        if (opening) {
+          deps.ledger.appendEntries([openingCashEntry(deps.startingCash, Math.min(...missing.map((f) => f.ts)), recoveryId)]);
+          ledgerReport.openingCashPosted = true;
+        }
+        for (const f of missing) {
+          const post = postFill(c, pos.get(f.symbol) ?? FLAT, f, recoveryId);
+          if (deps.ledger.commitFill(f, post.entries, toPosition(f.symbol, post.position, f.price))) ledgerReport.postedFills.push(f.fillId);
+          c = post.cash;
+          pos.set(f.symbol, post.position);
+        }
+      });
+    }
+    step(
+      'ledger',
+      'ok',
+      `${entries.length} entries replay to cash ${report.ledger.cash}; ` +
+        (missing.length === 0 ? 'no broker fill missing; ' : `${report.ledger.postedFills.length} broker fill(s) the ledger lacked posted; `) +
+        `matches the broker account (cash ${account.cash})`,
+    );
+  } catch (e) {
+    step('ledger', 'failed', `ledger could not be checked against the broker: ${toOrdinisError(e).message}`);
+    skipRest('audit_record', 'ledger check failed');
+    return finish();
+  }
+
+  // 7. One audit record of the recovery itself.
+  try {
+    report.auditRef = deps.governance.audit({
+      kind: 'ops.recovery',
+      componentId: 'orch',
+      action: 'recovery',
+      actor: 'orch.recovery',
+      correlationId: null,
+      decision: 'ok',
+      subjectRef: null,
+      payload: {
+        abortedRuns: report.abortedRuns,
+        runsLeftRunning: report.runsLeftRunning.map((r) => r.runId),
+        pendingOrders: report.pendingOrders.map((p) => ({ clientOrderId: p.clientOrderId, outcome: p.outcome, status: p.status })),
+        refreshedOrders: report.refreshedOrders,
+        auditedOrders: report.auditedOrders,
+        adoptedAuditRecords: report.adoptedAuditRecords,
+        postedFills: report.ledger?.postedFills ?? [],
+        killSwitch: report.killSwitch?.state ?? null,
+      },
+    });
+    step('audit_record', 'ok', `ops.recovery audit record ${report.auditRef}`);
+  } catch (e) {
+    step('audit_record', 'failed', `recovery audit record could not be written: ${toOrdinisError(e).message}`);
+  }
+  return finish();
+}
+
+/** Throws E_RECOVERY_FAILED listing the reasons when the report is not ok. */
+export function assertRecovered(report: RecoveryReport): void {
+  if (report.ok) return;
+  throw new OrdinisError('E_RECOVERY_FAILED', `start-up recovery failed; trading refused: ${report.reasons.join(' | ')}`, {
+    details: { reasons: report.reasons },
+  });
+}
+
+/** A one-line account of the report for logs and summaries. */
+export function describeRecovery(r: RecoveryReport): string {
+  if (!r.ok) return `FAILED: ${r.reasons.join(' | ')}`;
+  const parts = [
+    `audit ${r.auditChain?.checked ?? 0} ok`,
+    `kill ${r.killSwitch?.state ?? '?'}`,
+    `${r.abortedRuns.length} run(s) aborted`,
+    `${r.pendingOrders.filter((p) => p.outcome === 'answered').length} pending answered`,
+    `${r.pendingOrders.filter((p) => p.outcome === 'not_received').length} pending not received`,
+    `${r.ledger?.postedFills.length ?? 0} fill(s) posted`,
+  ];
+  return parts.join(', ');
+}
+
+/**
+ * Fills recorded in our order book (broker reports) that the ledger lacks, in the order the
+ * broker executed them: by fill time, then submission order (how the venue fills a step).
+ */
+function missingFills(orders: readonly OrderRecord[], posted: (fillId: string) => boolean): Fill[] {
+  const out: { fill: Fill; order: number }[] = [];
+  orders.forEach((rec, i) => {
+    for (const f of rec.lastReport?.fills ?? []) if (!posted(f.fillId)) out.push({ fill: f, order: i });
+  });
+  out.sort((a, b) => a.fill.ts - b.fill.ts || a.order - b.order);
+  return out.map((x) => x.fill);
+}
+
+/** What recovery does with the runs found 'running', by the state of their owners. */
+export interface RunAbortPlan {
+  /** Owner gone: aborted with ABORT_REASON. */
+  ownerGone: string[];
+  /** No owner recorded (before schema v6): aborted with UNOWNED_ABORT_REASON. */
+  unowned: string[];
+  leftRunning: RunLeftRunning[];
+}
+
+export function planRunAborts(running: readonly RunRow[], processes: ProcessTable): RunAbortPlan {
+  const plan: RunAbortPlan = { ownerGone: [], unowned: [], leftRunning: [] };
+  for (const run of running) {
+    const owner = run.owner ?? null;
+    const state = ownerState(owner, processes);
+    if (state === 'gone') plan.ownerGone.push(run.runId);
+    else if (state === 'unrecorded') plan.unowned.push(run.runId);
+    else plan.leftRunning.push({ runId: run.runId, kind: run.kind, owner, ownerState: state });
+  }
+  return plan;
+}
+
+function describeLeftRunning(r: RunLeftRunning): string {
+  const who = r.owner ? `pid ${r.owner.pid} on ${r.owner.host}` : 'no owner';
+  return r.ownerState === 'alive' ? `its owner, ${who}, is alive` : `owned by ${who}, another host: not checked from here`;
+}
+
+/** The first exec.submit record's seq per subject (client order id). */
+function submissionRecordsBySubject(records: readonly AuditRecord[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of records) if (r.kind === 'exec.submit' && r.subjectRef !== null && !out.has(r.subjectRef)) out.set(r.subjectRef, r.seq);
+  return out;
+}
+
+function resolution(rec: OrderRecord, outcome: PendingResolution['outcome'], status: OrderRecordStatus, brokerOrderId: string | null): PendingResolution {
+  return {
+    clientOrderId: rec.intent.clientOrderId,
+    correlationId: rec.intent.correlationId,
+    symbol: rec.intent.symbol,
+    side: rec.intent.side,
+    qty: rec.intent.qty,
+    outcome,
+    status,
+    brokerOrderId,
+  };
+}
+
+function notReceived(rec: OrderRecord, ts: number): ExecutionReport {
+  const i = rec.intent;
+  return { orderId: '', clientOrderId: i.clientOrderId, symbol: i.symbol, side: i.side, status: 'canceled', qty: i.qty, filledQty: 0, fills: [], fees: 0, slippage: 0, rejectReason: NOT_RECEIVED_REASON, ts };
+}
+
+function near(a: number, b: number, tol: number): boolean {
+  return Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
