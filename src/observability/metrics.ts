@@ -2,11 +2,10 @@
 // alerts). Each engine gets its own Registry, never prom-client's global default, so two
 // engines (or two tests) never share counters.
 //
-// Hot path: the helpers take typed label values and use label children bound once, up front
-// for finite label sets (stage, cycle status) and on first use for open ones (error code,
-// topic, reason), so an observation is a map lookup and an add. The histograms observed on
-// every cycle and stage go further (see fastObserve): a backtest makes nine observations a
-// bar, and prom-client's own observe() re-validates and re-hashes the labels on each.
+// The helpers take typed label values and use label children bound once, up front for finite
+// label sets (stage, cycle status) and on first use for open ones (error code, topic, reason).
+// Only prom-client's public API is used: where nobody scrapes (a backtest), the per-cycle
+// metrics layer is not composed at all, rather than made cheaper here.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { STAGE_ORDER, type StageName } from '../kernel/stage-contract.ts';
@@ -99,99 +98,6 @@ function perStage<C>(bind: (stage: StageName) => C): Record<StageName, C> {
   return Object.fromEntries(STAGE_ORDER.map((s) => [s, bind(s)])) as Record<StageName, C>;
 }
 
-/** One label set's series inside a prom-client histogram (prom-client 15's `hashMap` values). */
-interface HistogramSeries {
-  labels: Record<string, string | number>;
-  bucketValues: Record<string, number>;
-  sum: number;
-  count: number;
-}
-
-interface HistogramInternals {
-  hashMap?: Record<string, HistogramSeries | undefined>;
-  upperBounds?: readonly number[];
-}
-
-/** One label set's series inside a prom-client counter. */
-interface CounterSeries {
-  labels: Record<string, string | number>;
-  value: number;
-}
-
-interface CounterInternals {
-  hashMap?: Record<string, CounterSeries | undefined>;
-  enableExemplars?: boolean;
-}
-
-/** The key of the series with exactly `labels` in a prom-client metric's `hashMap`, if there is one. */
-function seriesKey(map: Record<string, { labels?: Record<string, string | number> } | undefined> | undefined, labels: Record<string, string>): string | undefined {
-  if (!map) return undefined;
-  const want = Object.entries(labels);
-  return Object.keys(map).find((k) => {
-    const got = map[k]?.labels;
-    return got !== undefined && Object.keys(got).length === want.length && want.every(([n, v]) => got[n] === v);
-  });
-}
-
-/**
- * inc() by one for one (existing) label set of a counter, doing what prom-client's child
- * inc() does to that series (value += 1) without hashing and validating the labels on every
- * call. Found by key on every call, like fastObserve's series, so a reset() or remove() is
- * honoured (prom-client's own inc() then recreates the series). If prom-client keeps its
- * series differently, or the counter takes exemplars, this is that inc().
- */
-export function fastInc(counter: Counter<string>, labels: Record<string, string>, inc: () => void): () => void {
-  const c = counter as unknown as CounterInternals;
-  const key = seriesKey(c.hashMap, labels);
-  const series = key !== undefined ? c.hashMap![key] : undefined;
-  if (key === undefined || c.enableExemplars || typeof series?.value !== 'number') return inc;
-  return () => {
-    const s = c.hashMap?.[key];
-    if (s === undefined) inc();
-    else s.value += 1;
-  };
-}
-
-/**
- * observe() for one (zero-initialised) label set of a histogram, doing exactly what
- * prom-client's observe does to that series (sum, count, the first bucket whose bound is >=
- * the value) without its per-call label validation and hashing. The series is found by key
- * on every call, so a reset() or remove() is honoured: prom-client's own observe() then
- * takes over (it recreates the series), as it does for a non-finite value (which it
- * rejects). If prom-client keeps its series differently, this is that observe().
- */
-export function fastObserve(histogram: Histogram<string>, labels: Record<string, string>, observe: (value: number) => void): (value: number) => void {
-  const h = histogram as unknown as HistogramInternals;
-  const bounds = h.upperBounds;
-  const key = seriesKey(h.hashMap, labels);
-  const series = key !== undefined ? h.hashMap![key] : undefined;
-  const usable =
-    Array.isArray(bounds) &&
-    series !== undefined &&
-    typeof series.sum === 'number' &&
-    typeof series.count === 'number' &&
-    bounds.every((b) => typeof series.bucketValues?.[b] === 'number');
-  if (!usable || key === undefined) return observe;
-  // The bucket keys as prom-client spells them (String(bound)), made once: a number key
-  // would be turned into that string on every observation.
-  const keys = bounds.map(String);
-  return (value) => {
-    const s = h.hashMap?.[key];
-    if (s === undefined || !Number.isFinite(value)) {
-      observe(value);
-      return;
-    }
-    s.sum += value;
-    s.count += 1;
-    for (let i = 0; i < bounds.length; i++) {
-      if (value <= bounds[i]!) {
-        s.bucketValues[keys[i]!]! += 1;
-        return;
-      }
-    }
-  };
-}
-
 export function createOrchMetrics(registry: Registry = new Registry(), options: OrchMetricsOptions = {}): OrchMetrics {
   const registers = [registry];
   const raw: OrchMetricObjects = {
@@ -220,16 +126,14 @@ export function createOrchMetrics(registry: Registry = new Registry(), options: 
     CYCLE_STATUSES.map((s) => {
       const child = raw.cycleTotal.labels({ status: s });
       child.inc(0);
-      return [s, fastInc(raw.cycleTotal, { status: s }, () => child.inc())];
+      return [s, child];
     }),
-  ) as Record<CycleStatusLabel, () => void>;
+  ) as Record<CycleStatusLabel, { inc(): void }>;
   const stageLatency = perStage((stage) => {
     raw.stageLatencyMs.zero({ stage });
-    const child = raw.stageLatencyMs.labels({ stage });
-    return fastObserve(raw.stageLatencyMs, { stage }, (v) => child.observe(v));
+    return raw.stageLatencyMs.labels({ stage });
   });
-  const cycleLatency = fastObserve(raw.cycleLatencyMs, {}, (v) => raw.cycleLatencyMs.observe(v));
-  const dispatchLatency = fastObserve(raw.sbDispatchLatencyMs, {}, (v) => raw.sbDispatchLatencyMs.observe(v));
+  const dispatchLatency = (ms: number) => raw.sbDispatchLatencyMs.observe(ms);
   const stageRetry = perStage((stage) => {
     const child = raw.stageRetryTotal.labels({ stage });
     child.inc(0);
@@ -280,10 +184,10 @@ export function createOrchMetrics(registry: Registry = new Registry(), options: 
     raw,
     bus,
     cycleFinished(status, latencyMs) {
-      cycleByStatus[status]();
-      cycleLatency(latencyMs);
+      cycleByStatus[status].inc();
+      raw.cycleLatencyMs.observe(latencyMs);
     },
-    stageLatency: (stage, ms) => stageLatency[stage](ms),
+    stageLatency: (stage, ms) => stageLatency[stage].observe(ms),
     stageFailed: (stage, errorCode) => stageFail[stage](errorCode).inc(),
     stageRetried: (stage) => stageRetry[stage].inc(),
     cycleSkipped: (reason) => skipped(reason).inc(),
