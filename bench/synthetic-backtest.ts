@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config/load.ts';
 import { createEngineObserver } from '../src/observability/engine-observer.ts';
 import { createOrchMetrics } from '../src/observability/metrics.ts';
 import { openDatabase } from '../src/persistence/database.ts';
-import { SyntheticBarSource } from '../src/adapters/data/data-source.ts';
+import { SyntheticBarSource } from '../src/adapters/data/synthetic-bar-source.ts';
 
 export interface SyntheticBacktestRun {
   /** Bars per symbol the run went through. */

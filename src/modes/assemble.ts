@@ -16,7 +16,7 @@ import { DurableKillGate, type DurableKillGateOptions } from '../kill-switch/dur
 import { OrchestrationEngine, type EngineObserver, type OrchSettings } from '../kernel/engine.ts';
 import type { RunStore } from '../kernel/run-store.ts';
 import type { RunMode, StageName } from '../kernel/stage-contract.ts';
-import type { BarSource } from '../adapters/data/data-source.ts';
+import type { BarSource } from '../stages/ing/bar-source.ts';
 import { IngestStage } from '../stages/ing/ingest-stage.ts';
 import { FeatureStage } from '../stages/feat/feature-stage.ts';
 import { SignalStage } from '../stages/sig/signal-stage.ts';

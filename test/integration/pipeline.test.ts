@@ -14,7 +14,7 @@ import { MemoryAuditStore } from '../../src/governance/audit-chain.ts';
 import { MemoryKillSwitchStore } from '../../src/kill-switch/contract.ts';
 import { MemoryOrderStore } from '../../src/adapters/memory/memory-order-store.ts';
 import { MemoryLedgerStore } from '../../src/adapters/memory/memory-ledger-store.ts';
-import { ArrayBarSource } from '../../src/adapters/data/data-source.ts';
+import { ArrayBarSource } from '../../src/adapters/data/array-bar-source.ts';
 import { createStrategyRegistry } from '../../src/stages/sig/registry.ts';
 import { assemblePipeline } from '../../src/modes/assemble.ts';
 import type { Bar } from '../../src/domain/market.ts';

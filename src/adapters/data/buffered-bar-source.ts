@@ -10,7 +10,7 @@
 // nothing; the first one wins and the duplicate is counted.
 
 import type { Bar } from '../../domain/market.ts';
-import type { BarBatch, BarSource } from './data-source.ts';
+import type { BarBatch, BarSource } from '../../stages/ing/bar-source.ts';
 import { OrdinisError } from '../../errors.ts';
 
 export interface BufferedBarSourceOptions {

@@ -36,7 +36,8 @@ import { SqlitePaperVenueStore } from '../../persistence/sqlite-paper-venue-stor
 import { otherConnectionsCommitted } from '../../persistence/sqlite-commit-probe.ts';
 import { SqliteRuntimeStateStore } from '../../persistence/sqlite-runtime-state-store.ts';
 import type { Readiness } from '../../server/contract.ts';
-import { FileReplaySource, type BarSource } from '../../adapters/data/data-source.ts';
+import { FileReplaySource } from '../../adapters/data/file-replay-source.ts';
+import type { BarSource } from '../../stages/ing/bar-source.ts';
 import { checkBar } from '../../stages/feat/feature-stage.ts';
 import { createStrategyRegistry, type StrategyRegistry } from '../../stages/sig/registry.ts';
 import type { SizingConfig } from '../../stages/risk/sizing.ts';

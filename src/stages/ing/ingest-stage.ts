@@ -25,8 +25,7 @@ import { OrdinisError } from '../../errors.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Bar, MarketListener, MarketSnapshot } from '../../domain/market.ts';
 import type { RunMode, Stage, StageContext } from '../../kernel/stage-contract.ts';
-import { nextUntil } from '../../adapters/data/data-source.ts';
-import type { BarSource } from '../../adapters/data/data-source.ts';
+import { nextUntil, type BarSource } from './bar-source.ts';
 
 /** `ING_MAX_STALENESS_MS` default. */
 export const DEFAULT_MAX_STALENESS_MS = 2000;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { runBacktest, type BacktestConfig, type CycleRecords } from '../../../src/modes/backtest/backtest-driver.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { openDatabase } from '../../../src/persistence/database.ts';
-import { SyntheticBarSource } from '../../../src/adapters/data/data-source.ts';
+import { SyntheticBarSource } from '../../../src/adapters/data/synthetic-bar-source.ts';
 
 const config = loadConfig({ env: {} }).config;
 const SAMPLES = join(import.meta.dirname, '..', '..', '..', 'samples');

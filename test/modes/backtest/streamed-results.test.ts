@@ -13,7 +13,7 @@ import { runBacktest, type BacktestConfig, type CycleRecords } from '../../../sr
 import { chartCurve } from '../../../src/modes/backtest/report/chart-curve.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { openDatabase } from '../../../src/persistence/database.ts';
-import { SyntheticBarSource } from '../../../src/adapters/data/data-source.ts';
+import { SyntheticBarSource } from '../../../src/adapters/data/synthetic-bar-source.ts';
 import { writeRepeatedCsv } from '../../../bench/lib/repeat-csv.ts';
 import { BIN, ROOT, cleanEnv } from '../../cli/cli-harness.ts';
 

@@ -20,7 +20,7 @@ import type { OrderIntent } from '../../../src/domain/order.ts';
 import { OWNER_KEY, CURSOR_KEY } from '../../../src/modes/paper/paper-runtime.ts';
 import { ABORT_REASON, NOT_RECEIVED_REASON } from '../../../src/modes/recovery/recovery.ts';
 import { OrdinisError } from '../../../src/errors.ts';
-import { FileReplaySource } from '../../../src/adapters/data/data-source.ts';
+import { FileReplaySource } from '../../../src/adapters/data/file-replay-source.ts';
 import type { Bar } from '../../../src/domain/market.ts';
 import type { CycleResult } from '../../../src/kernel/cycle-result.ts';
 import { ManualBarFeed } from '../../../src/adapters/data/live-bar-feed.ts';

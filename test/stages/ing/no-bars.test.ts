@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { OrdinisError } from '../../../src/errors.ts';
-import { FileReplaySource } from '../../../src/adapters/data/data-source.ts';
+import { FileReplaySource } from '../../../src/adapters/data/file-replay-source.ts';
 import { cli, failsWith, tempDbPath } from '../../cli/cli-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ordinis-no-bars-'));

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OrdinisError } from '../../../src/errors.ts';
 import { IngestStage } from '../../../src/stages/ing/ingest-stage.ts';
-import { ArrayBarSource } from '../../../src/adapters/data/data-source.ts';
+import { ArrayBarSource } from '../../../src/adapters/data/array-bar-source.ts';
 import { CircuitBreaker } from '../../../src/adapters/resilience/circuit-breaker.ts';
 import { ManualClock } from '../../../src/core/clock.ts';
 import type { Bar } from '../../../src/domain/market.ts';

@@ -8,7 +8,7 @@ import { defineStrategyPack } from '../../../src/stages/sig/strategy-pack.ts';
 import type { StrategyPack } from '../../../src/stages/sig/strategy-pack.ts';
 import { FeatureStage } from '../../../src/stages/feat/feature-stage.ts';
 import { IngestStage } from '../../../src/stages/ing/ingest-stage.ts';
-import { FileReplaySource } from '../../../src/adapters/data/data-source.ts';
+import { FileReplaySource } from '../../../src/adapters/data/file-replay-source.ts';
 import { OrdinisError } from '../../../src/errors.ts';
 import type { Signal } from '../../../src/domain/signal.ts';
 import type { FeatureVector } from '../../../src/domain/features.ts';
