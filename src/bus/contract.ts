@@ -60,6 +60,8 @@ export interface Bus {
   subscribe(spec: SubscriptionSpec, handler: EventHandler): string;
   unsubscribe(id: string): boolean;
   health(): BusHealth;
+  /** True when some subscription's pattern matches `topic` (an emitter may skip building an event nobody hears). */
+  hasSubscriber(topic: string): boolean;
   /** Resolves when every queued delivery (including retries) has settled. */
   drain(): Promise<void>;
 }

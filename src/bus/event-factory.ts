@@ -37,6 +37,11 @@ export interface EnvelopeFactoryOptions {
   tags: DefaultEventTags;
   /** Envelope schema_version, default "1.0.0". */
   schemaVersion?: string;
+  /**
+   * Build and publish only events some subscriber would receive (bus.hasSubscriber); others
+   * are counted as `unheard` and cost nothing, not even validation. Default false.
+   */
+  onlyWhenHeard?: boolean;
   /** Told about every emit that did not reach the bus. Errors it throws are ignored. */
   onEmitFailure?: (failure: EmitFailure) => void;
 }
@@ -46,10 +51,12 @@ export interface EmitFailure {
   error: OrdinisError;
 }
 
-export type EmitOutcome = { ok: true; ack: PublishAck } | ({ ok: false } & EmitFailure);
+export type EmitOutcome = { ok: true; ack: PublishAck } | { ok: true; unheard: true } | ({ ok: false } & EmitFailure);
 
 export interface EmitStats {
   emitted: number;
+  /** Not built: nobody subscribed to the topic (onlyWhenHeard). */
+  unheard?: number;
   failed: number;
   failedByCode: Partial<Record<ErrorCode, number>>;
 }
@@ -61,6 +68,7 @@ const SPAN_ID_BYTES = 8; // 16 hex chars, the size of a W3C span id
 export class EnvelopeFactory implements EventEmitterPort {
   private readonly schemaVersion: string;
   private emitted = 0;
+  private unheard = 0;
   private failed = 0;
   private readonly failedByCode: Partial<Record<ErrorCode, number>> = {};
 
@@ -105,6 +113,10 @@ export class EnvelopeFactory implements EventEmitterPort {
 
   /** Builds and publishes. Never throws: a failure is returned, reported and counted. */
   emit(topic: string, payload: Record<string, unknown>, meta: EmitMeta = {}): EmitOutcome {
+    if (this.options.onlyWhenHeard === true && !this.options.bus.hasSubscriber(topic)) {
+      this.unheard++;
+      return { ok: true, unheard: true };
+    }
     try {
       const ack = this.options.bus.publish(this.build(topic, payload, meta));
       this.emitted++;
@@ -117,7 +129,9 @@ export class EnvelopeFactory implements EventEmitterPort {
   }
 
   stats(): EmitStats {
-    return { emitted: this.emitted, failed: this.failed, failedByCode: { ...this.failedByCode } };
+    const stats: EmitStats = { emitted: this.emitted, failed: this.failed, failedByCode: { ...this.failedByCode } };
+    if (this.unheard > 0) stats.unheard = this.unheard;
+    return stats;
   }
 
   private recordFailure(failure: EmitFailure): void {

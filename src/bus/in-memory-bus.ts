@@ -163,6 +163,10 @@ export class InMemoryBus implements Bus {
     return true;
   }
 
+  hasSubscriber(topic: string): boolean {
+    return this.route(topic).length > 0;
+  }
+
   health(): InMemoryBusHealth {
     return {
       ok: !this.closed,

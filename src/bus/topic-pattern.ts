@@ -88,3 +88,23 @@ export function eventPatternProblem(pattern: TopicPattern): string | undefined {
   }
   return undefined;
 }
+
+/** Every event topic. */
+export const ALL_EVENTS_PATTERN = 'ordinis.*';
+
+/** Patterns from a comma list (empty: every event); a bad one is E_CFG_INVALID naming `flag`. */
+export function topicPatternsFromList(list: string, flag: string): TopicPattern[] {
+  const sources = list.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+  if (sources.length === 0) sources.push(ALL_EVENTS_PATTERN);
+  return sources.map((source) => {
+    let pattern: TopicPattern;
+    try {
+      pattern = compileTopicPattern(source);
+    } catch (e) {
+      throw new OrdinisError('E_CFG_INVALID', `${flag} ${JSON.stringify(source)}: ${e instanceof Error ? e.message.replace(/^E_[A-Z_]+: /, '') : 'malformed'}`, { cause: e });
+    }
+    const problem = eventPatternProblem(pattern);
+    if (problem !== undefined) throw new OrdinisError('E_CFG_INVALID', `${flag} ${JSON.stringify(source)}: ${problem}`);
+    return pattern;
+  });
+}

@@ -13,7 +13,7 @@ import { HookManager } from '../governance/hooks/hook-manager.ts';
 import { KillSwitch } from '../kill-switch/kill-switch.ts';
 import type { KillSwitchStore } from '../kill-switch/contract.ts';
 import { DurableKillGate, type DurableKillGateOptions } from '../kill-switch/durable-kill-gate.ts';
-import { OrchestrationEngine, type EngineObserver, type OrchSettings } from '../kernel/engine.ts';
+import { OrchestrationEngine, type BacktestDriver, type EngineObserver, type OrchSettings } from '../kernel/engine.ts';
 import type { RunStore } from '../kernel/run-store.ts';
 import type { RunMode, StageName } from '../kernel/stage-contract.ts';
 import type { BarSource } from '../stages/ing/bar-source.ts';
@@ -76,6 +76,8 @@ export interface PipelineInput {
   venue?: PaperBroker;
   events?: EventEmitterPort;
   bus?: Bus;
+  /** What the engine's runBacktest (and `ordinis.ops.run.backtest.requested` on `bus`) runs. */
+  backtest?: BacktestDriver;
   observer?: EngineObserver;
   tracer?: Tracer;
   hooks?: HookManager;
@@ -208,6 +210,7 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
     hooks,
     ...(input.events ? { events: input.events } : {}),
     ...(input.bus ? { bus: input.bus } : {}),
+    ...(input.backtest ? { backtest: input.backtest } : {}),
     ...(stores.runs ? { runStore: stores.runs } : {}),
     ...(input.observer ? { observer: input.observer } : {}),
     ...(input.tracer ? { tracer: input.tracer } : {}),

@@ -3,12 +3,15 @@
 // response; the server writes every reply, so headers, logging and error shape stay in
 // one place.
 
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { EngineStatus } from '../kernel/engine.ts';
 import type { KillSwitch } from '../kill-switch/kill-switch.ts';
 import type { OrdinisDatabase } from '../persistence/database.ts';
+import type { Bus } from '../bus/contract.ts';
 import type { AuditVerifier } from './audit-verifier.ts';
+import type { BacktestRequests } from './backtest-requests.ts';
+import type { EventStreamOptions } from './event-stream.ts';
 import type { OpsServerLimits } from './ops-server.ts';
 
 /** Structurally a pino logger; only these three levels are used. */
@@ -49,6 +52,12 @@ export interface OpsServerDeps {
   limits?: OpsServerLimits;
   /** API_UNAUTHORIZED_LOG_INTERVAL_MS: one summary line per this while 401s keep coming (default 60 s; 0 = a line each). */
   unauthorizedLogIntervalMs?: number;
+  /** The process's bus: GET /events streams it. Without one, /events answers 503 E_SB_UNAVAILABLE. */
+  bus?: Bus;
+  /** Heartbeat and per-client buffer of GET /events. */
+  eventStream?: EventStreamOptions;
+  /** Where POST /backtests hands a request. Without it, the route answers 503 E_SB_UNAVAILABLE. */
+  backtests?: BacktestRequests;
 }
 
 export type HttpMethod = 'GET' | 'POST';
@@ -67,7 +76,9 @@ export interface ApiRequest {
 
 export type ApiReply =
   | { status: number; json: unknown; headers?: Record<string, string> }
-  | { status: number; text: string; contentType: string };
+  | { status: number; text: string; contentType: string }
+  /** A long-lived answer (GET /events): the route writes the response itself. */
+  | { status: number; stream: (res: ServerResponse) => void };
 
 export type RouteHandler = (req: ApiRequest, deps: OpsServerDeps) => ApiReply | Promise<ApiReply>;
 

@@ -26,6 +26,8 @@ export const ERROR_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = {
   E_ORCH_PERSISTENCE_FAILED: 503,
   E_GOV_AUDIT_WRITE_FAILED: 503,
   E_ORCH_NOT_RUNNING: 503,
+  E_SB_BACKPRESSURE: 503,
+  E_SB_UNAVAILABLE: 503,
 };
 
 /**

@@ -88,7 +88,7 @@ export async function readJsonBody(req: IncomingMessage, limitBytes = MAX_BODY_B
 }
 
 /** Writes a reply; HEAD requests get the headers only (node drops the body). */
-export function writeReply(res: ServerResponse, reply: ApiReply): void {
+export function writeReply(res: ServerResponse, reply: Exclude<ApiReply, { stream: unknown }>): void {
   let body: string;
   let contentType: string;
   if ('text' in reply) {

@@ -27,7 +27,10 @@ import { BurstLog } from './burst-log.ts';
 import { ApiError, errorAnswer } from './error-status.ts';
 import { readJsonBody, writeReply } from './http-json.ts';
 import { Router } from './router.ts';
+import { EventStreamHub } from './event-stream.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { backtestRoutes } from './routes/backtests.ts';
+import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { killRoutes } from './routes/kill.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -88,6 +91,8 @@ export class OpsServer {
   private closing: Promise<void> | null = null;
   private readonly unauthorizedLog: BurstLog;
   private readonly droppedLog: BurstLog;
+  /** GET /events clients; undefined without a bus. */
+  private readonly events: EventStreamHub | undefined;
 
   constructor(private readonly deps: OpsServerDeps) {
     this.host = deps.host ?? DEFAULT_OPS_HOST;
@@ -96,7 +101,8 @@ export class OpsServer {
       throw new OrdinisError('E_CFG_INVALID', `ops API port must be an integer from 0 to 65535, got ${String(this.port)}`);
     }
     this.auth = new BearerAuth(deps.token);
-    this.router = new Router([...healthRoutes, ...metricsRoutes, ...statusRoutes, ...runsRoutes, ...auditRoutes, ...killRoutes]);
+    this.events = deps.bus ? new EventStreamHub(deps.bus, deps.eventStream) : undefined;
+    this.router = new Router([...healthRoutes, ...metricsRoutes, ...statusRoutes, ...runsRoutes, ...auditRoutes, ...killRoutes, ...eventRoutes(this.events), ...backtestRoutes]);
     const limits = validLimits(deps.limits ?? DEFAULT_OPS_LIMITS);
     this.server = createServer(
       {
@@ -139,9 +145,19 @@ export class OpsServer {
     });
   }
 
-  /** Stops accepting, lets requests in flight finish (up to a grace period), then resolves. Idempotent. */
+  /** GET /events clients and how many were dropped for reading too slowly. */
+  eventStreamStats(): ReturnType<EventStreamHub['stats']> {
+    return this.events?.stats() ?? { clients: 0, sent: 0, dropped: 0 };
+  }
+
+  /**
+   * Stops accepting, ends the event streams, lets requests in flight finish (up to a grace
+   * period), then resolves. Idempotent.
+   */
   close(): Promise<void> {
     if (!this.server.listening) return this.closing ?? Promise.resolve();
+    // A stream never finishes by itself; without this, close() would wait out the grace period.
+    this.events?.close();
     this.closing ??= new Promise<void>((resolve) => {
       const force = setTimeout(() => this.server.closeAllConnections(), CLOSE_GRACE_MS);
       force.unref();
@@ -197,6 +213,15 @@ export class OpsServer {
 
   /** Writes the reply; a reply that cannot be serialised becomes a generic 500. */
   private send(res: ServerResponse, reply: ApiReply, method: string, path: string): void {
+    if ('stream' in reply) {
+      if (method === 'HEAD') {
+        res.writeHead(reply.status, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' });
+        res.end();
+      } else {
+        reply.stream(res);
+      }
+      return;
+    }
     try {
       writeReply(res, reply);
     } catch (e) {

@@ -65,6 +65,11 @@ export interface FixtureOptions {
   limits?: OpsServerLimits;
   /** API_UNAUTHORIZED_LOG_INTERVAL_MS (default: the server's default). */
   unauthorizedLogIntervalMs?: number;
+  /** The bus behind GET /events (default: none, /events answers 503). */
+  bus?: OpsServerDeps['bus'];
+  eventStream?: OpsServerDeps['eventStream'];
+  /** What POST /backtests hands requests to (default: none, 503). */
+  backtests?: OpsServerDeps['backtests'];
 }
 
 /** Matches a V8 stack frame ("    at fn (file.ts:1:2)", "at node:internal/..."). */
@@ -108,6 +113,9 @@ export async function startOps(t: TestContext, options: FixtureOptions = {}): Pr
     auditVerifyMinIntervalMs: options.auditVerifyMinIntervalMs ?? 0,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.unauthorizedLogIntervalMs !== undefined ? { unauthorizedLogIntervalMs: options.unauthorizedLogIntervalMs } : {}),
+    ...(options.bus ? { bus: options.bus } : {}),
+    ...(options.eventStream ? { eventStream: options.eventStream } : {}),
+    ...(options.backtests ? { backtests: options.backtests } : {}),
   });
   const { port } = await server.listen();
   t.after(async () => {

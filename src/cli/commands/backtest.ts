@@ -4,6 +4,8 @@
 
 import { OrdinisError } from '../../errors.ts';
 import type { Command } from 'commander';
+import { createBus, createModeEmitter } from '../../bus/create-bus.ts';
+import { SeededRandom } from '../../core/random.ts';
 import { runBacktest, type BacktestConfig, type BacktestResult } from '../../modes/backtest/backtest-driver.ts';
 import { renderHtmlReport } from '../../modes/backtest/report/html-report.ts';
 import { checkReportPath, writeReportFile } from '../../modes/backtest/report/report-file.ts';
@@ -11,8 +13,10 @@ import { createEngineObserver } from '../../observability/engine-observer.ts';
 import { createOrchMetrics } from '../../observability/metrics.ts';
 import { setupTracing, tracingOptionsFromConfig } from '../../observability/tracing.ts';
 import { buildInfo } from '../../core/build-info.ts';
+import { systemClock } from '../../core/clock.ts';
 import { createProgressBar } from '../progress.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
+import { modeForCommand } from '../../modes/mode-table.ts';
 import { addPipelineOptions, toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';
 
 interface BacktestFlags extends PipelineFlags {
@@ -34,6 +38,8 @@ export function registerBacktest(program: Command): void {
     .action(async (flags: BacktestFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals() as GlobalOptions;
       const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
+      // The command is the mode; an ORCH_MODE set to another one refuses (mode-table.ts).
+      modeForCommand('backtest', ctx.loaded);
       const bt = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH);
       if (flags.cycleRecords !== 'all' && flags.cycleRecords !== 'exceptions') {
         throw new OrdinisError('E_CFG_INVALID', `--cycle-records ${JSON.stringify(flags.cycleRecords)}: expected all or exceptions`);
@@ -45,10 +51,15 @@ export function registerBacktest(program: Command): void {
       const info = buildInfo();
       // The SDK is wired here, at the edge; engines only use @opentelemetry/api.
       const tracing = setupTracing({ ...tracingOptionsFromConfig(ctx.config), serviceVersion: info.codeVersion });
+      // The mode's bus. Nothing in this command listens, so the engine's events cost a lookup
+      // each; the emitter has its own seeded source, so the run's own draws are untouched.
+      const bus = createBus(ctx.config, { clock: systemClock });
+      const events = createModeEmitter({ bus, config: ctx.config, clock: systemClock, random: new SeededRandom(bt.seed ?? ctx.config.ORCH_SEED), source: 'orch.backtest', venue: 'backtest' });
       try {
         const { result, artifacts } = await runBacktest(bt, {
           config: ctx.config,
           db,
+          events,
           observer: createEngineObserver({ metrics: createOrchMetrics(), logger: ctx.logger }),
           onProgress: (d, t) => progress.update(d, t),
           cycleRecords: flags.cycleRecords,
@@ -91,6 +102,7 @@ export function registerBacktest(program: Command): void {
         else process.stdout.write(formatSummary(result, bt, flags.report, db.path));
         process.exitCode = result.status === 'ok' ? 0 : 1;
       } finally {
+        bus.close();
         db.close();
         await tracing.shutdown();
       }

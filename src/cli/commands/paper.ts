@@ -7,9 +7,20 @@
 // SIGINT/SIGTERM: stop scheduling, let the running cycle finish (or hit its budget), print
 // the summary, close the database, exit 0. A failed recovery refuses to trade: exit 1 with
 // the reasons (with --serve, the ops API stays up answering /readyz 503 until a signal).
+//
+// The process's bus (SB_* keys) carries the engine's events to `--events` (JSON lines on
+// stdout; the summary then goes to stderr) and to the ops API's GET /events; with --serve,
+// POST /backtests requests go over it to an engine of their own (backtest-requests.ts).
 
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
+import { createBus, createModeEmitter } from '../../bus/create-bus.ts';
+import { writeEventsAsJsonLines, type JsonLinesWriter } from '../../bus/json-lines-writer.ts';
+import { topicPatternsFromList } from '../../bus/topic-pattern.ts';
+import { systemClock } from '../../core/clock.ts';
+import { SeededRandom } from '../../core/random.ts';
 import { OrdinisError } from '../../errors.ts';
+import { startBacktestRequests, type BacktestRequestService } from '../../modes/backtest/backtest-requests.ts';
 import { createEngineObserver, observeKillSwitch } from '../../observability/engine-observer.ts';
 import { AlertMonitor } from '../../observability/alerts.ts';
 import { componentLogger } from '../../observability/logger.ts';
@@ -21,6 +32,7 @@ import { PaperRuntime, type PaperRunSummary } from '../../modes/paper/paper-runt
 import { describeRecovery } from '../../modes/recovery/recovery.ts';
 import { watchShutdownSignals } from '../../modes/paper/shutdown-signals.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
+import { modeForCommand } from '../../modes/mode-table.ts';
 import { addPipelineOptions, decimalFlag, toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';
 
 interface PaperFlags extends PipelineFlags {
@@ -31,6 +43,8 @@ interface PaperFlags extends PipelineFlags {
   adopt?: boolean;
   newBook?: boolean;
   allowLargePurge?: boolean;
+  /** true (no pattern given) or a comma list of topic patterns. */
+  events?: boolean | string;
 }
 
 export function registerPaper(program: Command): void {
@@ -45,16 +59,20 @@ export function registerPaper(program: Command): void {
     .option('--max-cycles <n>', 'stop after n cycles (this process)')
     .option('--serve', 'also serve the ops HTTP API on API_HOST:API_PORT')
     .option('--json', 'print the summary as one JSON object on stdout')
+    .option('--events [patterns]', 'write bus events as JSON lines on stdout (comma-separated topic patterns, e.g. ordinis.ops.cycle.*; default all); the summary goes to stderr')
     .option('--adopt', "take over this database's paper book although it was started with another strategy, data or cash (its positions are listed and audited)")
     .option('--new-book', 'start a fresh paper book in this database (refused unless the old book is flat; its history stays; the account keeps its cash)')
     .option('--allow-large-purge', 'let the start-up retention delete more than DB_RETENTION_MAX_PURGE_PCT of a table (after checking the wall clock)')
     .action(async (flags: PaperFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals() as GlobalOptions;
       const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
+      // The command is the mode; an ORCH_MODE set to another one refuses (mode-table.ts).
+      modeForCommand('paper', ctx.loaded);
       const bt = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH);
       const speed = decimalFlag('--speed', flags.speed, { min: 0 });
       const maxCycles = flags.maxCycles !== undefined ? decimalFlag('--max-cycles', flags.maxCycles, { integer: true, min: 1 }) : undefined;
       if (flags.adopt && flags.newBook) throw new OrdinisError('E_CFG_INVALID', '--adopt and --new-book: give one or the other (take the old book over, or start a fresh one)');
+      const eventPatterns = flags.events === undefined || flags.events === false ? undefined : topicPatternsFromList(flags.events === true ? '' : flags.events, '--events');
       const logger = componentLogger(ctx.logger, 'paper');
       const metrics = createOrchMetrics(undefined, { processMetrics: flags.serve === true });
       const alerts = new AlertMonitor({ logger, metrics, consecutiveFailureThreshold: ctx.config.OBS_ALERT_CONSECUTIVE_FAILURES });
@@ -64,6 +82,21 @@ export function registerPaper(program: Command): void {
       const tracing = setupTracing({ ...tracingOptionsFromConfig(ctx.config), serviceVersion: info.codeVersion });
       let runtime: PaperRuntime | undefined;
       let ops: OpsServer | undefined;
+      let backtests: BacktestRequestService | undefined;
+      let eventLines: JsonLinesWriter | undefined;
+      const bus = createBus(ctx.config, { clock: systemClock });
+      // Event ids are not part of any result: a fresh seed per process keeps them unique.
+      const eventIds = new SeededRandom(randomBytes(4).readUInt32LE(0));
+      const events = createModeEmitter({
+        bus,
+        config: ctx.config,
+        clock: systemClock,
+        random: eventIds,
+        source: 'orch.paper',
+        venue: 'paper',
+        onEmitFailure: (f) => logger.warn({ topic: f.topic, code: f.error.code }, `event not published: ${f.error.message}`),
+      });
+      if (eventPatterns) eventLines = writeEventsAsJsonLines(bus, eventPatterns, process.stdout);
       const signals = watchShutdownSignals(
         (signal) => {
           logger.info({ signal }, 'stopping: no new cycles; the running one finishes');
@@ -92,6 +125,7 @@ export function registerPaper(program: Command): void {
           book: flags.adopt ? 'adopt' : flags.newBook ? 'new' : 'refuse',
           ...(bt.seed !== undefined ? { seed: bt.seed } : {}),
           observer: createEngineObserver({ metrics, alerts, logger }),
+          events,
           codeVersion: info.codeVersion,
           commitHash: info.commitHash,
         });
@@ -116,7 +150,21 @@ export function registerPaper(program: Command): void {
         observeKillSwitch(rt.pipeline.kill, metrics, alerts);
 
         if (flags.serve) {
+          // Its own connection: a requested backtest's batches must not share paper's.
+          const backtestDb = ctx.openDb();
+          backtests = startBacktestRequests({
+            config: ctx.config,
+            db: backtestDb,
+            bus,
+            events,
+            random: eventIds,
+            codeVersion: info.codeVersion,
+            commitHash: info.commitHash,
+            onStop: () => backtestDb.close(),
+          });
           ops = new OpsServer({
+            bus,
+            backtests,
             status: () => rt.statusReport(),
             db,
             kill: rt.pipeline.kill,
@@ -144,14 +192,21 @@ export function registerPaper(program: Command): void {
         if (signals.received) void rt.stop();
         logger.info({ session: rt.sessionId, db: db.path, speed, resumedAfter: rt.statusReport().runtime.resumedAfter }, 'paper runtime started');
         const summary = await rt.run();
-        if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-        else process.stdout.write(formatSummary(summary));
+        // Every event of the run reaches --events and /events before the summary.
+        await bus.drain();
+        eventLines?.close();
+        const out = eventLines ? process.stderr : process.stdout;
+        if (flags.json) out.write(`${JSON.stringify(summary)}\n`);
+        else out.write(formatSummary(summary));
         // Stopped on database faults: the summary above, then the code and last cause on stderr.
         if (rt.failure) throw rt.failure;
         process.exitCode = summary.status === 'failed' ? 1 : 0;
       } finally {
         signals.dispose();
         await ops?.close();
+        await backtests?.stop();
+        eventLines?.close();
+        bus.close();
         runtime?.close();
         db.close();
         await tracing.shutdown();

@@ -5,9 +5,19 @@
 //
 // Kill-switch changes made here are persisted to the database; an engine running over the
 // same file (`ordinis paper`) adopts them at its next cycle.
+//
+// It has a bus of its own (SB_* keys): POST /backtests runs a backtest here, on an engine
+// that serves only those requests, and GET /events streams this process's events (the
+// requests' outcomes, kill-switch changes made here). A paper run's cycle events are on
+// that run's own `--serve` API, not this one.
 
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
+import { createBus, createModeEmitter } from '../../bus/create-bus.ts';
 import { systemClock } from '../../core/clock.ts';
+import { SeededRandom } from '../../core/random.ts';
+import { buildInfo } from '../../core/build-info.ts';
+import { startBacktestRequests, type BacktestRequestService } from '../../modes/backtest/backtest-requests.ts';
 import { GovernanceEngine } from '../../governance/governance-engine.ts';
 import { KillSwitch } from '../../kill-switch/kill-switch.ts';
 import { componentLogger } from '../../observability/logger.ts';
@@ -35,14 +45,41 @@ export function registerServe(program: Command): void {
       );
       const db = ctx.openDb();
       let server: OpsServer | undefined;
+      let backtests: BacktestRequestService | undefined;
+      const bus = createBus(ctx.config, { clock: systemClock });
+      const eventIds = new SeededRandom(randomBytes(4).readUInt32LE(0));
+      const events = createModeEmitter({
+        bus,
+        config: ctx.config,
+        clock: systemClock,
+        random: eventIds,
+        source: 'orch.serve',
+        venue: 'paper',
+        onEmitFailure: (f) => logger.warn({ topic: f.topic, code: f.error.code }, `event not published: ${f.error.message}`),
+      });
       try {
         const governance = new GovernanceEngine({ policyVersion: ctx.config.GOV_POLICY_VERSION, store: db.audit, clock: systemClock });
-        const kill = new KillSwitch({ store: db.killSwitch, clock: systemClock, governance, failSafe: ctx.config.KILL_FAIL_SAFE });
+        const kill = new KillSwitch({ store: db.killSwitch, clock: systemClock, governance, events, failSafe: ctx.config.KILL_FAIL_SAFE });
         if (kill.loadError) logger.error({ err: kill.loadError, kill: kill.get() }, 'kill switch state unreadable at start-up');
         const metrics = createOrchMetrics(undefined, { processMetrics: true });
         observeKillSwitch(kill, metrics, new AlertMonitor({ logger, metrics, consecutiveFailureThreshold: ctx.config.OBS_ALERT_CONSECUTIVE_FAILURES }));
         const startedAt = new Date().toISOString();
+        const info = buildInfo();
+        // Its own connection: a backtest's batches must not share the API's.
+        const backtestDb = ctx.openDb();
+        backtests = startBacktestRequests({
+          config: ctx.config,
+          db: backtestDb,
+          bus,
+          events,
+          random: eventIds,
+          codeVersion: info.codeVersion,
+          commitHash: info.commitHash,
+          onStop: () => backtestDb.close(),
+        });
         server = new OpsServer({
+          bus,
+          backtests,
           status: () => ({ state: 'serving', mode: 'serve', startedAt, inFlight: null, note: SERVE_NOT_READY, kill: { state: kill.get().state, reason: kill.get().reason } }),
           db,
           kill,
@@ -64,6 +101,8 @@ export function registerServe(program: Command): void {
       } finally {
         signals.dispose();
         await server?.close();
+        await backtests?.stop();
+        bus.close();
         db.close();
       }
     });

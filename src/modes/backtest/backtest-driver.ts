@@ -25,6 +25,7 @@ import type { BarSource } from '../../stages/ing/bar-source.ts';
 import { createStrategyRegistry, type StrategyRegistry } from '../../stages/sig/registry.ts';
 import type { SizingConfig } from '../../stages/risk/sizing.ts';
 import type { CommissionModel } from '../../stages/exec/commission.ts';
+import type { EventEmitterPort } from '../../bus/contract.ts';
 import { MemoryOrderStore } from '../../adapters/memory/memory-order-store.ts';
 import { BalanceLedgerStore } from '../../adapters/memory/balance-ledger-store.ts';
 import type { Kpis, QualityFlag } from '../../domain/analytics.ts';
@@ -108,6 +109,8 @@ export type CycleRecords = 'all' | 'exceptions';
 
 export interface BacktestDeps {
   config: OrdinisConfig;
+  /** Where the engine emits its events (the command's bus); an emitter that builds only what someone hears costs nothing per bar. */
+  events?: EventEmitterPort;
   /** Where runs, cycle results and artifacts go. */
   db?: OrdinisDatabase;
   observer?: EngineObserver;
@@ -165,6 +168,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
     clock,
     random,
     equityCurve: equity,
+    ...(deps.events ? { events: deps.events } : {}),
     ...(deps.observer ? { observer: deps.observer } : {}),
     ...(deps.codeVersion ? { codeVersion: deps.codeVersion } : {}),
     ...(deps.commitHash ? { commitHash: deps.commitHash } : {}),

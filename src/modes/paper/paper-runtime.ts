@@ -23,7 +23,7 @@ import { ManualClock, systemClock, toRfc3339, type Clock } from '../../core/cloc
 import { SeededRandom } from '../../core/random.ts';
 import type { OrdinisConfig } from '../../config/schema.ts';
 import { parseSchedule } from '../../config/schedule.ts';
-import type { Bus } from '../../bus/contract.ts';
+import type { Bus, EventEmitterPort } from '../../bus/contract.ts';
 import { OrdinisError, toOrdinisError } from '../../errors.ts';
 import type { Bar } from '../../domain/market.ts';
 import type { Fill } from '../../domain/order.ts';
@@ -97,6 +97,8 @@ export interface PaperRuntimeOptions {
   observer?: EngineObserver;
   /** Also buffer `ordinis.market.bar.closed` events from this bus (live mode). */
   bus?: Bus;
+  /** Where the engine and the kill switch emit their events (`ordinis.ops.cycle.started`, ...). */
+  events?: EventEmitterPort;
   registry?: StrategyRegistry;
   codeVersion?: string;
   commitHash?: string;
@@ -357,6 +359,7 @@ export class PaperRuntime {
         random: new SeededRandom(opts.seed ?? config.ORCH_SEED),
         venue,
         observer,
+        ...(opts.events ? { events: opts.events } : {}),
         configSnapshot: { paper: describeOptions(opts), config: config as unknown as Record<string, unknown> },
         ...(opts.codeVersion ? { codeVersion: opts.codeVersion } : {}),
         ...(opts.commitHash ? { commitHash: opts.commitHash } : {}),

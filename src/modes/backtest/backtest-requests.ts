@@ -1,0 +1,158 @@
+// Backtests requested over the bus in a running process (`ordinis paper --serve`,
+// `ordinis serve`; POST /backtests publishes the request).
+//
+// Concurrency: requests are served by an engine of their own, never the paper engine. Its
+// subscription to `ordinis.ops.run.backtest.requested` calls runBacktest, whose driver runs
+// each backtest as an isolated backtest-mode pipeline (backtest-request.ts); the paper
+// engine's cycle loop, in-flight state and book are not involved. The bus delivers to the
+// subscription one event at a time, so requests run one after another, and more than
+// SB_MAX_QUEUE_DEPTH waiting are refused (E_SB_BACKPRESSURE). A backtest's bars run
+// synchronously, so a paper cycle due meanwhile starts when the backtest ends (the
+// replay then continues from where it was); results of either are unaffected.
+//
+// The outcome is published on the same bus, correlated by the request id:
+// `ordinis.ops.run.backtest.completed` {request_id, run_id, bars, orders, final_value} for a
+// run that ended ok, `ordinis.ops.run.backtest.failed` {request_id, run_id, error_code,
+// message} for one that did not (run_id null when it could not even start: no data in the
+// window, an unknown strategy). The engine's own subscription only logs a failure, so
+// nothing is published twice.
+
+import type { InMemoryBus } from '../../bus/in-memory-bus.ts';
+import type { EnvelopeFactory } from '../../bus/event-factory.ts';
+import type { OrdinisConfig } from '../../config/schema.ts';
+import { ManualClock } from '../../core/clock.ts';
+import { randomHex, SeededRandom, type RandomSource } from '../../core/random.ts';
+import { OrdinisError, toOrdinisError } from '../../errors.ts';
+import { MemoryAuditStore } from '../../governance/audit-chain.ts';
+import type { BacktestDriver, EngineObserver, OrchestrationEngine } from '../../kernel/engine.ts';
+import { MemoryKillSwitchStore } from '../../kill-switch/contract.ts';
+import type { OrdinisDatabase } from '../../persistence/database.ts';
+import type { BacktestRequests, BacktestSubmission } from '../../server/backtest-requests.ts';
+import { BufferedBarSource } from '../../adapters/data/buffered-bar-source.ts';
+import { MemoryOrderStore } from '../../adapters/memory/memory-order-store.ts';
+import { MemoryLedgerStore } from '../../adapters/memory/memory-ledger-store.ts';
+import { createStrategyRegistry } from '../../stages/sig/registry.ts';
+import { assemblePipeline } from '../assemble.ts';
+import { DefaultBacktestDriver } from './backtest-request.ts';
+import type { BacktestResult } from './backtest-driver.ts';
+
+export const BACKTEST_REQUESTED = 'ordinis.ops.run.backtest.requested';
+export const BACKTEST_COMPLETED = 'ordinis.ops.run.backtest.completed';
+export const BACKTEST_FAILED = 'ordinis.ops.run.backtest.failed';
+
+export interface BacktestRequestOptions {
+  config: OrdinisConfig;
+  /** Where the runs are recorded: a connection of its own (the backtest's batches must not share one with paper). */
+  db: OrdinisDatabase;
+  bus: InMemoryBus;
+  /** Publishes the requests and their outcomes. */
+  events: EnvelopeFactory;
+  /** Request ids. */
+  random: RandomSource;
+  observer?: EngineObserver;
+  codeVersion?: string;
+  commitHash?: string;
+  /** Called once stop() has let the last backtest finish (closes `db` when it was opened for this). */
+  onStop?: () => void;
+}
+
+export interface BacktestRequestService extends BacktestRequests {
+  readonly engine: OrchestrationEngine;
+  /** Unsubscribes; a backtest running finishes first. */
+  stop(): Promise<void>;
+}
+
+/** Starts the engine that serves requested backtests, subscribed to the bus. */
+export function startBacktestRequests(o: BacktestRequestOptions): BacktestRequestService {
+  const deps = {
+    config: o.config,
+    db: o.db,
+    ...(o.observer ? { observer: o.observer } : {}),
+    ...(o.codeVersion ? { codeVersion: o.codeVersion } : {}),
+    ...(o.commitHash ? { commitHash: o.commitHash } : {}),
+  };
+  const running = new PublishingBacktestDriver(new DefaultBacktestDriver(deps), o.events);
+  let stopped = false;
+  const { engine } = assemblePipeline({
+    mode: 'backtest',
+    config: o.config,
+    // This engine runs no cycles of its own: each backtest brings its pipeline.
+    source: new BufferedBarSource(),
+    strategy: createStrategyRegistry().resolve('sma-cross', {}),
+    sizing: { kind: 'fixed', qty: 1 },
+    startingCash: o.config.BROKER_STARTING_CASH,
+    commission: { kind: 'none' },
+    stores: { orders: new MemoryOrderStore(), ledger: new MemoryLedgerStore(), audit: new MemoryAuditStore(), killSwitch: new MemoryKillSwitchStore() },
+    clock: new ManualClock(0),
+    random: new SeededRandom(o.config.ORCH_SEED),
+    bus: o.bus,
+    backtest: running,
+    ...(o.observer ? { observer: o.observer } : {}),
+  });
+  engine.start();
+  return {
+    engine,
+    submit(request: Record<string, unknown>): BacktestSubmission {
+      const requestId = randomHex(o.random, 16);
+      const outcome = o.events.emit(BACKTEST_REQUESTED, { ...request, request_id: requestId }, { correlationId: requestId });
+      if (!outcome.ok) throw outcome.error;
+      if ('unheard' in outcome) throw new OrdinisError('E_SB_UNAVAILABLE', 'nothing serves backtest requests (the engine stopped)');
+      return { requestId, eventId: outcome.ack.event_id };
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await engine.stop();
+      // A delivery already started still runs: wait for it before letting go of its database.
+      await running.settled();
+      o.onStop?.();
+    },
+  };
+}
+
+/** Runs a request without its request_id and publishes how it ended. */
+export class PublishingBacktestDriver implements BacktestDriver {
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly inner: BacktestDriver,
+    private readonly events: EnvelopeFactory,
+  ) {}
+
+  run(engine: OrchestrationEngine, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const p = this.runAndPublish(engine, payload);
+    const tracked = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(tracked);
+    void tracked.then(() => this.inFlight.delete(tracked));
+    return p;
+  }
+
+  /** Resolves when no backtest is running. */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  private async runAndPublish(engine: OrchestrationEngine, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { request_id: rawId, ...request } = payload;
+    const requestId = typeof rawId === 'string' && rawId.length > 0 ? rawId : undefined;
+    const meta = requestId ? { correlationId: requestId } : {};
+    let result: BacktestResult;
+    try {
+      result = (await this.inner.run(engine, request)) as unknown as BacktestResult;
+    } catch (e) {
+      const err = toOrdinisError(e);
+      this.events.emit(BACKTEST_FAILED, { request_id: requestId ?? null, run_id: null, error_code: err.code, message: err.message }, meta);
+      throw err;
+    }
+    if (result.status === 'ok') {
+      this.events.emit(BACKTEST_COMPLETED, { request_id: requestId ?? null, run_id: result.runId, bars: result.bars, orders: result.orders, final_value: result.finalValue }, meta);
+    } else {
+      const error = result.error ?? { code: 'E_INTERNAL', message: 'backtest failed' };
+      this.events.emit(BACKTEST_FAILED, { request_id: requestId ?? null, run_id: result.runId, error_code: error.code, message: error.message }, meta);
+    }
+    return result as unknown as Record<string, unknown>;
+  }
+}
