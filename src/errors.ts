@@ -30,6 +30,7 @@ export const ERROR_CATALOG = {
   E_AUDIT_CHAIN_BROKEN: { retryable: false, message: 'audit hash chain broken' },
   E_AUDIT_INCOMPLETE: { retryable: false, message: 'a side effect has no audit record' },
   E_AUDIT_EXPORT_FAILED: { retryable: false, message: 'the audit export file could not be written' },
+  E_AUDIT_RECORD_INVALID: { retryable: false, message: 'audit record is not I-JSON (RFC 8785 has no canonical form for it)' },
   // kill switch
   E_KILL_ALREADY_ACTIVE: { retryable: false, message: 'kill switch already active' },
   E_KILL_ALREADY_INACTIVE: { retryable: false, message: 'kill switch already inactive' },

@@ -74,6 +74,19 @@ test('records are stored as a reader will rebuild them (undefined, Dates, extra 
   assert.equal(temp.db.audit.verify().ok, true);
 });
 
+test('a record RFC 8785 cannot write (a lone surrogate) is refused by name and nothing is written', (t) => {
+  const temp = openTempDatabase(t);
+  appendN(temp.db, 2);
+  const head = temp.db.audit.head();
+  const err = expectCode(() => temp.db.audit.append({ ...auditInput(3), payload: { message: 'cut 😀'.slice(0, 5) } }), 'E_AUDIT_RECORD_INVALID');
+  assert.match(err.message, /lone surrogate/i);
+  assert.deepEqual(temp.db.audit.head(), head);
+  assert.equal(temp.reopen().audit.verify().ok, true);
+  // A NaN is written as JSON writes it (null), as before, and hashed as it is read back.
+  assert.deepEqual(temp.db.audit.append({ ...auditInput(3), payload: { price: Number.NaN } }).payload, { price: null });
+  assert.equal(temp.db.audit.verify().ok, true);
+});
+
 test('findBySubject returns the records of the given side effects in sequence order', (t) => {
   const { db } = openTempDatabase(t);
   appendN(db, 4);
