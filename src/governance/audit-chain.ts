@@ -118,8 +118,19 @@ export function verifyChain(
   return { ok: true, checked };
 }
 
-/** Where audit records go. Memory implementation below; SQLite in persistence/. */
-export interface AuditStore {
+/**
+ * What governance writes its audit records to and asks about completeness: a hash-chained
+ * AuditStore (paper, live, ops), or a backtest's AuditCompletenessCheck (audit-completeness.ts).
+ */
+export interface AuditLog {
+  /** Appends a record; its seq is the audit reference handed back to the caller. */
+  append(input: AuditRecordInput): { readonly seq: number };
+  /** Records (in sequence order) whose subject is one of `subjectRefs`: the fields AUDIT's check reads. */
+  findBySubject(subjectRefs: readonly string[]): readonly Pick<AuditRecordInput, 'subjectRef' | 'policyVersion'>[];
+}
+
+/** The hash-chained audit log. Memory implementation below; SQLite in persistence/. */
+export interface AuditStore extends AuditLog {
   append(input: AuditRecordInput): AuditRecord;
   /** Records in sequence order, optionally only those with the given subject refs. */
   findBySubject(subjectRefs: readonly string[]): AuditRecord[];

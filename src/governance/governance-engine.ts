@@ -4,13 +4,13 @@
 import { OrdinisError } from '../errors.ts';
 import type { Clock } from '../core/clock.ts';
 import { lastRfc3339 } from '../core/rfc3339.ts';
-import type { AuditStore } from './audit-chain.ts';
+import type { AuditLog } from './audit-chain.ts';
 import type { AuditInput, GovContext, GovDecision, Governance, GovVerdict } from './contract.ts';
 import { DEFAULT_GOV_PARAMS, POLICY_SETS, type GovPolicyParams, type PolicyRule } from './policies.ts';
 
 export interface GovernanceOptions {
   policyVersion: string;
-  store: AuditStore;
+  store: AuditLog;
   clock: Clock;
   params?: Partial<GovPolicyParams>;
   /** Extra rule sets by version (tests, user policies). */

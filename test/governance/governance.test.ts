@@ -53,7 +53,7 @@ test('auditedSubjects finds side effects with audit records', () => {
 test('an audit write failure is E_GOV_AUDIT_WRITE_FAILED (retryable) with the cause', () => {
   const gov = new GovernanceEngine({
     policyVersion: 'gov_v1', clock: new ManualClock(0),
-    store: { append() { throw new Error('disk full'); }, findBySubject: () => [], verify: () => ({ ok: true, checked: 0 }) },
+    store: { append() { throw new Error('disk full'); }, findBySubject: () => [] },
   });
   assert.throws(() => gov.audit({ kind: 'k', componentId: 'c', action: 'a', actor: 'x', correlationId: null, decision: 'd', payload: {} }),
     (e: OrdinisError) => e.code === 'E_GOV_AUDIT_WRITE_FAILED' && e.retryable && (e.cause as Error).message === 'disk full');
