@@ -4,8 +4,9 @@
 
 import { OrdinisError } from '../../errors.ts';
 import type { BarBatch, BarSource } from '../../stages/ing/bar-source.ts';
-import { CsvBarReader, dateBoundMs, symbolFromPath } from './csv-bars.ts';
-import type { BadRowPolicy, SkippedRow } from './csv-bars.ts';
+import { CsvBarReader, symbolFromPath } from './csv-bars.ts';
+import { dateBoundMs } from './bar-time.ts';
+import type { BadRowPolicy, SkippedRow } from './strict-row.ts';
 import { AlignedMerge } from './aligned-merge.ts';
 import { checkSymbolList } from './symbol-list.ts';
 

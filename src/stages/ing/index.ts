@@ -1,6 +1,8 @@
 // ING: data sources, CSV normalization, the ingest stage.
-export { CsvBarReader, parseBarsCsv, readBarsFile, symbolFromPath, parseIsoDate, dateBoundMs } from '../../adapters/data/csv-bars.ts';
-export type { BadRowPolicy, CsvBarsOptions, ParsedBars, SkippedRow } from '../../adapters/data/csv-bars.ts';
+export { CsvBarReader, parseBarsCsv, readBarsFile, symbolFromPath } from '../../adapters/data/csv-bars.ts';
+export { parseIsoDate, dateBoundMs } from '../../adapters/data/bar-time.ts';
+export type { CsvBarsOptions, ParsedBars } from '../../adapters/data/csv-bars.ts';
+export type { BadRowPolicy, SkippedRow } from '../../adapters/data/strict-row.ts';
 export { ArrayBarSource } from '../../adapters/data/array-bar-source.ts';
 export { FileReplaySource } from '../../adapters/data/file-replay-source.ts';
 export { SyntheticBarSource } from '../../adapters/data/synthetic-bar-source.ts';

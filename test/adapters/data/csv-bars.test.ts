@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { CsvBarReader, parseBarsCsv, parseIsoDate, readBarsFile, symbolFromPath } from '../../../src/adapters/data/csv-bars.ts';
+import { CsvBarReader, parseBarsCsv, readBarsFile, symbolFromPath } from '../../../src/adapters/data/csv-bars.ts';
+import { parseIsoDate } from '../../../src/adapters/data/bar-time.ts';
 import { OrdinisError } from '../../../src/errors.ts';
 import { DAY, MIN1, MIN5, NVDA, ORCL, SPY, YHOO, tempCsv, utc } from '../../stages/ing/fixtures.ts';
 
