@@ -23,6 +23,7 @@ import { createOrchMetrics } from '../src/observability/metrics.ts';
 import { setupTracing } from '../src/observability/tracing.ts';
 import { openDatabase } from '../src/persistence/database.ts';
 import { settingsFromConfig } from '../src/modes/assemble.ts';
+import { isPromiseLike } from '../src/core/maybe-async.ts';
 import { STAGE_ORDER, type Stage, type StageSet } from '../src/kernel/stage-contract.ts';
 import { percentiles, type Percentiles } from './lib/stats.ts';
 // The same empty stage outputs the orchestrator tests use.
@@ -97,4 +98,40 @@ export async function benchCycleOverhead(quick: boolean): Promise<CycleOverheadD
     rmSync(dir, { recursive: true, force: true });
   }
   return { ...percentiles(samples), spansExported: exporter.spans, spansExpected: (warmup + n) * (STAGE_ORDER.length + 1) };
+}
+
+/**
+ * cycleOverheadBareUs: the kernel alone. The same eight no-op stages, in memory: no tracing,
+ * no metrics, no run records, no hooks, no events (the layers a backtest sweep composes). The
+ * figure is the wall time of one synchronous `engine.runCycleMaybe()`, which returns its
+ * result without a promise.
+ */
+export async function benchCycleOverheadBare(quick: boolean): Promise<Percentiles> {
+  const n = quick ? 2_000 : 200_000;
+  const warmup = quick ? 500 : 50_000;
+  const config = loadConfig({ env: {}, profile: 'paper' }).config;
+  const clock = systemClock;
+  const engine = new OrchestrationEngine({
+    mode: 'backtest',
+    stages: noopStages(),
+    settings: settingsFromConfig(config),
+    clock,
+    random: new SeededRandom(1),
+    kill: new KillSwitch({ store: new MemoryKillSwitchStore(), clock, failSafe: config.KILL_FAIL_SAFE }),
+    cycleTelemetry: { trace: false, metrics: false },
+  });
+  engine.start();
+  const samples = new Float64Array(n);
+  const trigger = { kind: 'backtest', at: 0 } as const;
+  const options = { correlationId: 'bench-cycle', records: 'none' } as const;
+  for (let i = 0; i < warmup + n; i++) {
+    const t0 = performance.now();
+    const r = engine.runCycleMaybe(trigger, options);
+    const dt = performance.now() - t0;
+    if (isPromiseLike(r)) throw new Error('bench cycle did not complete synchronously');
+    if (r.status !== 'ok') throw new Error(`bench cycle ${i} ended ${r.status}: ${JSON.stringify(r.errors)}`);
+    if (i >= warmup) samples[i - warmup] = dt * 1000;
+  }
+  await engine.stop();
+  return percentiles(samples);
 }

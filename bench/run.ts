@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform, arch } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchCycleOverhead } from './cycle-overhead.ts';
+import { benchCycleOverhead, benchCycleOverheadBare } from './cycle-overhead.ts';
 import { benchBacktestSingle } from './backtest-single.ts';
 import { benchBacktestUniverse } from './backtest-universe.ts';
 import { benchBusDispatch } from './bus-dispatch.ts';
@@ -27,6 +27,7 @@ const SELF = fileURLToPath(import.meta.url);
 /** The JSON keys, in output order, and the fields each carries. */
 const KEYS = {
   cycleOverheadUs: ['p50', 'p95', 'p99', 'n'],
+  cycleOverheadBareUs: ['p50', 'p95', 'p99', 'n'],
   backtestSingle: ['barsPerSec', 'bars', 'runs'],
   backtestUniverse: ['symbolBarsPerSec', 'symbols', 'barsPerSymbol', 'peakRssMb'],
   busDispatchUs: ['ratePerSec', 'p95'],
@@ -78,6 +79,8 @@ async function runOne(name: BenchName, a: Args): Promise<Detail> {
   switch (name) {
     case 'cycleOverheadUs':
       return { ...(await benchCycleOverhead(a.quick)) };
+    case 'cycleOverheadBareUs':
+      return { ...(await benchCycleOverheadBare(a.quick)) };
     case 'backtestSingle':
       return { ...(await benchBacktestSingle(a.quick, PROJECT_ROOT, a.cycleRecords)) };
     case 'backtestUniverse':
@@ -127,6 +130,17 @@ function rowsFor(name: BenchName, d: Detail): Row[] {
           specOk: n('p95') < 10_000,
           target: 'p95 ≤ 100 µs',
           targetOk: n('p95') <= 100,
+        },
+      ];
+    case 'cycleOverheadBareUs':
+      return [
+        {
+          what: 'cycle overhead, kernel alone (8 no-op stages, in memory: no spans, metrics or records)',
+          figure: `p50 ${fmt(n('p50'))} µs, p95 ${fmt(n('p95'))} µs, p99 ${fmt(n('p99'))} µs (n ${fmt(n('n'))})`,
+          spec: '—',
+          specOk: null,
+          target: 'p95 ≤ 5 µs',
+          targetOk: n('p95') <= 5,
         },
       ];
     case 'backtestSingle':

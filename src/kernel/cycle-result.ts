@@ -2,6 +2,7 @@
 // canonical stage appears with a status, so a reader never infers what did not run.
 
 import type { ErrorCode, ErrorInfo } from '../errors.ts';
+import { toRfc3339 } from '../core/clock.ts';
 import type { RunMode, StageName } from './stage-contract.ts';
 
 export const CYCLE_RESULT_SCHEMA_VERSION = '1.0.0';
@@ -28,15 +29,24 @@ export interface CycleResult {
   traceId: string;
   mode: RunMode;
   trigger: string;
-  /** The cycle's time (bar time in a backtest), RFC 3339. */
-  cycleTime: string;
+  /** The cycle's time (bar time in a backtest), epoch ms. */
+  cycleTime: number;
   status: CycleStatus;
   stageResults: StageResult[];
-  startedAt: string;
-  finishedAt: string;
+  /** Wall-clock (the engine's clock) at the cycle's start and end, epoch ms. */
+  startedAt: number;
+  finishedAt: number;
   durationMs: number;
   blockReason: string | null;
   /** Cycle budget spent before every stage could run. */
   timedOut: boolean;
   errors: ErrorInfo[];
+}
+
+/** A CycleResult as stored and shown: the same fields, its times RFC 3339 (what outside readers parse). */
+export type CycleResultDocument = Omit<CycleResult, 'cycleTime' | 'startedAt' | 'finishedAt'> & { cycleTime: string; startedAt: string; finishedAt: string };
+
+/** The stored form, formatted once, when (and only when) a cycle is recorded. */
+export function cycleResultDocument(r: CycleResult): CycleResultDocument {
+  return { ...r, cycleTime: toRfc3339(r.cycleTime), startedAt: toRfc3339(r.startedAt), finishedAt: toRfc3339(r.finishedAt) };
 }

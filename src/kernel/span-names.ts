@@ -9,6 +9,9 @@ export const TRACER_NAME = 'ordinis.orch';
 /** Root span of a cycle (L2-08 §10). */
 export const CYCLE_SPAN = 'orch.cycle';
 
+/** Root span of a backtest run: its cycles (when traced) are beneath it (L2-08 §3). */
+export const BACKTEST_SPAN = 'orch.backtest';
+
 /** Child span per stage, `orch.stage.<name>`; precomputed so the hot path builds no strings. */
 export const STAGE_SPANS: Readonly<Record<StageName, string>> = Object.freeze(
   Object.fromEntries(STAGE_ORDER.map((s) => [s, `orch.stage.${s}`])) as Record<StageName, string>,

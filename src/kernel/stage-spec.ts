@@ -1,9 +1,34 @@
 // StageSpec: how the orchestrator treats each stage (retries, budget, containment).
 // Specs are built from defaults + config + user overrides and validated at start().
 
-import { OrdinisError } from '../errors.ts';
-import { STAGE_ORDER, type StageName } from './stage-contract.ts';
+import { OrdinisError, type ErrorCode } from '../errors.ts';
+import { STAGE_ORDER, type StageName, type StageOutputs } from './stage-contract.ts';
 import { normalizeRetryPolicy, type RetryPolicy } from './retry-policy.ts';
+import type { HookPatch } from '../governance/hooks/hook-manager.ts';
+import { applyQtyPatch } from './qty-patch.ts';
+
+/**
+ * What may stop a stage before it runs (layers/gates.ts): `kill`, the kill switch as this
+ * process last read it; `kill-reread`, the same after re-reading it (it may have flipped
+ * mid-cycle, in another process); `stale`, a stale-data signal raised earlier in the cycle;
+ * `degraded-exec`, the previous cycle degraded and ORCH_DEGRADED_ALLOW_EXEC=false.
+ */
+export type GateName = 'kill' | 'kill-reread' | 'stale' | 'degraded-exec';
+export const GATE_NAMES: readonly GateName[] = ['kill', 'kill-reread', 'stale', 'degraded-exec'];
+
+/** A signal a stage's output raises for a later stage's gate (today: stale data from ING). */
+export interface GateSignal {
+  gate: 'stale';
+  reason: string;
+  lagMs: number;
+}
+
+/** How a hook's patch at a stage's boundary applies: to which earlier stage's output, and how. */
+export interface BoundaryPatch {
+  of: StageName;
+  /** The patched output; throws (E_HOOK_*) when the patch is not a narrowing. */
+  apply(output: unknown, patch: HookPatch): unknown;
+}
 
 /** fail: cycle failed. degrade: cycle degraded, the cycle goes on. fail_closed: cycle failed and the kill switch is activated. */
 export type FailureMode = 'fail' | 'degrade' | 'fail_closed';
@@ -20,6 +45,20 @@ export interface StageSpec {
   budgetMs: number;
   failureMode: FailureMode;
   retry: RetryPolicy;
+  /** Checked in this order before the stage runs; the first that holds blocks it (and the cycle's trading path). */
+  gates: readonly GateName[];
+  /** Still runs when the cycle was blocked earlier (bookkeeping: PORT, ANA; and AUDIT). */
+  runsWhenBlocked: boolean;
+  /** Still runs after a stage failed (AUDIT: every cycle is audited, even a failed one). */
+  runsAfterFailure: boolean;
+  /** Talks to the outside world: an attempt cut at its budget is waited for before the next cycle, and it is retried only when idempotency-keyed. */
+  sideEffects: boolean;
+  /** Failing with one of these codes activates the kill switch (PORT: a ledger invariant breach). */
+  killOn: readonly ErrorCode[];
+  /** A gate signal the stage's output raises for later stages. */
+  raises?: (output: unknown) => GateSignal | undefined;
+  /** How a hook patch at this stage's boundary applies (EXEC: narrows RISK's order quantities). */
+  patch?: BoundaryPatch;
 }
 
 export type StageSpecInput = Partial<Omit<StageSpec, 'name' | 'retry'>> & { retry?: Partial<RetryPolicy> };
@@ -36,17 +75,40 @@ export const DEFAULT_STAGE_BUDGET_MS: Readonly<Record<StageName, number>> = {
   AUDIT: 250,
 };
 
-const DEFAULT_TRAITS: Readonly<Record<StageName, Pick<StageSpec, 'idempotent' | 'idempotencyKeyed' | 'critical' | 'failureMode'>>> = {
-  ING: { idempotent: true, idempotencyKeyed: false, critical: true, failureMode: 'fail' },
-  FEAT: { idempotent: true, idempotencyKeyed: false, critical: true, failureMode: 'fail' },
-  SIG: { idempotent: true, idempotencyKeyed: false, critical: true, failureMode: 'fail' },
-  RISK: { idempotent: true, idempotencyKeyed: false, critical: true, failureMode: 'fail' },
+type Traits = Omit<StageSpec, 'name' | 'enabled' | 'budgetMs' | 'retry'>;
+
+/** A stage on the trading path: no gate, stops at a block or a failure. */
+const PLAIN: Traits = {
+  idempotent: true,
+  idempotencyKeyed: false,
+  critical: true,
+  failureMode: 'fail',
+  gates: [],
+  runsWhenBlocked: false,
+  runsAfterFailure: false,
+  sideEffects: false,
+  killOn: [],
+};
+
+const staleData = (output: unknown): GateSignal | undefined => {
+  const stale = (output as StageOutputs['ING'] | undefined)?.stale;
+  return stale ? { gate: 'stale', reason: stale.reason, lagMs: stale.lagMs } : undefined;
+};
+
+const DEFAULT_TRAITS: Readonly<Record<StageName, Traits>> = {
+  ING: { ...PLAIN, raises: staleData },
+  FEAT: PLAIN,
+  // No signal on a stopped switch or on stale data.
+  SIG: { ...PLAIN, gates: ['kill', 'stale'] },
+  RISK: PLAIN,
   // The default EXEC derives a deterministic idempotency key per order, so a retry can
   // never place an order twice; a user EXEC without keys must say so and is not retried.
-  EXEC: { idempotent: true, idempotencyKeyed: true, critical: true, failureMode: 'fail' },
-  PORT: { idempotent: true, idempotencyKeyed: false, critical: true, failureMode: 'fail' },
-  ANA: { idempotent: true, idempotencyKeyed: false, critical: false, failureMode: 'degrade' },
-  AUDIT: { idempotent: true, idempotencyKeyed: false, critical: true, failureMode: 'fail_closed' },
+  // The kill switch is re-read first: it may have flipped since the cycle began.
+  EXEC: { ...PLAIN, idempotencyKeyed: true, sideEffects: true, gates: ['kill-reread', 'degraded-exec'], patch: { of: 'RISK', apply: applyQtyPatch as BoundaryPatch['apply'] } },
+  // Bookkeeping runs on a blocked cycle too: working orders still fill, the curve goes on.
+  PORT: { ...PLAIN, runsWhenBlocked: true, killOn: ['E_LEDG_INVARIANT_BREACH'] },
+  ANA: { ...PLAIN, critical: false, failureMode: 'degrade', runsWhenBlocked: true },
+  AUDIT: { ...PLAIN, failureMode: 'fail_closed', runsWhenBlocked: true, runsAfterFailure: true },
 };
 
 export interface SpecSettings {
@@ -72,15 +134,15 @@ export function buildStageSpecs(settings: SpecSettings, overrides: Partial<Recor
     const o = overrides[name] ?? {};
     const traits = DEFAULT_TRAITS[name];
     const failureMode = o.failureMode ?? (name === 'AUDIT' && !settings.failClosedOnAudit ? 'degrade' : traits.failureMode);
+    const { retry, ...given } = o;
     const spec: StageSpec = {
+      ...traits,
+      ...(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<StageSpec>),
       name,
       enabled: o.enabled ?? !settings.disabledStages.includes(name),
-      idempotent: o.idempotent ?? traits.idempotent,
-      idempotencyKeyed: o.idempotencyKeyed ?? traits.idempotencyKeyed,
-      critical: o.critical ?? traits.critical,
       budgetMs: o.budgetMs ?? settings.stageBudgetMs[name] ?? DEFAULT_STAGE_BUDGET_MS[name],
       failureMode,
-      retry: normalizeRetryPolicy({ ...settings.retry, maximumAttempts: 1 + settings.retryMax, ...o.retry }, `stage ${name}`),
+      retry: normalizeRetryPolicy({ ...settings.retry, maximumAttempts: 1 + settings.retryMax, ...retry }, `stage ${name}`),
     };
     validateStageSpec(spec);
     return spec;
@@ -94,6 +156,8 @@ export function validateStageSpec(spec: StageSpec): void {
   if (!Number.isFinite(spec.budgetMs) || spec.budgetMs <= 0) bad(`budgetMs must be a positive number of ms, got ${spec.budgetMs}`);
   if (!['fail', 'degrade', 'fail_closed'].includes(spec.failureMode)) bad(`failureMode must be fail | degrade | fail_closed, got '${spec.failureMode}'`);
   if (typeof spec.idempotent !== 'boolean' || typeof spec.critical !== 'boolean') bad('idempotent and critical must be booleans');
+  for (const g of spec.gates) if (!GATE_NAMES.includes(g)) bad(`unknown gate '${String(g)}'; gates are ${GATE_NAMES.join(', ')}`);
+  if (spec.patch && STAGE_ORDER.indexOf(spec.patch.of) >= STAGE_ORDER.indexOf(spec.name)) bad(`a boundary patch can only apply to an earlier stage's output, not ${spec.patch.of}`);
   if (spec.name === 'AUDIT' && !spec.enabled) bad('AUDIT cannot be disabled: every cycle is audited');
   if (spec.name === 'AUDIT' && !spec.critical) bad('AUDIT is always critical');
 }
@@ -101,5 +165,5 @@ export function validateStageSpec(spec: StageSpec): void {
 /** Whether a failed attempt of this stage may be tried again at all. */
 export function stageMayRetry(spec: StageSpec): boolean {
   if (!spec.idempotent || spec.retry.maximumAttempts <= 1) return false;
-  return spec.name !== 'EXEC' || spec.idempotencyKeyed;
+  return !spec.sideEffects || spec.idempotencyKeyed;
 }

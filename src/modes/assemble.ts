@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock.ts';
 import type { RandomSource } from '../core/random.ts';
 import type { OrdinisConfig } from '../config/schema.ts';
 import type { EventEmitterPort, Bus } from '../bus/contract.ts';
-import type { AuditLog } from '../governance/audit-chain.ts';
+import type { AuditStore } from '../governance/audit-chain.ts';
 import { GovernanceEngine } from '../governance/governance-engine.ts';
 import { HookManager } from '../governance/hooks/hook-manager.ts';
 import { KillSwitch } from '../kill-switch/kill-switch.ts';
@@ -43,8 +43,7 @@ export interface PipelineStores {
   runs?: RunStore;
   orders: OrderStore;
   ledger: LedgerStore;
-  /** Hash-chained in paper/live; a completeness check in a backtest. */
-  audit: AuditLog;
+  audit: AuditStore;
   killSwitch: KillSwitchStore;
   riskDecisions?: { record(correlationId: string, decisions: RiskDecision[]): void };
   /**
@@ -81,6 +80,8 @@ export interface PipelineInput {
   backtest?: BacktestDriver;
   observer?: EngineObserver;
   tracer?: Tracer;
+  /** The engine's per-cycle trace and metrics layers (default: both; a backtest composes them only when asked). */
+  cycleTelemetry?: { trace: boolean; metrics: boolean };
   hooks?: HookManager;
   configSnapshot?: Record<string, unknown>;
   /** Where ANA puts each cycle's equity point; default: its in-memory curve (a backtest streams them to SQLite). */
@@ -182,9 +183,8 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
     ledgerStore: stores.ledger,
     startingCash: input.startingCash,
     account: () => broker.fetchAccount(),
-    onInvariantBreach: (e) => {
-      if (!kill.isActive()) kill.activate(`ledger invariant breach: ${e.message}`, 'ledger');
-    },
+    // A ledger invariant breach fails PORT with E_LEDG_INVARIANT_BREACH, which its StageSpec
+    // names as tripping the kill switch: the engine does it, in one place.
   });
   const ana = new AnalyticsStage({
     startingCash: input.startingCash,
@@ -215,6 +215,7 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
     ...(stores.runs ? { runStore: stores.runs } : {}),
     ...(input.observer ? { observer: input.observer } : {}),
     ...(input.tracer ? { tracer: input.tracer } : {}),
+    ...(input.cycleTelemetry ? { cycleTelemetry: input.cycleTelemetry } : {}),
     ...(input.configSnapshot ? { configSnapshot: input.configSnapshot } : {}),
     ...(input.codeVersion ? { codeVersion: input.codeVersion } : {}),
     ...(input.commitHash ? { commitHash: input.commitHash } : {}),

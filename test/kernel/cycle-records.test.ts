@@ -4,7 +4,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { OrdinisError } from '../../src/errors.ts';
-import type { CycleResult } from '../../src/kernel/cycle-result.ts';
+import { cycleResultDocument, type CycleResult } from '../../src/kernel/cycle-result.ts';
 import type { StageName } from '../../src/kernel/stage-contract.ts';
 import { EMPTY_OUTPUTS, makeEngine, type Behaviour } from '../support/engine-harness.ts';
 import { openTempDatabase } from '../persistence/temp-database.ts';
@@ -58,7 +58,7 @@ test("records 'exceptions': only the cycles that did not end ok are recorded, ex
     assert.equal(lean.rows[i]!.parentRunId, 'bt-parent');
     assert.equal(lean.artifacts[i]!.length, 1);
     assert.equal(lean.artifacts[i]![0]!.kind, 'cycle_result');
-    assert.deepEqual(lean.artifacts[i]![0]!.content, JSON.parse(JSON.stringify(lean.results[i])), `cycle ${i}: its CycleResult`);
+    assert.deepEqual(lean.artifacts[i]![0]!.content, JSON.parse(JSON.stringify(cycleResultDocument(lean.results[i]!))), `cycle ${i}: its CycleResult`);
   }
 });
 

@@ -12,7 +12,7 @@ import type { KillSwitchStore } from '../../src/kill-switch/contract.ts';
 import type { OrdinisDatabase } from '../../src/persistence/database.ts';
 import type { AuditStoreOptions } from '../../src/persistence/sqlite-audit-store.ts';
 import type { RunRow } from '../../src/kernel/run-store.ts';
-import { CYCLE_RESULT_SCHEMA_VERSION, type CycleResult, type StageResult } from '../../src/kernel/cycle-result.ts';
+import { CYCLE_RESULT_SCHEMA_VERSION, type CycleResultDocument, type StageResult } from '../../src/kernel/cycle-result.ts';
 import { STAGE_ORDER } from '../../src/kernel/stage-contract.ts';
 import { OpsServer, type OpsLogger, type OpsServerDeps, type OpsServerLimits, type Readiness } from '../../src/server/ops-server.ts';
 import { openTempDatabase, runRow } from '../persistence/temp-database.ts';
@@ -170,7 +170,8 @@ export function stageResults(overrides: Partial<Record<StageResult['stage'], Par
   }));
 }
 
-export function cycleResult(correlationId: string, overrides: Partial<CycleResult> = {}): CycleResult {
+/** A CycleResult as stored (times RFC 3339). */
+export function cycleResult(correlationId: string, overrides: Partial<CycleResultDocument> = {}): CycleResultDocument {
   return {
     schemaVersion: CYCLE_RESULT_SCHEMA_VERSION,
     correlationId,
@@ -191,7 +192,7 @@ export function cycleResult(correlationId: string, overrides: Partial<CycleResul
 }
 
 /** Writes a run, finishes it and, for a cycle, stores its cycle_result artifact. */
-export function seedRun(db: OrdinisDatabase, row: Partial<RunRow> & { runId: string }, result?: CycleResult | unknown): void {
+export function seedRun(db: OrdinisDatabase, row: Partial<RunRow> & { runId: string }, result?: CycleResultDocument | unknown): void {
   const r = runRow(row.runId, row);
   db.runs.startRun({ ...r, status: 'running', finishedAt: null });
   if (r.status !== 'running') {

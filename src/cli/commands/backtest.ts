@@ -18,11 +18,13 @@ import { createProgressBar } from '../progress.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
 import { modeForCommand } from '../../modes/mode-table.ts';
 import { addPipelineOptions, toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';
+import { CYCLE_RECORDS } from '../../kernel/cycle-state.ts';
 
 interface BacktestFlags extends PipelineFlags {
   report?: string;
   json?: boolean;
   cycleRecords: string;
+  cycleTelemetry?: boolean;
 }
 
 
@@ -33,7 +35,8 @@ export function registerBacktest(program: Command): void {
     'SQLite file for the run record (default DB_PATH)',
   )
     .option('--report <file>', 'write a self-contained HTML report')
-    .option('--cycle-records <mode>', 'all: a run row and CycleResult for every cycle; exceptions: only for cycles that did not end ok (faster, same results)', 'all')
+    .option('--cycle-records <mode>', 'exceptions: a run row and CycleResult only for cycles that did not end ok; all: for every cycle; none: no cycle, counts only (sweeps). Same results either way', 'exceptions')
+    .option('--cycle-telemetry', 'also trace every cycle (a span per bar and stage under the run\'s span) and meter it (per-cycle metrics)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: BacktestFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals() as GlobalOptions;
@@ -41,8 +44,9 @@ export function registerBacktest(program: Command): void {
       // The command is the mode; an ORCH_MODE set to another one refuses (mode-table.ts).
       modeForCommand('backtest', ctx.loaded);
       const bt = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH);
-      if (flags.cycleRecords !== 'all' && flags.cycleRecords !== 'exceptions') {
-        throw new OrdinisError('E_CFG_INVALID', `--cycle-records ${JSON.stringify(flags.cycleRecords)}: expected all or exceptions`);
+      const cycleRecords = CYCLE_RECORDS.find((m) => m === flags.cycleRecords);
+      if (!cycleRecords) {
+        throw new OrdinisError('E_CFG_INVALID', `--cycle-records ${JSON.stringify(flags.cycleRecords)}: expected ${CYCLE_RECORDS.join(', ')}`);
       }
       // Before the run: a report that cannot be written must not cost a whole backtest.
       if (flags.report !== undefined) checkReportPath(flags.report);
@@ -62,7 +66,8 @@ export function registerBacktest(program: Command): void {
           events,
           observer: createEngineObserver({ metrics: createOrchMetrics(), logger: ctx.logger }),
           onProgress: (d, t) => progress.update(d, t),
-          cycleRecords: flags.cycleRecords,
+          cycleRecords,
+          cycleTelemetry: flags.cycleTelemetry === true,
           codeVersion: info.codeVersion,
           commitHash: info.commitHash,
         });

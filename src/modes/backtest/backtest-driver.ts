@@ -2,12 +2,17 @@
 // per bar timestamp through the same OrchestrationEngine that paper and live use. The clock
 // is set to each bar's time, the random source is seeded, so a rerun is bit for bit the same.
 //
-// What is persisted where: the run row, every cycle's run row and CycleResult, the config
+// A backtest is one run (L2-08 §3): one correlation id (its run id, which its cycles' ids
+// extend), one root span `orch.backtest` (its bars' cycle spans beneath it when per-cycle
+// tracing is asked for), one run row. Per cycle it records, by default, only the cycles that
+// did not end ok (`cycleRecords`), and composes no per-cycle trace or metrics layer.
+//
+// What is persisted where: the run row, the cycle runs and CycleResults asked for, the config
 // snapshot, risk decisions and the results (fills, trades, equity curve, KPIs) go to the
 // SQLite file. The equity curve (a point per bar) goes out as the run goes, with the batch
 // commits, to `backtest_equity`, so memory does not grow with the run's length; the rest
 // (O(orders), not O(bars)) at the end, as artifacts. The simulated book (orders, ledger,
-// audit completeness check, kill state) lives in memory for the run: a backtest's orders are not side
+// audit chain, kill state) lives in memory for the run: a backtest's orders are not side
 // effects and must never mix with a paper or live book kept in the same file.
 
 import { createHash } from 'node:crypto';
@@ -18,7 +23,7 @@ import { SeededRandom } from '../../core/random.ts';
 import { isPromiseLike } from '../../core/maybe-async.ts';
 import type { OrdinisConfig } from '../../config/schema.ts';
 import type { OrdinisDatabase } from '../../persistence/database.ts';
-import { AuditCompletenessCheck } from '../../governance/audit-completeness.ts';
+import { GENESIS_HASH, recordsWithSubjects, sealRecord, verifyChain, type AuditRecord, type AuditRecordInput, type AuditStore, type ChainVerification } from '../../governance/audit-chain.ts';
 import { MemoryKillSwitchStore } from '../../kill-switch/contract.ts';
 import { FileReplaySource } from '../../adapters/data/file-replay-source.ts';
 import type { BarSource } from '../../stages/ing/bar-source.ts';
@@ -30,7 +35,10 @@ import { MemoryOrderStore } from '../../adapters/memory/memory-order-store.ts';
 import { BalanceLedgerStore } from '../../adapters/memory/balance-ledger-store.ts';
 import type { Kpis, QualityFlag } from '../../domain/analytics.ts';
 import type { ExecutionReport, Fill } from '../../domain/order.ts';
+import { context, trace, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
 import type { EngineObserver } from '../../kernel/engine.ts';
+import type { CycleRecords } from '../../kernel/cycle-state.ts';
+import { BACKTEST_SPAN, ATTR, getTracer } from '../../kernel/span-names.ts';
 import type { CycleStatus } from '../../kernel/cycle-result.ts';
 import { assemblePipeline, type Pipeline } from '../assemble.ts';
 import { EquityCurve, type EquityPoint } from '../../stages/ana/equity-curve.ts';
@@ -101,11 +109,12 @@ export interface BacktestArtifacts {
 }
 
 /**
- * Which cycles get a run row and a CycleResult artifact: every one ('all'), or only those that
- * did not end ok ('exceptions'; the result's per-status cycle counts cover the rest). The
- * backtest itself is the same either way: same fills, cash, value, drawdown, equity curve.
+ * Which cycles get a run row and a CycleResult artifact: every one ('all'), only those that
+ * did not end ok ('exceptions', the default), or none ('none', for sweeps); the result's
+ * per-status cycle counts cover the rest. The backtest itself is the same either way: same
+ * fills, cash, value, drawdown, equity curve.
  */
-export type CycleRecords = 'all' | 'exceptions';
+export type { CycleRecords };
 
 export interface BacktestDeps {
   config: OrdinisConfig;
@@ -118,8 +127,10 @@ export interface BacktestDeps {
   onProgress?: (done: number, total: number | undefined) => void;
   /** Cycles per SQLite batch (one commit each). Default 1000. */
   batchSize?: number;
-  /** Default 'all'. 'exceptions' skips the run row and CycleResult of every ok cycle. */
+  /** Default 'exceptions': no run row or CycleResult for an ok cycle. 'all' records every cycle; 'none' no cycle. */
   cycleRecords?: CycleRecords;
+  /** Compose the per-cycle trace and metrics layers (a span per bar and stage, the observer's cycle figures). Default false. */
+  cycleTelemetry?: boolean;
   codeVersion?: string;
   commitHash?: string;
 }
@@ -145,7 +156,8 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
   const runId = backtestRunId(bt, seed, db);
   const orders = new MemoryOrderStore();
   const ledger = new BalanceLedgerStore();
-  const cycleRecords = deps.cycleRecords ?? 'all';
+  const cycleRecords = deps.cycleRecords ?? 'exceptions';
+  const cycleTelemetry = deps.cycleTelemetry ?? false;
   // With a database the curve streams to it; without one it stays in memory for the chart.
   const writer = db ? new EquityCurveWriter(db.equityCurves, runId) : undefined;
   const equity = writer ?? new EquityCurve();
@@ -162,7 +174,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
       ...(db ? { runs: db.runs, riskDecisions: db.riskDecisions } : {}),
       orders,
       ledger,
-      audit: new AuditCompletenessCheck(),
+      audit: new CycleAuditStore(),
       killSwitch: new MemoryKillSwitchStore(),
     },
     clock,
@@ -170,6 +182,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
     equityCurve: equity,
     ...(deps.events ? { events: deps.events } : {}),
     ...(deps.observer ? { observer: deps.observer } : {}),
+    cycleTelemetry: { trace: cycleTelemetry, metrics: cycleTelemetry },
     ...(deps.codeVersion ? { codeVersion: deps.codeVersion } : {}),
     ...(deps.commitHash ? { commitHash: deps.commitHash } : {}),
   });
@@ -177,6 +190,9 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
   engine.start();
 
   const startedAt = toRfc3339(firstTs ?? 0);
+  const root = startRootSpan(runId, cycleRecords);
+  // The cycles' spans go beneath the run's only when they are made at all.
+  const within = cycleTelemetry && root.context ? root.context : undefined;
   db?.runs.startRun({
     runId,
     mode: 'backtest',
@@ -208,7 +224,9 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
     for (let ts = source.peekTs(); ts !== undefined; ts = source.peekTs()) {
       if (db && inBatch === 0) db.beginBatch();
       clock.set(ts);
-      const pending = engine.runCycleMaybe({ kind: 'backtest', at: ts }, { correlationId: `${runId}-${String(bars).padStart(7, '0')}`, parentRunId: runId, records: cycleRecords });
+      const trigger = { kind: 'backtest', at: ts } as const;
+      const options = { correlationId: `${runId}-${String(bars).padStart(7, '0')}`, parentRunId: runId, records: cycleRecords };
+      const pending = within ? context.with(within, () => engine.runCycleMaybe(trigger, options)) : engine.runCycleMaybe(trigger, options);
       // Synchronous stages (the default pipeline) complete the cycle without a promise.
       const r = isPromiseLike(pending) ? await pending : pending;
       bars++;
@@ -222,7 +240,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
       if (deps.onProgress && (bars % 250 === 0 || source.peekTs() === undefined)) deps.onProgress(bars, total);
       if (r.status === 'failed') {
         const e = r.errors[0]!;
-        error = { code: e.code, message: `cycle at ${r.cycleTime} failed: ${r.errors.map((x) => x.message).join('; ')}` };
+        error = { code: e.code, message: `cycle at ${toRfc3339(r.cycleTime)} failed: ${r.errors.map((x) => x.message).join('; ')}` };
         break;
       }
       if (source.peekTs() === ts) {
@@ -243,6 +261,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
   }
 
   const result = summarize(runId, pipeline, collectFills(release.fills, orders), bt, bars, cycles, error, source.symbols, { id: strategy.strategyId, params: { ...(strategy.params as Record<string, unknown>) } });
+  endRootSpan(root.span, result);
   const artifacts: BacktestArtifacts = { equity: readChartCurve(equity), closedTrades: stages.ana.closedTrades() };
   if (db) persistResults(db, runId, result, artifacts, deps.commitHash ?? 'unknown', toRfc3339(clock.now()));
   return { result, artifacts };
@@ -291,6 +310,19 @@ class OrderRelease {
 function commitBatch(db: OrdinisDatabase, writer: EquityCurveWriter | undefined): void {
   writer?.flush();
   db.endBatch();
+}
+
+/** The backtest's root span (the global tracer: a no-op unless the entry point installed the SDK) and, when it records, its context. */
+function startRootSpan(runId: string, cycleRecords: CycleRecords): { span: Span; context: Context | undefined } {
+  const span = getTracer().startSpan(BACKTEST_SPAN, { attributes: { [ATTR.correlationId]: runId, [ATTR.mode]: 'backtest', 'ordinis.cycle_records': cycleRecords } });
+  return { span, context: span.isRecording() ? trace.setSpan(context.active(), span) : undefined };
+}
+
+function endRootSpan(span: Span, r: BacktestResult): void {
+  span.setAttribute('ordinis.bars', r.bars);
+  span.setAttribute(ATTR.status, r.status);
+  if (r.error) span.setStatus({ code: SpanStatusCode.ERROR, message: `${r.error.code}: ${r.error.message}` });
+  span.end();
 }
 
 /** The chart curve, read in one pass: from the stored rows (a row at a time) or the in-memory curve. */
@@ -418,6 +450,43 @@ function backtestRunId(bt: BacktestConfig, seed: number, db: OrdinisDatabase | u
   let id = base;
   for (let n = 2; db?.runs.getRun(id); n++) id = `${base}-${n}`;
   return id;
+}
+
+/**
+ * The run's audit chain, in memory. Every record is sealed into the chain a full store would
+ * build (same seq, hash_prev, hash_self), but only the current cycle's records are kept: a
+ * record of another cycle (another correlation id) starts a new window. AUDIT checks the
+ * orders of its own cycle, and nothing reads a backtest's simulated audit trail once the run
+ * is over, so memory does not grow with the order count, and AUDIT's lookup stays short
+ * (the plain memory store scans the whole chain every cycle, which makes a long backtest
+ * quadratic). verify() checks the kept records from the chain head before them, like a
+ * store after retention.
+ */
+class CycleAuditStore implements AuditStore {
+  private records: AuditRecord[] = [];
+  private window: string | null = null;
+  private anchor = { hash: GENESIS_HASH, seq: 1 };
+  private head = { hash: GENESIS_HASH, seq: 0 };
+
+  append(input: AuditRecordInput): AuditRecord {
+    if (input.correlationId !== null && input.correlationId !== this.window) {
+      this.window = input.correlationId;
+      this.records = [];
+      this.anchor = { hash: this.head.hash, seq: this.head.seq + 1 };
+    }
+    const rec = sealRecord(this.head.seq + 1, input, this.head.hash);
+    this.head = { hash: rec.hashSelf, seq: rec.seq };
+    this.records.push(rec);
+    return rec;
+  }
+
+  findBySubject(subjectRefs: readonly string[]): AuditRecord[] {
+    return recordsWithSubjects(this.records, subjectRefs);
+  }
+
+  verify(): ChainVerification {
+    return verifyChain(this.records, this.anchor);
+  }
 }
 
 export function validateBacktestConfig(bt: BacktestConfig): void {

@@ -657,7 +657,7 @@ export class PaperRuntime {
     this.counts[r.status]++;
     const port = r.stageResults.find((s) => s.stage === 'PORT');
     if (port?.status === 'ok' && typeof port.output?.equity === 'number') this.lastEquity = port.output.equity;
-    if (r.status === 'failed') this.noteError(`cycle ${r.correlationId} at ${r.cycleTime} failed: ${r.errors.map((e) => e.message).join('; ')}`);
+    if (r.status === 'failed') this.noteError(`cycle ${r.correlationId} at ${toRfc3339(r.cycleTime)} failed: ${r.errors.map((e) => e.message).join('; ')}`);
     const dbError = r.errors.find((e) => e.code === 'E_DB_UNAVAILABLE');
     this.notePersistence(dbError ? new OrdinisError('E_DB_UNAVAILABLE', dbError.message.replace(/^E_DB_UNAVAILABLE: /, ''), { retryable: dbError.retryable }) : undefined);
     const cur = this.current;
@@ -665,7 +665,7 @@ export class PaperRuntime {
     if (this.replay && cur?.barTs !== undefined && this.source.peekTs() === cur.barTs) {
       // ING never took the bar (the cycle failed before it): running it again at full speed
       // would spin. Stop; a restart goes through recovery and picks up at this bar.
-      this.stalled = `cycle ${r.correlationId} at ${r.cycleTime} did not consume its bars (${r.status}: ${r.errors[0]?.message ?? 'no error'}); stopping`;
+      this.stalled = `cycle ${r.correlationId} at ${toRfc3339(r.cycleTime)} did not consume its bars (${r.status}: ${r.errors[0]?.message ?? 'no error'}); stopping`;
     }
   }
 

@@ -45,7 +45,8 @@ describe('reference backtests (backtrader 1.9.78), exact', () => {
       const dir = mkdtempSync(join(tmpdir(), 'ordinis-ref-'));
       const db = openDatabase({ path: join(dir, 'ref.db') });
       try {
-        const { result: r } = await runBacktest(toBacktestConfig(flagsFor(c) as never, 100_000), { config, db });
+        // Every cycle recorded (no longer the default): the check below reads their rows.
+        const { result: r } = await runBacktest(toBacktestConfig(flagsFor(c) as never, 100_000), { config, db, cycleRecords: 'all' });
         const e = c.expected;
         assert.equal(r.status, 'ok');
         assert.equal(r.orders, e.orders, 'orders');

@@ -67,7 +67,7 @@ test('the equity curve is on file while the run goes, a batch at a time, not hel
 
 test('the stored curve is the run: every bar once, in time order, ending at the final value with the reported max drawdown', async (t) => {
   const dir = tempDir(t);
-  const stored: Record<CycleRecords, { ts: number; value: number; drawdownPct: number }[]> = { all: [], exceptions: [] };
+  const stored: Record<Exclude<CycleRecords, 'none'>, { ts: number; value: number; drawdownPct: number }[]> = { all: [], exceptions: [] };
   for (const cycleRecords of ['all', 'exceptions'] as const) {
     const db = openDatabase({ path: join(dir, `${cycleRecords}.db`) });
     try {

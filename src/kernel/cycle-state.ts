@@ -1,0 +1,93 @@
+// What the layers of a cycle share: the cycle's state (one per cycle, seen by the cycle
+// layers and, through `cycle`, by the stage layers) and a stage step (one per stage of a
+// cycle, seen by the stage and attempt layers). Plain mutable records: each layer reads and
+// sets the fields its concern owns, documented here, and nothing else.
+
+import type { Context } from '@opentelemetry/api';
+import type { ErrorCode, ErrorInfo, OrdinisError } from '../errors.ts';
+import type { CycleTrigger, RunMode, Stage, StageOutputs } from './stage-contract.ts';
+import type { CycleResult, CycleStatus, StageResult } from './cycle-result.ts';
+import type { GateSignal, StageSpec } from './stage-spec.ts';
+import type { BudgetOutcome } from './budget.ts';
+
+/** Which cycles get a run row and a CycleResult: every one, those that did not end ok, or none. */
+export type CycleRecords = 'all' | 'exceptions' | 'none';
+export const CYCLE_RECORDS: readonly CycleRecords[] = ['all', 'exceptions', 'none'];
+
+export interface CycleState {
+  readonly correlationId: string;
+  /** A backtest's cycles point at the backtest run. */
+  readonly parentRunId: string | null;
+  readonly mode: RunMode;
+  readonly trigger: CycleTrigger;
+  /** The cycle's time (bar time in a backtest), epoch ms. */
+  readonly cycleTime: number;
+  readonly index: number;
+  /** Wall clock (the engine's clock) at the start, epoch ms. */
+  readonly startedAt: number;
+  /** performance.now() at the start, and when the cycle budget is spent. */
+  readonly t0: number;
+  readonly deadline: number;
+  /** Set by the trace layer (all zeros when untraced). */
+  traceId: string;
+  spanId: string;
+  /** The cycle span's context, parent of the stage spans; undefined when the cycle is not traced. */
+  spanContext: Context | undefined;
+  /** Outputs of the stages that ran ok. */
+  readonly data: Partial<StageOutputs>;
+  readonly results: StageResult[];
+  readonly errors: ErrorInfo[];
+  /** Signals raised by stages' outputs for later stages' gates. */
+  signals: { stale?: GateSignal };
+  /** Set by the first gate or hook that blocks the cycle. */
+  blockReason: string | null;
+  blockCode: ErrorCode | null;
+  failed: boolean;
+  degraded: boolean;
+  /** Cycle budget spent before every stage could run. */
+  timedOut: boolean;
+  /** A fail-closed stage (AUDIT) failed: the kill switch goes on at the end of the cycle. */
+  killAtEnd: boolean;
+  /** Set once the trading path stops (a stage failed, the run row could not be written): the note the skipped stages get. */
+  haltNote: string | null;
+  /** performance.now() when the last stage ended ok, until the next stage starts (a clock read saved). */
+  stageEnd: number | undefined;
+  /** The outcome, set by the cycle's core when every stage had its turn. */
+  result: CycleResult | undefined;
+}
+
+/** One stage of one cycle, through the stage layers (gates, budget, hooks, ...) and its attempts. */
+export interface StageStep {
+  readonly cycle: CycleState;
+  readonly spec: StageSpec;
+  readonly stage: Stage;
+  /** performance.now() when the stage's turn began. */
+  now: number;
+  /** What this stage may spend (set by the budget layer). */
+  budgetMs: number;
+  /** The stage's result: set by a layer that stops it (skipped, blocked) or by its attempts. */
+  result: StageResult | undefined;
+  /** Its output, when it ran ok. */
+  output: unknown;
+  /** Why it failed, when it did. */
+  error: OrdinisError | undefined;
+  /** The attempt running now (1-based), its remaining budget and its outcome (attempt layers). */
+  attempt: number;
+  remainingMs: number;
+  outcome: BudgetOutcome<unknown> | undefined;
+}
+
+/** The emit metadata of a cycle's events. */
+export function eventMeta(c: CycleState): { correlationId: string; traceId: string; spanId: string } {
+  return { correlationId: c.correlationId, traceId: c.traceId, spanId: c.spanId };
+}
+
+/** The result of a stage that did not run (skipped or blocked, and why). */
+export function notRun(spec: StageSpec, status: StageResult['status'], note: string): StageResult {
+  return { stage: spec.name, status, attempts: 0, durationMs: 0, errorCode: null, note, retryDelaysMs: [], output: null };
+}
+
+/** The status a cycle ends with, from what its stages did. */
+export function cycleStatus(c: CycleState): CycleStatus {
+  return c.failed ? 'failed' : c.blockReason !== null ? 'blocked' : c.degraded || c.timedOut ? 'degraded' : 'ok';
+}
