@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock.ts';
 import type { RandomSource } from '../core/random.ts';
 import type { OrdinisConfig } from '../config/schema.ts';
 import type { EventEmitterPort, Bus } from '../bus/contract.ts';
-import type { AuditStore } from '../governance/audit-chain.ts';
+import type { AuditLog } from '../governance/audit-chain.ts';
 import { GovernanceEngine } from '../governance/governance-engine.ts';
 import { HookManager } from '../governance/hooks/hook-manager.ts';
 import { KillSwitch } from '../kill-switch/kill-switch.ts';
@@ -43,7 +43,8 @@ export interface PipelineStores {
   runs?: RunStore;
   orders: OrderStore;
   ledger: LedgerStore;
-  audit: AuditStore;
+  /** Hash-chained in paper/live; a completeness check in a backtest. */
+  audit: AuditLog;
   killSwitch: KillSwitchStore;
   riskDecisions?: { record(correlationId: string, decisions: RiskDecision[]): void };
   /**

@@ -12,7 +12,7 @@
 // SQLite file. The equity curve (a point per bar) goes out as the run goes, with the batch
 // commits, to `backtest_equity`, so memory does not grow with the run's length; the rest
 // (O(orders), not O(bars)) at the end, as artifacts. The simulated book (orders, ledger,
-// audit chain, kill state) lives in memory for the run: a backtest's orders are not side
+// audit completeness check, kill state) lives in memory for the run: a backtest's orders are not side
 // effects and must never mix with a paper or live book kept in the same file.
 
 import { createHash } from 'node:crypto';
@@ -23,7 +23,7 @@ import { SeededRandom } from '../../core/random.ts';
 import { isPromiseLike } from '../../core/maybe-async.ts';
 import type { OrdinisConfig } from '../../config/schema.ts';
 import type { OrdinisDatabase } from '../../persistence/database.ts';
-import { GENESIS_HASH, recordsWithSubjects, sealRecord, verifyChain, type AuditRecord, type AuditRecordInput, type AuditStore, type ChainVerification } from '../../governance/audit-chain.ts';
+import { AuditCompletenessCheck } from '../../governance/audit-completeness.ts';
 import { MemoryKillSwitchStore } from '../../kill-switch/contract.ts';
 import { FileReplaySource } from '../../adapters/data/file-replay-source.ts';
 import type { BarSource } from '../../stages/ing/bar-source.ts';
@@ -174,7 +174,7 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
       ...(db ? { runs: db.runs, riskDecisions: db.riskDecisions } : {}),
       orders,
       ledger,
-      audit: new CycleAuditStore(),
+      audit: new AuditCompletenessCheck(),
       killSwitch: new MemoryKillSwitchStore(),
     },
     clock,
@@ -450,43 +450,6 @@ function backtestRunId(bt: BacktestConfig, seed: number, db: OrdinisDatabase | u
   let id = base;
   for (let n = 2; db?.runs.getRun(id); n++) id = `${base}-${n}`;
   return id;
-}
-
-/**
- * The run's audit chain, in memory. Every record is sealed into the chain a full store would
- * build (same seq, hash_prev, hash_self), but only the current cycle's records are kept: a
- * record of another cycle (another correlation id) starts a new window. AUDIT checks the
- * orders of its own cycle, and nothing reads a backtest's simulated audit trail once the run
- * is over, so memory does not grow with the order count, and AUDIT's lookup stays short
- * (the plain memory store scans the whole chain every cycle, which makes a long backtest
- * quadratic). verify() checks the kept records from the chain head before them, like a
- * store after retention.
- */
-class CycleAuditStore implements AuditStore {
-  private records: AuditRecord[] = [];
-  private window: string | null = null;
-  private anchor = { hash: GENESIS_HASH, seq: 1 };
-  private head = { hash: GENESIS_HASH, seq: 0 };
-
-  append(input: AuditRecordInput): AuditRecord {
-    if (input.correlationId !== null && input.correlationId !== this.window) {
-      this.window = input.correlationId;
-      this.records = [];
-      this.anchor = { hash: this.head.hash, seq: this.head.seq + 1 };
-    }
-    const rec = sealRecord(this.head.seq + 1, input, this.head.hash);
-    this.head = { hash: rec.hashSelf, seq: rec.seq };
-    this.records.push(rec);
-    return rec;
-  }
-
-  findBySubject(subjectRefs: readonly string[]): AuditRecord[] {
-    return recordsWithSubjects(this.records, subjectRefs);
-  }
-
-  verify(): ChainVerification {
-    return verifyChain(this.records, this.anchor);
-  }
 }
 
 export function validateBacktestConfig(bt: BacktestConfig): void {
