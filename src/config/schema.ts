@@ -238,7 +238,7 @@ export const CONFIG_KEYS = {
   ORCH_PROFILE: enumKey(PROFILE_NAMES, 'paper', {
     description: 'Deployment profile; selects the built-in profile layer and the prod invariants. Also the `env` event tag.',
   }),
-  ORCH_MODE: enumKey(['live', 'paper', 'backtest'], 'paper', { description: 'Cycle mode: which adapters (data source, broker, clock) are assembled.' }),
+  ORCH_MODE: enumKey(['live', 'paper', 'backtest'], 'paper', { description: 'The mode a deployment is for (src/modes/mode-table.ts). The command is the mode (`ordinis backtest`, `ordinis paper`); set in env, a profile file or an override to another mode, the command refuses with E_CFG_INVALID. `live` has no adapters yet and is refused.' }),
   ORCH_CYCLE_BUDGET_MS: intKey(5000, { min: 1, unit: 'ms', description: 'End-to-end budget of one cycle; past it the remaining non-critical stages are stopped.' }),
   ORCH_STAGE_BUDGET_MS: stageMsMapKey(DEFAULT_STAGE_BUDGET_MS, { description: 'Per-stage time budgets (ms); a stage is aborted when its budget is spent. A layer naming some stages keeps the others from the layer below.' }),
   ORCH_RETRY_MAX: intKey(1, { min: 0, max: 10, description: 'Retries per stage (idempotent stages only); attempts = 1 + retries.' }),
