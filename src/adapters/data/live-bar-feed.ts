@@ -4,7 +4,7 @@
 // cycles on ORCH_SCHEDULE, and each cycle's ING takes what arrived since the last one.
 
 import type { Bar } from '../../domain/market.ts';
-import type { MaybePromise } from '../../stages/exec/broker-adapter.ts';
+import type { MaybePromise } from '../../core/maybe-async.ts';
 
 export interface LiveBarFeed {
   /** For logs and the run record, e.g. "alpaca.bars.1m". */

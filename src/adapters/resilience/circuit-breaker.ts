@@ -3,10 +3,17 @@
 // Time comes from an injected clock (no timers), so tests drive it with a ManualClock.
 // An outage that lasts longer than `openTooLongMs` is reported once through
 // `onOpenTooLong`, so the kill switch can be activated (KILL auto-activation rule).
+//
+// Why not cockatiel's CircuitBreakerPolicy (weighed for this, not adopted): it reads the wall
+// clock itself, with no clock to inject (v3.2.1 src/CircuitBreakerPolicy.ts:246 `Date.now() -
+// state.openedAt`, :334 `openedAt: Date.now()`; ICircuitBreakerOptions, lines 51-65, has no
+// clock), so a ManualClock cannot drive it and a replay would not be deterministic; its
+// `execute` is `async` (:218), which would turn the synchronous paper broker of a backtest
+// into promises on every order; it has no open-too-long report; and 4.x needs Node >= 22.
 
 import type { Clock } from '../../core/clock.ts';
 import { OrdinisError, isOrdinisError } from '../../errors.ts';
-import { isPromiseLike, type MaybePromise } from '../../stages/exec/broker-adapter.ts';
+import { isPromiseLike, type MaybePromise } from '../../core/maybe-async.ts';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 

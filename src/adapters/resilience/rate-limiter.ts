@@ -1,6 +1,8 @@
 // A token bucket on an injected clock: `capacity` tokens at most (the burst), refilled
 // continuously at `refillPerSecond`. A call that finds no token is refused with
-// E_EXEC_RATE_LIMITED and the time until one is available (retryAfterMs).
+// E_EXEC_RATE_LIMITED and the time until one is available (retryAfterMs). A refusal, not a
+// wait: the caller (the stage's retry policy, which honours retryAfterMs) decides when to come
+// back. (cockatiel has no rate limiter; its Bulkhead caps concurrency, not a rate.)
 
 import type { Clock } from '../../core/clock.ts';
 import { OrdinisError } from '../../errors.ts';

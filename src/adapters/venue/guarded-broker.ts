@@ -1,4 +1,6 @@
-// Any broker adapter behind a rate limiter and a circuit breaker. Order entry (submit,
+// GuardedBroker: the resilience wrapper around any venue. It is itself a BrokerAdapter, so
+// EXEC cannot tell it from the venue it wraps (the paper broker or a real broker's adapter):
+// the inner adapter behind a rate limiter and a circuit breaker. Order entry (submit,
 // cancel) spends rate-limit tokens; queries do not unless `limitQueries` is set. Every call
 // goes through the breaker, so a venue that keeps failing is cut off instead of hammered.
 // Rate-limit refusals happen before the breaker and never count as venue failures.
@@ -6,7 +8,8 @@
 
 import type { ExecutionReport, OrderIntent } from '../../domain/order.ts';
 import type { AccountView } from '../../domain/portfolio.ts';
-import type { BrokerAdapter, MaybePromise } from '../../stages/exec/broker-adapter.ts';
+import type { MaybePromise } from '../../core/maybe-async.ts';
+import type { BrokerAdapter } from '../../stages/exec/broker-adapter.ts';
 import type { CircuitBreaker } from '../resilience/circuit-breaker.ts';
 import type { RateLimiter } from '../resilience/rate-limiter.ts';
 
