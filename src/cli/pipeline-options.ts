@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { OrdinisError } from '../errors.ts';
 import type { BacktestConfig } from '../modes/backtest/backtest-driver.ts';
-import type { CommissionModel } from '../stages/exec/commission.ts';
+import type { CommissionModel } from '../domain/commission.ts';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The bundled sample: real ORCL daily bars, so `ordinis backtest` works on a fresh install. */

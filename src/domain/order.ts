@@ -1,5 +1,8 @@
 // Orders, broker answers and fills (EXEC).
 
+import type { ErrorCode } from '../errors.ts';
+import type { RiskReasonCode } from './risk.ts';
+
 export type OrderSide = 'buy' | 'sell';
 export type OrderType = 'market' | 'limit';
 export type TimeInForce = 'day' | 'gtc' | 'ioc';
@@ -50,11 +53,41 @@ export interface ExecutionReport {
   ts: number;
 }
 
-/** EXEC's output: orders submitted this cycle and reports captured for earlier ones. */
+/** A decision EXEC did not send, and why (kill switch, governance). */
+export interface ExecRefusal {
+  signalId: string;
+  symbol: string;
+  /** E_KILL_ACTIVE or E_GOV_DENIED. */
+  code: ErrorCode;
+  reason: string;
+}
+
+/** An order RISK's submission cash check rejected: an order in the backtrader sense, never sent. */
+export interface RiskRejectedOrder {
+  signalId: string;
+  symbol: string;
+  side: OrderSide;
+  qty: number;
+  referencePrice: number;
+  reason: RiskReasonCode;
+  ts: number;
+}
+
+/**
+ * EXEC's output: orders submitted this cycle and reports captured for earlier ones, plus
+ * what PORT (recovered fills) and ANA (orders in backtrader's sense) need from EXEC, so
+ * neither has to know EXEC's internals.
+ */
 export interface ExecutionBatch {
   submitted: { intent: OrderIntent; report: ExecutionReport }[];
   /** Reports for orders resolved since the last cycle (fills to post, rejections). */
   resolved: ExecutionReport[];
   /** Orders the broker has not resolved yet. */
   working: string[];
+  /** Orders RISK's submission cash check rejected (ANA counts them as rejected orders). */
+  riskRejected: RiskRejectedOrder[];
+  /** Allowed decisions EXEC did not send (kill switch, governance). */
+  refused: ExecRefusal[];
+  /** Start-up only: reports with fills of orders already on file (for PORT's crash recovery). */
+  recovered: ExecutionReport[];
 }

@@ -12,7 +12,7 @@ export const EMPTY_OUTPUTS: StageOutputs = {
   FEAT: { vectors: [] },
   SIG: [],
   RISK: [],
-  EXEC: { submitted: [], resolved: [], working: [] },
+  EXEC: { submitted: [], resolved: [], working: [], riskRejected: [], refused: [], recovered: [] },
   PORT: { ts: 0, cash: 0, equity: 0, positions: [], exposure: 0, realizedPnl: 0, unrealizedPnl: 0, fees: 0, postedFills: 0 },
   ANA: {
     ts: 0,

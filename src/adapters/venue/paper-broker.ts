@@ -21,7 +21,7 @@ import type { ExecutionReport, Fill, OrderIntent } from '../../domain/order.ts';
 import type { AccountView } from '../../domain/portfolio.ts';
 import { OrdinisError } from '../../errors.ts';
 import type { BrokerAdapter } from '../../stages/exec/broker-adapter.ts';
-import { commissionFor, normalizeCommissionModel, type CommissionModel } from '../../stages/exec/commission.ts';
+import { commissionFor, normalizeCommissionModel, type CommissionModel } from '../../domain/commission.ts';
 import { slippedPrice } from '../../stages/exec/slippage.ts';
 import { intentDifference } from '../../stages/exec/order-ids.ts';
 import { copyReport } from '../../stages/exec/order-store.ts';

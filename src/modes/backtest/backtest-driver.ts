@@ -29,7 +29,7 @@ import { FileReplaySource } from '../../adapters/data/file-replay-source.ts';
 import type { BarSource } from '../../stages/ing/bar-source.ts';
 import { createStrategyRegistry, type StrategyRegistry } from '../../stages/sig/registry.ts';
 import type { SizingConfig } from '../../stages/risk/sizing.ts';
-import type { CommissionModel } from '../../stages/exec/commission.ts';
+import type { CommissionModel } from '../../domain/commission.ts';
 import type { EventEmitterPort } from '../../bus/contract.ts';
 import { MemoryOrderStore } from '../../adapters/memory/memory-order-store.ts';
 import { BalanceLedgerStore } from '../../adapters/memory/balance-ledger-store.ts';

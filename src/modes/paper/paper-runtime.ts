@@ -41,7 +41,7 @@ import type { BarSource } from '../../stages/ing/bar-source.ts';
 import { checkBar } from '../../stages/feat/feature-stage.ts';
 import { createStrategyRegistry, type StrategyRegistry } from '../../stages/sig/registry.ts';
 import type { SizingConfig } from '../../stages/risk/sizing.ts';
-import type { CommissionModel } from '../../stages/exec/commission.ts';
+import type { CommissionModel } from '../../domain/commission.ts';
 import type { InsertIntentResult, OrderStore } from '../../stages/exec/order-store.ts';
 import { PaperBroker, type PaperVenueChange, type PaperVenueStore } from '../../adapters/venue/paper-broker.ts';
 import type { LedgerEntry, LedgerStore } from '../../stages/port/ledger-store.ts';

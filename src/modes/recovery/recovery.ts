@@ -48,7 +48,8 @@ import type { ExecutionReport, Fill } from '../../domain/order.ts';
 import type { BrokerAdapter } from '../../stages/exec/broker-adapter.ts';
 import type { OrderRecord, OrderRecordStatus, OrderStore } from '../../stages/exec/order-store.ts';
 import type { LedgerStore } from '../../stages/port/ledger-store.ts';
-import { FLAT, openingCashEntry, postFill, replayLedger, toPosition, type BookPosition } from '../../stages/port/ledger.ts';
+import { FLAT, type BookPosition } from '../../domain/average-cost.ts';
+import { openingCashEntry, postFill, replayLedger, toPosition } from '../../stages/port/ledger.ts';
 
 export const RECOVERY_STEPS = ['preconditions', 'audit_chain', 'kill_switch', 'abort_runs', 'pending_orders', 'open_orders', 'ledger', 'audit_record'] as const;
 export type RecoveryStepName = (typeof RECOVERY_STEPS)[number];

@@ -9,7 +9,6 @@ import type { ExecutionBatch, ExecutionReport, Fill } from '../../domain/order.t
 import type { Position } from '../../domain/portfolio.ts';
 import { OrdinisError } from '../../errors.ts';
 import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
-import { execExtras } from '../exec/exec-stage.ts';
 import { EquityCurve, type EquityPoint, type EquityPointSink } from './equity-curve.ts';
 import { KpiAccumulator, type DrawdownState } from './kpis.ts';
 import { TradeTracker, type ClosedTrade } from './trades.ts';
@@ -104,9 +103,8 @@ export class AnalyticsStage implements Stage<'ANA'> {
       this.submittedIds.add(id);
       this.stats.submitted += 1;
     }
-    const extras = execExtras(exec);
-    this.stats.riskRejected += extras.riskRejected.length;
-    this.stats.rejected += extras.riskRejected.length;
+    this.stats.riskRejected += exec.riskRejected.length;
+    this.stats.rejected += exec.riskRejected.length;
     // Collected before any is applied (a fill listed twice in one batch counts twice, as
     // it always has); made on the first fill only, most batches have none.
     let fills: Fill[] | undefined;

@@ -4,7 +4,7 @@
 // opening fills included.
 
 import type { Fill } from '../../domain/order.ts';
-import { FLAT, nextPosition, splitTrade, type BookPosition } from '../port/ledger.ts';
+import { FLAT, nextPosition, splitTrade, type BookPosition } from '../../domain/average-cost.ts';
 
 export interface ClosedTrade {
   symbol: string;

@@ -7,7 +7,14 @@ import type { AuditCompleteness } from '../../domain/analytics.ts';
 import type { Governance } from '../../governance/contract.ts';
 import { OrdinisError } from '../../errors.ts';
 import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
-import type { OrderStore } from '../exec/order-store.ts';
+
+/** What AUDIT reads of an open order: EXEC's order store hands out records of this shape. */
+export interface OpenOrderView {
+  intent: { clientOrderId: string };
+  /** 'pending' = persisted, no broker answer recorded yet. */
+  status: string;
+  auditRef: number | null;
+}
 
 export interface AuditStageOptions {
   governance: Governance;
@@ -16,7 +23,7 @@ export interface AuditStageOptions {
    * orders it left at the broker are found here: every open order that reached the broker
    * must carry its audit reference.
    */
-  orderStore?: Pick<OrderStore, 'listOpen'>;
+  orderStore?: { listOpen(): readonly OpenOrderView[] };
 }
 
 export class AuditStage implements Stage<'AUDIT'> {

@@ -4,8 +4,6 @@
 
 import type { ExecutionReport, OrderIntent } from '../../domain/order.ts';
 import type { AccountView } from '../../domain/portfolio.ts';
-
-export type { MaybePromise } from '../../core/maybe-async.ts';
 import type { MaybePromise } from '../../core/maybe-async.ts';
 
 export interface BrokerAdapter {
@@ -26,6 +24,3 @@ export interface BrokerAdapter {
   /** Orders the broker holds unresolved (submitted / partially filled), in submission order. Optional. */
   fetchOpenOrders?(): MaybePromise<ExecutionReport[]>;
 }
-
-// The sync-or-async helpers live in core; re-exported for the stages that import them from here.
-export { isPromiseLike, runMaybeAsync, thenMaybe } from '../../core/maybe-async.ts';

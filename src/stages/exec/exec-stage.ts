@@ -12,12 +12,12 @@
 // never places an order twice. Reports captured by an attempt that then failed are carried
 // into the next attempt's output, so a retry does not lose fills.
 
-import type { ExecutionBatch, ExecutionReport, OrderIntent, OrderSide, TimeInForce } from '../../domain/order.ts';
-import type { RiskReasonCode } from '../../domain/risk.ts';
+import type { ExecRefusal, ExecutionBatch, ExecutionReport, OrderIntent, RiskRejectedOrder, TimeInForce } from '../../domain/order.ts';
 import { GOV_ACTION, type AuditInput, type Governance } from '../../governance/contract.ts';
-import { OrdinisError, type ErrorCode } from '../../errors.ts';
+import { OrdinisError } from '../../errors.ts';
 import type { KillSwitchGuard, Stage, StageContext } from '../../kernel/stage-contract.ts';
-import { runMaybeAsync, type BrokerAdapter, type MaybePromise } from './broker-adapter.ts';
+import { runMaybeAsync, type MaybePromise } from '../../core/maybe-async.ts';
+import type { BrokerAdapter } from './broker-adapter.ts';
 import { FINAL_ORDER_STATUSES, type OrderStore } from './order-store.ts';
 import { clientOrderIdFor, idempotencyKeyFor, intentDifference } from './order-ids.ts';
 import type { SubmissionGate } from './submission-gate.ts';
@@ -54,38 +54,6 @@ export interface ExecStageOptions {
   isFillPosted?: (fillId: string) => boolean;
 }
 
-/** A decision EXEC did not send, and why (kill switch, governance). */
-export interface ExecRefusal {
-  signalId: string;
-  symbol: string;
-  code: ErrorCode;
-  reason: string;
-}
-
-/** An order RISK's submission cash check rejected: an order in the backtrader sense, never sent. */
-export interface RiskRejectedOrder {
-  signalId: string;
-  symbol: string;
-  side: OrderSide;
-  qty: number;
-  referencePrice: number;
-  reason: RiskReasonCode;
-  ts: number;
-}
-
-export interface ExecStageOutput extends ExecutionBatch {
-  riskRejected: RiskRejectedOrder[];
-  refused: ExecRefusal[];
-  /** Start-up only: reports with fills of orders already on file (for PORT's crash recovery). */
-  recovered: ExecutionReport[];
-}
-
-/** The EXEC extras of a batch (empty when the batch came from another EXEC implementation). */
-export function execExtras(batch: ExecutionBatch | undefined): Pick<ExecStageOutput, 'riskRejected' | 'refused' | 'recovered'> {
-  const b = batch as Partial<ExecStageOutput> | undefined;
-  return { riskRejected: b?.riskRejected ?? [], refused: b?.refused ?? [], recovered: b?.recovered ?? [] };
-}
-
 export class ExecStage implements Stage<'EXEC'> {
   readonly name = 'EXEC' as const;
   private readonly actor: string;
@@ -101,12 +69,11 @@ export class ExecStage implements Stage<'EXEC'> {
     this.tif = opts.timeInForce ?? 'gtc';
   }
 
-  run(ctx: StageContext): MaybePromise<ExecStageOutput> {
+  run(ctx: StageContext): MaybePromise<ExecutionBatch> {
     return runMaybeAsync(this.flow(ctx));
   }
 
   summarize(out: ExecutionBatch): Record<string, unknown> {
-    const x = execExtras(out);
     let filled = 0;
     let rejected = 0;
     for (const r of out.resolved) {
@@ -117,14 +84,14 @@ export class ExecStage implements Stage<'EXEC'> {
       submitted: out.submitted.length,
       resolved: out.resolved.length,
       filled,
-      rejected: rejected + x.riskRejected.length,
+      rejected: rejected + out.riskRejected.length,
       working: out.working.length,
-      riskRejected: x.riskRejected.length,
-      refused: x.refused.length,
+      riskRejected: out.riskRejected.length,
+      refused: out.refused.length,
     };
   }
 
-  private *flow(ctx: StageContext): Generator<unknown, ExecStageOutput, unknown> {
+  private *flow(ctx: StageContext): Generator<unknown, ExecutionBatch, unknown> {
     const { broker, orderStore: store, governance: gov } = this.opts;
     const out: Delivered = { reports: [], keys: new Set() };
     const resolved = out.reports;

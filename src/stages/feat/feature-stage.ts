@@ -11,8 +11,8 @@ import { OrdinisError, isOrdinisError } from '../../errors.ts';
 import type { Bar } from '../../domain/market.ts';
 import type { FeatureSet, FeatureVector } from '../../domain/features.ts';
 import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
-import { computeFeature, createFeatureStates, featureVersionOf, planFeatures, validateFeatureSpecs, warmupBarsOf } from './feature-spec.ts';
-import type { FeaturePlan, FeatureSpec, FeatureState } from './feature-spec.ts';
+import { featureVersionOf, validateFeatureSpecs, warmupBarsOf, type FeatureSpec } from '../../domain/feature-spec.ts';
+import { computeFeature, createFeatureStates, planFeatures, type FeaturePlan, type FeatureState } from './feature-plan.ts';
 
 export interface FeatureStageOptions {
   /** The features to compute, usually a resolved strategy's `features`. */

@@ -3,7 +3,7 @@
 // NaN/Infinity, no negative cash without margin, and the books agree with the broker.
 
 import type { AccountView } from '../../domain/portfolio.ts';
-import type { BookPosition } from './ledger.ts';
+import type { BookPosition } from '../../domain/average-cost.ts';
 
 export interface InvariantInput {
   cash: number;

@@ -9,10 +9,10 @@ import type { ExecutionReport, Fill } from '../../domain/order.ts';
 import type { AccountView, PortfolioSnapshot, Position } from '../../domain/portfolio.ts';
 import { OrdinisError } from '../../errors.ts';
 import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
-import { thenMaybe, type MaybePromise } from '../exec/broker-adapter.ts';
-import { execExtras } from '../exec/exec-stage.ts';
+import { thenMaybe, type MaybePromise } from '../../core/maybe-async.ts';
 import { checkInvariants } from './invariants.ts';
-import { FLAT, openingCashEntry, portfolioValue, postFill, replayLedger, toPosition, type BookPosition } from './ledger.ts';
+import { FLAT, type BookPosition } from '../../domain/average-cost.ts';
+import { openingCashEntry, portfolioValue, postFill, replayLedger, toPosition } from './ledger.ts';
 import type { LedgerEntry, LedgerStore } from './ledger-store.ts';
 
 export interface PortfolioStageOptions {
@@ -59,8 +59,8 @@ export class PortfolioStage implements Stage<'PORT'> {
 
     const batch = ctx.data.EXEC;
     // Recovered reports first (start-up only), then this cycle's.
-    let posted = this.postReports(execExtras(batch).recovered, ctx.correlationId);
-    if (batch) posted += this.postReports(batch.resolved, ctx.correlationId);
+    let posted = 0;
+    if (batch) posted = this.postReports(batch.recovered, ctx.correlationId) + this.postReports(batch.resolved, ctx.correlationId);
 
     const bars = ctx.data.ING?.bars;
     if (bars) for (const b of bars) this.marks.set(b.symbol, b.close);

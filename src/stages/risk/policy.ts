@@ -7,7 +7,7 @@ import type { OrderSide } from '../../domain/order.ts';
 import type { RiskReasonCode } from '../../domain/risk.ts';
 import type { Signal } from '../../domain/signal.ts';
 import { OrdinisError } from '../../errors.ts';
-import { normalizeCommissionModel, type CommissionModel } from '../exec/commission.ts';
+import { normalizeCommissionModel, type CommissionModel } from '../../domain/commission.ts';
 import { normalizeSizing, type SizingConfig } from './sizing.ts';
 
 export interface ProposedOrder {

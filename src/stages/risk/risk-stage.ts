@@ -7,7 +7,8 @@
 import type { AccountView } from '../../domain/portfolio.ts';
 import type { RiskDecision, RiskReasonCode } from '../../domain/risk.ts';
 import type { Signal } from '../../domain/signal.ts';
-import { isPromiseLike, thenMaybe, type BrokerAdapter, type MaybePromise } from '../exec/broker-adapter.ts';
+import { isPromiseLike, thenMaybe, type MaybePromise } from '../../core/maybe-async.ts';
+import type { ExecutionReport } from '../../domain/order.ts';
 import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
 import { DEFAULT_POLICY_CHAIN, evaluateChain } from './chain.ts';
 import { pseudoExecuteCash } from './policies/cash-check.ts';
@@ -33,7 +34,7 @@ export interface RiskStageOptions {
 }
 
 /** `workingSymbols` for a broker: the symbols of its unresolved orders (none if it cannot list them). */
-export function brokerWorkingSymbols(broker: BrokerAdapter): () => MaybePromise<Iterable<string>> {
+export function brokerWorkingSymbols(broker: { fetchOpenOrders?(): MaybePromise<ExecutionReport[]> }): () => MaybePromise<Iterable<string>> {
   return () => (broker.fetchOpenOrders ? thenMaybe(broker.fetchOpenOrders(), (orders) => orders.map((o) => o.symbol)) : []);
 }
 

@@ -4,8 +4,7 @@
 // Unknown id -> E_SIG_STRATEGY_UNKNOWN; bad parameters -> E_CFG_INVALID.
 
 import { OrdinisError } from '../../errors.ts';
-import { validateFeatureSpecs, warmupBarsOf } from '../feat/feature-spec.ts';
-import type { FeatureSpec } from '../feat/feature-spec.ts';
+import { validateFeatureSpecs, warmupBarsOf, type FeatureSpec } from '../../domain/feature-spec.ts';
 import type { StrategyPack } from './strategy-pack.ts';
 import { smaCross } from './builtin/sma-cross.ts';
 import { closeSma } from './builtin/close-sma.ts';

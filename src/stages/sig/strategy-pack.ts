@@ -32,7 +32,7 @@
 import type { z } from 'zod';
 import type { Direction } from '../../domain/signal.ts';
 import type { FeatureVector } from '../../domain/features.ts';
-import type { FeatureSpec } from '../feat/feature-spec.ts';
+import type { FeatureSpec } from '../../domain/feature-spec.ts';
 
 /** What a pack decided on one bar. */
 export interface Decision {

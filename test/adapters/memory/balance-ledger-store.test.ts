@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { Fill } from '../../../src/domain/order.ts';
 import { BalanceLedgerStore } from '../../../src/adapters/memory/balance-ledger-store.ts';
 import { MemoryLedgerStore } from '../../../src/adapters/memory/memory-ledger-store.ts';
-import { FLAT, openingCashEntry, postFill, replayLedger, toPosition, type BookPosition } from '../../../src/stages/port/ledger.ts';
+import { FLAT, type BookPosition } from '../../../src/domain/average-cost.ts';
+import { openingCashEntry, postFill, replayLedger, toPosition } from '../../../src/stages/port/ledger.ts';
 import { T0 } from '../../stages/exec/support.ts';
 
 /** The same few thousand fills (buys and sells on 7 symbols, some with commission) into both stores. */

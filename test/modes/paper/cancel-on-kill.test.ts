@@ -12,7 +12,8 @@ import type { RiskDecision } from '../../../src/domain/risk.ts';
 import { GovernanceEngine } from '../../../src/governance/governance-engine.ts';
 import { openDatabase } from '../../../src/persistence/database.ts';
 import { cancelWorkingOrders } from '../../../src/modes/paper/cancel-on-kill.ts';
-import { ExecStage, type ExecStageOutput } from '../../../src/stages/exec/exec-stage.ts';
+import type { ExecutionBatch } from '../../../src/domain/order.ts';
+import { ExecStage } from '../../../src/stages/exec/exec-stage.ts';
 import { PaperBroker } from '../../../src/adapters/venue/paper-broker.ts';
 import { DAY, T0, bar, makeCtx } from '../../stages/exec/support.ts';
 import { tempDir } from './paper-support.ts';
@@ -25,8 +26,8 @@ test('an order the venue filled before the kill cancel reached it: its fill stil
   const governance = new GovernanceEngine({ policyVersion: 'gov_v1', store: db.audit, clock: systemClock });
   const venue = new PaperBroker({ startingCash: 10_000 });
   const exec = new ExecStage({ broker: venue, orderStore: db.orders, governance });
-  const run = (ts: number, risk: RiskDecision[]): ExecStageOutput =>
-    exec.run(makeCtx({ stage: 'EXEC', correlationId: `c-${ts}`, cycleTime: ts, data: { RISK: risk } })) as ExecStageOutput;
+  const run = (ts: number, risk: RiskDecision[]): ExecutionBatch =>
+    exec.run(makeCtx({ stage: 'EXEC', correlationId: `c-${ts}`, cycleTime: ts, data: { RISK: risk } })) as ExecutionBatch;
 
   venue.onBar(bar('X', T0, 10, 10));
   const first = run(T0, [buy]);

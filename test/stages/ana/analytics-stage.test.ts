@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ExecutionReport, OrderIntent } from '../../../src/domain/order.ts';
+import type { ExecutionBatch, ExecutionReport, OrderIntent } from '../../../src/domain/order.ts';
 import type { PortfolioSnapshot } from '../../../src/domain/portfolio.ts';
 import { OrdinisError } from '../../../src/errors.ts';
 import { AnalyticsStage } from '../../../src/stages/ana/analytics-stage.ts';
-import type { ExecStageOutput } from '../../../src/stages/exec/exec-stage.ts';
 import { DAY, T0, makeCtx } from '../exec/support.ts';
 
 function snap(ts: number, equity: number, qty = 0): PortfolioSnapshot {
@@ -20,13 +19,13 @@ function report(id: string, status: ExecutionReport['status'], side: 'buy' | 'se
   return { orderId: id, clientOrderId: id, symbol: 'X', side, status, qty: 10, filledQty: fills.length ? 10 : 0, fills, fees: fills.length, slippage: 0, ts };
 }
 
-function batch(p: Partial<ExecStageOutput>): ExecStageOutput {
+function batch(p: Partial<ExecutionBatch>): ExecutionBatch {
   return { submitted: [], resolved: [], working: [], riskRejected: [], refused: [], recovered: [], ...p };
 }
 
 test('ANA values each cycle, counts orders like backtrader and keeps curve and trades', () => {
   const ana = new AnalyticsStage({ startingCash: 1000 });
-  const run = (i: number, equity: number, exec: ExecStageOutput, qty = 0) =>
+  const run = (i: number, equity: number, exec: ExecutionBatch, qty = 0) =>
     ana.run(makeCtx({ stage: 'ANA', correlationId: `c${i}`, cycleTime: T0 + i * DAY, data: { PORT: snap(T0 + i * DAY, equity, qty), EXEC: exec } }));
 
   run(0, 1000, batch({ submitted: [{ intent: intent('a'), report: report('a', 'submitted') }], riskRejected: [{ signalId: 's', symbol: 'Y', side: 'buy', qty: 1, referencePrice: 1, reason: 'RISK.CASH.INSUFFICIENT', ts: T0 }] }));
@@ -65,7 +64,7 @@ test('without a starting cash the first equity is the base; without PORT ANA fai
 
 test('forgetOrders drops the ids of released orders and keeps every count', () => {
   const ana = new AnalyticsStage({ startingCash: 1000 });
-  const run = (i: number, exec: ExecStageOutput) => ana.run(makeCtx({ stage: 'ANA', correlationId: `c${i}`, cycleTime: T0 + i * DAY, data: { PORT: snap(T0 + i * DAY, 1000), EXEC: exec } }));
+  const run = (i: number, exec: ExecutionBatch) => ana.run(makeCtx({ stage: 'ANA', correlationId: `c${i}`, cycleTime: T0 + i * DAY, data: { PORT: snap(T0 + i * DAY, 1000), EXEC: exec } }));
   run(0, batch({ submitted: [{ intent: intent('a'), report: report('a', 'submitted') }] }));
   const filled = report('a', 'filled');
   run(1, batch({ resolved: [filled] }));

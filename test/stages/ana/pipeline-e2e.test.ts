@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ExecStageOutput } from '../../../src/stages/exec/exec-stage.ts';
+import type { ExecutionBatch } from '../../../src/domain/order.ts';
 import type { RiskDecision } from '../../../src/domain/risk.ts';
 import { DAY, Pipeline, T0, bar, makeCtx, signal } from '../exec/support.ts';
 
@@ -64,7 +64,7 @@ test('two-stage cash checks: at submission (bar t close) and at the fill (bar t+
   const c0 = p.step(T0, [X(0, 100, 101)], [signal('X', 'LONG', T0)]);
   assert.deepEqual(c0.RISK![0].reasons, ['RISK.CASH.INSUFFICIENT']);
   assert.equal(c0.EXEC!.submitted.length, 0);
-  assert.equal((c0.EXEC as ExecStageOutput).riskRejected.length, 1);
+  assert.equal((c0.EXEC as ExecutionBatch).riskRejected.length, 1);
   // Fill check: affordable at the close (99), not at the next open (101) → the broker rejects it.
   const c1 = p.step(T0 + DAY, [X(1, 100, 99)], [signal('X', 'LONG', T0 + DAY)]);
   assert.equal(c1.RISK![0].allowed, true);
@@ -93,7 +93,7 @@ test('a ledger/broker mismatch trips the kill switch; afterwards nothing is subm
   const submitsBefore = p.gov.submitAudits().length;
   const risk = p.risk.run(makeCtx({ cycleTime: T0 + 2 * DAY, killed: () => p.killed, data: { ING: { asOf: T0 + 2 * DAY, bars: [X(2, 10, 10)] }, SIG: [signal('X', 'FLAT', T0 + 2 * DAY)] } })) as RiskDecision[];
   assert.deepEqual(risk[0].reasons, ['RISK.KILL.ACTIVE']);
-  const exec = p.exec.run(makeCtx({ stage: 'EXEC', cycleTime: T0 + 2 * DAY, killed: () => p.killed, data: { RISK: [{ ...risk[0], allowed: true, reasons: ['RISK.OK'], order: { side: 'buy', qty: 1, referencePrice: 10 } }] } })) as ExecStageOutput;
+  const exec = p.exec.run(makeCtx({ stage: 'EXEC', cycleTime: T0 + 2 * DAY, killed: () => p.killed, data: { RISK: [{ ...risk[0], allowed: true, reasons: ['RISK.OK'], order: { side: 'buy', qty: 1, referencePrice: 10 } }] } })) as ExecutionBatch;
   assert.equal(exec.submitted.length, 0, 'EXEC refuses too (enforcement point #3)');
   assert.equal(p.gov.submitAudits().length, submitsBefore);
 });

@@ -16,6 +16,9 @@ function submitted(ids: string[]): ExecutionBatch {
     })),
     resolved: [],
     working: ids,
+    riskRejected: [],
+    refused: [],
+    recovered: [],
   };
 }
 

@@ -7,7 +7,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { systemClock } from '../../../src/core/clock.ts';
-import type { ExecutionReport, OrderIntent } from '../../../src/domain/order.ts';
+import type { ExecutionBatch, ExecutionReport, OrderIntent } from '../../../src/domain/order.ts';
 import type { RiskDecision } from '../../../src/domain/risk.ts';
 import { GovernanceEngine } from '../../../src/governance/governance-engine.ts';
 import { DurableKillGate } from '../../../src/kill-switch/durable-kill-gate.ts';
@@ -15,7 +15,7 @@ import { KillSwitch } from '../../../src/kill-switch/kill-switch.ts';
 import { openDatabase, type OrdinisDatabase } from '../../../src/persistence/database.ts';
 import { otherConnectionsCommitted } from '../../../src/persistence/sqlite-commit-probe.ts';
 import type { OrderStore } from '../../../src/stages/exec/order-store.ts';
-import { ExecStage, KILLED_BEFORE_SUBMIT, type ExecStageOutput } from '../../../src/stages/exec/exec-stage.ts';
+import { ExecStage, KILLED_BEFORE_SUBMIT } from '../../../src/stages/exec/exec-stage.ts';
 import { PaperBroker } from '../../../src/adapters/venue/paper-broker.ts';
 import { tempDir } from '../../modes/paper/paper-support.ts';
 import { T0, bar, makeCtx } from './support.ts';
@@ -67,7 +67,7 @@ function setup(t: TestContext, withGate: boolean, hooks: OrderStoreHooks = {}) {
   const gate = new DurableKillGate({ kill, transaction: (fn) => db.transaction(fn), committedElsewhere: otherConnectionsCommitted(db.handle) });
   const governance = new GovernanceEngine({ policyVersion: 'gov_v1', store: db.audit, clock: systemClock });
   const exec = new ExecStage({ broker: venue, orderStore: orders, governance, kill, ...(withGate ? { gate } : {}) });
-  const run = (risk: RiskDecision[]): ExecStageOutput => exec.run(makeCtx({ stage: 'EXEC', data: { RISK: risk } })) as ExecStageOutput;
+  const run = (risk: RiskDecision[]): ExecutionBatch => exec.run(makeCtx({ stage: 'EXEC', data: { RISK: risk } })) as ExecutionBatch;
   return { db, other, kill, venue, run, activateElsewhere: () => killSwitchOn(other).activate('operator stop', 'alice') };
 }
 

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ExecutionReport, OrderIntent } from '../../../src/domain/order.ts';
+import type { ExecutionBatch, ExecutionReport, OrderIntent } from '../../../src/domain/order.ts';
 import type { RiskDecision } from '../../../src/domain/risk.ts';
 import { OrdinisError } from '../../../src/errors.ts';
 import type { BrokerAdapter } from '../../../src/stages/exec/broker-adapter.ts';
-import { ExecStage, execExtras, type ExecStageOutput } from '../../../src/stages/exec/exec-stage.ts';
+import { ExecStage } from '../../../src/stages/exec/exec-stage.ts';
 import { MemoryOrderStore } from '../../../src/adapters/memory/memory-order-store.ts';
 import { clientOrderIdFor, idempotencyKeyFor } from '../../../src/stages/exec/order-ids.ts';
 import { PaperBroker } from '../../../src/adapters/venue/paper-broker.ts';
@@ -48,8 +48,8 @@ function setup(opts: { kill?: () => boolean } = {}) {
   const store = new MemoryOrderStore();
   const gov = new FakeGovernance();
   const exec = new ExecStage({ broker, orderStore: store, governance: gov });
-  const run = (risk: RiskDecision[], ts = T0, correlationId = `c-${ts}`): ExecStageOutput =>
-    exec.run(makeCtx({ stage: 'EXEC', correlationId, cycleTime: ts, data: { RISK: risk }, killed: opts.kill ?? false })) as ExecStageOutput;
+  const run = (risk: RiskDecision[], ts = T0, correlationId = `c-${ts}`): ExecutionBatch =>
+    exec.run(makeCtx({ stage: 'EXEC', correlationId, cycleTime: ts, data: { RISK: risk }, killed: opts.kill ?? false })) as ExecutionBatch;
   return { broker, store, gov, exec, run };
 }
 
@@ -108,7 +108,7 @@ test('the kill switch is checked before every order (it can flip mid-cycle)', ()
     return { decision: 'allow', reasons: [] };
   };
   const exec = new ExecStage({ broker, orderStore: new MemoryOrderStore(), governance: gov });
-  const out = exec.run(makeCtx({ stage: 'EXEC', data: { RISK: [decision('X', 'buy', 1, T0), decision('Y', 'buy', 1, T0)] }, killed: () => killed })) as ExecStageOutput;
+  const out = exec.run(makeCtx({ stage: 'EXEC', data: { RISK: [decision('X', 'buy', 1, T0), decision('Y', 'buy', 1, T0)] }, killed: () => killed })) as ExecutionBatch;
   assert.equal(out.submitted.length, 1);
   assert.deepEqual(out.refused.map((r) => r.symbol), ['Y']);
 });
@@ -131,7 +131,7 @@ test('RISK cash-check rejections are reported as rejected orders, never sent', (
   const { broker, run } = setup();
   const out = run([decision('X', 'buy', 10_000, T0, { allowed: false, reasons: ['RISK.CASH.INSUFFICIENT'] }), decision('Y', 'buy', 1, T0, { allowed: false, reasons: ['RISK.ORDER.WORKING'], order: undefined })]);
   assert.equal(broker.submits.length, 0);
-  assert.deepEqual(execExtras(out).riskRejected.map((r) => [r.symbol, r.qty, r.reason]), [['X', 10_000, 'RISK.CASH.INSUFFICIENT']]);
+  assert.deepEqual(out.riskRejected.map((r) => [r.symbol, r.qty, r.reason]), [['X', 10_000, 'RISK.CASH.INSUFFICIENT']]);
 });
 
 test('capture: fills of earlier orders are recorded and handed to PORT in `resolved`', () => {
@@ -258,10 +258,10 @@ test('on its first run EXEC re-emits stored fills so PORT can recover unposted o
   run([], T0 + DAY);
   // A restarted process: a new EXEC over the same store.
   const fresh = new ExecStage({ broker, orderStore: store, governance: gov });
-  const first = fresh.run(makeCtx({ stage: 'EXEC', cycleTime: T0 + 2 * DAY, data: {} })) as ExecStageOutput;
+  const first = fresh.run(makeCtx({ stage: 'EXEC', cycleTime: T0 + 2 * DAY, data: {} })) as ExecutionBatch;
   assert.equal(first.recovered.length, 1);
   assert.equal(first.recovered[0].fills.length, 1);
-  const second = fresh.run(makeCtx({ stage: 'EXEC', cycleTime: T0 + 3 * DAY, data: {} })) as ExecStageOutput;
+  const second = fresh.run(makeCtx({ stage: 'EXEC', cycleTime: T0 + 3 * DAY, data: {} })) as ExecutionBatch;
   assert.equal(second.recovered.length, 0);
 });
 

@@ -1,8 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { FeatureStage } from '../../../src/stages/feat/feature-stage.ts';
-import { featureVersionOf, validateFeatureSpecs, warmupBarsOf } from '../../../src/stages/feat/feature-spec.ts';
-import type { FeatureSpec } from '../../../src/stages/feat/feature-spec.ts';
+import { featureVersionOf, validateFeatureSpecs, warmupBarsOf, type FeatureSpec } from '../../../src/domain/feature-spec.ts';
 import { IngestStage } from '../../../src/stages/ing/ingest-stage.ts';
 import { ArrayBarSource } from '../../../src/adapters/data/array-bar-source.ts';
 import { FileReplaySource } from '../../../src/adapters/data/file-replay-source.ts';

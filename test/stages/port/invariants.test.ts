@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkInvariants, type InvariantInput } from '../../../src/stages/port/invariants.ts';
-import type { BookPosition } from '../../../src/stages/port/ledger.ts';
+import type { BookPosition } from '../../../src/domain/average-cost.ts';
 
 const pos = (qty: number, avgCost = 10): BookPosition => ({ qty, avgCost, realizedPnl: 0 });
 

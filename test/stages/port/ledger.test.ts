@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Fill } from '../../../src/domain/order.ts';
 import type { LedgerEntry } from '../../../src/stages/port/ledger-store.ts';
-import { FLAT, nextPosition, openingCashEntry, portfolioValue, postFill, replayLedger, type BookPosition } from '../../../src/stages/port/ledger.ts';
+import { FLAT, nextPosition, type BookPosition } from '../../../src/domain/average-cost.ts';
+import { openingCashEntry, portfolioValue, postFill, replayLedger } from '../../../src/stages/port/ledger.ts';
 import { T0 } from '../exec/support.ts';
 
 let seq = 0;

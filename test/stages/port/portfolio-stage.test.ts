@@ -17,7 +17,7 @@ function filled(symbol: string, side: 'buy' | 'sell', qty: number, price: number
 }
 
 function exec(resolved: ExecutionReport[]): StageOutputs['EXEC'] {
-  return { submitted: [], resolved, working: [] };
+  return { submitted: [], resolved, working: [], riskRejected: [], refused: [], recovered: [] };
 }
 
 function runPort(stage: PortfolioStage, ts: number, resolved: ExecutionReport[] | undefined, closes: Record<string, number>, correlationId = `c-${ts}`): PortfolioSnapshot {

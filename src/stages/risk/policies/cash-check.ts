@@ -4,7 +4,7 @@
 // the running cash below zero is rejected. The rejected order stays on the decision, since
 // it counts as an order (submitted, then rejected) in backtrader's books.
 
-import { commissionFor, type CommissionModel } from '../../exec/commission.ts';
+import { commissionFor, type CommissionModel } from '../../../domain/commission.ts';
 import { PASS, deny, type ProposedOrder, type RiskPolicy } from '../policy.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commissionFor, normalizeCommissionModel } from '../../../src/stages/exec/commission.ts';
-import { slippedPrice } from '../../../src/stages/exec/slippage.ts';
-import { OrdinisError } from '../../../src/errors.ts';
+import { commissionFor, normalizeCommissionModel } from '../../src/domain/commission.ts';
+import { slippedPrice } from '../../src/stages/exec/slippage.ts';
+import { OrdinisError } from '../../src/errors.ts';
 
 test('no commission is zero', () => {
   assert.equal(commissionFor({ kind: 'none' }, 100, 12.5), 0);

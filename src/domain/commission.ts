@@ -1,8 +1,8 @@
-// Commission models as pure functions of (model, qty, price). The arithmetic follows
-// backtrader's CommInfoBase so fees (and the cash they drive) match it bit for bit:
+// Commission models as pure functions of (model, qty, price): RISK's cash check and the
+// venue price orders with the same model. The arithmetic follows backtrader's CommInfoBase so fees (and the cash they drive) match it bit for bit:
 // percent = |qty| * (percent / 100) * price, per share = |qty| * perShare.
 
-import { OrdinisError } from '../../errors.ts';
+import { OrdinisError } from '../errors.ts';
 
 export type CommissionModel =
   | { kind: 'none' }
