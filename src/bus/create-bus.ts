@@ -7,7 +7,7 @@ import type { RandomSource } from '../core/random.ts';
 import type { OrdinisConfig } from '../config/schema.ts';
 import { OrdinisError } from '../errors.ts';
 import type { BusMetricListener } from './bus-metric.ts';
-import type { DeadLetterSink } from './contract.ts';
+import type { DeadLetter, DeadLetterSink } from './contract.ts';
 import { EnvelopeFactory, type EmitFailure } from './event-factory.ts';
 import { InMemoryBus } from './in-memory-bus.ts';
 
@@ -37,6 +37,32 @@ export function createBus(config: BusConfig, deps: BusDeps): InMemoryBus {
     ...(deps.deadLetters ? { deadLetters: deps.deadLetters } : {}),
     ...(deps.onMetric ? { onMetric: deps.onMetric } : {}),
   });
+}
+
+/** A dead-letter table's row, as the SQLite `dlq` table takes it (structural: the bus imports no persistence). */
+export interface DeadLetterRow {
+  eventJson: string;
+  subscription: string;
+  errorCode: string;
+  errorMessage: string;
+  attempts: number;
+  ts: string;
+}
+
+/** The bus's dead letters as rows of a table (`db.deadLetters`): the envelope kept whole, as JSON, for replay. */
+export function deadLetterRows(table: { put(row: DeadLetterRow): unknown }): DeadLetterSink {
+  return {
+    put(entry: DeadLetter): void {
+      table.put({
+        eventJson: JSON.stringify(entry.event),
+        subscription: entry.subscriptionName,
+        errorCode: entry.errorCode,
+        errorMessage: entry.errorMessage,
+        attempts: entry.attempts,
+        ts: entry.ts,
+      });
+    },
+  };
 }
 
 export interface ModeEmitterOptions {

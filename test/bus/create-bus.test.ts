@@ -2,13 +2,17 @@
 // does what README's config table says, on a real in-memory bus.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { SeededRandom } from '../../src/core/random.ts';
 import type { OrdinisError } from '../../src/errors.ts';
 import type { BusMetric } from '../../src/bus/bus-metric.ts';
-import { createBus, createModeEmitter } from '../../src/bus/create-bus.ts';
+import { createBus, createModeEmitter, deadLetterRows } from '../../src/bus/create-bus.ts';
+import { openDatabase } from '../../src/persistence/database.ts';
 import { MemoryDeadLetterSink } from '../../src/bus/memory-dead-letter-sink.ts';
 import { sampleEvent } from './sample-events.ts';
 
@@ -99,4 +103,27 @@ test("a mode's emitter builds only the events someone subscribed to: an unheard 
   await bus.drain();
   assert.deepEqual(got, ['ordinis.ops.cycle.started paper paper']);
   assert.deepEqual(events.stats(), { emitted: 1, unheard: 1, failed: 0, failedByCode: {} });
+});
+
+test('dead letters land in the SQLite dlq table whole, as paper and serve wire it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ordinis-dlq-'));
+  const db = openDatabase({ path: join(dir, 'dlq.db') });
+  try {
+    const bus = createBus(configWith({ ORDINIS_SB_MAX_RETRIES: '0' }), { clock: new ManualClock(Date.UTC(2025, 0, 2)), deadLetters: deadLetterRows(db.deadLetters) });
+    bus.subscribe({ topic: 'ordinis.ops.*', name: 'broken-consumer' }, () => Promise.reject(new Error('consumer down')));
+    const event = sampleEvent({ event_type: 'ordinis.ops.cycle.completed' });
+    bus.publish(event);
+    await bus.drain();
+    const [row] = db.deadLetters.list();
+    assert.equal(db.deadLetters.count(), 1);
+    assert.equal(row!.subscription, 'broken-consumer');
+    assert.equal(row!.errorCode, 'E_SB_HANDLER_FAILED');
+    assert.equal(row!.errorMessage, 'consumer down');
+    assert.equal(row!.attempts, 1);
+    assert.equal(row!.ts, '2025-01-02T00:00:00.000Z');
+    assert.deepEqual(JSON.parse(row!.eventJson), event);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

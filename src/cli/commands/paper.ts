@@ -14,7 +14,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { createBus, createModeEmitter } from '../../bus/create-bus.ts';
+import { createBus, createModeEmitter, deadLetterRows } from '../../bus/create-bus.ts';
 import { writeEventsAsJsonLines, type JsonLinesWriter } from '../../bus/json-lines-writer.ts';
 import { topicPatternsFromList } from '../../bus/topic-pattern.ts';
 import { systemClock } from '../../core/clock.ts';
@@ -34,6 +34,7 @@ import { watchShutdownSignals } from '../../modes/paper/shutdown-signals.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
 import { modeForCommand } from '../../modes/mode-table.ts';
 import { addPipelineOptions, decimalFlag, toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';
+import { commissionModelOf } from '../../domain/commission.ts';
 
 interface PaperFlags extends PipelineFlags {
   speed: string;
@@ -68,7 +69,7 @@ export function registerPaper(program: Command): void {
       const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
       // The command is the mode; an ORCH_MODE set to another one refuses (mode-table.ts).
       modeForCommand('paper', ctx.loaded);
-      const bt = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH);
+      const bt = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH, commissionModelOf(ctx.config.EXEC_COMMISSION_MODEL, ctx.config.EXEC_COMMISSION_VALUE));
       const speed = decimalFlag('--speed', flags.speed, { min: 0 });
       const maxCycles = flags.maxCycles !== undefined ? decimalFlag('--max-cycles', flags.maxCycles, { integer: true, min: 1 }) : undefined;
       if (flags.adopt && flags.newBook) throw new OrdinisError('E_CFG_INVALID', '--adopt and --new-book: give one or the other (take the old book over, or start a fresh one)');
@@ -84,7 +85,8 @@ export function registerPaper(program: Command): void {
       let ops: OpsServer | undefined;
       let backtests: BacktestRequestService | undefined;
       let eventLines: JsonLinesWriter | undefined;
-      const bus = createBus(ctx.config, { clock: systemClock });
+      // Dead letters go to the paper database's `dlq` table; bus figures to /metrics.
+      const bus = createBus(ctx.config, { clock: systemClock, deadLetters: deadLetterRows(db.deadLetters), onMetric: metrics.bus.onBusMetric });
       // Event ids are not part of any result: a fresh seed per process keeps them unique.
       const eventIds = new SeededRandom(randomBytes(4).readUInt32LE(0));
       const events = createModeEmitter({

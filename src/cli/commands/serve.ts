@@ -13,7 +13,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { createBus, createModeEmitter } from '../../bus/create-bus.ts';
+import { createBus, createModeEmitter, deadLetterRows } from '../../bus/create-bus.ts';
 import { systemClock } from '../../core/clock.ts';
 import { SeededRandom } from '../../core/random.ts';
 import { buildInfo } from '../../core/build-info.ts';
@@ -46,7 +46,8 @@ export function registerServe(program: Command): void {
       const db = ctx.openDb();
       let server: OpsServer | undefined;
       let backtests: BacktestRequestService | undefined;
-      const bus = createBus(ctx.config, { clock: systemClock });
+      const metrics = createOrchMetrics(undefined, { processMetrics: true });
+      const bus = createBus(ctx.config, { clock: systemClock, deadLetters: deadLetterRows(db.deadLetters), onMetric: metrics.bus.onBusMetric });
       const eventIds = new SeededRandom(randomBytes(4).readUInt32LE(0));
       const events = createModeEmitter({
         bus,
@@ -61,7 +62,6 @@ export function registerServe(program: Command): void {
         const governance = new GovernanceEngine({ policyVersion: ctx.config.GOV_POLICY_VERSION, store: db.audit, clock: systemClock });
         const kill = new KillSwitch({ store: db.killSwitch, clock: systemClock, governance, events, failSafe: ctx.config.KILL_FAIL_SAFE });
         if (kill.loadError) logger.error({ err: kill.loadError, kill: kill.get() }, 'kill switch state unreadable at start-up');
-        const metrics = createOrchMetrics(undefined, { processMetrics: true });
         observeKillSwitch(kill, metrics, new AlertMonitor({ logger, metrics, consecutiveFailureThreshold: ctx.config.OBS_ALERT_CONSECUTIVE_FAILURES }));
         const startedAt = new Date().toISOString();
         const info = buildInfo();
