@@ -22,6 +22,7 @@ import {
   type ConfigKey,
   type OrdinisConfig,
   type ProfileName,
+  REMOVED_CONFIG_KEYS,
 } from './schema.ts';
 import { BUILTIN_PROFILES, PROD_INVARIANTS } from './profiles.ts';
 import { STAGE_ORDER } from '../kernel/stage-contract.ts';
@@ -144,7 +145,12 @@ function zodDetail(error: { issues: readonly { path: readonly PropertyKey[]; mes
 function accept(entry: Entry, problems: ConfigProblem[]): Accepted | undefined {
   const { key, origin } = entry;
   if (!isConfigKey(key)) {
-    problems.push({ key, source: origin, value: entry.value, expected: `a documented configuration key${suggest(key)}`, unknown: true });
+    const removed = Object.prototype.hasOwnProperty.call(REMOVED_CONFIG_KEYS, key) ? REMOVED_CONFIG_KEYS[key] : undefined;
+    problems.push(
+      removed
+        ? { key, source: origin, value: entry.value, expected: `no setting: ${key} was removed`, detail: removed, unknown: true }
+        : { key, source: origin, value: entry.value, expected: `a documented configuration key${suggest(key)}`, unknown: true },
+    );
     return undefined;
   }
   const def = keyDef(key);

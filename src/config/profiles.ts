@@ -18,7 +18,6 @@ export const BUILTIN_PROFILES: Readonly<Record<ProfileName, Readonly<ConfigInput
     KILL_FAIL_SAFE: true,
     KILL_AUTO_ON_AUDIT_FAILURE: true,
     GOV_FAIL_CLOSED_EXEC: true,
-    GOV_AUDIT_HASH_ENABLE: true,
     RISK_MAX_POSITION_PCT: 0.1,
   }),
 } satisfies Record<ProfileName, ConfigInput>);
@@ -37,6 +36,5 @@ export const PROD_INVARIANTS: readonly ConfigInvariant[] = Object.freeze([
   { id: 'prod.audit_fail_closed', key: 'ORCH_FAIL_CLOSED_ON_AUDIT', expected: 'true (an audit failure must fail the cycle)', holds: (c) => c.ORCH_FAIL_CLOSED_ON_AUDIT },
   { id: 'prod.kill_fail_safe', key: 'KILL_FAIL_SAFE', expected: 'true (an unreadable kill-switch state must mean ACTIVE)', holds: (c) => c.KILL_FAIL_SAFE },
   { id: 'prod.gov_fail_closed_exec', key: 'GOV_FAIL_CLOSED_EXEC', expected: 'true (a governance error must deny execution)', holds: (c) => c.GOV_FAIL_CLOSED_EXEC },
-  { id: 'prod.audit_hash_chain', key: 'GOV_AUDIT_HASH_ENABLE', expected: 'true (the audit log must be hash-chained)', holds: (c) => c.GOV_AUDIT_HASH_ENABLE },
   { id: 'prod.audit_stage_enabled', key: 'ORCH_STAGES_DISABLED', expected: 'not to contain AUDIT (audit completeness must be checked every cycle)', holds: (c) => !c.ORCH_STAGES_DISABLED.includes('AUDIT') },
 ] satisfies ConfigInvariant[]);

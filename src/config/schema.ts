@@ -264,8 +264,7 @@ export const CONFIG_KEYS = {
 
   // --- governance and hooks
   GOV_POLICY_VERSION: stringKey('gov_v1', { pattern: POLICY_VERSION, patternText: POLICY_VERSION_TEXT, description: 'Governance policy version stamped on every decision and audit record.' }),
-  GOV_FAIL_CLOSED_EXEC: boolKey(true, { description: 'A governance error before EXEC denies the order (fail closed). Must be true in prod.' }),
-  GOV_AUDIT_HASH_ENABLE: boolKey(true, { description: 'Chain audit records with hash_prev/hash_self and verify the chain. Must be true in prod.' }),
+  GOV_FAIL_CLOSED_EXEC: boolKey(true, { description: 'A policy error while an order is preflighted denies the order (true) or lets it through with a warning (false); either way the decision and the error are on its audit record. Must be true in prod.' }),
   HOOK_STAGE_BUDGET_MS: intKey(50, { min: 1, unit: 'ms', description: 'Time budget of the hooks at one stage boundary.' }),
 
   // --- streaming bus
@@ -322,6 +321,15 @@ export const CONFIG_KEYS = {
 } satisfies Record<string, KeyDef<z.ZodType>>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/**
+ * Keys that were removed, with why: setting one is refused with this reason rather than as an
+ * unknown key, so a profile file or environment written for an older build is told what to do.
+ */
+export const REMOVED_CONFIG_KEYS: Readonly<Record<string, string>> = Object.freeze({
+  GOV_AUDIT_HASH_ENABLE:
+    'the persisted audit log (paper, live) is always hash-chained, since `ordinis audit verify`, the HMAC checkpoints and export verification rest on the chain; a backtest keeps a completeness check instead. Delete the setting',
+});
 export const CONFIG_KEY_NAMES = Object.freeze(Object.keys(CONFIG_KEYS)) as readonly ConfigKey[];
 
 type Shape = { [K in ConfigKey]: (typeof CONFIG_KEYS)[K]['schema'] };

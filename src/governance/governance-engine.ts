@@ -5,7 +5,8 @@ import { OrdinisError } from '../errors.ts';
 import type { Clock } from '../core/clock.ts';
 import { lastRfc3339 } from '../core/rfc3339.ts';
 import type { AuditLog } from './audit-chain.ts';
-import type { AuditInput, GovContext, GovDecision, Governance, GovVerdict } from './contract.ts';
+import { GOV_ACTION, type AuditInput, type GovContext, type GovDecision, type Governance, type GovVerdict } from './contract.ts';
+import type { OrdinisConfig } from '../config/schema.ts';
 import { DEFAULT_GOV_PARAMS, POLICY_SETS, type GovPolicyParams, type PolicyRule } from './policies.ts';
 
 export interface GovernanceOptions {
@@ -15,6 +16,18 @@ export interface GovernanceOptions {
   params?: Partial<GovPolicyParams>;
   /** Extra rule sets by version (tests, user policies). */
   policySets?: Readonly<Record<string, readonly PolicyRule[]>>;
+  /**
+   * GOV_FAIL_CLOSED_EXEC: when a policy throws while an order submission is preflighted, deny
+   * the order (true, the default) or let it through with a 'warn' (false). Either way the
+   * decision and the error are on the preflight's audit record, so the order stays audited.
+   * Other actions (kill switch) are not affected: their preflight errors propagate.
+   */
+  failClosedExec?: boolean;
+}
+
+/** The GovernanceEngine options the config decides (GOV_POLICY_VERSION, GOV_FAIL_CLOSED_EXEC). */
+export function governanceOptionsFromConfig(config: Pick<OrdinisConfig, 'GOV_POLICY_VERSION' | 'GOV_FAIL_CLOSED_EXEC'>): Pick<GovernanceOptions, 'policyVersion' | 'failClosedExec'> {
+  return { policyVersion: config.GOV_POLICY_VERSION, failClosedExec: config.GOV_FAIL_CLOSED_EXEC };
 }
 
 const SEVERITY: Record<GovVerdict, number> = { allow: 0, warn: 1, modify: 2, deny: 3 };
@@ -57,7 +70,21 @@ export class GovernanceEngine implements Governance {
   }
 
   preflight(ctx: GovContext): GovDecision {
-    const { decision, reasons, patch, policyVersion } = this.evaluate(ctx);
+    let evaluated: Omit<GovDecision, 'auditRef'>;
+    let error: { code: string; message: string } | undefined;
+    try {
+      evaluated = this.evaluate(ctx);
+    } catch (e) {
+      if (ctx.action !== GOV_ACTION.orderSubmit) throw e;
+      error = { code: e instanceof OrdinisError ? e.code : 'E_INTERNAL', message: e instanceof Error ? e.message : String(e) };
+      const closed = this.opts.failClosedExec ?? true;
+      evaluated = {
+        decision: closed ? 'deny' : 'warn',
+        reasons: [`GOV.ERROR.${closed ? 'FAIL_CLOSED' : 'FAIL_OPEN'}: ${error.message}`],
+        policyVersion: this.policyVersion,
+      };
+    }
+    const { decision, reasons, patch, policyVersion } = evaluated;
     const auditRef = this.audit({
       kind: 'gov.preflight',
       componentId: ctx.componentId,
@@ -65,7 +92,7 @@ export class GovernanceEngine implements Governance {
       actor: ctx.actor,
       correlationId: ctx.correlationId,
       decision,
-      payload: patch ? { reasons, patch, subject: ctx.payload } : { reasons, subject: ctx.payload },
+      payload: patch ? { reasons, patch, subject: ctx.payload } : error ? { reasons, subject: ctx.payload, error } : { reasons, subject: ctx.payload },
     });
     return patch ? { decision, reasons, patch, policyVersion, auditRef } : { decision, reasons, policyVersion, auditRef };
   }

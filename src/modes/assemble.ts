@@ -8,7 +8,7 @@ import type { RandomSource } from '../core/random.ts';
 import type { OrdinisConfig } from '../config/schema.ts';
 import type { EventEmitterPort, Bus } from '../bus/contract.ts';
 import type { AuditLog } from '../governance/audit-chain.ts';
-import { GovernanceEngine } from '../governance/governance-engine.ts';
+import { GovernanceEngine, governanceOptionsFromConfig } from '../governance/governance-engine.ts';
 import { HookManager } from '../governance/hooks/hook-manager.ts';
 import { KillSwitch } from '../kill-switch/kill-switch.ts';
 import type { KillSwitchStore } from '../kill-switch/contract.ts';
@@ -130,7 +130,7 @@ export function settingsFromConfig(config: OrdinisConfig): OrchSettings {
 
 export function assemblePipeline(input: PipelineInput): Pipeline {
   const { config, clock, stores } = input;
-  const governance = new GovernanceEngine({ policyVersion: config.GOV_POLICY_VERSION, store: stores.audit, clock });
+  const governance = new GovernanceEngine({ ...governanceOptionsFromConfig(config), store: stores.audit, clock });
   const kill = new KillSwitch({
     store: stores.killSwitch,
     clock: input.wallClock ?? clock,

@@ -93,7 +93,6 @@ test('env coercion: ints, floats, bools (true/false/1/0), lists, schedules, secr
       ORDINIS_RISK_MAX_DRAWDOWN: '0.15',
       ORDINIS_EXEC_SLIPPAGE_BPS: '2.5e0',
       ORDINIS_ORCH_DEGRADED_ALLOW_EXEC: '0',
-      ORDINIS_GOV_AUDIT_HASH_ENABLE: 'true',
       ORDINIS_KILL_AUTO_ON_AUDIT_FAILURE: '1',
       ORDINIS_ORCH_STAGES_DISABLED: 'ANA, FEAT',
       ORDINIS_ORCH_SCHEDULE: '*/5 * * * *',
@@ -104,7 +103,6 @@ test('env coercion: ints, floats, bools (true/false/1/0), lists, schedules, secr
   assert.equal(config.RISK_MAX_DRAWDOWN, 0.15);
   assert.equal(config.EXEC_SLIPPAGE_BPS, 2.5);
   assert.equal(config.ORCH_DEGRADED_ALLOW_EXEC, false);
-  assert.equal(config.GOV_AUDIT_HASH_ENABLE, true);
   assert.equal(config.KILL_AUTO_ON_AUDIT_FAILURE, true);
   assert.deepEqual(config.ORCH_STAGES_DISABLED, ['ANA', 'FEAT']);
   assert.equal(config.ORCH_SCHEDULE, '*/5 * * * *');
@@ -296,7 +294,6 @@ test('prod invariants: each loosened switch fails, naming the invariant, key, so
     ['prod.audit_fail_closed', { ORDINIS_ORCH_FAIL_CLOSED_ON_AUDIT: 'false' }, /invariant prod\.audit_fail_closed: ORCH_FAIL_CLOSED_ON_AUDIT from env ORDINIS_ORCH_FAIL_CLOSED_ON_AUDIT: got false; expected true .* in the prod profile/],
     ['prod.kill_fail_safe', { ORDINIS_KILL_FAIL_SAFE: '0' }, /invariant prod\.kill_fail_safe: KILL_FAIL_SAFE from env ORDINIS_KILL_FAIL_SAFE: got false; expected true/],
     ['prod.gov_fail_closed_exec', { ORDINIS_GOV_FAIL_CLOSED_EXEC: 'false' }, /invariant prod\.gov_fail_closed_exec: GOV_FAIL_CLOSED_EXEC/],
-    ['prod.audit_hash_chain', { ORDINIS_GOV_AUDIT_HASH_ENABLE: 'false' }, /invariant prod\.audit_hash_chain: GOV_AUDIT_HASH_ENABLE/],
     ['prod.audit_stage_enabled', { ORDINIS_ORCH_STAGES_DISABLED: 'ANA,AUDIT' }, /invariant prod\.audit_stage_enabled: ORCH_STAGES_DISABLED from env ORDINIS_ORCH_STAGES_DISABLED: got \["ANA","AUDIT"\]; expected not to contain AUDIT/],
   ];
   for (const [id, env, pattern] of cases) {
@@ -341,4 +338,12 @@ test('coerceConfigString: one validated value from a string, for CLI flags', () 
   assert.deepEqual(coerceConfigString('ORCH_STAGE_BUDGET_MS', 'EXEC=9'), { EXEC: 9 });
   assert.throws(() => coerceConfigString('ORCH_CYCLE_BUDGET_MS', 'soon', 'flag --set'), /ORCH_CYCLE_BUDGET_MS from flag --set: got "soon"/);
   assert.throws(() => coerceConfigString('NOPE', '1'), /unknown key NOPE/);
+});
+
+test('a removed key (GOV_AUDIT_HASH_ENABLE) is refused with why it went, from the environment and from a profile file', () => {
+  expectInvalid(
+    () => loadConfig({ env: { ORDINIS_GOV_AUDIT_HASH_ENABLE: 'true' } }),
+    /unknown key GOV_AUDIT_HASH_ENABLE from env ORDINIS_GOV_AUDIT_HASH_ENABLE: got "true"; expected no setting: GOV_AUDIT_HASH_ENABLE was removed \(the persisted audit log \(paper, live\) is always hash-chained/,
+  );
+  expectInvalid(() => loadConfig({ env: {}, profileFile: profileFile({ GOV_AUDIT_HASH_ENABLE: false }) }), /GOV_AUDIT_HASH_ENABLE was removed/);
 });

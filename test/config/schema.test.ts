@@ -30,7 +30,6 @@ const DOCUMENTED: Record<string, unknown> = {
   KILL_FAIL_SAFE: true,
   GOV_POLICY_VERSION: 'gov_v1',
   GOV_FAIL_CLOSED_EXEC: true,
-  GOV_AUDIT_HASH_ENABLE: true,
   HOOK_STAGE_BUDGET_MS: 50,
   SB_BACKEND: 'inmemory',
   SB_MAX_QUEUE_DEPTH: 10000,
