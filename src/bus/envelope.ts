@@ -149,12 +149,6 @@ function envelopeError(e: unknown, zodError: z.ZodError): OrdinisError {
   });
 }
 
-/** Non-throwing form, for callers that only want the issues (tests, a CLI `validate`). */
-export function envelopeIssues(e: unknown): EnvelopeIssue[] {
-  const result = eventEnvelopeSchema.safeParse(e);
-  return result.success ? [] : result.error.issues.map((issue) => toEnvelopeIssue(issue, e));
-}
-
 function toEnvelopeIssue(issue: z.core.$ZodIssue, input: unknown): EnvelopeIssue {
   if (issue.code === 'unrecognized_keys') {
     const where = issue.path.length > 0 ? `${issue.path.join('.')}.` : '';

@@ -28,8 +28,4 @@ export class MemoryDeadLetterSink implements DeadLetterSink {
   get size(): number {
     return this.items.length;
   }
-
-  clear(): void {
-    this.items.length = 0;
-  }
 }

@@ -49,11 +49,6 @@ export function compileTopicPattern(pattern: string): TopicPattern {
   return { source: pattern, segments, isExact: false, matches: (topic) => regex.test(topic) };
 }
 
-/** One-off match; compile once with compileTopicPattern when matching repeatedly. */
-export function topicMatches(pattern: string, topic: string): boolean {
-  return compileTopicPattern(pattern).matches(topic);
-}
-
 const ONE_SEGMENT = '[^.]+';
 const ONE_OR_MORE_SEGMENTS = '[^.]+(?:\\.[^.]+)*';
 

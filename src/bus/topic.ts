@@ -56,10 +56,6 @@ export function topicProblem(topic: string): string | undefined {
   return undefined;
 }
 
-export function isValidTopic(topic: string): boolean {
-  return topicProblem(topic) === undefined;
-}
-
 const SIDE_EFFECTING_PREFIXES = SIDE_EFFECTING_DOMAINS.map((d) => `${TOPIC_ROOT}.${d}.`);
 
 /** True for `ordinis.orders.*` and `ordinis.executions.*`. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { envelopeIssues, validateEnvelope } from '../../src/bus/envelope.ts';
-import { isSideEffectingTopic, isValidTopic, topicProblem } from '../../src/bus/topic.ts';
+import { validateEnvelope } from '../../src/bus/envelope.ts';
+import { isSideEffectingTopic, topicProblem } from '../../src/bus/topic.ts';
 import { OrdinisError } from '../../src/errors.ts';
 import type { ErrorCode } from '../../src/errors.ts';
 import { VALID_TAGS, sampleEvent, without } from './sample-events.ts';
@@ -26,7 +26,7 @@ test('a valid envelope passes and comes back as a snapshot', () => {
   assert.notEqual(out, input, 'the envelope is copied');
   assert.notEqual(out.tags, input.tags, 'the tags are copied');
   assert.equal(out.payload, input.payload, 'the payload is shared, not copied');
-  assert.deepEqual(envelopeIssues(input), []);
+  assert.doesNotThrow(() => validateEnvelope(input));
 });
 
 test('extra tags beyond the required ones are kept', () => {
@@ -61,7 +61,7 @@ test('a malformed or unknown topic is E_EVT_TOPIC_UNKNOWN naming event_type', ()
   for (const [topic, why] of cases) {
     const e = assertRejected(sampleEvent({ event_type: topic }), 'E_EVT_TOPIC_UNKNOWN', 'event_type');
     assert.match(e.message, why, topic);
-    assert.equal(isValidTopic(topic), false);
+    assert.notEqual(topicProblem(topic), undefined);
   }
   assertRejected(without('event_type'), 'E_EVT_TOPIC_UNKNOWN', 'event_type');
   assertRejected({ ...sampleEvent(), event_type: 42 }, 'E_EVT_TOPIC_UNKNOWN', 'event_type');
