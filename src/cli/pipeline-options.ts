@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { OrdinisError } from '../errors.ts';
 import type { BacktestConfig } from '../modes/backtest/backtest-driver.ts';
-import type { CommissionModel } from '../domain/commission.ts';
+import { NO_COMMISSION, type CommissionModel } from '../domain/commission.ts';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The bundled sample: real ORCL daily bars, so `ordinis backtest` works on a fresh install. */
@@ -134,7 +134,11 @@ const FLAG_BOUNDS = {
   seed: { integer: true, min: 0, max: MAX_SEED },
 } as const satisfies Record<string, DecimalBounds>;
 
-export function toBacktestConfig(f: PipelineFlags, defaultCash: number): BacktestConfig {
+/**
+ * The flags as a BacktestConfig. `configured` is the commission model of the EXEC_COMMISSION_*
+ * keys; `--commission-pct` replaces it.
+ */
+export function toBacktestConfig(f: PipelineFlags, defaultCash: number, configured: CommissionModel = NO_COMMISSION): BacktestConfig {
   const allowed = STRATEGY_FLAGS[f.strategy];
   if (!allowed) throw new OrdinisError('E_SIG_STRATEGY_UNKNOWN', `--strategy ${f.strategy}: expected one of ${Object.keys(STRATEGY_FLAGS).join(', ')}`);
   const params: Record<string, unknown> = {};
@@ -148,7 +152,7 @@ export function toBacktestConfig(f: PipelineFlags, defaultCash: number): Backtes
     ? { kind: 'weight' as const, weight: decimalFlag('--weight', f.weight, FLAG_BOUNDS.weight) }
     : { kind: 'fixed' as const, qty: decimalFlag('--qty', f.qty ?? '10', FLAG_BOUNDS.qty) };
   const commission: CommissionModel =
-    f.commissionPct !== undefined ? { kind: 'percent', percent: decimalFlag('--commission-pct', f.commissionPct, FLAG_BOUNDS.commissionPct) } : { kind: 'none' };
+    f.commissionPct !== undefined ? { kind: 'percent', percent: decimalFlag('--commission-pct', f.commissionPct, FLAG_BOUNDS.commissionPct) } : configured;
   const symbols = f.symbols?.split(',').map((s) => s.trim()).filter(Boolean);
   return {
     dataFiles: f.data ?? [SAMPLE_DATA],

@@ -292,7 +292,7 @@ export const CONFIG_KEYS = {
   RISK_POLICY_VERSION: stringKey('risk_v1', { pattern: POLICY_VERSION, patternText: POLICY_VERSION_TEXT, description: 'Risk policy version stamped on every decision.' }),
   EXEC_FILL_TIMING: enumKey(['next_open', 'close'], 'next_open', { description: 'Paper/backtest fills at the next bar\'s open (no look-ahead) or at the signal bar\'s close.' }),
   EXEC_COMMISSION_MODEL: enumKey(['none', 'percent', 'per_share', 'fixed'], 'none', {
-    description: 'Commission model: percent = EXEC_COMMISSION_VALUE x notional (a fraction), per_share = value x qty, fixed = value per order.',
+    description: 'Commission of backtest and paper fills: percent = EXEC_COMMISSION_VALUE x notional (a fraction), per_share = value x qty, fixed = value per order. The --commission-pct flag, when given, wins.',
   }),
   EXEC_COMMISSION_VALUE: numberKey(0, { min: 0, description: 'Commission parameter; its unit depends on EXEC_COMMISSION_MODEL (percent: fraction of notional, 0.001 = 0.1%).' }),
   EXEC_SLIPPAGE_BPS: numberKey(0, { min: 0, max: 10000, unit: 'bps', description: 'Fixed slippage applied to paper fills against the trader.' }),

@@ -31,6 +31,24 @@ export function commissionFor(model: CommissionModel, qty: number, price: number
   }
 }
 
+/**
+ * The model the EXEC_COMMISSION_MODEL / EXEC_COMMISSION_VALUE keys describe, in their units:
+ * percent = a fraction of notional (0.001 = 0.1 %), per_share = money per share, fixed =
+ * money per order. (The model itself keeps percent in percent units, like `--commission-pct`.)
+ */
+export function commissionModelOf(kind: 'none' | 'percent' | 'per_share' | 'fixed', value: number): CommissionModel {
+  switch (kind) {
+    case 'none':
+      return NO_COMMISSION;
+    case 'percent':
+      return { kind: 'percent', percent: value * 100 };
+    case 'per_share':
+      return { kind: 'per_share', perShare: value };
+    case 'fixed':
+      return { kind: 'fixed', perFill: value };
+  }
+}
+
 /** Validates a commission model (from config); throws E_CFG_INVALID. */
 export function normalizeCommissionModel(input: CommissionModel | undefined): CommissionModel {
   if (input === undefined) return NO_COMMISSION;

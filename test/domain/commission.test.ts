@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commissionFor, normalizeCommissionModel } from '../../src/domain/commission.ts';
+import { commissionFor, commissionModelOf, normalizeCommissionModel } from '../../src/domain/commission.ts';
 import { slippedPrice } from '../../src/stages/exec/slippage.ts';
 import { OrdinisError } from '../../src/errors.ts';
 
@@ -43,4 +43,12 @@ test('slippage stays inside the bar (backtrader slip_match)', () => {
   assert.equal(slippedPrice('buy', 100, 50, { high: 100.2, low: 99 }), 100.2);
   assert.equal(slippedPrice('sell', 100, 50, { high: 101, low: 99.9 }), 99.9);
   assert.equal(slippedPrice('buy', 100, 10, { high: 105, low: 99 }), 100 * 1.001);
+});
+
+test('commissionModelOf reads the EXEC_COMMISSION_* units: percent a fraction, per_share per share, fixed per order', () => {
+  assert.deepEqual(commissionModelOf('none', 0), { kind: 'none' });
+  assert.deepEqual(commissionModelOf('percent', 0.001), { kind: 'percent', percent: 0.1 });
+  assert.equal(commissionFor(commissionModelOf('percent', 0.001), 10, 50), commissionFor({ kind: 'percent', percent: 0.1 }, 10, 50));
+  assert.equal(commissionFor(commissionModelOf('per_share', 0.05), 10, 50), 0.5);
+  assert.equal(commissionFor(commissionModelOf('fixed', 1.25), 10, 50), 1.25);
 });

@@ -18,6 +18,7 @@ import { createProgressBar } from '../progress.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
 import { modeForCommand } from '../../modes/mode-table.ts';
 import { addPipelineOptions, toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';
+import { commissionModelOf } from '../../domain/commission.ts';
 import { CYCLE_RECORDS } from '../../kernel/cycle-state.ts';
 
 interface BacktestFlags extends PipelineFlags {
@@ -43,7 +44,7 @@ export function registerBacktest(program: Command): void {
       const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
       // The command is the mode; an ORCH_MODE set to another one refuses (mode-table.ts).
       modeForCommand('backtest', ctx.loaded);
-      const bt = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH);
+      const bt = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH, commissionModelOf(ctx.config.EXEC_COMMISSION_MODEL, ctx.config.EXEC_COMMISSION_VALUE));
       const cycleRecords = CYCLE_RECORDS.find((m) => m === flags.cycleRecords);
       if (!cycleRecords) {
         throw new OrdinisError('E_CFG_INVALID', `--cycle-records ${JSON.stringify(flags.cycleRecords)}: expected ${CYCLE_RECORDS.join(', ')}`);
