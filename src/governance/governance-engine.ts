@@ -2,8 +2,7 @@
 // every preflight, and is the one door through which side effects are audited.
 
 import { OrdinisError } from '../errors.ts';
-import type { Clock } from '../core/clock.ts';
-import { lastRfc3339 } from '../core/rfc3339.ts';
+import { toRfc3339, type Clock } from '../core/clock.ts';
 import type { AuditLog } from './audit-chain.ts';
 import { GOV_ACTION, type AuditInput, type GovContext, type GovDecision, type Governance, type GovVerdict } from './contract.ts';
 import type { OrdinisConfig } from '../config/schema.ts';
@@ -36,8 +35,6 @@ export class GovernanceEngine implements Governance {
   readonly policyVersion: string;
   private readonly rules: readonly PolicyRule[];
   private readonly params: GovPolicyParams;
-  /** RFC 3339 of the clock: a cycle's records share one time (one format). */
-  private readonly timestamp = lastRfc3339();
 
   constructor(private readonly opts: GovernanceOptions) {
     const sets = { ...POLICY_SETS, ...opts.policySets };
@@ -100,7 +97,7 @@ export class GovernanceEngine implements Governance {
   audit(record: AuditInput): number {
     try {
       return this.opts.store.append({
-        ts: this.timestamp(this.opts.clock.now()),
+        ts: toRfc3339(this.opts.clock.now()),
         kind: record.kind,
         component: record.componentId,
         action: record.action,

@@ -33,8 +33,7 @@
 
 import { openSync, ftruncateSync, statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import type { Clock } from '../core/clock.ts';
-import { lastRfc3339 } from '../core/rfc3339.ts';
+import { toRfc3339, type Clock } from '../core/clock.ts';
 import { OrdinisError } from '../errors.ts';
 import { toDbError } from './sqlite-errors.ts';
 
@@ -54,8 +53,6 @@ export class SqliteConnection {
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
   /** Writes queued by `defer`, in order; each leaves the queue when a commit carried it. */
   private deferred: DeferredWrite[] = [];
-  /** recorded_at / created_at text, formatted once per wall-clock millisecond (several writes share one). */
-  private readonly wallIso = lastRfc3339();
 
   private readonly faults: PersistenceFaults;
   private readonly walIndex: WalIndexGuard | undefined;
@@ -77,7 +74,7 @@ export class SqliteConnection {
   }
 
   nowIso(): string {
-    return this.wallIso(this.wallClock.now());
+    return toRfc3339(this.wallClock.now());
   }
 
   read<T>(what: string, fn: () => T): T {

@@ -18,7 +18,6 @@
 import { createHash } from 'node:crypto';
 import { OrdinisError } from '../../errors.ts';
 import { ManualClock, toRfc3339 } from '../../core/clock.ts';
-import { lastRfc3339 } from '../../core/rfc3339.ts';
 import { SeededRandom } from '../../core/random.ts';
 import { isPromiseLike } from '../../core/maybe-async.ts';
 import type { OrdinisConfig } from '../../config/schema.ts';
@@ -381,9 +380,7 @@ function collectFills(all: FillColumns, orders: MemoryOrderStore): BacktestFill[
   // A stable sort by time, as Array.prototype.sort on the fills themselves.
   const order = Array.from({ length: all.length }, (_, i) => i);
   order.sort((a, b) => all.ts[a]! - all.ts[b]!);
-  // Fills of one time share its string (formatted once, not once per fill).
-  const stamp = lastRfc3339();
-  return order.map((i) => ({ ts: stamp(all.ts[i]!), symbol: all.symbol[i]!, side: all.side[i]!, qty: all.qty[i]!, price: all.price[i]!, commission: all.commission[i]! }));
+  return order.map((i) => ({ ts: toRfc3339(all.ts[i]!), symbol: all.symbol[i]!, side: all.side[i]!, qty: all.qty[i]!, price: all.price[i]!, commission: all.commission[i]! }));
 }
 
 /** What a backtest reports of its fills, one array per field (numbers stay unboxed). */
