@@ -1,30 +1,48 @@
 // The composer: an onion of layers around a core, each layer `(ctx, next)`. A layer does its
-// part, calls `next()` once to run everything inside it, and may look at the outcome after.
-// Synchronous all the way down when nothing is async: `next()` returns whatever the inner
-// layers returned, a plain value or a promise, so no layer is made to await a plain value
-// (a backtest's cycles of synchronous stages never make a promise). Modelled on Hono's
-// compose.ts, written afresh: calling `next()` twice from one layer is a bug in that layer,
-// refused with E_INTERNAL rather than running the inner layers again.
+// part, calls `next(ctx)` once to run everything inside it, and may look at the outcome after.
+// Synchronous all the way down when nothing is async: `next` returns whatever the inner layers
+// returned, a plain value or a promise, so no layer is made to await a plain value (a
+// backtest's cycles of synchronous stages never make a promise). Modelled on Hono's
+// compose.ts, written afresh, with one difference for the hot path: the chain is built once,
+// at compose time, and `next` takes the context, so a run allocates nothing. The guard against
+// a layer calling `next` twice (a bug in that layer, refused with E_INTERNAL rather than
+// running the inner layers again) keeps its count in a field of the context named at compose
+// time, one per onion, so onions nested on one context do not share it.
 
 import { OrdinisError } from '../errors.ts';
 import { isPromiseLike, type MaybePromise } from '../core/maybe-async.ts';
 
-export type Next = () => MaybePromise<void>;
-export type Layer<C> = (ctx: C, next: Next) => MaybePromise<void>;
+export type Next<C> = (ctx: C) => MaybePromise<void>;
+export type Layer<C> = (ctx: C, next: Next<C>) => MaybePromise<void>;
 
-/** One function running `layers` (outermost first) around `core`; callable again and again, even while an earlier call is still pending. */
-export function compose<C>(layers: readonly Layer<C>[], core: (ctx: C) => MaybePromise<void>): (ctx: C) => MaybePromise<void> {
-  const stack = layers.slice();
-  if (stack.length === 0) return core;
-  return (ctx: C) => {
-    let entered = -1;
-    const dispatch = (i: number): MaybePromise<void> => {
-      if (i <= entered) throw new OrdinisError('E_INTERNAL', `layer ${i - 1} of ${stack.length} called next() more than once`);
-      entered = i;
-      return i === stack.length ? core(ctx) : stack[i]!(ctx, () => dispatch(i + 1));
-    };
-    return dispatch(0);
+/** One function running `layers` (outermost first) around `core`; `depth` names the context's field the guard counts in. */
+export function compose<K extends string, C extends Record<K, number>>(layers: readonly Layer<C>[], core: Next<C>, depth: K): Next<C> {
+  const n = layers.length;
+  if (n === 0) return core;
+  // chain[i] enters layer i (chain[n] is the core): the same functions for every run.
+  const chain: Next<C>[] = new Array<Next<C>>(n + 1);
+  chain[n] = (ctx) => {
+    enter(ctx, depth, n);
+    return core(ctx);
   };
+  for (let i = n - 1; i >= 0; i--) {
+    const layer = layers[i]!;
+    const next = chain[i + 1]!;
+    chain[i] = (ctx) => {
+      enter(ctx, depth, i);
+      return layer(ctx, next);
+    };
+  }
+  const first = chain[0]!;
+  return (ctx) => {
+    (ctx as Record<K, number>)[depth] = -1;
+    return first(ctx);
+  };
+}
+
+function enter<K extends string>(ctx: Record<K, number>, depth: K, i: number): void {
+  if (ctx[depth] >= i) throw new OrdinisError('E_INTERNAL', `layer ${i - 1} called next() more than once`);
+  ctx[depth] = i;
 }
 
 /**

@@ -54,6 +54,8 @@ export interface CycleState {
   stageEnd: number | undefined;
   /** The outcome, set by the cycle's core when every stage had its turn. */
   result: CycleResult | undefined;
+  /** The composer's guard count for the cycle onion (compose.ts). */
+  layerDepth: number;
 }
 
 /** One stage of one cycle, through the stage layers (gates, budget, hooks, ...) and its attempts. */
@@ -63,8 +65,6 @@ export interface StageStep {
   readonly stage: Stage;
   /** performance.now() when the stage's turn began. */
   now: number;
-  /** What this stage may spend (set by the budget layer). */
-  budgetMs: number;
   /** The stage's result: set by a layer that stops it (skipped, blocked) or by its attempts. */
   result: StageResult | undefined;
   /** Its output, when it ran ok. */
@@ -75,6 +75,9 @@ export interface StageStep {
   attempt: number;
   remainingMs: number;
   outcome: BudgetOutcome<unknown> | undefined;
+  /** The composer's guard counts for the stage onion and the attempt onion (compose.ts). */
+  stageDepth: number;
+  attemptDepth: number;
 }
 
 /** The emit metadata of a cycle's events. */

@@ -332,9 +332,9 @@ export class OrchestrationEngine {
     if (o.hooks) stage.push(hooksLayer(o.hooks, o.events));
     if (meter) stage.push(meterStageLayer(meter));
     if (o.events) stage.push(stageEventsLayer(o.events));
-    const runAttempt = compose(attempt, budgetedAttempt({ clock: o.clock, random: o.random, kill: o.kill, onAbandon: (w) => this.trackAbandoned(w) }));
+    const runAttempt = compose(attempt, budgetedAttempt({ clock: o.clock, random: o.random, kill: o.kill, onAbandon: (w) => this.trackAbandoned(w) }), 'attemptDepth');
     const onRetry = meter?.stageRetried?.bind(meter);
-    this.runStageStep = compose(stage, retryingRun(runAttempt, { random: o.random, ...(onRetry ? { onRetry } : {}) }));
+    this.runStageStep = compose(stage, retryingRun(runAttempt, { random: o.random, ...(onRetry ? { onRetry } : {}) }), 'stageDepth');
   }
 
   /** The cycle onion for a records mode. */
@@ -359,7 +359,7 @@ export class OrchestrationEngine {
       };
       layers.push(records === 'all' ? recordEveryCycleLayer(ro) : recordExceptionsLayer(ro));
     }
-    run = compose(layers, (c) => this.runStages(c));
+    run = compose(layers, (c) => this.runStages(c), 'layerDepth');
     this.cycles.set(records, run);
     return run;
   }
@@ -393,6 +393,7 @@ export class OrchestrationEngine {
       haltNote: null,
       stageEnd: undefined,
       result: undefined,
+      layerDepth: -1,
     };
     const out = this.cycleRun(records)(c);
     return isPromiseLike(out) ? out.then(() => this.noteCycle(c)) : this.noteCycle(c);
@@ -412,7 +413,7 @@ export class OrchestrationEngine {
         c.results.push(notRun(spec, 'skipped', 'disabled'));
         continue;
       }
-      const step: StageStep = { cycle: c, spec, stage, now: 0, budgetMs: 0, result: undefined, output: undefined, error: undefined, attempt: 0, remainingMs: 0, outcome: undefined };
+      const step: StageStep = { cycle: c, spec, stage, now: 0, result: undefined, output: undefined, error: undefined, attempt: 0, remainingMs: 0, outcome: undefined, stageDepth: -1, attemptDepth: -1 };
       const out = this.runStageStep(step);
       if (isPromiseLike(out)) {
         return out.then(() => {

@@ -36,7 +36,7 @@ export function cycleBudgetLayer(cycleBudgetMs: number, events: EventEmitterPort
       s.result = notRun(s.spec, 'skipped', 'cycle budget spent');
       return;
     }
-    return next();
+    return next(s);
   };
 }
 

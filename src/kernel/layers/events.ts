@@ -12,7 +12,7 @@ import type { EventEmitterPort } from '../../bus/contract.ts';
 export function cycleEventsLayer(events: EventEmitterPort): Layer<CycleState> {
   return (c, next) => {
     events.emit('ordinis.ops.cycle.started', { correlation_id: c.correlationId, mode: c.mode, trigger: c.trigger.kind, cycle_time: toRfc3339(c.cycleTime) }, eventMeta(c));
-    return whenDone(next(), () => {
+    return whenDone(next(c), () => {
       const r = c.result;
       if (!r) return;
       events.emit(
@@ -26,7 +26,7 @@ export function cycleEventsLayer(events: EventEmitterPort): Layer<CycleState> {
 
 export function stageEventsLayer(events: EventEmitterPort): Layer<StageStep> {
   return (s, next) =>
-    whenDone(next(), () => {
+    whenDone(next(s), () => {
       const err = s.error;
       if (!err || !s.result) return;
       events.emit(

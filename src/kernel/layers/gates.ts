@@ -36,7 +36,7 @@ export function gatesLayer(o: GateOptions): Layer<StageStep> {
     for (let g = 0; g < gates.length; g++) {
       if (closed(gates[g]!, s, c, o)) return;
     }
-    return next();
+    return next(s);
   };
 }
 

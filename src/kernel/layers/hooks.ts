@@ -17,7 +17,7 @@ import type { StageOutputs } from '../stage-contract.ts';
 export function hooksLayer(hooks: HookManager, events: EventEmitterPort | undefined): Layer<StageStep> {
   return (s, next) => {
     const name = s.spec.name;
-    if (!hooks.has(name)) return next();
+    if (!hooks.has(name)) return next(s);
     const c = s.cycle;
     const pending = hooks.runBoundary({ stage: name, correlationId: c.correlationId, cycleTime: c.cycleTime, data: c.data, signal: new AbortController().signal });
     return thenMaybe(pending, (boundary) => {
@@ -53,7 +53,7 @@ export function hooksLayer(hooks: HookManager, events: EventEmitterPort | undefi
           return;
         }
       }
-      return next();
+      return next(s);
     });
   };
 }

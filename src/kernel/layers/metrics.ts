@@ -17,7 +17,7 @@ export interface CycleMeter {
 export function meterCycleLayer(meter: CycleMeter): Layer<CycleState> {
   return (c, next) => {
     meter.cycleStarted?.(c.correlationId);
-    return whenDone(next(), () => {
+    return whenDone(next(c), () => {
       if (c.result) meter.cycleFinished?.(c.result);
     });
   };
@@ -26,7 +26,7 @@ export function meterCycleLayer(meter: CycleMeter): Layer<CycleState> {
 /** After a stage that ran (a skipped or blocked stage is counted with its cycle, not here). */
 export function meterStageLayer(meter: CycleMeter): Layer<StageStep> {
   return (s, next) =>
-    whenDone(next(), () => {
+    whenDone(next(s), () => {
       if (s.result && s.result.attempts > 0) meter.stageFinished?.(s.cycle.correlationId, s.result);
     });
 }

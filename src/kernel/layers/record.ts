@@ -44,7 +44,7 @@ export function recordEveryCycleLayer(o: RecordOptions): Layer<CycleState> {
         o.warn('run metadata not written; continuing because ORCH_FAIL_CLOSED_ON_DB=false', { correlationId: c.correlationId });
       }
     }
-    return whenDone(next(), () => {
+    return whenDone(next(c), () => {
       if (c.result && !startError) finishRun(o, c.result);
       // A row still deferred here had its finish fail: never let a later commit write it as running.
       drop?.();
@@ -54,7 +54,7 @@ export function recordEveryCycleLayer(o: RecordOptions): Layer<CycleState> {
 
 export function recordExceptionsLayer(o: RecordOptions): Layer<CycleState> {
   return (c, next) =>
-    whenDone(next(), () => {
+    whenDone(next(c), () => {
       const r = c.result;
       if (!r || r.status === 'ok') return;
       let drop: (() => void) | undefined;

@@ -19,11 +19,11 @@ export function traceCycleLayer(tracer: Tracer): Layer<CycleState> {
     c.spanId = sc.spanId;
     const end = () => endCycleSpan(root, c);
     // (The no-op tracer's span carries the shared invalid context: no hex validation needed.)
-    if (sc === INVALID_SPAN_CONTEXT || !isSpanContextValid(sc)) return whenDone(next(), end);
+    if (sc === INVALID_SPAN_CONTEXT || !isSpanContextValid(sc)) return whenDone(next(c), end);
     const active = trace.setSpan(parent, root);
     c.spanContext = active;
     // Under context.with, promise continuations of the cycle keep the span current too.
-    return whenDone(context.with(active, next), end);
+    return whenDone(context.with(active, () => next(c)), end);
   };
 }
 
@@ -31,10 +31,10 @@ export function traceCycleLayer(tracer: Tracer): Layer<CycleState> {
 export function traceAttemptLayer(tracer: Tracer): Layer<StageStep> {
   return (s, next) => {
     const parent = s.cycle.spanContext;
-    if (!parent) return next();
+    if (!parent) return next(s);
     const name = s.spec.name;
     const span = tracer.startSpan(STAGE_SPANS[name], { attributes: { [ATTR.correlationId]: s.cycle.correlationId, [ATTR.stage]: name, [ATTR.attempt]: s.attempt } }, parent);
-    return whenDone(context.with(trace.setSpan(parent, span), next), () => endStageSpan(span, s.outcome));
+    return whenDone(context.with(trace.setSpan(parent, span), () => next(s)), () => endStageSpan(span, s.outcome));
   };
 }
 
