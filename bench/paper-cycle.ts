@@ -49,7 +49,6 @@ export async function benchPaperCycle(quick: boolean): Promise<PaperCycleDetail>
       cash: 100_000,
       commission: { kind: 'none' },
       maxCycles: cycles,
-      crashSeam: null,
       observer: {
         cycleStarted: () => (started = performance.now()),
         cycleFinished: () => samples.push((performance.now() - started) * 1000),

@@ -1,6 +1,7 @@
 // Modes are assembled here, in one place: the same OrchestrationEngine and the same eight
-// stage engines, with different adapters (data source, broker, clock, stores). Nothing
-// else in the system branches on the mode.
+// stage engines, with different adapters (data source, broker, clock, stores), as the
+// mode's row of MODE_TABLE (mode-table.ts) says. Nothing else in the system branches on
+// the mode.
 
 import type { Tracer } from '@opentelemetry/api';
 import type { Clock } from '../core/clock.ts';
@@ -30,7 +31,7 @@ import { PaperBroker } from '../adapters/venue/paper-broker.ts';
 import { GuardedBroker } from '../adapters/venue/guarded-broker.ts';
 import { CircuitBreaker } from '../adapters/resilience/circuit-breaker.ts';
 import { RateLimiter } from '../adapters/resilience/rate-limiter.ts';
-import type { CommissionModel } from '../domain/commission.ts';
+import type { CommissionModel } from '../stages/exec/commission.ts';
 import type { OrderStore } from '../stages/exec/order-store.ts';
 import type { LedgerStore } from '../stages/port/ledger-store.ts';
 import { PortfolioStage } from '../stages/port/portfolio-stage.ts';
@@ -38,6 +39,7 @@ import { AnalyticsStage, type EquityPointSink } from '../stages/ana/analytics-st
 import { AuditStage } from '../stages/audit/audit-stage.ts';
 import type { MarketListener } from '../domain/market.ts';
 import { cancelWorkingOrders } from './paper/cancel-on-kill.ts';
+import { runnableMode } from './mode-table.ts';
 
 export interface PipelineStores {
   runs?: RunStore;
@@ -81,7 +83,7 @@ export interface PipelineInput {
   backtest?: BacktestDriver;
   observer?: EngineObserver;
   tracer?: Tracer;
-  /** The engine's per-cycle trace and metrics layers (default: both; a backtest composes them only when asked). */
+  /** The engine's per-cycle trace and metrics layers (default: as the mode's row of MODE_TABLE says: paper both, backtest neither). */
   cycleTelemetry?: { trace: boolean; metrics: boolean };
   hooks?: HookManager;
   configSnapshot?: Record<string, unknown>;
@@ -130,6 +132,9 @@ export function settingsFromConfig(config: OrdinisConfig): OrchSettings {
 
 export function assemblePipeline(input: PipelineInput): Pipeline {
   const { config, clock, stores } = input;
+  // The mode's row of the table (mode-table.ts): refuses a mode without adapters (live) rather than assembling it on the simulated venue.
+  const mode = runnableMode(input.mode);
+  const cycleTelemetry = input.cycleTelemetry ?? { trace: mode.layers.includes('trace'), metrics: mode.layers.includes('metrics') };
   const governance = new GovernanceEngine({ ...governanceOptionsFromConfig(config), store: stores.audit, clock });
   const kill = new KillSwitch({
     store: stores.killSwitch,
@@ -216,7 +221,7 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
     ...(stores.runs ? { runStore: stores.runs } : {}),
     ...(input.observer ? { observer: input.observer } : {}),
     ...(input.tracer ? { tracer: input.tracer } : {}),
-    ...(input.cycleTelemetry ? { cycleTelemetry: input.cycleTelemetry } : {}),
+    cycleTelemetry,
     ...(input.configSnapshot ? { configSnapshot: input.configSnapshot } : {}),
     ...(input.codeVersion ? { codeVersion: input.codeVersion } : {}),
     ...(input.commitHash ? { commitHash: input.commitHash } : {}),

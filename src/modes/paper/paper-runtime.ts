@@ -2,82 +2,51 @@
 // against a simulated venue whose book is durable (it keeps its own tables and survives a
 // restart like a real broker), with cycles driven by the CycleScheduler.
 //
-// Data: a file replay (the cycle time is the bar time, on a replay clock that staleness is
-// measured against; `speed` bars per second, 0 = as fast as possible) or a LiveBarFeed
-// (bars buffered between cycles, cycles on ORCH_SCHEDULE, the wall clock).
+// The parts, a file each: the single-writer lease (owner-lease.ts), the resume cursor
+// (resume-cursor.ts), where the bars come from (a DataPlan: replay-plan.ts for CSV files
+// replayed as paper, live-plan.ts for a live bar feed), the book's identity (paper-book.ts)
+// and the end-of-run summary (paper-summary.ts). This file is the loop that drives them.
 //
 // Start-up is crash-only: `open()` always runs recovery (recovery.ts) before anything can
 // trade, and a crash and a restart take the same path. Then the strategy's state is rebuilt
 // by replaying the bars up to the resume point through FEAT and SIG only (no RISK, EXEC or
 // PORT side effects), and cycles continue from the first bar after it.
-//
-// The resume point is the last bar time whose cycle finished: it is written in the same
-// transaction that marks the cycle's run row finished, so a cycle interrupted by a crash is
-// run again after the restart. Running it again cannot trade twice: an order it had already
-// sent is at the venue (recovery recorded it, and RISK does not send a second order for a
-// symbol with a working order), and an intent the venue never received was closed as such.
 
 import { randomBytes } from 'node:crypto';
-import { currentProcess, ownerState, systemProcessTable } from '../../core/process-identity.ts';
-import { ManualClock, systemClock, toRfc3339, type Clock } from '../../core/clock.ts';
+import { systemClock, toRfc3339, type Clock } from '../../core/clock.ts';
 import { SeededRandom } from '../../core/random.ts';
 import type { OrdinisConfig } from '../../config/schema.ts';
-import { parseSchedule } from '../../config/schedule.ts';
 import type { Bus, EventEmitterPort } from '../../bus/contract.ts';
-import { OrdinisError, toOrdinisError } from '../../errors.ts';
+import { OrdinisError } from '../../errors.ts';
 import type { Bar } from '../../domain/market.ts';
-import type { Fill } from '../../domain/order.ts';
-import type { RiskDecision } from '../../domain/risk.ts';
 import type { CycleResult, CycleStatus } from '../../kernel/cycle-result.ts';
 import type { EngineObserver, EngineStatus } from '../../kernel/engine.ts';
-import type { ArtifactInput, RunFinishUpdate, RunRow, RunStore } from '../../kernel/run-store.ts';
 import type { OrdinisDatabase } from '../../persistence/database.ts';
 import { SqlitePaperVenueStore } from '../../persistence/sqlite-paper-venue-store.ts';
 import { otherConnectionsCommitted } from '../../persistence/sqlite-commit-probe.ts';
 import { SqliteRuntimeStateStore } from '../../persistence/sqlite-runtime-state-store.ts';
 import type { Readiness } from '../../server/contract.ts';
-import { FileReplaySource } from '../../adapters/data/file-replay-source.ts';
-import type { BarSource } from '../../stages/ing/bar-source.ts';
+import type { FileReplaySource } from '../../adapters/data/file-replay-source.ts';
 import { checkBar } from '../../stages/feat/feature-stage.ts';
 import { createStrategyRegistry, type StrategyRegistry } from '../../stages/sig/registry.ts';
 import type { SizingConfig } from '../../stages/risk/sizing.ts';
-import type { CommissionModel } from '../../domain/commission.ts';
-import type { InsertIntentResult, OrderStore } from '../../stages/exec/order-store.ts';
-import { PaperBroker, type PaperVenueChange, type PaperVenueStore } from '../../adapters/venue/paper-broker.ts';
-import type { LedgerEntry, LedgerStore } from '../../stages/port/ledger-store.ts';
-import { replayLedger } from '../../stages/port/ledger.ts';
-import type { Position } from '../../domain/portfolio.ts';
+import type { CommissionModel } from '../../stages/exec/commission.ts';
+import { PaperBroker, type PaperVenueStore } from '../../adapters/venue/paper-broker.ts';
 import { assemblePipeline, type Pipeline } from '../assemble.ts';
-import { BufferedBarSource } from '../../adapters/data/buffered-bar-source.ts';
-import { cadenceFromSchedule, CycleScheduler, type Cadence, type CyclePlan, type SchedulerStats } from './cycle-scheduler.ts';
-import { crashSeamFromEnv, type CrashSeam } from './crash-points.ts';
-import type { LiveBarFeed } from '../../adapters/data/live-bar-feed.ts';
+import { CycleScheduler, type CyclePlan, type SchedulerStats } from './cycle-scheduler.ts';
 import { assertRecovered, describeRecovery, runRecovery, type RecoveryReport } from '../recovery/recovery.ts';
-import { BOOK_KEY, describeBook, fingerprintFile, planBook, type BookAction, type BookChoice, type BookIdentity, type BookState } from './paper-book.ts';
+import { BOOK_KEY, describeBook, planBook, type BookChoice, type BookIdentity, type BookState } from './paper-book.ts';
+import { releaseOwnerLease, takeOwnerLease } from './owner-lease.ts';
+import { CURSOR_KEY, CursorRunStore, readCursor, ResumeCursor } from './resume-cursor.ts';
+import type { BookData, DataPlan } from './data-plan.ts';
+import { openReplaySource, replayBookData, ReplayPlan, type ReplayData } from './replay-plan.ts';
+import { liveBookData, LivePlan, type LiveData } from './live-plan.ts';
+import { iso, summarizePaperRun, type PaperBookReport, type PaperEndReason, type PaperRunSummary } from './paper-summary.ts';
+import { durableWritesObserved, PublishingLedgerStore, PublishingOrderStore, publishingDecisions, VenueSubmitPoint } from './durable-write-points.ts';
 
-/** runtime_state keys. */
-export const CURSOR_KEY = 'paper.cursor';
-export const OWNER_KEY = 'paper.owner';
-
-export interface ReplayData {
-  kind: 'replay';
-  files: string[];
-  /** Symbol names for the files (default: file stems); also the order within a bar. */
-  symbols?: string[];
-  from?: string;
-  to?: string;
-  /** Bars (time steps) per second; 0 = as fast as possible. */
-  speed: number;
-}
-
-export interface LiveData {
-  kind: 'live';
-  feed: LiveBarFeed;
-  /** When cycles run. Default: ORCH_SCHEDULE. */
-  cadence?: Cadence;
-  /** Default: the system clock. */
-  clock?: Clock;
-}
+export type { ReplayData } from './replay-plan.ts';
+export type { LiveData } from './live-plan.ts';
+export type { PaperBookReport, PaperEndReason, PaperRunSummary } from './paper-summary.ts';
 
 export interface PaperRuntimeOptions {
   config: OrdinisConfig;
@@ -95,15 +64,13 @@ export interface PaperRuntimeOptions {
   /** Random seed (retry jitter). Default ORCH_SEED. */
   seed?: number;
   observer?: EngineObserver;
-  /** Also buffer `ordinis.market.bar.closed` events from this bus (live mode). */
+  /** Also buffer `ordinis.market.bar.closed` events from this bus (live mode); passed on to assembly. */
   bus?: Bus;
   /** Where the engine and the kill switch emit their events (`ordinis.ops.cycle.started`, ...). */
   events?: EventEmitterPort;
   registry?: StrategyRegistry;
   codeVersion?: string;
   commitHash?: string;
-  /** Test seam (see crash-points.ts). Default: from TEST_ORDINIS_CRASH_AT; null: none. */
-  crashSeam?: CrashSeam | null;
   /** Wall clock for recovery and the owner lease. Default: the system clock. */
   wallClock?: Clock;
   /**
@@ -111,56 +78,6 @@ export interface PaperRuntimeOptions {
    * 'refuse' (default, E_PAPER_BOOK_MISMATCH), 'adopt' it, or start a 'new' one (flat books only).
    */
   book?: BookChoice;
-}
-
-export type PaperEndReason = 'data_exhausted' | 'max_cycles' | 'stopped' | 'source_stalled' | 'recovery_failed' | 'persistence_failed';
-
-export interface PaperRunSummary {
-  sessionId: string;
-  status: 'finished' | 'stopped' | 'failed' | 'refused';
-  endReason: PaperEndReason;
-  source: 'replay' | 'live';
-  db: string;
-  /** The resume point found at start (null: a fresh start). */
-  resumedAfter: string | null;
-  /** The resume point at the end: the last bar time whose cycle finished. */
-  lastBarTime: string | null;
-  warmupBars: number;
-  cycles: Record<CycleStatus, number> & { total: number; skipped: number };
-  ordersThisSession: number;
-  recovery: { ok: boolean; summary: string; reasons: string[]; abortedRuns: string[]; pendingOrders: number; postedFills: number };
-  venue: { cash: number; positions: Record<string, number>; orders: number; fills: number };
-  ledger: { cash: number; positions: Record<string, number>; fills: number };
-  equity: number | null;
-  killSwitch: { state: string; reason: string | null };
-  /** The book this run traded and what the start did with it (created, adopted, ...). */
-  book: PaperBookReport;
-  errors: string[];
-}
-
-export interface PaperBookReport {
-  identity: string;
-  action: BookAction;
-  /** How the stored identity differed from this start's (adopt, new). */
-  differences: string[];
-  /** With --adopt: the positions (symbol → qty) and working orders the new strategy took over. */
-  positionsTakenOver: Record<string, number>;
-  workingOrdersTakenOver: number;
-}
-
-interface Cursor {
-  lastBarTs: number;
-  runId: string;
-  sessionId: string;
-}
-
-interface Owner {
-  pid: number;
-  host: string;
-  /** The owner's kernel start time (see core/process-identity.ts); absent in leases written before it was kept. */
-  startedAt?: string | null;
-  sessionId: string;
-  since: string;
 }
 
 type RuntimeState = 'ready' | 'refused' | 'running' | 'stopping' | 'stopped';
@@ -172,19 +89,16 @@ export class PaperRuntime {
   readonly venueStore: SqlitePaperVenueStore;
   private readonly opts: PaperRuntimeOptions;
   private readonly state: SqliteRuntimeStateStore;
-  private readonly source: BarSource;
-  private readonly clock: Clock;
-  private readonly replay: ReplayData | undefined;
-  private readonly resumeTs: number | undefined;
+  private readonly plan: DataPlan;
+  private readonly cursor: ResumeCursor;
   private readonly book: PaperBookReport;
   private warmupBars = 0;
   private phase: RuntimeState;
   private scheduler: CycleScheduler | undefined;
   private stopRequested = false;
-  private ownsLease = false;
-  /** The cycle in flight (set by plan, read when its run row is finished). */
+  private ownsLease: boolean;
+  /** The cycle in flight (set by nextCycle, read when its run row is finished). */
   private current: { runId: string; barTs: number | undefined; ingOk: boolean } | undefined;
-  private cursorTs: number | undefined;
   private cycleSeq = 0;
   private readonly counts: Record<CycleStatus, number> = { ok: 0, degraded: 0, failed: 0, blocked: 0 };
   private cyclesRun = 0;
@@ -203,9 +117,8 @@ export class PaperRuntime {
     recovery: RecoveryReport;
     venueStore: SqlitePaperVenueStore;
     state: SqliteRuntimeStateStore;
-    source: BarSource;
-    clock: Clock;
-    resumeTs: number | undefined;
+    plan: DataPlan;
+    cursor: ResumeCursor;
     ownsLease: boolean;
     book: PaperBookReport;
   }) {
@@ -215,11 +128,8 @@ export class PaperRuntime {
     this.recovery = init.recovery;
     this.venueStore = init.venueStore;
     this.state = init.state;
-    this.source = init.source;
-    this.clock = init.clock;
-    this.replay = init.opts.data.kind === 'replay' ? init.opts.data : undefined;
-    this.resumeTs = init.resumeTs;
-    this.cursorTs = init.resumeTs;
+    this.plan = init.plan;
+    this.cursor = init.cursor;
     this.ownsLease = init.ownsLease;
     this.book = init.book;
     this.phase = init.recovery.ok ? 'ready' : 'refused';
@@ -237,42 +147,20 @@ export class PaperRuntime {
     const sessionId = newSessionId(wall);
     const state = SqliteRuntimeStateStore.on(db, wall);
     const venueStore = SqlitePaperVenueStore.on(db, wall);
-    const seam = opts.crashSeam === undefined ? crashSeamFromEnv() : opts.crashSeam ?? undefined;
+    // Asked once: the publishing wrappers are composed only for a process someone observes.
+    const observed = durableWritesObserved();
 
-    // One trading process per database file: a second one would trade the same book twice.
-    // Check and take the lease in one IMMEDIATE transaction, so two processes starting at
-    // the same moment are serialised on SQLite's write lock and only one of them wins.
-    const blockers: string[] = [];
-    const ownsLease = db.transaction(() => {
-      const owner = state.get<Owner>(OWNER_KEY)?.value;
-      // pid + start time, not the pid alone: a reused pid is another program, and the lease is free.
-      if (owner && owner.pid !== process.pid && ownerState({ pid: owner.pid, host: owner.host, startedAt: owner.startedAt ?? null }, systemProcessTable) !== 'gone') {
-        blockers.push(
-          `database ${db.path} is in use by another paper runtime (pid ${owner.pid} on ${owner.host}, session ${owner.sessionId}, since ${owner.since}); ` +
-            `if that process is gone, delete runtime_state key '${OWNER_KEY}'`,
-        );
-        return false;
-      }
-      const self = currentProcess();
-      state.set(OWNER_KEY, { pid: self.pid, host: self.host, startedAt: self.startedAt, sessionId, since: toRfc3339(wall.now()) } satisfies Owner);
-      return true;
-    });
+    // A lease held by another live process is a precondition recovery reports (nothing is written).
+    const lease = takeOwnerLease(db, state, sessionId, wall);
+    const ownsLease = lease.owned;
+    const blockers = lease.owned ? [] : [lease.blocker];
 
     let replaySource: FileReplaySource | undefined;
     try {
       const registry = opts.registry ?? createStrategyRegistry();
       const strategy = registry.resolve(opts.strategy, opts.strategyParams);
-      const cursor = state.get<Cursor>(CURSOR_KEY)?.value;
-      const replayData = opts.data.kind === 'replay' ? opts.data : undefined;
-      replaySource = replayData
-        ? new FileReplaySource({
-            files: replayData.files,
-            ...(replayData.symbols ? { symbols: replayData.symbols } : {}),
-            ...(replayData.from ? { from: replayData.from } : {}),
-            ...(replayData.to ? { to: replayData.to } : {}),
-            policy: config.ING_BAD_ROW_POLICY,
-          })
-        : undefined;
+      const cursor = readCursor(state);
+      replaySource = opts.data.kind === 'replay' ? openReplaySource(opts.data, config) : undefined;
 
       // The simulated venue, as it stood at its last answer (a refused start writes nothing).
       const account = venueStore.account();
@@ -280,7 +168,14 @@ export class PaperRuntime {
 
       // Which book this is: a start that differs from the book's first is refused here, before
       // recovery or anything else writes (paper-book.ts).
-      const identity = bookIdentityOf(opts, strategy.params as Record<string, unknown>, replaySource);
+      const bookData: BookData = opts.data.kind === 'replay' ? replayBookData(opts.data, replaySource!) : liveBookData(opts.data);
+      const identity: BookIdentity = {
+        strategy: opts.strategy,
+        // The parameters as the strategy resolved them (defaults filled in): `--fast 15 --slow 30` and none are one book.
+        strategyParams: { ...(strategy.params as Record<string, unknown>) },
+        cash: opts.cash,
+        ...bookData,
+      };
       const storedIdentity = state.get<BookIdentity>(BOOK_KEY)?.value;
       const bookPlan = planBook(storedIdentity, identity, opts.book ?? 'refuse', bookStateOf(stored, db.orders.listOpen().length, account !== undefined || cursor !== undefined));
       if ('refusal' in bookPlan) {
@@ -301,20 +196,18 @@ export class PaperRuntime {
       if (account && account.startingCash !== opts.cash) {
         notes.push(`cash ${opts.cash} ignored: this database's paper account exists (opened ${account.createdAt} with ${account.startingCash})`);
       }
-      const source: BarSource = replaySource
-        ? replaySource
-        : new BufferedBarSource({ symbols: (opts.data as LiveData).feed.symbols, ...(resumeTs !== undefined ? { floorTs: resumeTs } : {}) });
-      const clock: Clock = replayData ? new ManualClock(resumeTs ?? source.peekTs() ?? 0) : ((opts.data as LiveData).clock ?? systemClock);
+      const plan: DataPlan = opts.data.kind === 'replay' ? new ReplayPlan(opts.data, replaySource!, resumeTs) : new LivePlan(opts.data, resumeTs);
+      const resume = new ResumeCursor(state, sessionId, resumeTs);
 
       let rt: PaperRuntime | undefined;
-      const venueSeam = seam ? new VenueCrashSeam(seam, stored.seq, () => db.handle.inTransaction) : undefined;
-      const venueSink: PaperVenueStore = venueSeam ? venueSeam.wrap(venueStore) : venueStore;
+      const submitPoint = observed ? new VenueSubmitPoint(stored.seq, () => db.handle.inTransaction) : undefined;
+      const venueSink: PaperVenueStore = submitPoint ? submitPoint.wrap(venueStore) : venueStore;
       const venue = new PaperBroker({
         startingCash: opts.cash,
         fillTiming: config.EXEC_FILL_TIMING,
         commission: opts.commission,
         slippageBps: config.EXEC_SLIPPAGE_BPS,
-        clock,
+        clock: plan.clock,
         store: venueSink,
         state: stored,
       });
@@ -335,30 +228,31 @@ export class PaperRuntime {
       const pipeline = assemblePipeline({
         mode: 'paper',
         config,
-        source,
+        source: plan.source,
         strategy,
         sizing: opts.sizing,
         startingCash: opts.cash,
         commission: opts.commission,
         stores: {
           runs,
-          orders: seam ? new CrashingOrderStore(db.orders, seam) : db.orders,
-          ledger: seam ? new CrashingLedgerStore(db.ledger, seam) : db.ledger,
+          orders: observed ? new PublishingOrderStore(db.orders) : db.orders,
+          ledger: observed ? new PublishingLedgerStore(db.ledger) : db.ledger,
           audit: db.audit,
           killSwitch: db.killSwitch,
-          riskDecisions: seam ? crashingDecisions(db.riskDecisions, seam) : db.riskDecisions,
+          riskDecisions: observed ? publishingDecisions(db.riskDecisions) : db.riskDecisions,
           // EXEC re-reads the stored kill state at each submission, under the write lock: an
           // `ordinis kill activate` from another process stops the next order.
           killGate: {
-            transaction: venueSeam ? (fn) => venueSeam.afterCommit(db.transaction(fn)) : (fn) => db.transaction(fn),
+            transaction: submitPoint ? (fn) => submitPoint.afterCommit(db.transaction(fn)) : (fn) => db.transaction(fn),
             committedElsewhere: otherConnectionsCommitted(db.handle),
           },
         },
-        clock,
+        clock: plan.clock,
         wallClock: wall,
         random: new SeededRandom(opts.seed ?? config.ORCH_SEED),
         venue,
         observer,
+        ...(opts.bus ? { bus: opts.bus } : {}),
         ...(opts.events ? { events: opts.events } : {}),
         configSnapshot: { paper: describeOptions(opts), config: config as unknown as Record<string, unknown> },
         ...(opts.codeVersion ? { codeVersion: opts.codeVersion } : {}),
@@ -411,12 +305,12 @@ export class PaperRuntime {
       }
 
       recovery.warnings.push(...notes);
-      rt = new PaperRuntime({ opts, sessionId, pipeline, recovery, venueStore, state, source, clock, resumeTs, ownsLease, book });
+      rt = new PaperRuntime({ opts, sessionId, pipeline, recovery, venueStore, state, plan, cursor: resume, ownsLease, book });
       if (recovery.ok) await rt.warmUp();
       return rt;
     } catch (e) {
       replaySource?.close();
-      if (ownsLease) releaseLease(state, sessionId);
+      if (ownsLease) releaseOwnerLease(state, sessionId);
       throw e;
     }
   }
@@ -432,34 +326,23 @@ export class PaperRuntime {
     this.phase = 'running';
     this.faultsSeen = this.opts.db.faults.count;
     const { engine } = this.pipeline;
-    const data = this.opts.data;
-    const buffer = this.source instanceof BufferedBarSource ? this.source : undefined;
+    const { plan } = this;
     let reason: PaperEndReason = 'stopped';
     try {
       engine.start();
-      if (data.kind === 'live') {
-        await data.feed.start(
-          (bar) => buffer!.push(bar),
-          (err) => this.opts.observer?.warn?.('live bar feed error', { feed: data.feed.name, error: toOrdinisError(err, 'E_ING_PROVIDER_DOWN').message }),
-        );
-      }
-      const cadence: Cadence = this.replay
-        ? this.replay.speed > 0
-          ? { kind: 'interval', ms: 1000 / this.replay.speed }
-          : { kind: 'continuous' }
-        : (data as LiveData).cadence ?? cadenceFromSchedule(scheduleOf(this.opts.config));
+      await plan.start((message, fields) => this.opts.observer?.warn?.(message, fields));
       this.scheduler = new CycleScheduler({
         engine,
-        cadence,
-        tickAtStart: this.replay !== undefined,
-        plan: () => this.plan(),
+        cadence: plan.cadence(this.opts.config),
+        tickAtStart: plan.tickAtStart,
+        plan: () => this.nextCycle(),
         onCycle: (r) => this.onCycle(r),
         onError: (e) => {
           this.noteError(`cycle not run: ${e.code}: ${e.message}`);
           this.notePersistence(e.code === 'E_DB_UNAVAILABLE' ? e : undefined);
         },
         ...(this.opts.observer ? { observer: this.opts.observer } : {}),
-        ...(this.opts.bus && buffer ? { market: { bus: this.opts.bus, buffer, triggerCycles: false } } : {}),
+        ...(this.opts.bus && plan.buffer ? { market: { bus: this.opts.bus, buffer: plan.buffer, triggerCycles: false } } : {}),
       });
       this.scheduler.start();
       if (this.stopRequested) void this.scheduler.stop();
@@ -469,8 +352,7 @@ export class PaperRuntime {
     } finally {
       this.phase = 'stopping';
       await engine.stop();
-      if (data.kind === 'live') await Promise.resolve(data.feed.stop()).catch(() => undefined);
-      this.source.close();
+      await plan.stop();
       this.phase = 'stopped';
     }
     const summary = this.summary(reason);
@@ -493,7 +375,7 @@ export class PaperRuntime {
   close(): void {
     if (!this.ownsLease) return;
     this.ownsLease = false;
-    if (this.opts.db.isOpen) releaseLease(this.state, this.sessionId);
+    if (this.opts.db.isOpen) releaseOwnerLease(this.state, this.sessionId);
   }
 
   /** For /readyz: ready while recovered, running and the database is open. */
@@ -514,9 +396,9 @@ export class PaperRuntime {
       runtime: {
         sessionId: this.sessionId,
         state: this.phase,
-        source: this.replay ? 'replay' : 'live',
-        resumedAfter: iso(this.resumeTs),
-        lastBarTime: iso(this.cursorTs),
+        source: this.plan.kind,
+        resumedAfter: iso(this.cursor.resumedAt),
+        lastBarTime: iso(this.cursor.lastBarTs),
         cyclesRun: this.cyclesRun,
         scheduler: this.scheduler?.stats() ?? null,
         recovery: { ok: this.recovery.ok, summary: describeRecovery(this.recovery), reasons: this.recovery.reasons },
@@ -530,57 +412,27 @@ export class PaperRuntime {
 
   /** What the run did and where the books stand. */
   summary(endReason: PaperEndReason): PaperRunSummary {
-    const db = this.opts.db;
-    const venue = this.venueStore.load();
-    const venueFills = this.venueStore.listFills();
-    const entries = db.ledger.loadEntries();
-    const book = replayLedger(entries);
     const k = this.pipeline.kill.get();
-    const es = this.pipeline.engine.status();
-    const total = this.counts.ok + this.counts.degraded + this.counts.failed + this.counts.blocked;
-    const status: PaperRunSummary['status'] =
-      endReason === 'recovery_failed'
-        ? 'refused'
-        : endReason === 'source_stalled' || endReason === 'persistence_failed'
-          ? 'failed'
-          : endReason === 'stopped'
-            ? 'stopped'
-            : 'finished';
-    return {
-      sessionId: this.sessionId,
-      status,
-      endReason,
-      source: this.replay ? 'replay' : 'live',
-      db: db.path,
-      resumedAfter: iso(this.resumeTs),
-      lastBarTime: iso(this.cursorTs),
-      warmupBars: this.warmupBars,
-      cycles: { ...this.counts, total, skipped: es.counts.skipped },
-      ordersThisSession: db.orders.listAll().filter((o) => o.intent.correlationId.startsWith(`${this.sessionId}-`)).length,
-      recovery: {
-        ok: this.recovery.ok,
-        summary: describeRecovery(this.recovery),
-        reasons: this.recovery.reasons,
-        abortedRuns: this.recovery.abortedRuns,
-        pendingOrders: this.recovery.pendingOrders.length,
-        postedFills: this.recovery.ledger?.postedFills.length ?? 0,
+    return summarizePaperRun(
+      {
+        sessionId: this.sessionId,
+        endReason,
+        source: this.plan.kind,
+        startingCash: this.opts.cash,
+        resumedAt: this.cursor.resumedAt,
+        lastBarTs: this.cursor.lastBarTs,
+        warmupBars: this.warmupBars,
+        counts: this.counts,
+        skipped: this.pipeline.engine.status().counts.skipped,
+        recovery: this.recovery,
+        equity: this.lastEquity,
+        killSwitch: { state: k.state, reason: k.reason },
+        book: this.book,
+        errors: [...(this.persistenceFailure ? [this.persistenceFailure.message] : []), ...this.errors, ...(this.stalled ? [this.stalled] : [])],
       },
-      venue: {
-        cash: venue?.cash ?? this.opts.cash,
-        positions: Object.fromEntries((venue?.positions ?? []).filter((p) => p.qty !== 0).map((p) => [p.symbol, p.qty])),
-        orders: venue?.orders.length ?? 0,
-        fills: venueFills.length,
-      },
-      ledger: {
-        cash: entries.length === 0 ? this.opts.cash : book.cash,
-        positions: Object.fromEntries([...book.positions].filter(([, p]) => p.qty !== 0).map(([s, p]) => [s, p.qty])),
-        fills: book.fills.size,
-      },
-      equity: this.lastEquity,
-      killSwitch: { state: k.state, reason: k.reason },
-      book: this.book,
-      errors: [...(this.persistenceFailure ? [this.persistenceFailure.message] : []), ...this.errors, ...(this.stalled ? [this.stalled] : [])],
-    };
+      this.opts.db,
+      this.venueStore,
+    );
   }
 
   // ---- internals ----------------------------------------------------------------------
@@ -588,44 +440,23 @@ export class PaperRuntime {
   /** Rebuilds FEAT and SIG state from the bars up to the resume point (no trading stage runs). */
   private async warmUp(): Promise<void> {
     const { feat, sig } = this.pipeline.stages;
-    const feed = (bars: readonly Bar[], asOf: number): void => {
+    await this.plan.warmUp((bars: readonly Bar[], asOf: number) => {
       for (const bar of bars) {
         checkBar(bar, asOf);
         const v = feat.onBar(bar);
         if (v.warm) sig.onVector(v, `${this.sessionId}-warmup`);
         this.warmupBars++;
       }
-    };
-    if (this.replay) {
-      if (this.resumeTs === undefined) return;
-      for (let ts = this.source.peekTs(); ts !== undefined && ts <= this.resumeTs; ts = this.source.peekTs()) {
-        const batch = this.source.next()!;
-        feed(batch.bars, batch.ts);
-      }
-      return;
-    }
-    const live = this.opts.data as LiveData;
-    if (!live.feed.history) return;
-    const until = this.resumeTs ?? this.clock.now();
-    const rank = new Map(live.feed.symbols.map((s, i) => [s, i]));
-    const bars = [...(await live.feed.history(until))].filter((b) => b.ts <= until).sort((a, b) => a.ts - b.ts || (rank.get(a.symbol) ?? 0) - (rank.get(b.symbol) ?? 0));
-    for (const b of bars) feed([b], b.ts);
-    const newest = bars.at(-1)?.ts;
-    if (newest !== undefined) (this.source as BufferedBarSource).advanceFloor(newest);
+    });
   }
 
-  private plan(): CyclePlan {
+  private nextCycle(): CyclePlan {
     if (this.maxCyclesReached() || this.stalled || this.persistenceFailure) return 'done';
     const runId = `${this.sessionId}-${String(++this.cycleSeq).padStart(6, '0')}`;
-    if (this.replay) {
-      const ts = this.source.peekTs();
-      if (ts === undefined) return 'done';
-      (this.clock as ManualClock).set(ts);
-      this.current = { runId, barTs: ts, ingOk: false };
-      return { trigger: { kind: 'timer', at: ts }, options: { correlationId: runId } };
-    }
-    this.current = { runId, barTs: undefined, ingOk: false };
-    return { trigger: { kind: 'timer' }, options: { correlationId: runId } };
+    const next = this.plan.next();
+    if (next === 'done') return 'done';
+    this.current = { runId, barTs: next.barTs, ingOk: false };
+    return { trigger: next.trigger, options: { correlationId: runId } };
   }
 
   private ingestFinished(runId: string, ok: boolean): void {
@@ -640,16 +471,8 @@ export class PaperRuntime {
   private cycleFinished(runId: string): void {
     const cur = this.current;
     if (!cur || cur.runId !== runId || !cur.ingOk) return;
-    let ts: number | undefined;
-    if (this.replay) {
-      ts = cur.barTs;
-    } else {
-      const floor = (this.source as BufferedBarSource).floorTs;
-      if (Number.isFinite(floor)) ts = floor;
-    }
-    if (ts === undefined || (this.cursorTs !== undefined && ts <= this.cursorTs)) return;
-    this.state.set(CURSOR_KEY, { lastBarTs: ts, runId, sessionId: this.sessionId } satisfies Cursor);
-    this.cursorTs = ts;
+    const ts = this.plan.reached(cur.barTs);
+    if (ts !== undefined) this.cursor.advance(ts, runId);
   }
 
   private onCycle(r: CycleResult): void {
@@ -662,7 +485,7 @@ export class PaperRuntime {
     this.notePersistence(dbError ? new OrdinisError('E_DB_UNAVAILABLE', dbError.message.replace(/^E_DB_UNAVAILABLE: /, ''), { retryable: dbError.retryable }) : undefined);
     const cur = this.current;
     this.current = undefined;
-    if (this.replay && cur?.barTs !== undefined && this.source.peekTs() === cur.barTs) {
+    if (this.plan.leftBehind(cur?.barTs)) {
       // ING never took the bar (the cycle failed before it): running it again at full speed
       // would spin. Stop; a restart goes through recovery and picks up at this bar.
       this.stalled = `cycle ${r.correlationId} at ${toRfc3339(r.cycleTime)} did not consume its bars (${r.status}: ${r.errors[0]?.message ?? 'no error'}); stopping`;
@@ -704,145 +527,6 @@ export class PaperRuntime {
   }
 }
 
-// ---- stores as the runtime wires them ----------------------------------------------------
-
-/** The run store that also moves the resume cursor, in the transaction that finishes a run row. */
-class CursorRunStore implements RunStore {
-  constructor(
-    private readonly db: OrdinisDatabase,
-    private readonly onFinish: (runId: string) => void,
-  ) {}
-  startRun(row: RunRow): void {
-    this.db.runs.startRun(row);
-  }
-  /** The row goes out with the cycle's first commit (at the latest its finish): one commit per quiet cycle. */
-  deferStartRun(row: RunRow, config?: Record<string, unknown>): () => void {
-    return this.db.runs.deferStartRun(row, config);
-  }
-  finishRun(runId: string, update: RunFinishUpdate): void {
-    this.db.transaction(() => {
-      this.db.runs.finishRun(runId, update);
-      this.onFinish(runId);
-    });
-  }
-  /** Finish, cursor and CycleResult in one commit. */
-  finishRunWithArtifact(runId: string, update: RunFinishUpdate, artifact: ArtifactInput): number {
-    return this.db.runs.finishRunWithArtifact(runId, update, artifact, () => this.onFinish(runId));
-  }
-  putArtifact(artifact: ArtifactInput): number {
-    return this.db.runs.putArtifact(artifact);
-  }
-  putConfigSnapshot(runId: string, config: Record<string, unknown>): string {
-    return this.db.runs.putConfigSnapshot(runId, config);
-  }
-}
-
-class CrashingOrderStore implements OrderStore {
-  constructor(
-    private readonly inner: OrderStore,
-    private readonly seam: CrashSeam,
-  ) {}
-  insertIntent(intent: Parameters<OrderStore['insertIntent']>[0]): InsertIntentResult {
-    const r = this.inner.insertIntent(intent);
-    if (r.inserted) this.seam.reach('exec.after_persist');
-    return r;
-  }
-  recordReport(...a: Parameters<OrderStore['recordReport']>): void {
-    this.inner.recordReport(...a);
-  }
-  setAuditRef(...a: Parameters<OrderStore['setAuditRef']>): void {
-    this.inner.setAuditRef(...a);
-  }
-  attachAuditRecord(clientOrderId: string, appendRecord: () => number): number {
-    return this.inner.attachAuditRecord(clientOrderId, () => {
-      const ref = appendRecord();
-      this.seam.reach('exec.before_audit_ref');
-      return ref;
-    });
-  }
-  findByIdempotencyKey(key: string): ReturnType<OrderStore['findByIdempotencyKey']> {
-    return this.inner.findByIdempotencyKey(key);
-  }
-  findByClientOrderId(id: string): ReturnType<OrderStore['findByClientOrderId']> {
-    return this.inner.findByClientOrderId(id);
-  }
-  listOpen(): ReturnType<OrderStore['listOpen']> {
-    return this.inner.listOpen();
-  }
-  listAll(): ReturnType<OrderStore['listAll']> {
-    return this.inner.listAll();
-  }
-}
-
-class CrashingLedgerStore implements LedgerStore {
-  constructor(
-    private readonly inner: LedgerStore,
-    private readonly seam: CrashSeam,
-  ) {}
-  commitFill(fill: Fill, entries: LedgerEntry[], position: Position): boolean {
-    this.seam.reach('port.before_commit');
-    return this.inner.commitFill(fill, entries, position);
-  }
-  hasFill(fillId: string): boolean {
-    return this.inner.hasFill(fillId);
-  }
-  appendEntries(entries: LedgerEntry[]): void {
-    this.inner.appendEntries(entries);
-  }
-  loadEntries(): LedgerEntry[] {
-    return this.inner.loadEntries();
-  }
-  loadPositions(): Position[] {
-    return this.inner.loadPositions();
-  }
-}
-
-/**
- * exec.after_submit: the venue has accepted and recorded a new order (a higher sequence
- * number), our answer is not stored yet. Inside a transaction (EXEC's durable kill gate
- * holds one around the submit) "recorded" means committed, so the point is reached when
- * that transaction has.
- */
-class VenueCrashSeam {
-  private lastSeq: number;
-  private owed = false;
-  constructor(
-    private readonly seam: CrashSeam,
-    seq: number,
-    private readonly inTransaction: () => boolean,
-  ) {
-    this.lastSeq = seq;
-  }
-  wrap(inner: PaperVenueStore): PaperVenueStore {
-    return {
-      commit: (change: PaperVenueChange): void => {
-        inner.commit(change);
-        if (change.seq > this.lastSeq) {
-          this.lastSeq = change.seq;
-          if (this.inTransaction()) this.owed = true;
-          else this.seam.reach('exec.after_submit');
-        }
-      },
-    };
-  }
-  afterCommit<T>(result: T): T {
-    if (this.owed) {
-      this.owed = false;
-      this.seam.reach('exec.after_submit');
-    }
-    return result;
-  }
-}
-
-function crashingDecisions(inner: { record(c: string, d: RiskDecision[]): void }, seam: CrashSeam): { record(c: string, d: RiskDecision[]): void } {
-  return {
-    record(correlationId: string, decisions: RiskDecision[]): void {
-      inner.record(correlationId, decisions);
-      seam.reach('cycle.mid');
-    },
-  };
-}
-
 // ---- helpers --------------------------------------------------------------------------------
 
 function validate(o: PaperRuntimeOptions): void {
@@ -857,29 +541,10 @@ function validate(o: PaperRuntimeOptions): void {
   if (!Number.isFinite(o.cash) || o.cash <= 0) throw new OrdinisError('E_CFG_INVALID', `cash ${o.cash}: expected a positive amount`);
 }
 
-/** This start's book identity; the replay source has checked the files and symbols already. */
-function bookIdentityOf(o: PaperRuntimeOptions, params: Record<string, unknown>, replay: FileReplaySource | undefined): BookIdentity {
-  // The parameters as the strategy resolved them (defaults filled in): `--fast 15 --slow 30` and none are one book.
-  const base = { strategy: o.strategy, strategyParams: { ...params }, cash: o.cash };
-  if (o.data.kind === 'live' || !replay) {
-    const feed = o.data.kind === 'live' ? o.data.feed : undefined;
-    return { ...base, data: { feed: feed?.name ?? 'unknown' }, symbols: [...(feed?.symbols ?? [])] };
-  }
-  const symbols = [...replay.symbols];
-  const files = o.data.files;
-  return { ...base, data: files.map((f, i) => fingerprintFile(symbols[i]!, f)), symbols };
-}
-
 function bookStateOf(venue: { positions: readonly { symbol: string; qty: number }[]; orders: readonly { resting: boolean }[] } | undefined, ourOpenOrders: number, exists: boolean): BookState {
   const positions = Object.fromEntries((venue?.positions ?? []).filter((p) => p.qty !== 0).map((p) => [p.symbol, p.qty]));
   const resting = (venue?.orders ?? []).filter((o) => o.resting).length;
   return { exists, positions, workingOrders: Math.max(resting, ourOpenOrders) };
-}
-
-function scheduleOf(config: OrdinisConfig) {
-  const p = parseSchedule(config.ORCH_SCHEDULE);
-  if (!p.ok) throw new OrdinisError('E_CFG_INVALID', `ORCH_SCHEDULE: ${p.reason}`);
-  return p.schedule;
 }
 
 function describeOptions(o: PaperRuntimeOptions): Record<string, unknown> {
@@ -893,17 +558,4 @@ function describeOptions(o: PaperRuntimeOptions): Record<string, unknown> {
 function newSessionId(clock: Clock): string {
   const t = new Date(clock.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `paper-${t}-${randomBytes(3).toString('hex')}`;
-}
-
-function releaseLease(state: SqliteRuntimeStateStore, sessionId: string): void {
-  try {
-    const owner = state.get<Owner>(OWNER_KEY)?.value;
-    if (owner && owner.sessionId === sessionId) state.delete(OWNER_KEY);
-  } catch {
-    // Best effort: a stale lease names a dead pid and is taken over at the next start.
-  }
-}
-
-function iso(ts: number | undefined): string | null {
-  return ts === undefined ? null : toRfc3339(ts);
 }

@@ -30,8 +30,14 @@ export function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...base, ...env };
 }
 
-export function startCli(args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+export interface CliStart {
+  /** Modules loaded before the CLI (`node --import tsx --import <each>`), e.g. the crash seams. */
+  preload?: readonly string[];
+}
+
+export function startCli(args: string[], env: Record<string, string> = {}, start: CliStart = {}): Running {
+  const preload = start.preload && start.preload.length > 0 ? ['--import', 'tsx', ...start.preload.flatMap((m) => ['--import', m])] : [];
+  const child = spawn(process.execPath, [...preload, BIN, ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
@@ -72,6 +78,6 @@ export function startCli(args: string[], env: Record<string, string> = {}): Runn
   };
 }
 
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<Finished> {
-  return startCli(args, env).done;
+export function runCli(args: string[], env: Record<string, string> = {}, start: CliStart = {}): Promise<Finished> {
+  return startCli(args, env, start).done;
 }

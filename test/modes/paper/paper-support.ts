@@ -45,7 +45,6 @@ export function paperOptions(db: OrdinisDatabase, overrides: Partial<PaperRuntim
     sizing: { kind: 'fixed', qty: 10 },
     cash: 10000,
     commission: { kind: 'none' },
-    crashSeam: null,
     ...overrides,
   };
 }

@@ -1,5 +1,5 @@
 // Crash tests with real processes: `ordinis paper` is SIGKILLed at chosen points inside a
-// cycle (TEST_ORDINIS_CRASH_AT, see src/modes/paper/crash-points.ts), then restarted with the
+// cycle (TEST_ORDINIS_CRASH_AT, see test/support/crash-seams.ts), then restarted with the
 // same command and run to the end of the data. Whatever the crash point:
 //   - no order reaches the venue twice (each client order id once; venue orders = our
 //     intents minus those closed as never received; no decision sent under two ids);
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { openDatabase } from '../../../src/persistence/database.ts';
 import type { PaperRunSummary } from '../../../src/modes/paper/paper-runtime.ts';
 import { ABORT_REASON } from '../../../src/modes/recovery/recovery.ts';
-import { CRASH_ENV } from '../../../src/modes/paper/crash-points.ts';
+import { CRASH_ENV, CRASH_SEAMS_PRELOAD } from '../../support/crash-points.ts';
 import { runCli, type Finished } from '../paper/cli-process.ts';
 import { assertBooksSound, fillTape, readBooks, type Books } from '../paper/paper-support.ts';
 
@@ -26,7 +26,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ordinis-crash-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 function paper(db: string, crashAt?: string): Promise<Finished> {
-  return runCli([...PAPER_ARGS, '--db', db], crashAt ? { [CRASH_ENV]: crashAt } : {});
+  return crashAt ? runCli([...PAPER_ARGS, '--db', db], { [CRASH_ENV]: crashAt }, { preload: [CRASH_SEAMS_PRELOAD] }) : runCli([...PAPER_ARGS, '--db', db]);
 }
 
 function summaryOf(f: Finished): PaperRunSummary {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { openDatabase } from '../../../src/persistence/database.ts';
 import type { AuditRecord } from '../../../src/governance/audit-chain.ts';
 import type { PaperRunSummary } from '../../../src/modes/paper/paper-runtime.ts';
-import { CRASH_ENV } from '../../../src/modes/paper/crash-points.ts';
+import { CRASH_ENV, CRASH_SEAMS_PRELOAD } from '../../support/crash-points.ts';
 import { runCli, type Finished } from '../paper/cli-process.ts';
 import { assertBooksSound, readBooks } from '../paper/paper-support.ts';
 
@@ -26,7 +26,7 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const KEEP = { ORDINIS_AUDIT_RETENTION_DAYS: '36500', ORDINIS_DB_RETENTION_DAYS: '36500' };
 
 function paper(db: string, crashAt?: string): Promise<Finished> {
-  return runCli([...PAPER_ARGS, '--db', db], crashAt ? { ...KEEP, [CRASH_ENV]: crashAt } : KEEP);
+  return crashAt ? runCli([...PAPER_ARGS, '--db', db], { ...KEEP, [CRASH_ENV]: crashAt }, { preload: [CRASH_SEAMS_PRELOAD] }) : runCli([...PAPER_ARGS, '--db', db], KEEP);
 }
 
 function summaryOf(f: Finished): PaperRunSummary {
