@@ -31,7 +31,7 @@ import { PaperBroker } from '../adapters/venue/paper-broker.ts';
 import { GuardedBroker } from '../adapters/venue/guarded-broker.ts';
 import { CircuitBreaker } from '../adapters/resilience/circuit-breaker.ts';
 import { RateLimiter } from '../adapters/resilience/rate-limiter.ts';
-import type { CommissionModel } from '../stages/exec/commission.ts';
+import type { CommissionModel } from '../domain/commission.ts';
 import type { OrderStore } from '../stages/exec/order-store.ts';
 import type { LedgerStore } from '../stages/port/ledger-store.ts';
 import { PortfolioStage } from '../stages/port/portfolio-stage.ts';

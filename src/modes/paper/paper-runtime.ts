@@ -30,7 +30,7 @@ import type { FileReplaySource } from '../../adapters/data/file-replay-source.ts
 import { checkBar } from '../../stages/feat/feature-stage.ts';
 import { createStrategyRegistry, type StrategyRegistry } from '../../stages/sig/registry.ts';
 import type { SizingConfig } from '../../stages/risk/sizing.ts';
-import type { CommissionModel } from '../../stages/exec/commission.ts';
+import type { CommissionModel } from '../../domain/commission.ts';
 import { PaperBroker, type PaperVenueStore } from '../../adapters/venue/paper-broker.ts';
 import { assemblePipeline, type Pipeline } from '../assemble.ts';
 import { CycleScheduler, type CyclePlan, type SchedulerStats } from './cycle-scheduler.ts';
