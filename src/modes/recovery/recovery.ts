@@ -146,10 +146,64 @@ export const ABORT_REASON = 'process ended while the run was in progress (found 
 export const UNOWNED_ABORT_REASON = 'found running at start-up recovery with no owner recorded (written before schema v6); taken as abandoned';
 export const NOT_RECEIVED_REASON = 'not received by the broker: intent found pending at start-up recovery; not resent';
 
+/** One recovery in progress: what the steps read and the report they fill in. */
+interface RecoveryRun {
+  readonly deps: RecoveryDeps;
+  readonly report: RecoveryReport;
+  /** The ledger's transaction id of what recovery posts. */
+  readonly recoveryId: string;
+  /** Relative tolerance of money comparisons. */
+  readonly tolerance: number;
+}
+
+/** What a step found: one report entry per detail; `stopRest` skips every later step, with that reason. */
+interface StepVerdict {
+  status: 'ok' | 'failed';
+  detail: string | readonly string[];
+  stopRest?: string;
+}
+
+interface RecoveryStepDef {
+  name: RecoveryStepName;
+  /** Why this step must not run (it and every later one are skipped, with this reason); undefined: run it. */
+  skipUnless?: (run: RecoveryRun) => string | undefined;
+  run: (run: RecoveryRun) => StepVerdict | Promise<StepVerdict>;
+  /** The failed entry's detail when `run` throws (the error's message follows). */
+  whenThrown: string;
+  /** When `run` throws: skip every later step with this reason (default: go on). */
+  stopWhenThrown?: string;
+}
+
+/**
+ * The steps, in order (see the top of this file for what each is for). The guards say what
+ * a step needs from the earlier ones: nothing is written on top of an audit chain that does
+ * not verify, nor once an earlier step has failed.
+ */
+const STEPS: readonly RecoveryStepDef[] = [
+  { name: 'preconditions', run: checkPreconditions, whenThrown: 'preconditions could not be checked' },
+  { name: 'audit_chain', run: verifyAuditChain, whenThrown: 'audit chain could not be read' },
+  { name: 'kill_switch', run: reportKillSwitch, whenThrown: 'kill switch state could not be read' },
+  { name: 'abort_runs', run: abortAbandonedRuns, whenThrown: 'runs left running could not be marked aborted' },
+  {
+    name: 'pending_orders',
+    skipUnless: (r) => (r.report.auditChain?.ok === true ? undefined : 'audit chain not verified: nothing is written on top of it'),
+    run: resolvePendingOrders,
+    whenThrown: 'pending order intents could not be resolved',
+    stopWhenThrown: 'pending order intents unresolved',
+  },
+  { name: 'open_orders', run: refreshOpenOrders, whenThrown: 'working orders could not be refreshed from the broker' },
+  {
+    name: 'ledger',
+    skipUnless: (r) => (r.report.reasons.length > 0 ? 'an earlier step failed' : undefined),
+    run: reconcileLedger,
+    whenThrown: 'ledger could not be checked against the broker',
+    stopWhenThrown: 'ledger check failed',
+  },
+  { name: 'audit_record', run: recordRecovery, whenThrown: 'recovery audit record could not be written' },
+];
+
 export async function runRecovery(deps: RecoveryDeps): Promise<RecoveryReport> {
   const t0 = deps.clock.now();
-  const tol = deps.tolerance ?? 1e-9;
-  const recoveryId = `recovery-${toRfc3339(t0)}`;
   const report: RecoveryReport = {
     ok: false,
     startedAt: toRfc3339(t0),
@@ -169,268 +223,268 @@ export async function runRecovery(deps: RecoveryDeps): Promise<RecoveryReport> {
     ledger: null,
     auditRef: null,
   };
-  const step = (name: RecoveryStepName, status: RecoveryStep['status'], detail: string): void => {
-    report.steps.push({ step: name, status, detail });
-    if (status === 'failed') report.reasons.push(`${name}: ${detail}`);
+  const run: RecoveryRun = { deps, report, recoveryId: `recovery-${toRfc3339(t0)}`, tolerance: deps.tolerance ?? 1e-9 };
+  const note = (step: RecoveryStepName, status: RecoveryStep['status'], detail: string): void => {
+    report.steps.push({ step, status, detail });
+    if (status === 'failed') report.reasons.push(`${step}: ${detail}`);
   };
-  const skipRest = (from: RecoveryStepName, why: string): void => {
-    for (const s of RECOVERY_STEPS.slice(RECOVERY_STEPS.indexOf(from))) step(s, 'skipped', why);
-  };
-  const finish = (): RecoveryReport => {
-    report.ok = report.reasons.length === 0;
-    const t1 = deps.clock.now();
-    report.finishedAt = toRfc3339(t1);
-    report.durationMs = t1 - t0;
-    return report;
+  const skipFrom = (i: number, why: string): void => {
+    for (const s of STEPS.slice(i)) note(s.name, 'skipped', why);
   };
 
-  // 0. Preconditions: nothing is touched if another process may be trading on this file.
-  if (deps.blockers && deps.blockers.length > 0) {
-    for (const b of deps.blockers) step('preconditions', 'failed', b);
-    skipRest('audit_chain', 'a precondition failed');
-    return finish();
-  }
-  step('preconditions', 'ok', 'none failed');
-
-  // 1. Audit chain.
-  let chainOk = false;
-  try {
-    const v = deps.audit.verify();
-    report.auditChain = v;
-    chainOk = v.ok;
-    if (v.ok) step('audit_chain', 'ok', `${v.checked} records verified`);
-    else step('audit_chain', 'failed', `audit chain broken at seq ${v.brokenAt}: ${v.reason} (${v.checked} records verified before it); refusing to trade on an audit log that does not verify`);
-  } catch (e) {
-    step('audit_chain', 'failed', `audit chain could not be read: ${toOrdinisError(e).message}`);
+  for (let i = 0; i < STEPS.length; i++) {
+    const step = STEPS[i]!;
+    const skip = step.skipUnless?.(run);
+    if (skip !== undefined) {
+      skipFrom(i, skip);
+      break;
+    }
+    let verdict: StepVerdict;
+    try {
+      verdict = await step.run(run);
+    } catch (e) {
+      verdict = { status: 'failed', detail: `${step.whenThrown}: ${toOrdinisError(e).message}`, ...(step.stopWhenThrown ? { stopRest: step.stopWhenThrown } : {}) };
+    }
+    for (const d of typeof verdict.detail === 'string' ? [verdict.detail] : verdict.detail) note(step.name, verdict.status, d);
+    if (verdict.stopRest !== undefined) {
+      skipFrom(i + 1, verdict.stopRest);
+      break;
+    }
   }
 
-  // 2. Kill switch (restored when the KillSwitch was built from its store).
+  report.ok = report.reasons.length === 0;
+  const t1 = deps.clock.now();
+  report.finishedAt = toRfc3339(t1);
+  report.durationMs = t1 - t0;
+  return report;
+}
+
+/** 0. Nothing is touched if another process may be trading on this file. */
+function checkPreconditions({ deps }: RecoveryRun): StepVerdict {
+  const blockers = deps.blockers ?? [];
+  if (blockers.length === 0) return { status: 'ok', detail: 'none failed' };
+  return { status: 'failed', detail: blockers, stopRest: 'a precondition failed' };
+}
+
+/** 1. The audit chain, end to end: the later steps write on top of it only if it verifies. */
+function verifyAuditChain({ deps, report }: RecoveryRun): StepVerdict {
+  const v = deps.audit.verify();
+  report.auditChain = v;
+  if (v.ok) return { status: 'ok', detail: `${v.checked} records verified` };
+  return { status: 'failed', detail: `audit chain broken at seq ${v.brokenAt}: ${v.reason} (${v.checked} records verified before it); refusing to trade on an audit log that does not verify` };
+}
+
+/** 2. The kill state the KillSwitch restored from its store: reported, never changed here. */
+function reportKillSwitch({ deps, report }: RecoveryRun): StepVerdict {
   const k = deps.kill.get();
   const unreadable = deps.kill.loadError ? deps.kill.loadError.message : null;
   report.killSwitch = { state: k.state, reason: k.reason, unreadable };
+  let detail: string;
   if (unreadable) {
     report.warnings.push(`kill switch state unreadable at start-up (${unreadable}); assumed ${k.state}`);
-    step('kill_switch', 'ok', `state unreadable (${unreadable}); assumed ${k.state}`);
+    detail = `state unreadable (${unreadable}); assumed ${k.state}`;
   } else {
-    step('kill_switch', 'ok', k.state === 'ACTIVE' ? `restored ACTIVE: ${k.reason ?? 'no reason'} (trading stays blocked until it is deactivated)` : 'restored INACTIVE');
+    detail = k.state === 'ACTIVE' ? `restored ACTIVE: ${k.reason ?? 'no reason'} (trading stays blocked until it is deactivated)` : 'restored INACTIVE';
   }
   if (k.state === 'ACTIVE') report.warnings.push(`kill switch ACTIVE: ${k.reason ?? 'no reason'}`);
+  return { status: 'ok', detail };
+}
 
-  // 3. Runs whose owner is gone.
-  try {
-    const plan = planRunAborts(deps.runs.listRunning(), deps.processes ?? systemProcessTable);
-    const finishedAt = toRfc3339(deps.clock.now());
-    report.abortedRuns = [...deps.runs.abortRuns(plan.ownerGone, ABORT_REASON, finishedAt), ...deps.runs.abortRuns(plan.unowned, UNOWNED_ABORT_REASON, finishedAt)];
-    report.runsLeftRunning = plan.leftRunning;
-    for (const r of plan.leftRunning) if (r.ownerState === 'other_host') report.warnings.push(`run ${r.runId} left running: ${describeLeftRunning(r)}`);
-    const aborted = report.abortedRuns.length === 0 ? 'no run was left running by a process that is gone' : `${report.abortedRuns.length} run(s) marked aborted: ${report.abortedRuns.join(', ')}`;
-    const left = plan.leftRunning.length === 0 ? '' : `; ${plan.leftRunning.length} left running: ${plan.leftRunning.map((r) => `${r.runId} (${describeLeftRunning(r)})`).join(', ')}`;
-    step('abort_runs', 'ok', aborted + left);
-  } catch (e) {
-    step('abort_runs', 'failed', `runs left running could not be marked aborted: ${toOrdinisError(e).message}`);
-  }
+/**
+ * 3. Runs whose owner is gone (or was never recorded) are closed as aborted, in one
+ * transaction: a failure leaves every row as it was, never half of them marked.
+ */
+function abortAbandonedRuns({ deps, report }: RecoveryRun): StepVerdict {
+  const plan = planRunAborts(deps.runs.listRunning(), deps.processes ?? systemProcessTable);
+  const finishedAt = toRfc3339(deps.clock.now());
+  report.abortedRuns = deps.transaction(() => [...deps.runs.abortRuns(plan.ownerGone, ABORT_REASON, finishedAt), ...deps.runs.abortRuns(plan.unowned, UNOWNED_ABORT_REASON, finishedAt)]);
+  report.runsLeftRunning = plan.leftRunning;
+  for (const r of plan.leftRunning) if (r.ownerState === 'other_host') report.warnings.push(`run ${r.runId} left running: ${describeLeftRunning(r)}`);
+  const aborted = report.abortedRuns.length === 0 ? 'no run was left running by a process that is gone' : `${report.abortedRuns.length} run(s) marked aborted: ${report.abortedRuns.join(', ')}`;
+  const left = plan.leftRunning.length === 0 ? '' : `; ${plan.leftRunning.length} left running: ${plan.leftRunning.map((r) => `${r.runId} (${describeLeftRunning(r)})`).join(', ')}`;
+  return { status: 'ok', detail: aborted + left };
+}
 
-  if (!chainOk) {
-    skipRest('pending_orders', 'audit chain not verified: nothing is written on top of it');
-    return finish();
-  }
-
-  // 4. Intents without a broker answer: ask, never resend.
-  try {
-    for (const rec of deps.orders.listOpen()) {
-      if (rec.status !== 'pending') continue;
-      const id = rec.intent.clientOrderId;
-      const rep = await deps.broker.fetchOrder(id);
-      if (rep !== undefined) {
-        deps.orders.recordReport(id, rep);
-        report.pendingOrders.push(resolution(rec, 'answered', rep.status, rep.orderId));
-      } else {
-        deps.orders.recordReport(id, notReceived(rec, deps.clock.now()));
-        report.pendingOrders.push(resolution(rec, 'not_received', 'canceled', null));
-      }
+/**
+ * 4. Intents persisted without a broker answer: ask the broker, never resend. Then the
+ * orders the broker knows whose exec.submit audit record was never written get one; a
+ * record on file that the order does not point at (a version that committed the two apart,
+ * or a ref update that failed) is adopted, never written a second time.
+ */
+async function resolvePendingOrders({ deps, report }: RecoveryRun): Promise<StepVerdict> {
+  for (const rec of deps.orders.listOpen()) {
+    if (rec.status !== 'pending') continue;
+    const id = rec.intent.clientOrderId;
+    const rep = await deps.broker.fetchOrder(id);
+    if (rep !== undefined) {
+      deps.orders.recordReport(id, rep);
+      report.pendingOrders.push(resolution(rec, 'answered', rep.status, rep.orderId));
+    } else {
+      deps.orders.recordReport(id, notReceived(rec, deps.clock.now()));
+      report.pendingOrders.push(resolution(rec, 'not_received', 'canceled', null));
     }
-    // Orders the broker knows whose exec.submit audit record was never written. A record on
-    // file that the order does not point at (a version that committed the two apart, or a
-    // ref update that failed) is adopted, never written a second time.
-    const unaudited = deps.orders
-      .listAll()
-      .flatMap((rec) => (rec.auditRef === null && rec.lastReport !== null && rec.lastReport.orderId !== '' ? [{ rec, lastReport: rec.lastReport }] : []));
-    const onFile = submissionRecordsBySubject(deps.audit.findBySubject(unaudited.map(({ rec }) => rec.intent.clientOrderId)));
-    for (const { rec, lastReport } of unaudited) {
-      const id = rec.intent.clientOrderId;
-      const existing = onFile.get(id);
-      if (existing !== undefined) {
-        deps.orders.setAuditRef(id, existing);
-        report.adoptedAuditRecords.push(id);
-        continue;
-      }
-      deps.orders.attachAuditRecord(id, () => deps.governance.audit({
-        kind: 'exec.submit',
-        componentId: 'exec',
-        action: GOV_ACTION.orderSubmit,
-        actor: 'orch.recovery',
-        correlationId: rec.intent.correlationId,
-        decision: lastReport.status,
-        subjectRef: id,
-        payload: {
-          recovered: true,
-          idempotencyKey: rec.intent.idempotencyKey,
-          brokerOrderId: lastReport.orderId,
-          signalId: rec.intent.signalId,
-          symbol: rec.intent.symbol,
-          side: rec.intent.side,
-          qty: rec.intent.qty,
-          orderType: rec.intent.orderType,
-          status: lastReport.status,
-          govPolicyVersion: deps.governance.policyVersion,
-        },
-      }));
-      report.auditedOrders.push(id);
+  }
+  const unaudited = deps.orders
+    .listAll()
+    .flatMap((rec) => (rec.auditRef === null && rec.lastReport !== null && rec.lastReport.orderId !== '' ? [{ rec, lastReport: rec.lastReport }] : []));
+  const onFile = submissionRecordsBySubject(deps.audit.findBySubject(unaudited.map(({ rec }) => rec.intent.clientOrderId)));
+  for (const { rec, lastReport } of unaudited) {
+    const id = rec.intent.clientOrderId;
+    const existing = onFile.get(id);
+    if (existing !== undefined) {
+      deps.orders.setAuditRef(id, existing);
+      report.adoptedAuditRecords.push(id);
+      continue;
     }
-    const answered = report.pendingOrders.filter((p) => p.outcome === 'answered').length;
-    const lost = report.pendingOrders.length - answered;
-    step(
-      'pending_orders',
-      'ok',
+    deps.orders.attachAuditRecord(id, () => deps.governance.audit({
+      kind: 'exec.submit',
+      componentId: 'exec',
+      action: GOV_ACTION.orderSubmit,
+      actor: 'orch.recovery',
+      correlationId: rec.intent.correlationId,
+      decision: lastReport.status,
+      subjectRef: id,
+      payload: {
+        recovered: true,
+        idempotencyKey: rec.intent.idempotencyKey,
+        brokerOrderId: lastReport.orderId,
+        signalId: rec.intent.signalId,
+        symbol: rec.intent.symbol,
+        side: rec.intent.side,
+        qty: rec.intent.qty,
+        orderType: rec.intent.orderType,
+        status: lastReport.status,
+        govPolicyVersion: deps.governance.policyVersion,
+      },
+    }));
+    report.auditedOrders.push(id);
+  }
+  const answered = report.pendingOrders.filter((p) => p.outcome === 'answered').length;
+  const lost = report.pendingOrders.length - answered;
+  return {
+    status: 'ok',
+    detail:
       report.pendingOrders.length === 0
         ? 'no order intent was waiting for a broker answer'
         : `${report.pendingOrders.length} pending intent(s): ${answered} known to the broker (answer recorded), ${lost} not received (closed as canceled, not resent)` +
-            (report.auditedOrders.length > 0 ? `; ${report.auditedOrders.length} submission audit record(s) written` : '') +
-            (report.adoptedAuditRecords.length > 0 ? `; ${report.adoptedAuditRecords.length} submission audit record(s) on file adopted` : ''),
-    );
-  } catch (e) {
-    step('pending_orders', 'failed', `pending order intents could not be resolved: ${toOrdinisError(e).message}`);
-    skipRest('open_orders', 'pending order intents unresolved');
-    return finish();
+          (report.auditedOrders.length > 0 ? `; ${report.auditedOrders.length} submission audit record(s) written` : '') +
+          (report.adoptedAuditRecords.length > 0 ? `; ${report.adoptedAuditRecords.length} submission audit record(s) on file adopted` : ''),
+  };
+}
+
+/** 5. Working orders: what happened to them while we were down (an acknowledged order the broker forgot refuses). */
+async function refreshOpenOrders({ deps, report }: RecoveryRun): Promise<StepVerdict> {
+  const forgotten: string[] = [];
+  for (const rec of deps.orders.listOpen()) {
+    const id = rec.intent.clientOrderId;
+    const rep = await deps.broker.fetchOrder(id);
+    if (rep === undefined) {
+      forgotten.push(`${id} (${rec.status}, broker order ${rec.brokerOrderId ?? '?'})`);
+      continue;
+    }
+    const prev = rec.lastReport;
+    if (!prev || prev.status !== rep.status || prev.filledQty !== rep.filledQty || prev.fills.length !== rep.fills.length) {
+      deps.orders.recordReport(id, rep);
+      report.refreshedOrders.push(id);
+    }
+  }
+  if (forgotten.length > 0) return { status: 'failed', detail: `the broker does not know ${forgotten.length} order(s) it acknowledged: ${forgotten.join(', ')}` };
+  return { status: 'ok', detail: report.refreshedOrders.length === 0 ? 'no working order changed' : `${report.refreshedOrders.length} working order(s) changed at the broker: ${report.refreshedOrders.join(', ')}` };
+}
+
+/**
+ * 6. The ledger against the broker: its replay must match its stored positions, and, with
+ * the broker's fills it lacks added, the broker account; then those fills are posted in one
+ * transaction (no fill lost; PORT skips fills already posted, so nothing is posted twice).
+ */
+async function reconcileLedger({ deps, report, recoveryId, tolerance }: RecoveryRun): Promise<StepVerdict> {
+  const entries = deps.ledger.loadEntries();
+  const book = replayLedger(entries);
+  const problems: string[] = [];
+  const stored = new Map(deps.ledger.loadPositions().map((p) => [p.symbol, p.qty]));
+  for (const s of new Set([...stored.keys(), ...book.positions.keys()])) {
+    const a = stored.get(s) ?? 0;
+    const b = book.positions.get(s)?.qty ?? 0;
+    if (Math.abs(a - b) > 1e-9) problems.push(`${s}: stored position ${a} != position replayed from the ledger ${b}`);
   }
 
-  // 5. Working orders: what happened to them while we were down.
-  try {
-    const forgotten: string[] = [];
-    for (const rec of deps.orders.listOpen()) {
-      const id = rec.intent.clientOrderId;
-      const rep = await deps.broker.fetchOrder(id);
-      if (rep === undefined) {
-        forgotten.push(`${id} (${rec.status}, broker order ${rec.brokerOrderId ?? '?'})`);
-        continue;
+  const missing = missingFills(deps.orders.listAll(), (id) => book.fills.has(id));
+  const opening = entries.length === 0;
+  let cash = opening ? deps.startingCash : book.cash;
+  const positions = new Map<string, BookPosition>(book.positions);
+  for (const f of missing) {
+    const post = postFill(cash, positions.get(f.symbol) ?? FLAT, f, recoveryId);
+    cash = post.cash;
+    positions.set(f.symbol, post.position);
+  }
+  const account = await deps.broker.fetchAccount();
+  if (!near(cash, account.cash, tolerance)) {
+    problems.push(`ledger cash ${cash} (replayed, with ${missing.length} unposted broker fill(s)) != broker cash ${account.cash}`);
+  }
+  for (const s of new Set([...positions.keys(), ...account.positions.keys()])) {
+    const ours = positions.get(s)?.qty ?? 0;
+    const theirs = account.positions.get(s) ?? 0;
+    if (Math.abs(ours - theirs) > 1e-9) problems.push(`${s}: ledger position ${ours} (with unposted broker fills) != broker position ${theirs}`);
+  }
+  const ledgerReport: LedgerCheck = {
+    entries: entries.length,
+    cash: opening ? deps.startingCash : book.cash,
+    positions: Object.fromEntries([...book.positions].filter(([, p]) => p.qty !== 0).map(([s, p]) => [s, p.qty])),
+    brokerCash: account.cash,
+    brokerPositions: Object.fromEntries(account.positions),
+    missingFills: missing.map((f) => f.fillId),
+    postedFills: [],
+    openingCashPosted: false,
+  };
+  report.ledger = ledgerReport;
+  if (problems.length > 0) return { status: 'failed', detail: `ledger does not reconcile with the broker: ${problems.join('; ')}`, stopRest: 'ledger check failed' };
+  if (missing.length > 0) {
+    deps.transaction(() => {
+      let c = opening ? deps.startingCash : book.cash;
+      const pos = new Map<string, BookPosition>(book.positions);
+      if (opening) {
+        deps.ledger.appendEntries([openingCashEntry(deps.startingCash, Math.min(...missing.map((f) => f.ts)), recoveryId)]);
+        ledgerReport.openingCashPosted = true;
       }
-      const prev = rec.lastReport;
-      if (!prev || prev.status !== rep.status || prev.filledQty !== rep.filledQty || prev.fills.length !== rep.fills.length) {
-        deps.orders.recordReport(id, rep);
-        report.refreshedOrders.push(id);
+      for (const f of missing) {
+        const post = postFill(c, pos.get(f.symbol) ?? FLAT, f, recoveryId);
+        if (deps.ledger.commitFill(f, post.entries, toPosition(f.symbol, post.position, f.price))) ledgerReport.postedFills.push(f.fillId);
+        c = post.cash;
+        pos.set(f.symbol, post.position);
       }
-    }
-    if (forgotten.length > 0) step('open_orders', 'failed', `the broker does not know ${forgotten.length} order(s) it acknowledged: ${forgotten.join(', ')}`);
-    else step('open_orders', 'ok', report.refreshedOrders.length === 0 ? 'no working order changed' : `${report.refreshedOrders.length} working order(s) changed at the broker: ${report.refreshedOrders.join(', ')}`);
-  } catch (e) {
-    step('open_orders', 'failed', `working orders could not be refreshed from the broker: ${toOrdinisError(e).message}`);
-  }
-  if (report.reasons.length > 0) {
-    skipRest('ledger', 'an earlier step failed');
-    return finish();
-  }
-
-  // 6. Ledger against the broker.
-  try {
-    const entries = deps.ledger.loadEntries();
-    const book = replayLedger(entries);
-    const problems: string[] = [];
-    const stored = new Map(deps.ledger.loadPositions().map((p) => [p.symbol, p.qty]));
-    for (const s of new Set([...stored.keys(), ...book.positions.keys()])) {
-      const a = stored.get(s) ?? 0;
-      const b = book.positions.get(s)?.qty ?? 0;
-      if (Math.abs(a - b) > 1e-9) problems.push(`${s}: stored position ${a} != position replayed from the ledger ${b}`);
-    }
-
-    const missing = missingFills(deps.orders.listAll(), (id) => book.fills.has(id));
-    const opening = entries.length === 0;
-    let cash = opening ? deps.startingCash : book.cash;
-    const positions = new Map<string, BookPosition>(book.positions);
-    for (const f of missing) {
-      const post = postFill(cash, positions.get(f.symbol) ?? FLAT, f, recoveryId);
-      cash = post.cash;
-      positions.set(f.symbol, post.position);
-    }
-    const account = await deps.broker.fetchAccount();
-    if (!near(cash, account.cash, tol)) {
-      problems.push(`ledger cash ${cash} (replayed, with ${missing.length} unposted broker fill(s)) != broker cash ${account.cash}`);
-    }
-    for (const s of new Set([...positions.keys(), ...account.positions.keys()])) {
-      const ours = positions.get(s)?.qty ?? 0;
-      const theirs = account.positions.get(s) ?? 0;
-      if (Math.abs(ours - theirs) > 1e-9) problems.push(`${s}: ledger position ${ours} (with unposted broker fills) != broker position ${theirs}`);
-    }
-    report.ledger = {
-      entries: entries.length,
-      cash: opening ? deps.startingCash : book.cash,
-      positions: Object.fromEntries([...book.positions].filter(([, p]) => p.qty !== 0).map(([s, p]) => [s, p.qty])),
-      brokerCash: account.cash,
-      brokerPositions: Object.fromEntries(account.positions),
-      missingFills: missing.map((f) => f.fillId),
-      postedFills: [],
-      openingCashPosted: false,
-    };
-    if (problems.length > 0) {
-      step('ledger', 'failed', `ledger does not reconcile with the broker: ${problems.join('; ')}`);
-      skipRest('audit_record', 'ledger check failed');
-      return finish();
-    }
-    if (missing.length > 0) {
-      const ledgerReport = report.ledger;
-      deps.transaction(() => {
-        let c = opening ? deps.startingCash : book.cash;
-        const pos = new Map<string, BookPosition>(book.positions);
-        if (opening) {
-          deps.ledger.appendEntries([openingCashEntry(deps.startingCash, Math.min(...missing.map((f) => f.ts)), recoveryId)]);
-          ledgerReport.openingCashPosted = true;
-        }
-        for (const f of missing) {
-          const post = postFill(c, pos.get(f.symbol) ?? FLAT, f, recoveryId);
-          if (deps.ledger.commitFill(f, post.entries, toPosition(f.symbol, post.position, f.price))) ledgerReport.postedFills.push(f.fillId);
-          c = post.cash;
-          pos.set(f.symbol, post.position);
-        }
-      });
-    }
-    step(
-      'ledger',
-      'ok',
-      `${entries.length} entries replay to cash ${report.ledger.cash}; ` +
-        (missing.length === 0 ? 'no broker fill missing; ' : `${report.ledger.postedFills.length} broker fill(s) the ledger lacked posted; `) +
-        `matches the broker account (cash ${account.cash})`,
-    );
-  } catch (e) {
-    step('ledger', 'failed', `ledger could not be checked against the broker: ${toOrdinisError(e).message}`);
-    skipRest('audit_record', 'ledger check failed');
-    return finish();
-  }
-
-  // 7. One audit record of the recovery itself.
-  try {
-    report.auditRef = deps.governance.audit({
-      kind: 'ops.recovery',
-      componentId: 'orch',
-      action: 'recovery',
-      actor: 'orch.recovery',
-      correlationId: null,
-      decision: 'ok',
-      subjectRef: null,
-      payload: {
-        abortedRuns: report.abortedRuns,
-        runsLeftRunning: report.runsLeftRunning.map((r) => r.runId),
-        pendingOrders: report.pendingOrders.map((p) => ({ clientOrderId: p.clientOrderId, outcome: p.outcome, status: p.status })),
-        refreshedOrders: report.refreshedOrders,
-        auditedOrders: report.auditedOrders,
-        adoptedAuditRecords: report.adoptedAuditRecords,
-        postedFills: report.ledger?.postedFills ?? [],
-        killSwitch: report.killSwitch?.state ?? null,
-      },
     });
-    step('audit_record', 'ok', `ops.recovery audit record ${report.auditRef}`);
-  } catch (e) {
-    step('audit_record', 'failed', `recovery audit record could not be written: ${toOrdinisError(e).message}`);
   }
-  return finish();
+  return {
+    status: 'ok',
+    detail:
+      `${entries.length} entries replay to cash ${ledgerReport.cash}; ` +
+      (missing.length === 0 ? 'no broker fill missing; ' : `${ledgerReport.postedFills.length} broker fill(s) the ledger lacked posted; `) +
+      `matches the broker account (cash ${account.cash})`,
+  };
+}
+
+/** 7. One `ops.recovery` audit record of what was found and done. */
+function recordRecovery({ deps, report }: RecoveryRun): StepVerdict {
+  report.auditRef = deps.governance.audit({
+    kind: 'ops.recovery',
+    componentId: 'orch',
+    action: 'recovery',
+    actor: 'orch.recovery',
+    correlationId: null,
+    decision: 'ok',
+    subjectRef: null,
+    payload: {
+      abortedRuns: report.abortedRuns,
+      runsLeftRunning: report.runsLeftRunning.map((r) => r.runId),
+      pendingOrders: report.pendingOrders.map((p) => ({ clientOrderId: p.clientOrderId, outcome: p.outcome, status: p.status })),
+      refreshedOrders: report.refreshedOrders,
+      auditedOrders: report.auditedOrders,
+      adoptedAuditRecords: report.adoptedAuditRecords,
+      postedFills: report.ledger?.postedFills ?? [],
+      killSwitch: report.killSwitch?.state ?? null,
+    },
+  });
+  return { status: 'ok', detail: `ops.recovery audit record ${report.auditRef}` };
 }
 
 /** Throws E_RECOVERY_FAILED listing the reasons when the report is not ok. */

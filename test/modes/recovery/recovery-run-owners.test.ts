@@ -46,3 +46,27 @@ test('recovery aborts the runs whose owner is gone or unrecorded and leaves live
   assert.equal(db.runs.getRun('remote')!.status, 'running');
   assert.equal(db.runs.getRun('live')!.status, 'running');
 });
+
+test('the abandoned runs are aborted in one transaction: a write that fails part-way leaves every row running and refuses the start', async (t) => {
+  const path = join(tempDir(t), 'abort-one-tx.db');
+  const me = currentProcess();
+  const seed = openDatabase({ path });
+  seed.runs.startRun(running('gone', { ...me, startedAt: 'an-earlier-start' }));
+  seed.runs.startRun(running('legacy', null, 'cycle'));
+  // A real fault inside SQLite: the second write of the step (the unowned run's) is refused.
+  seed.handle.exec(`CREATE TRIGGER refuse_unowned_abort BEFORE UPDATE OF status ON runs WHEN NEW.run_id = 'legacy' BEGIN SELECT RAISE(ABORT, 'disk refused the write'); END`);
+  seed.close();
+
+  const { db, rt } = await openPaper(t, path);
+  const rec = rt.recovery;
+  assert.equal(rec.ok, false);
+  const step = rec.steps.find((s) => s.step === 'abort_runs')!;
+  assert.equal(step.status, 'failed');
+  assert.match(step.detail, /runs left running could not be marked aborted: .*disk refused the write/);
+  assert.deepEqual(rec.abortedRuns, []);
+  // The owner-gone run was written first, in the same transaction: rolled back with it.
+  assert.equal(db.runs.getRun('gone')!.status, 'running');
+  assert.equal(db.runs.getRun('gone')!.abortReason, null);
+  assert.equal(db.runs.getRun('legacy')!.status, 'running');
+  assert.deepEqual(rec.steps.filter((s) => s.status === 'skipped').map((s) => s.step), ['ledger', 'audit_record']);
+});
