@@ -268,10 +268,10 @@ export const CONFIG_KEYS = {
   HOOK_STAGE_BUDGET_MS: intKey(50, { min: 1, unit: 'ms', description: 'Time budget of the hooks at one stage boundary.' }),
 
   // --- streaming bus
-  SB_BACKEND: enumKey(['inmemory'], 'inmemory', { description: 'Bus implementation (Redis Streams and Kafka adapters may follow).' }),
-  SB_MAX_QUEUE_DEPTH: intKey(10000, { min: 1, description: 'Per-topic queue cap; past it publish fails with E_SB_BACKPRESSURE.' }),
+  SB_BACKEND: enumKey(['inmemory'], 'inmemory', { description: 'Bus implementation: inmemory, one per process (events do not outlive it; Redis Streams and Kafka adapters may follow).' }),
+  SB_MAX_QUEUE_DEPTH: intKey(10000, { min: 1, description: 'Per subscriber and topic, events not yet handled; past it a publish fails with E_SB_BACKPRESSURE (POST /backtests answers 503).' }),
   SB_MAX_CONCURRENCY: intKey(64, { min: 1, description: 'Handler invocations in flight across the bus.' }),
-  SB_MAX_RETRIES: intKey(3, { min: 0, description: 'Handler retries before an event goes to the dead-letter queue.' }),
+  SB_MAX_RETRIES: intKey(3, { min: 0, description: 'Handler retries before an event goes to the dead-letter queue (the dlq table in paper and serve).' }),
   SB_RETRY_BACKOFF_MS: intKey(50, { min: 0, unit: 'ms', description: 'Initial handler retry delay (doubles per retry).' }),
 
   // --- persistence
