@@ -1,23 +1,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
-import { createHash } from 'node:crypto';
-import { ArrayBarSource } from '../../../src/adapters/data/array-bar-source.ts';
 import { FileReplaySource } from '../../../src/adapters/data/file-replay-source.ts';
-import { SyntheticBarSource } from '../../../src/adapters/data/synthetic-bar-source.ts';
-import { takeUntil } from '../../../src/stages/ing/bar-source.ts';
-import type { BarBatch, BarSource } from '../../../src/stages/ing/bar-source.ts';
 import { readBarsFile } from '../../../src/adapters/data/csv-bars.ts';
 import { OrdinisError } from '../../../src/errors.ts';
-import { SeededRandom } from '../../../src/core/random.ts';
 import { NVDA, ORCL, YHOO, isoDate, tempCsv, utc } from '../../stages/ing/fixtures.ts';
-import type { Bar } from '../../../src/domain/market.ts';
-
-function drainAll(s: BarSource): BarBatch[] {
-  const out: BarBatch[] = [];
-  for (let b = s.next(); b !== undefined; b = s.next()) out.push(b);
-  return out;
-}
+import { drainAll } from './drain-source.ts';
 
 describe('FileReplaySource', () => {
   test('ORCL + NVDA aligned by timestamp: no forward fill, symbol order kept', () => {
@@ -98,66 +85,6 @@ describe('FileReplaySource', () => {
     assert.throws(() => fail.next(), /bad-mid\.csv:3: field 'close' value 'oops'/);
     assert.throws(() => fail.peekTs(), /bad-mid\.csv:3/, 'the failure is sticky, not a silent end of data');
   });
-});
-
-describe('ArrayBarSource', () => {
-  test('sorts by time then symbol order; rejects duplicates and unlisted symbols', () => {
-    const bar = (symbol: string, ts: number): Bar => ({ symbol, ts, open: 1, high: 1, low: 1, close: 1, volume: 0 });
-    const s = new ArrayBarSource([bar('B', 2), bar('A', 2), bar('A', 1)], ['A', 'B']);
-    assert.deepEqual(drainAll(s).map((b) => [b.ts, b.bars.map((x) => x.symbol)]), [
-      [1, ['A']],
-      [2, ['A', 'B']],
-    ]);
-    assert.throws(() => new ArrayBarSource([bar('A', 1), bar('A', 1)]), /two bars for A/);
-    assert.throws(() => new ArrayBarSource([bar('C', 1)], ['A']), /unlisted symbol 'C'/);
-  });
-});
-
-describe('SyntheticBarSource', () => {
-  test('N symbols x M bars, valid OHLC, deterministic per seed', () => {
-    const a = drainAll(new SyntheticBarSource({ symbols: 3, bars: 500, seed: 42 }));
-    const b = drainAll(new SyntheticBarSource({ symbols: 3, bars: 500, seed: 42 }));
-    const c = drainAll(new SyntheticBarSource({ symbols: 3, bars: 500, seed: 43 }));
-    assert.equal(a.length, 500);
-    assert.deepEqual(a, b);
-    assert.notDeepEqual(a, c);
-    for (const batch of a) {
-      assert.deepEqual(batch.bars.map((x) => x.symbol), ['SYN000', 'SYN001', 'SYN002']);
-      for (const x of batch.bars) {
-        assert.ok(x.low > 0 && x.low <= Math.min(x.open, x.close) && x.high >= Math.max(x.open, x.close), JSON.stringify(x));
-        assert.ok(Number.isInteger(x.volume) && x.volume > 0);
-      }
-    }
-  });
-
-  test('the same bars as ever for a seed (fingerprint): the benchmarks and the equivalence tests depend on them', () => {
-    const h = createHash('sha256');
-    for (const b of drainAll(new SyntheticBarSource({ symbols: 3, bars: 501, seed: 42 }))) h.update(JSON.stringify(b));
-    // Taken before Box-Muller's spare value became a NaN-sentinel double (an odd bar count
-    // ends on a spare draw): a change of representation, not of a single bit of output.
-    assert.equal(h.digest('hex'), '30dc76785a44fd597fe3e2bc21410c84587513f1a97d19650bb666321f62fcd1');
-  });
-
-  test('property: every generated bar is valid for any seed and volatility', () => {
-    fc.assert(
-      fc.property(fc.integer(), fc.double({ min: 0, max: 0.5, noNaN: true }), (seed, volatility) => {
-        const s = new SyntheticBarSource({ symbols: ['X', 'Y'], bars: 50, random: new SeededRandom(seed), volatility });
-        const ts = [...s.timestamps()];
-        const batches = drainAll(s);
-        assert.deepEqual(batches.map((b) => b.ts), ts);
-        for (const b of batches) for (const x of b.bars) assert.ok(x.low > 0 && x.low <= Math.min(x.open, x.close) && x.high >= Math.max(x.open, x.close) && Number.isFinite(x.high));
-      }),
-      { numRuns: 100 },
-    );
-  });
-});
-
-test('takeUntil never hands out a batch later than its bound', () => {
-  const src = new SyntheticBarSource({ symbols: 2, bars: 10, startTs: 0, stepMs: 10 });
-  assert.deepEqual(takeUntil(src, 25).map((b) => b.ts), [0, 10, 20]);
-  assert.deepEqual(takeUntil(src, 25), []);
-  assert.deepEqual(takeUntil(src, 30).map((b) => b.ts), [30]);
-  assert.equal(src.peekTs(), 40);
 });
 
 test('file replay equals parsing the file whole (ORCL)', () => {
