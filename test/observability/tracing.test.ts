@@ -5,6 +5,8 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { setupTracing, getTracer, tracingOptionsFromConfig } from '../../src/observability/tracing.ts';
 import { ATTR, CYCLE_SPAN, STAGE_SPANS, TRACER_NAME } from '../../src/kernel/span-names.ts';
 import { CONFIG_DEFAULTS } from '../../src/config/schema.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createServer } from 'node:http';
 
 test('memory exporter captures a cycle span and a stage child span with attributes, across awaits', async () => {
   const tracing = setupTracing({ exporter: 'memory', serviceName: 'ordinis-test', serviceVersion: '0.0.1' });
@@ -107,4 +109,29 @@ test('tracingOptionsFromConfig maps the OBS_ keys', () => {
     sampleRatio: 1,
     resourceAttributes: { 'deployment.environment.name': 'paper' },
   });
+});
+
+test('OBS_TRACES_EXPORTER=otlp sends spans to OBS_OTLP_ENDPOINT (a real HTTP server); OBS_TRACE_SAMPLE_RATIO=0 sends none', async () => {
+  const posts: { url: string | undefined; bytes: number }[] = [];
+  const server = createServer((req, res) => {
+    let bytes = 0;
+    req.on('data', (c: Buffer) => (bytes += c.length));
+    req.on('end', () => {
+      posts.push({ url: req.url, bytes });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  try {
+    for (const ratio of ['1', '0']) {
+      const { config } = loadConfig({ env: { ORDINIS_OBS_TRACES_EXPORTER: 'otlp', ORDINIS_OBS_OTLP_ENDPOINT: `http://127.0.0.1:${port}/v1/traces`, ORDINIS_OBS_TRACE_SAMPLE_RATIO: ratio } });
+      const t = setupTracing({ ...tracingOptionsFromConfig(config), registerGlobal: false });
+      t.tracer.startSpan(CYCLE_SPAN).end();
+      await t.shutdown();
+      assert.deepEqual(posts.splice(0).map((p) => p.url), ratio === '1' ? ['/v1/traces'] : [], `ratio ${ratio}`);
+    }
+  } finally {
+    server.close();
+  }
 });
