@@ -194,7 +194,9 @@ export function registerPaper(program: Command): void {
         if (signals.received) void rt.stop();
         logger.info({ session: rt.sessionId, db: db.path, speed, resumedAfter: rt.statusReport().runtime.resumedAfter }, 'paper runtime started');
         const summary = await rt.run();
-        // Every event of the run reaches --events and /events before the summary.
+        // Requests still queued are dropped (the bus counts them); one running finishes. Then
+        // every event of the run reaches --events and /events before the summary.
+        await backtests?.stop();
         await bus.drain();
         eventLines?.close();
         const out = eventLines ? process.stderr : process.stdout;

@@ -6,7 +6,8 @@
 // each backtest as an isolated backtest-mode pipeline (backtest-request.ts); the paper
 // engine's cycle loop, in-flight state and book are not involved. The bus delivers to the
 // subscription one event at a time, so requests run one after another, and more than
-// SB_MAX_QUEUE_DEPTH waiting are refused (E_SB_BACKPRESSURE). A backtest's bars run
+// SB_MAX_QUEUE_DEPTH waiting are refused (E_SB_BACKPRESSURE); stop() drops those still
+// waiting and lets the running one finish. A backtest's bars run
 // synchronously, so a paper cycle due meanwhile starts when the backtest ends (the
 // replay then continues from where it was); results of either are unaffected.
 //
