@@ -369,15 +369,3 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     sources: Object.freeze(sources),
   };
 }
-
-/**
- * Coerces one string (as an env variable would give it) into a validated value: for CLI
- * flags like `--set ORCH_CYCLE_BUDGET_MS=3000`. Throws E_CFG_INVALID.
- */
-export function coerceConfigString(key: string, raw: string, source = 'override'): unknown {
-  const problems: ConfigProblem[] = [];
-  const a = accept({ key, value: raw, origin: source, fromString: true }, problems);
-  if (problems.length > 0) throw invalid(problems);
-  return a?.value;
-}
-

@@ -138,7 +138,7 @@ export interface AuditStore extends AuditLog {
 }
 
 /** The records (in their order) whose subject is one of `subjectRefs`: findBySubject for in-memory stores. */
-export function recordsWithSubjects(records: readonly AuditRecord[], subjectRefs: readonly string[]): AuditRecord[] {
+function recordsWithSubjects(records: readonly AuditRecord[], subjectRefs: readonly string[]): AuditRecord[] {
   const set = new Set(subjectRefs);
   return records.filter((r) => r.subjectRef !== null && set.has(r.subjectRef));
 }

@@ -1,10 +1,9 @@
 // JSON logs (pino): one object per line with `level` (a name), `time` (RFC 3339), `component`
-// and `msg`; cycle-scoped children add `correlation_id`, `trace_id` and `span_id` so a log
-// line can be joined to its trace and run. Logs go to stderr by default, keeping stdout for
-// command output; tests pass a stream of their own.
+// and `msg`; a cycle's lines carry `correlation_id` and `trace_id` (engine-observer.ts) so a
+// log line can be joined to its trace and run. Logs go to stderr by default, keeping stdout
+// for command output; tests pass a stream of their own.
 
 import pino from 'pino';
-import { isSpanContextValid, trace, type Span } from '@opentelemetry/api';
 
 export type Logger = pino.Logger;
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -60,36 +59,5 @@ export function componentLogger(logger: Logger, component: string): Logger {
   const child = root.child({ ...rest, component });
   child.level = logger.level;
   roots.set(child, root);
-  return child;
-}
-
-/** Trace ids given directly, for code that holds them without a span. */
-export interface TraceIds {
-  traceId: string;
-  spanId?: string;
-}
-
-/**
- * A child logger for one cycle (or request): correlation_id plus the trace_id/span_id of the
- * given span, or of the active span when none is given. With tracing off there is no valid
- * span and the trace fields are left out rather than logged as zeros.
- */
-export function withTraceContext(logger: Logger, correlationId: string, from: Span | TraceIds | undefined = trace.getActiveSpan()): Logger {
-  const bindings: Record<string, string> = { correlation_id: correlationId };
-  if (from !== undefined) {
-    if ('spanContext' in from) {
-      const sc = from.spanContext();
-      if (isSpanContextValid(sc)) {
-        bindings.trace_id = sc.traceId;
-        bindings.span_id = sc.spanId;
-      }
-    } else {
-      bindings.trace_id = from.traceId;
-      if (from.spanId !== undefined) bindings.span_id = from.spanId;
-    }
-  }
-  const child = logger.child(bindings);
-  const root = roots.get(logger);
-  if (root) roots.set(child, root);
   return child;
 }

@@ -35,8 +35,6 @@ import { AsyncLocalStorageContextManager } from './context-manager.ts';
 import { DeferredSpanExporter } from './deferred-span-exporter.ts';
 import { getTracer } from '../kernel/span-names.ts';
 
-export { getTracer } from '../kernel/span-names.ts';
-
 export const SERVICE_NAME = 'ordinis-orch';
 
 export type TracesExporterKind = 'otlp' | 'console' | 'none' | 'memory';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OrdinisError } from '../../src/errors.ts';
-import { loadConfig, coerceConfigString, type ConfigProblem } from '../../src/config/load.ts';
+import { loadConfig, type ConfigProblem } from '../../src/config/load.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ordinis-cfg-'));
@@ -331,13 +331,6 @@ test('other warnings: DB fail-open, ignored commission value, stage budgets over
   // Disabled stages do not count towards the sum.
   const fits = loadConfig({ env: { ORDINIS_ORCH_CYCLE_BUDGET_MS: '3000', ORDINIS_ORCH_STAGES_DISABLED: 'EXEC,ING' } });
   assert.deepEqual(fits.warnings, []);
-});
-
-test('coerceConfigString: one validated value from a string, for CLI flags', () => {
-  assert.equal(coerceConfigString('ORCH_CYCLE_BUDGET_MS', '3000'), 3000);
-  assert.deepEqual(coerceConfigString('ORCH_STAGE_BUDGET_MS', 'EXEC=9'), { EXEC: 9 });
-  assert.throws(() => coerceConfigString('ORCH_CYCLE_BUDGET_MS', 'soon', 'flag --set'), /ORCH_CYCLE_BUDGET_MS from flag --set: got "soon"/);
-  assert.throws(() => coerceConfigString('NOPE', '1'), /unknown key NOPE/);
 });
 
 test('a removed key (GOV_AUDIT_HASH_ENABLE) is refused with why it went, from the environment and from a profile file', () => {

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CONFIG_DEFAULTS,
   CONFIG_KEY_NAMES,
@@ -117,10 +119,12 @@ test('describeConfigKeys: types, defaults in env form, secrets flagged', () => {
   assert.equal(CONFIG_DEFAULTS.ORCH_STAGE_BUDGET_MS.ING, 1000);
 });
 
-test('the README table has one row per key', () => {
+test('the README table has one row per key, and README.md has the table as the schema renders it', () => {
   const table = renderConfigTable();
   const rows = table.trim().split('\n').slice(2);
   assert.equal(rows.length, CONFIG_KEY_NAMES.length);
+  const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+  assert.ok(readme.includes(table.trim()), 'README.md\'s configuration table is out of date: paste renderConfigTable() (src/config/schema.ts) over it');
   assert.match(table, /\| `ORCH_CYCLE_BUDGET_MS` \| int \| `5000` \|/);
   assert.match(table, /\| `API_TOKEN` \| secret \| \(unset\) \|/);
 });
