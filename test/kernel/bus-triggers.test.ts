@@ -12,7 +12,7 @@ import { InMemoryBus } from '../../src/bus/in-memory-bus.ts';
 import { EnvelopeFactory } from '../../src/bus/event-factory.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { openDatabase } from '../../src/persistence/database.ts';
-import { DefaultBacktestDriver, parseBacktestRequest } from '../../src/modes/backtest/backtest-request.ts';
+import { DefaultBacktestDriver, backtestHostEngine, parseBacktestRequest } from '../../src/modes/backtest/backtest-request.ts';
 import { OrdinisError } from '../../src/errors.ts';
 import { makeEngine } from '../support/engine-harness.ts';
 
@@ -81,4 +81,37 @@ test('a bad backtest request is refused naming the field', () => {
     () => parseBacktestRequest({ dataFiles: [], strategy: 'sma-cross', sizing: { kind: 'fixed', qty: 1.5 }, cash: 10 }),
     (e: OrdinisError) => e.code === 'E_CFG_INVALID' && /dataFiles/.test(e.message) && /sizing.qty/.test(e.message),
   );
+});
+
+test('engine.runBacktest (the path `ordinis backtest` takes): the result, and the artifacts to whoever asked', async () => {
+  const db = openDatabase({ path: join(mkdtempSync(join(tmpdir(), 'ordinis-btrun-')), 'bt.db') });
+  const config = loadConfig({ env: {} }).config;
+  let artifacts: { equity: readonly unknown[]; closedTrades: readonly unknown[] } | undefined;
+  const engine = backtestHostEngine(config, new DefaultBacktestDriver({ config, db }, (o) => (artifacts = o.artifacts)));
+  try {
+    const r = (await engine.runBacktest({
+      dataFiles: [join(import.meta.dirname, '..', '..', 'samples', 'orcl-1995-2014.txt')],
+      symbols: ['ORCL'],
+      strategy: 'sma-cross',
+      strategyParams: { fast: 15, slow: 30 },
+      sizing: { kind: 'fixed', qty: 10 },
+      cash: 10000,
+      to: '1996-12-31',
+    })) as { runId: string; status: string; bars: number; cycles: Record<string, number> };
+    assert.equal(r.status, 'ok');
+    assert.equal(db.runs.getRun(r.runId)!.kind, 'backtest');
+    assert.ok(artifacts && artifacts.equity.length > 0 && artifacts.closedTrades.length > 0);
+    // A backtest records only its exceptions by default: every cycle was ok, so none has a row.
+    assert.equal(r.cycles.ok, r.bars);
+    assert.deepEqual(db.runs.listRuns({ parentRunId: r.runId, limit: 10 }), []);
+    await assert.rejects(engine.runBacktest({ strategy: 'sma-cross' }), (e: OrdinisError) => e.code === 'E_CFG_INVALID' && /dataFiles/.test(e.message));
+  } finally {
+    await engine.stop();
+    db.close();
+  }
+});
+
+test('an engine without a backtest driver refuses runBacktest with E_ORCH_NOT_RUNNING', async () => {
+  const { engine } = makeEngine();
+  await assert.rejects(engine.runBacktest({}), (e: OrdinisError) => e.code === 'E_ORCH_NOT_RUNNING' && /no backtest driver/.test(e.message));
 });

@@ -6,7 +6,8 @@ import { OrdinisError } from '../../errors.ts';
 import type { Command } from 'commander';
 import { createBus, createModeEmitter } from '../../bus/create-bus.ts';
 import { SeededRandom } from '../../core/random.ts';
-import { runBacktest, type BacktestConfig, type BacktestResult } from '../../modes/backtest/backtest-driver.ts';
+import type { BacktestArtifacts, BacktestConfig, BacktestResult } from '../../modes/backtest/backtest-driver.ts';
+import { DefaultBacktestDriver, backtestHostEngine } from '../../modes/backtest/backtest-request.ts';
 import { renderHtmlReport } from '../../modes/backtest/report/html-report.ts';
 import { checkReportPath, writeReportFile } from '../../modes/backtest/report/report-file.ts';
 import { createEngineObserver } from '../../observability/engine-observer.ts';
@@ -61,7 +62,9 @@ export function registerBacktest(program: Command): void {
       const bus = createBus(ctx.config, { clock: systemClock });
       const events = createModeEmitter({ bus, config: ctx.config, clock: systemClock, random: new SeededRandom(bt.seed ?? ctx.config.ORCH_SEED), source: 'orch.backtest', venue: 'backtest' });
       try {
-        const { result, artifacts } = await runBacktest(bt, {
+        // Through the engine's runBacktest, the one path a backtest takes (a requested one too).
+        let out: { result: BacktestResult; artifacts: BacktestArtifacts } | undefined;
+        const driver = new DefaultBacktestDriver({
           config: ctx.config,
           db,
           events,
@@ -71,7 +74,14 @@ export function registerBacktest(program: Command): void {
           cycleTelemetry: flags.cycleTelemetry === true,
           codeVersion: info.codeVersion,
           commitHash: info.commitHash,
-        });
+        }, (o) => (out = o));
+        const host = backtestHostEngine(ctx.config, driver);
+        try {
+          await host.runBacktest(bt as unknown as Record<string, unknown>);
+        } finally {
+          await host.stop();
+        }
+        const { result, artifacts } = out!;
         progress.finish();
         if (flags.report) {
           writeReport(

@@ -6,7 +6,17 @@
 import { z } from 'zod';
 import { OrdinisError } from '../../errors.ts';
 import type { BacktestDriver, OrchestrationEngine } from '../../kernel/engine.ts';
-import { runBacktest, type BacktestConfig, type BacktestDeps } from './backtest-driver.ts';
+import type { OrdinisConfig } from '../../config/schema.ts';
+import { ManualClock } from '../../core/clock.ts';
+import { SeededRandom } from '../../core/random.ts';
+import { MemoryAuditStore } from '../../governance/audit-chain.ts';
+import { MemoryKillSwitchStore } from '../../kill-switch/contract.ts';
+import { BufferedBarSource } from '../../adapters/data/buffered-bar-source.ts';
+import { MemoryOrderStore } from '../../adapters/memory/memory-order-store.ts';
+import { MemoryLedgerStore } from '../../adapters/memory/memory-ledger-store.ts';
+import { createStrategyRegistry } from '../../stages/sig/registry.ts';
+import { assemblePipeline } from '../assemble.ts';
+import { runBacktest, type BacktestArtifacts, type BacktestConfig, type BacktestDeps, type BacktestResult } from './backtest-driver.ts';
 
 const requestSchema = z.strictObject({
   dataFiles: z.array(z.string().min(1)).min(1),
@@ -41,10 +51,38 @@ export function parseBacktestRequest(payload: unknown): BacktestConfig {
 }
 
 export class DefaultBacktestDriver implements BacktestDriver {
-  constructor(private readonly deps: BacktestDeps) {}
+  constructor(
+    private readonly deps: BacktestDeps,
+    /** Told the whole outcome, artifacts included (the CLI renders its report from them). */
+    private readonly onFinished?: (out: { result: BacktestResult; artifacts: BacktestArtifacts }) => void,
+  ) {}
 
   async run(_engine: OrchestrationEngine, config: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const { result } = await runBacktest(parseBacktestRequest(config), this.deps);
-    return result as unknown as Record<string, unknown>;
+    const out = await runBacktest(parseBacktestRequest(config), this.deps);
+    this.onFinished?.(out);
+    return out.result as unknown as Record<string, unknown>;
   }
+}
+
+/**
+ * An engine whose job is to run backtests through `runBacktest` (the CLI's `ordinis backtest`):
+ * a backtest-mode engine that runs no cycles of its own (each backtest brings its pipeline,
+ * assembled by the driver), started, with `driver` as its backtest driver.
+ */
+export function backtestHostEngine(config: OrdinisConfig, driver: BacktestDriver): OrchestrationEngine {
+  const { engine } = assemblePipeline({
+    mode: 'backtest',
+    config,
+    source: new BufferedBarSource(),
+    strategy: createStrategyRegistry().resolve('sma-cross', {}),
+    sizing: { kind: 'fixed', qty: 1 },
+    startingCash: config.BROKER_STARTING_CASH,
+    commission: { kind: 'none' },
+    stores: { orders: new MemoryOrderStore(), ledger: new MemoryLedgerStore(), audit: new MemoryAuditStore(), killSwitch: new MemoryKillSwitchStore() },
+    clock: new ManualClock(0),
+    random: new SeededRandom(config.ORCH_SEED),
+    backtest: driver,
+  });
+  engine.start();
+  return engine;
 }
