@@ -5,8 +5,6 @@ import { CONFIG_KEY_NAMES, isConfigKey, keyDef, type ConfigInput, type ConfigKey
 
 export const REDACTED = '***';
 
-export const SECRET_KEYS: readonly ConfigKey[] = Object.freeze(CONFIG_KEY_NAMES.filter((k) => keyDef(k).secret));
-
 export type RedactedConfig = { readonly [K in ConfigKey]?: unknown };
 
 /**
