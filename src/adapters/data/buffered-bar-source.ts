@@ -2,7 +2,7 @@
 // held until the next cycle's ING takes them. This is the "timer + buffered bars" trigger
 // model: the cycle cadence is the scheduler's, and no bar that arrived in between is lost.
 //
-// It is a BarSource, so ING reads it as it reads a file replay: `takeUntil(source, cycleTime)`
+// It is a BarSource, so ING reads it as it reads a file replay: `nextUntil(source, cycleTime)`
 // hands out the buffered batches with ts <= the cycle's time, oldest first, and nothing later.
 // The cursor only moves forward: a bar at or before the last batch handed out (or before the
 // resume floor after a restart) can no longer reach FEAT in order, so it is dropped and
@@ -164,25 +164,4 @@ function insertSorted(a: number[], v: number): void {
     else hi = mid;
   }
   a.splice(lo, 0, v);
-}
-
-/**
- * A bar from an event payload (`ordinis.market.bar.closed`): `ts` in ms or RFC 3339, OHLCV
- * numbers. Throws E_ING_NORMALIZE_FAILED naming what is wrong.
- */
-export function barFromPayload(payload: Record<string, unknown>): Bar {
-  const bad = (what: string): never => {
-    throw new OrdinisError('E_ING_NORMALIZE_FAILED', `market bar event: ${what}`, { details: { payload } });
-  };
-  const symbol = payload.symbol;
-  if (typeof symbol !== 'string' || symbol.trim() === '') bad('symbol missing');
-  const rawTs = payload.ts ?? payload.ts_event;
-  const ts = typeof rawTs === 'number' ? rawTs : typeof rawTs === 'string' ? Date.parse(rawTs) : Number.NaN;
-  if (!Number.isFinite(ts)) bad(`ts ${String(rawTs)} is not a time`);
-  const num = (k: 'open' | 'high' | 'low' | 'close' | 'volume'): number => {
-    const v = payload[k];
-    if (typeof v !== 'number' || !Number.isFinite(v)) bad(`${k} ${String(v)} is not a finite number`);
-    return v as number;
-  };
-  return { symbol: symbol as string, ts, open: num('open'), high: num('high'), low: num('low'), close: num('close'), volume: num('volume') };
 }

@@ -25,7 +25,8 @@ import { OrdinisError, toOrdinisError } from '../../errors.ts';
 import type { CycleOptions, EngineObserver } from '../../kernel/engine.ts';
 import type { CycleResult } from '../../kernel/cycle-result.ts';
 import type { CycleTrigger } from '../../kernel/stage-contract.ts';
-import { barFromPayload, type BufferedBarSource } from '../../adapters/data/buffered-bar-source.ts';
+import type { BufferedBarSource } from '../../adapters/data/buffered-bar-source.ts';
+import { barFromPayload } from '../../adapters/data/market-bar-event.ts';
 
 export type Cadence =
   | { kind: 'interval'; ms: number }
