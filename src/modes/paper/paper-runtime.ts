@@ -4,8 +4,9 @@
 //
 // The parts, a file each: the single-writer lease (owner-lease.ts), the resume cursor
 // (resume-cursor.ts), where the bars come from (a DataPlan: replay-plan.ts for CSV files
-// replayed as paper, live-plan.ts for a live bar feed), the book's identity (paper-book.ts)
-// and the end-of-run summary (paper-summary.ts). This file is the loop that drives them.
+// replayed as paper, live-plan.ts for a live bar feed), the book's identity (paper-book.ts's
+// rules, applied around recovery by book-start.ts) and the end-of-run summary
+// (paper-summary.ts). This file is the loop that drives them.
 //
 // Start-up is crash-only: `open()` always runs recovery (recovery.ts) before anything can
 // trade, and a crash and a restart take the same path. Then the strategy's state is rebuilt
@@ -35,9 +36,10 @@ import { PaperBroker, type PaperVenueStore } from '../../adapters/venue/paper-br
 import { assemblePipeline, type Pipeline } from '../assemble.ts';
 import { CycleScheduler, type CyclePlan, type SchedulerStats } from './cycle-scheduler.ts';
 import { assertRecovered, describeRecovery, runRecovery, type RecoveryReport } from '../recovery/recovery.ts';
-import { BOOK_KEY, describeBook, planBook, type BookChoice, type BookIdentity, type BookState } from './paper-book.ts';
+import type { BookChoice, BookIdentity } from './paper-book.ts';
+import { bookStateOf, planBookStart, settleBook } from './book-start.ts';
 import { releaseOwnerLease, takeOwnerLease } from './owner-lease.ts';
-import { CURSOR_KEY, CursorRunStore, readCursor, ResumeCursor } from './resume-cursor.ts';
+import { CursorRunStore, readCursor, ResumeCursor } from './resume-cursor.ts';
 import type { BookData, DataPlan } from './data-plan.ts';
 import { openReplaySource, replayBookData, ReplayPlan, type ReplayData } from './replay-plan.ts';
 import { liveBookData, LivePlan, type LiveData } from './live-plan.ts';
@@ -167,7 +169,7 @@ export class PaperRuntime {
       let stored = venueStore.load();
 
       // Which book this is: a start that differs from the book's first is refused here, before
-      // recovery or anything else writes (paper-book.ts).
+      // recovery or anything else writes (book-start.ts).
       const bookData: BookData = opts.data.kind === 'replay' ? replayBookData(opts.data, replaySource!) : liveBookData(opts.data);
       const identity: BookIdentity = {
         strategy: opts.strategy,
@@ -176,16 +178,15 @@ export class PaperRuntime {
         cash: opts.cash,
         ...bookData,
       };
-      const storedIdentity = state.get<BookIdentity>(BOOK_KEY)?.value;
-      const bookPlan = planBook(storedIdentity, identity, opts.book ?? 'refuse', bookStateOf(stored, db.orders.listOpen().length, account !== undefined || cursor !== undefined));
-      if ('refusal' in bookPlan) {
-        throw new OrdinisError('E_PAPER_BOOK_MISMATCH', bookPlan.refusal, {
-          details: { differences: bookPlan.differences, ...(storedIdentity ? { stored: describeBook(storedIdentity) } : {}), requested: describeBook(identity) },
-        });
-      }
-      if ((bookPlan.action === 'create' || bookPlan.action === 'record') && blockers.length === 0) state.set(BOOK_KEY, identity);
+      const book = planBookStart({
+        state,
+        identity,
+        choice: opts.book ?? 'refuse',
+        current: bookStateOf(stored, db.orders.listOpen().length, account !== undefined || cursor !== undefined),
+        blocked: blockers.length > 0,
+      });
       // A new book replays its data from the first bar (the old resume point goes once recovery has passed).
-      const resumeTs = bookPlan.action === 'new' ? undefined : cursor?.lastBarTs;
+      const resumeTs = book.action === 'new' ? undefined : cursor?.lastBarTs;
 
       if (!stored && blockers.length === 0) {
         venueStore.create(opts.cash);
@@ -273,39 +274,9 @@ export class PaperRuntime {
         blockers,
       });
 
-      const book: PaperBookReport = { identity: describeBook(identity), action: bookPlan.action, differences: bookPlan.differences, positionsTakenOver: {}, workingOrdersTakenOver: 0 };
-      if (bookPlan.action === 'record') notes.push(`book identity recorded for a book kept before identities were: ${book.identity}`);
-      if (recovery.ok && (bookPlan.action === 'adopt' || bookPlan.action === 'new')) {
-        // Recovery has reconciled the book with the venue: what is taken over is what it holds now.
-        const venueNow = venueStore.load();
-        const held = bookStateOf(venueNow, db.orders.listOpen().length, true);
-        if (bookPlan.action === 'adopt') {
-          book.positionsTakenOver = held.positions;
-          book.workingOrdersTakenOver = held.workingOrders;
-        }
-        db.transaction(() => {
-          state.set(BOOK_KEY, identity);
-          if (bookPlan.action === 'new') state.delete(CURSOR_KEY);
-          pipeline.governance.audit({
-            kind: `paper.book.${bookPlan.action}`,
-            componentId: 'orch',
-            action: `book.${bookPlan.action}`,
-            actor: 'operator',
-            correlationId: sessionId,
-            decision: 'allow',
-            payload: { previous: storedIdentity ?? null, current: identity, differences: bookPlan.differences, positions: held.positions, workingOrders: held.workingOrders, cash: venueNow?.cash ?? null },
-          });
-        });
-        const positions = Object.entries(held.positions).map(([s, q]) => `${s} ${q}`).join(', ') || 'none';
-        notes.push(
-          bookPlan.action === 'adopt'
-            ? `book adopted (${bookPlan.differences.join('; ') || 'same settings'}): positions taken over: ${positions}; working orders taken over: ${held.workingOrders}`
-            : `new book started: ${book.identity}; the replay starts from the first bar of its data; the account keeps its cash (${venueNow?.cash ?? opts.cash}); the old book's orders, fills, ledger and audit records stay in the file`,
-        );
-      }
-
-      recovery.warnings.push(...notes);
-      rt = new PaperRuntime({ opts, sessionId, pipeline, recovery, venueStore, state, plan, cursor: resume, ownsLease, book });
+      const settled = settleBook(book, { db, state, venueStore, governance: pipeline.governance, sessionId, cash: opts.cash, recovered: recovery.ok });
+      recovery.warnings.push(...notes, ...settled.notes);
+      rt = new PaperRuntime({ opts, sessionId, pipeline, recovery, venueStore, state, plan, cursor: resume, ownsLease, book: settled.report });
       if (recovery.ok) await rt.warmUp();
       return rt;
     } catch (e) {
@@ -539,12 +510,6 @@ function validate(o: PaperRuntimeOptions): void {
     throw new OrdinisError('E_CFG_INVALID', `--max-cycles ${o.maxCycles}: expected a whole number >= 1`);
   }
   if (!Number.isFinite(o.cash) || o.cash <= 0) throw new OrdinisError('E_CFG_INVALID', `cash ${o.cash}: expected a positive amount`);
-}
-
-function bookStateOf(venue: { positions: readonly { symbol: string; qty: number }[]; orders: readonly { resting: boolean }[] } | undefined, ourOpenOrders: number, exists: boolean): BookState {
-  const positions = Object.fromEntries((venue?.positions ?? []).filter((p) => p.qty !== 0).map((p) => [p.symbol, p.qty]));
-  const resting = (venue?.orders ?? []).filter((o) => o.resting).length;
-  return { exists, positions, workingOrders: Math.max(resting, ourOpenOrders) };
 }
 
 function describeOptions(o: PaperRuntimeOptions): Record<string, unknown> {
