@@ -19,6 +19,7 @@ import { benchKillBlock } from './kill-block.ts';
 import { benchPaperCycle } from './paper-cycle.ts';
 import { benchAuditVerifyLoad } from './audit-verify-load.ts';
 import { benchBacktestMemory } from './backtest-memory.ts';
+import { benchCsvRead } from './csv-read.ts';
 import type { CycleRecords } from '../src/modes/backtest/backtest-driver.ts';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,6 +36,7 @@ const KEYS = {
   paperCycleUs100kOrders: ['p50', 'p95', 'orders'],
   auditVerifyLoad: ['loadedShare', 'loadedShareUnlimited', 'healthzShare', 'duringFullWalkShare', 'fullVerifyMs', 'records'],
   backtestMemory: ['peakRssMb', 'bars'],
+  csvReadRowsPerSec: ['rowsPerSec', 'cpuRowsPerSec', 'rows'],
 } as const;
 type BenchName = keyof typeof KEYS;
 const NAMES = Object.keys(KEYS) as BenchName[];
@@ -95,6 +97,8 @@ async function runOne(name: BenchName, a: Args): Promise<Detail> {
       return { ...(await benchAuditVerifyLoad(a.quick)) };
     case 'backtestMemory':
       return { ...(await benchBacktestMemory(a.quick, a.cycleRecords)) };
+    case 'csvReadRowsPerSec':
+      return { ...benchCsvRead(a.quick, PROJECT_ROOT) };
   }
 }
 
@@ -227,6 +231,17 @@ function rowsFor(name: BenchName, d: Detail): Row[] {
           specOk: null,
           target: '≤ 256 MB',
           targetOk: n('peakRssMb') <= 256,
+        },
+      ];
+    case 'csvReadRowsPerSec':
+      return [
+        {
+          what: `CSV read alone, ORCL daily repeated (${fmt(n('rows'))} rows, median of ${n('runs')} runs)`,
+          figure: `${fmt(n('rowsPerSec'))} rows/s (CPU time: ${fmt(n('cpuRowsPerSec'))} rows/s)`,
+          spec: '—',
+          specOk: null,
+          target: '—',
+          targetOk: null,
         },
       ];
   }
