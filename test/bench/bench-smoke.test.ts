@@ -20,6 +20,7 @@ const EXPECTED = {
   paperCycleUs100kOrders: ['p50', 'p95', 'orders'],
   auditVerifyLoad: ['loadedShare', 'loadedShareUnlimited', 'healthzShare', 'duringFullWalkShare', 'fullVerifyMs', 'records'],
   backtestMemory: ['peakRssMb', 'bars'],
+  csvReadRowsPerSec: ['rowsPerSec', 'cpuRowsPerSec', 'rows'],
 };
 
 test('bench/run.ts --quick --json writes every figure', () => {
