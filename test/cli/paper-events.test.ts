@@ -71,7 +71,7 @@ test('paper --events into a reader that goes away: the run goes on to the end, n
   assert.equal(cycleRunIds(db).length, 40);
 });
 
-test('paper --serve: GET /events streams the cycles and POST /backtests runs a backtest in the running process', async (t) => {
+test('paper --serve: GET /events streams the cycles and POST /backtests runs a backtest in the running process while cycles go on', async (t) => {
   const db = tempDb(t);
   const token = 'events-test-token-0123456789';
   const p = startCli(['--log-level', 'info', 'paper', '--db', db, '--speed', '20', '--serve', '--json'], { ORDINIS_API_PORT: '0', ORDINIS_API_TOKEN: token });
@@ -79,7 +79,7 @@ test('paper --serve: GET /events streams the cycles and POST /backtests runs a b
   const port = Number((await p.waitFor(PORT_LINE))[1]);
   const base = `http://127.0.0.1:${port}`;
   const cycles = await openSse(`${base}/events?topic=ordinis.ops.cycle.*`);
-  const backtests = await openSse(`${base}/events?topic=ordinis.ops.run.backtest.*`);
+  const backtests = await openSse(`${base}/events?topic=ordinis.ops.run.backtest.*,ordinis.ops.cycle.completed`);
   t.after(() => [cycles, backtests].forEach((s) => s.close()));
 
   const res = await fetch(`${base}/backtests`, {
@@ -91,7 +91,6 @@ test('paper --serve: GET /events streams the cycles and POST /backtests runs a b
       strategyParams: { fast: 15, slow: 30 },
       sizing: { kind: 'fixed', qty: 10 },
       cash: 100000,
-      to: '1999-12-31',
     }),
   });
   const body = await res.text();
@@ -100,6 +99,12 @@ test('paper --serve: GET /events streams the cycles and POST /backtests runs a b
   const done = await backtests.waitFor((f) => f.some((x) => x.event === 'ordinis.ops.run.backtest.completed'));
   const completed = JSON.parse(done.find((x) => x.event === 'ordinis.ops.run.backtest.completed')!.data!);
   assert.equal(completed.correlation_id, requestId);
+  // The whole ORCL backtest (some 5 000 bars) runs on its own thread: paper cycles keep
+  // completing between the request and its outcome, in the order the bus published them.
+  const order = done.map((x) => x.event);
+  const between = order.slice(order.indexOf('ordinis.ops.run.backtest.requested') + 1, order.indexOf('ordinis.ops.run.backtest.completed'));
+  assert.ok(between.filter((e) => e === 'ordinis.ops.cycle.completed').length >= 2, `events while the backtest ran: ${between.join(', ')}`);
+  assert.ok(completed.payload.bars > 4000);
 
   // Complete cycles on the stream: a started and a completed with the same correlation id.
   const complete = (frames: typeof cycles.frames) => [...byCorrelation(frames.map((f) => JSON.parse(f.data!))).values()].filter((v) => v.length === 2).length;

@@ -34,12 +34,14 @@ async function backtestApi(t: TestContext, env: Record<string, string> = {}) {
   const bus = createBus(config, { clock: systemClock });
   const random = new SeededRandom(11);
   const events = createModeEmitter({ bus, config, clock: systemClock, random, source: 'orch.test', venue: 'paper' });
-  const db = openDatabase({ path: join(mkdtempSync(join(tmpdir(), 'ordinis-btapi-')), 'bt.db') });
-  const backtests = startBacktestRequests({ config, db, bus, events, random, onStop: () => db.close() });
+  const dbPath = join(mkdtempSync(join(tmpdir(), 'ordinis-btapi-')), 'bt.db');
+  const db = openDatabase({ path: dbPath });
+  const backtests = startBacktestRequests({ config, dbPath, bus, events, random });
   const ops = await startOps(t, { bus, backtests });
   t.after(async () => {
     await backtests.stop();
     bus.close();
+    db.close();
   });
   return { ops, db, bus, backtests };
 }

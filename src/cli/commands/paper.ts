@@ -152,17 +152,15 @@ export function registerPaper(program: Command): void {
         observeKillSwitch(rt.pipeline.kill, metrics, alerts);
 
         if (flags.serve) {
-          // Its own connection: a requested backtest's batches must not share paper's.
-          const backtestDb = ctx.openDb();
           backtests = startBacktestRequests({
             config: ctx.config,
-            db: backtestDb,
+            // Its own thread and connection: a requested backtest holds up no paper cycle.
+            dbPath: db.path,
             bus,
             events,
             random: eventIds,
             codeVersion: info.codeVersion,
             commitHash: info.commitHash,
-            onStop: () => backtestDb.close(),
           });
           ops = new OpsServer({
             bus,

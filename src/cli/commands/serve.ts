@@ -65,17 +65,15 @@ export function registerServe(program: Command): void {
         observeKillSwitch(kill, metrics, new AlertMonitor({ logger, metrics, consecutiveFailureThreshold: ctx.config.OBS_ALERT_CONSECUTIVE_FAILURES }));
         const startedAt = new Date().toISOString();
         const info = buildInfo();
-        // Its own connection: a backtest's batches must not share the API's.
-        const backtestDb = ctx.openDb();
         backtests = startBacktestRequests({
           config: ctx.config,
-          db: backtestDb,
+          // Its own thread and connection: a backtest holds up no API request.
+          dbPath: db.path,
           bus,
           events,
           random: eventIds,
           codeVersion: info.codeVersion,
           commitHash: info.commitHash,
-          onStop: () => backtestDb.close(),
         });
         server = new OpsServer({
           bus,

@@ -2,14 +2,15 @@
 // `ordinis serve`; POST /backtests publishes the request).
 //
 // Concurrency: requests are served by an engine of their own, never the paper engine. Its
-// subscription to `ordinis.ops.run.backtest.requested` calls runBacktest, whose driver runs
-// each backtest as an isolated backtest-mode pipeline (backtest-request.ts); the paper
-// engine's cycle loop, in-flight state and book are not involved. The bus delivers to the
+// subscription to `ordinis.ops.run.backtest.requested` calls runBacktest, whose driver hands
+// the request to a worker thread (backtest-worker.ts) with its own database connection,
+// where it runs as an isolated backtest-mode pipeline (backtest-request.ts). A backtest's
+// bars run without yielding, so on the main thread they would hold up paper cycles and the
+// ops API for the whole run; on the worker they hold up nothing here. The paper engine's
+// cycle loop, in-flight state and book are not involved. The bus delivers to the
 // subscription one event at a time, so requests run one after another, and more than
 // SB_MAX_QUEUE_DEPTH waiting are refused (E_SB_BACKPRESSURE); stop() drops those still
-// waiting and lets the running one finish. A backtest's bars run
-// synchronously, so a paper cycle due meanwhile starts when the backtest ends (the
-// replay then continues from where it was); results of either are unaffected.
+// waiting, lets the running one finish and ends the thread.
 //
 // The outcome is published on the same bus, correlated by the request id:
 // `ordinis.ops.run.backtest.completed` {request_id, run_id, bars, orders, final_value} for a
@@ -23,18 +24,18 @@ import type { EnvelopeFactory } from '../../bus/event-factory.ts';
 import type { OrdinisConfig } from '../../config/schema.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { randomHex, SeededRandom, type RandomSource } from '../../core/random.ts';
-import { OrdinisError, toOrdinisError } from '../../errors.ts';
+import { Worker } from 'node:worker_threads';
+import { OrdinisError, toOrdinisError, type ErrorCode } from '../../errors.ts';
 import { MemoryAuditStore } from '../../governance/audit-chain.ts';
 import type { BacktestDriver, EngineObserver, OrchestrationEngine } from '../../kernel/engine.ts';
 import { MemoryKillSwitchStore } from '../../kill-switch/contract.ts';
-import type { OrdinisDatabase } from '../../persistence/database.ts';
 import type { BacktestRequests, BacktestSubmission } from '../../server/backtest-requests.ts';
 import { BufferedBarSource } from '../../adapters/data/buffered-bar-source.ts';
 import { MemoryOrderStore } from '../../adapters/memory/memory-order-store.ts';
 import { MemoryLedgerStore } from '../../adapters/memory/memory-ledger-store.ts';
 import { createStrategyRegistry } from '../../stages/sig/registry.ts';
 import { assemblePipeline } from '../assemble.ts';
-import { DefaultBacktestDriver } from './backtest-request.ts';
+import type { BacktestWorkerData, BacktestWorkerReply, BacktestWorkerRequest } from './backtest-worker.ts';
 import type { BacktestResult } from './backtest-driver.ts';
 
 export const BACKTEST_REQUESTED = 'ordinis.ops.run.backtest.requested';
@@ -43,8 +44,8 @@ export const BACKTEST_FAILED = 'ordinis.ops.run.backtest.failed';
 
 export interface BacktestRequestOptions {
   config: OrdinisConfig;
-  /** Where the runs are recorded: a connection of its own (the backtest's batches must not share one with paper). */
-  db: OrdinisDatabase;
+  /** The database file the runs are recorded in; the worker opens a connection of its own. */
+  dbPath: string;
   bus: InMemoryBus;
   /** Publishes the requests and their outcomes. */
   events: EnvelopeFactory;
@@ -53,8 +54,6 @@ export interface BacktestRequestOptions {
   observer?: EngineObserver;
   codeVersion?: string;
   commitHash?: string;
-  /** Called once stop() has let the last backtest finish (closes `db` when it was opened for this). */
-  onStop?: () => void;
 }
 
 export interface BacktestRequestService extends BacktestRequests {
@@ -65,14 +64,13 @@ export interface BacktestRequestService extends BacktestRequests {
 
 /** Starts the engine that serves requested backtests, subscribed to the bus. */
 export function startBacktestRequests(o: BacktestRequestOptions): BacktestRequestService {
-  const deps = {
+  const worker = new WorkerBacktestDriver({
     config: o.config,
-    db: o.db,
-    ...(o.observer ? { observer: o.observer } : {}),
+    dbPath: o.dbPath,
     ...(o.codeVersion ? { codeVersion: o.codeVersion } : {}),
     ...(o.commitHash ? { commitHash: o.commitHash } : {}),
-  };
-  const running = new PublishingBacktestDriver(new DefaultBacktestDriver(deps), o.events);
+  });
+  const running = new PublishingBacktestDriver(worker, o.events);
   let stopped = false;
   const { engine } = assemblePipeline({
     mode: 'backtest',
@@ -106,9 +104,64 @@ export function startBacktestRequests(o: BacktestRequestOptions): BacktestReques
       await engine.stop();
       // A delivery already started still runs: wait for it before letting go of its database.
       await running.settled();
-      o.onStop?.();
+      await worker.close();
     },
   };
+}
+
+/** Runs each request on a worker thread, started at the first request (see backtest-worker.ts). */
+export class WorkerBacktestDriver implements BacktestDriver {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (r: Record<string, unknown>) => void; reject: (e: OrdinisError) => void }>();
+
+  constructor(private readonly data: BacktestWorkerData) {}
+
+  run(_engine: OrchestrationEngine, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const worker = this.start();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, request } satisfies BacktestWorkerRequest);
+    });
+  }
+
+  /** Lets the thread close its database and end; idempotent. */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    if (worker === undefined) return;
+    this.worker = undefined;
+    const exited = new Promise<void>((r) => worker.once('exit', () => r()));
+    worker.postMessage({ close: true } satisfies BacktestWorkerRequest);
+    await exited;
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    // The thread loads TypeScript as bin/ordinis.js does: a worker inherits neither the
+    // process's registered tsx hooks nor (on node 20) an --import of them, so it registers
+    // them itself before importing its entry.
+    const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./backtest-worker.ts', import.meta.url).href)}); })`;
+    const worker = new Worker(boot, { eval: true, workerData: this.data });
+    worker.on('message', (reply: BacktestWorkerReply) => {
+      const waiter = this.pending.get(reply.id);
+      if (!waiter) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) waiter.resolve(reply.result);
+      else waiter.reject(new OrdinisError(reply.error.code as ErrorCode, reply.error.message));
+    });
+    const fail = (why: string): void => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const [id, waiter] of this.pending) {
+        this.pending.delete(id);
+        waiter.reject(new OrdinisError('E_INTERNAL', `backtest thread ${why}`));
+      }
+    };
+    worker.on('error', (e) => fail(`failed: ${e.message}`));
+    worker.on('exit', (code) => fail(`exited (code ${code})`));
+    this.worker = worker;
+    return worker;
+  }
 }
 
 /** Runs a request without its request_id and publishes how it ended. */
