@@ -55,7 +55,7 @@ export class EventStreamHub {
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_EVENT_STREAM_MAX_BUFFERED_BYTES;
   }
 
-  /** Starts a stream on `res` (headers already chosen by the caller are kept). */
+  /** Starts a stream on `res`: writes the headers and an opening comment, then events until either side ends it. */
   attach(res: ServerResponse, patterns: readonly TopicPattern[]): void {
     const client: Client = { patterns, res };
     res.writeHead(200, {
