@@ -13,12 +13,13 @@
 // into the next attempt's output, so a retry does not lose fills.
 
 import type { ExecRefusal, ExecutionBatch, ExecutionReport, OrderIntent, RiskRejectedOrder, TimeInForce } from '../../domain/order.ts';
+import type { RiskDecision } from '../../domain/risk.ts';
 import { GOV_ACTION, type AuditInput, type Governance } from '../../governance/contract.ts';
 import { OrdinisError } from '../../errors.ts';
 import type { KillSwitchGuard, Stage, StageContext } from '../../kernel/stage-contract.ts';
 import { runMaybeAsync, type MaybePromise } from '../../core/maybe-async.ts';
 import type { BrokerAdapter } from './broker-adapter.ts';
-import { FINAL_ORDER_STATUSES, type OrderStore } from './order-store.ts';
+import { FINAL_ORDER_STATUSES, type OrderRecord, type OrderStore } from './order-store.ts';
 import { clientOrderIdFor, idempotencyKeyFor, intentDifference } from './order-ids.ts';
 import type { SubmissionGate } from './submission-gate.ts';
 
@@ -70,7 +71,13 @@ export class ExecStage implements Stage<'EXEC'> {
   }
 
   run(ctx: StageContext): MaybePromise<ExecutionBatch> {
-    return runMaybeAsync(this.flow(ctx));
+    const open = this.opts.orderStore.listOpen();
+    // Most cycles of a backtest give EXEC nothing to do: no order open, none to send, no
+    // report to hand over again. They skip the submit flow, a generator stepped per cycle.
+    if (open.length === 0 && !this.firstRun && this.undelivered.length === 0 && !anyOrder(ctx.data.RISK)) {
+      return { submitted: [], resolved: [], working: [], riskRejected: [], refused: [], recovered: [] };
+    }
+    return runMaybeAsync(this.flow(ctx, open));
   }
 
   summarize(out: ExecutionBatch): Record<string, unknown> {
@@ -91,7 +98,7 @@ export class ExecStage implements Stage<'EXEC'> {
     };
   }
 
-  private *flow(ctx: StageContext): Generator<unknown, ExecutionBatch, unknown> {
+  private *flow(ctx: StageContext, open: readonly OrderRecord[]): Generator<unknown, ExecutionBatch, unknown> {
     const { broker, orderStore: store, governance: gov } = this.opts;
     const out: Delivered = { reports: [], keys: new Set() };
     const resolved = out.reports;
@@ -110,7 +117,7 @@ export class ExecStage implements Stage<'EXEC'> {
 
     // (a) capture answers for orders sent in earlier cycles.
     const working: string[] = [];
-    for (const rec of store.listOpen()) {
+    for (const rec of open) {
       const id = rec.intent.clientOrderId;
       // An unanswered intent of this very cycle (a retried attempt) is settled by the submit step.
       if (rec.status === 'pending' && rec.intent.correlationId === ctx.correlationId) continue;
@@ -291,6 +298,12 @@ export class ExecStage implements Stage<'EXEC'> {
 
 /** Why an intent already on file was closed unsent: the durable check at submission found the switch active. */
 export const KILLED_BEFORE_SUBMIT = 'kill switch active at submission: order not sent';
+
+/** Whether any decision carries an order (allowed, or rejected by the cash check: both are EXEC's). */
+function anyOrder(decisions: readonly RiskDecision[] | undefined): boolean {
+  if (decisions !== undefined) for (const d of decisions) if (d.order) return true;
+  return false;
+}
 
 /** The reports one run hands to PORT, and their dedup keys. */
 interface Delivered {

@@ -9,7 +9,7 @@ import type { ExecutionReport, Fill } from '../../domain/order.ts';
 import type { AccountView, PortfolioSnapshot, Position } from '../../domain/portfolio.ts';
 import { OrdinisError } from '../../errors.ts';
 import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
-import { thenMaybe, type MaybePromise } from '../../core/maybe-async.ts';
+import { isPromiseLike, type MaybePromise } from '../../core/maybe-async.ts';
 import { checkInvariants } from './invariants.ts';
 import { FLAT, type BookPosition } from '../../domain/average-cost.ts';
 import { openingCashEntry, portfolioValue, postFill, replayLedger, toPosition } from './ledger.ts';
@@ -78,7 +78,9 @@ export class PortfolioStage implements Stage<'PORT'> {
 
     // Reconcile with the broker only when EXEC ran: otherwise fills may sit uncaptured.
     if (!this.opts.account || !batch) return this.close(ctx, marked, realized, posted, undefined);
-    return thenMaybe(this.opts.account(), (broker) => this.close(ctx, marked, realized, posted, broker));
+    const account = this.opts.account();
+    // A closure only for an async broker: a synchronous one answers every cycle of a backtest.
+    return isPromiseLike(account) ? account.then((broker) => this.close(ctx, marked, realized, posted, broker)) : this.close(ctx, marked, realized, posted, account);
   }
 
   summarize(out: PortfolioSnapshot): Record<string, unknown> {

@@ -56,7 +56,9 @@ export class RiskStage implements Stage<'RISK'> {
   // Plain calls that go async only where the broker does, not a generator stepped by
   // runMaybeAsync: RISK runs every cycle, and each step of that allocates.
   run(ctx: StageContext): MaybePromise<RiskDecision[]> {
-    return thenMaybe(this.opts.account(), (account) => this.withAccount(ctx, account));
+    const account = this.opts.account();
+    // A closure only for an async broker: a synchronous one answers every cycle of a backtest.
+    return isPromiseLike(account) ? account.then((a) => this.withAccount(ctx, a)) : this.withAccount(ctx, account);
   }
 
   summarize(out: RiskDecision[]): Record<string, unknown> {
