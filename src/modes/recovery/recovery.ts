@@ -4,8 +4,8 @@
 //   1 audit_chain     verify the hash chain end to end; broken -> refuse
 //   2 kill_switch     report the restored kill state (the KillSwitch read it from its store;
 //                     unreadable with KILL_FAIL_SAFE, as prod requires, means ACTIVE)
-//   3 abort_runs      runs left 'running' whose owner is gone -> 'aborted', with a reason.
-//                     Every run row names its owner (pid, start time, host): gone = on this
+//   3 abort_runs      runs left 'running' whose owner is gone -> 'aborted', with a reason,
+//                     all in one transaction. Every run row names its owner (pid, start time, host): gone = on this
 //                     host, no live process has that pid or it started at another time (the
 //                     pid was reused). A run whose owner is alive (a backtest in another
 //                     process) is left running; so is one owned on another host, which
@@ -35,6 +35,9 @@
 // (E_RECOVERY_FAILED with the reasons) and keeps only the ops API up (/readyz 503 with the
 // reasons). Once the audit chain or a precondition has failed, the steps that would change
 // our books (4-7) are skipped: nothing is written on top of records we cannot trust.
+//
+// Each step is a function of its own below, run in order from STEPS; the table also says
+// what a step needs from the earlier ones and which failures skip the rest.
 
 import { OrdinisError, toOrdinisError } from '../../errors.ts';
 import { ownerState, systemProcessTable, type OwnerState, type ProcessIdentity, type ProcessTable } from '../../core/process-identity.ts';
