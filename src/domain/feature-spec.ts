@@ -11,7 +11,7 @@
 import { OrdinisError } from '../errors.ts';
 import type { Bar } from './market.ts';
 
-export const BAR_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
+const BAR_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
 export type BarField = (typeof BAR_FIELDS)[number];
 
 /** A user-supplied indicator for `kind: 'custom'`: fed every bar, returns its value or undefined. */

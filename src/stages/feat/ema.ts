@@ -8,7 +8,7 @@ import { fsum } from './fsum.ts';
 import { checkFinite, checkPeriod } from './indicator.ts';
 import type { StreamingIndicator } from './indicator.ts';
 
-export class ExponentialSmoothing implements StreamingIndicator {
+class ExponentialSmoothing implements StreamingIndicator {
   readonly period: number;
   readonly alpha: number;
   readonly warmup: number;

@@ -49,7 +49,7 @@ export class Rsi implements StreamingIndicator {
 }
 
 /** 100 - 100 / (1 + up/down), with backtrader's safediv answers for a zero `down`. */
-export function rsiFrom(maUp: number, maDown: number): number {
+function rsiFrom(maUp: number, maDown: number): number {
   const rs = maDown === 0 ? (maUp !== 0 ? Number.POSITIVE_INFINITY : 1.0) : maUp / maDown;
   return 100.0 - 100.0 / (1.0 + rs);
 }

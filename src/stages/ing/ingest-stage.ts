@@ -28,7 +28,7 @@ import type { RunMode, Stage, StageContext } from '../../kernel/stage-contract.t
 import { nextUntil, type BarSource } from './bar-source.ts';
 
 /** `ING_MAX_STALENESS_MS` default. */
-export const DEFAULT_MAX_STALENESS_MS = 2000;
+const DEFAULT_MAX_STALENESS_MS = 2000;
 
 export interface IngestStageOptions {
   /** Where bars come from. The stage owns its cursor. */
@@ -154,7 +154,7 @@ export class IngestStage implements Stage<'ING'> {
 }
 
 /** Prices finite and > 0, low <= high, volume finite and >= 0; else E_ING_NORMALIZE_FAILED naming the field. */
-export function assertTradableBar(bar: Bar): void {
+function assertTradableBar(bar: Bar): void {
   // This runs on every bar: one plain test first, kept apart from the wording of the errors
   // (V8 optimizes a function holding the message templates about ten times worse).
   if (!isTradable(bar)) refuseBar(bar);

@@ -9,7 +9,7 @@ export type SizingConfig =
   /** floor(weight * portfolio value / close) whole shares. */
   | { kind: 'weight'; weight: number };
 
-export const DEFAULT_SIZING: SizingConfig = { kind: 'fixed', qty: 1 };
+const DEFAULT_SIZING: SizingConfig = { kind: 'fixed', qty: 1 };
 
 /** Shares for a buy; 0 means "too small to trade". */
 export function sizeOrder(sizing: SizingConfig, portfolioValue: number, close: number): number {

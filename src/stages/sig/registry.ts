@@ -119,7 +119,7 @@ export class StrategyRegistry {
 }
 
 /** The built-in packs: sma-cross, close-sma, rsi. */
-export const BUILTIN_STRATEGIES: readonly AnyPack[] = [smaCross, closeSma, rsiReversion];
+const BUILTIN_STRATEGIES: readonly AnyPack[] = [smaCross, closeSma, rsiReversion];
 
 /** A fresh registry holding the built-in packs (add your own with `register`). */
 export function createStrategyRegistry(extra: readonly AnyPack[] = []): StrategyRegistry {
