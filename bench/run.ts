@@ -151,11 +151,11 @@ function rowsFor(name: BenchName, d: Detail): Row[] {
       return [
         {
           what: `backtest, 1 symbol, ORCL daily repeated (sma-cross 15/30, cycle records: ${String(d.cycleRecords)})`,
-          figure: `${fmt(n('barsPerSec'))} bars/s (${fmt(n('bars'))} bars, median of ${n('runs')} runs)`,
+          figure: `${fmt(n('barsPerSec'))} bars/s, ${fmt(n('barsPerCpuSec'))} per CPU second (${fmt(n('bars'))} bars, median of ${n('runs')} runs)`,
           spec: '1 y daily < 60 s',
           specOk: 252 / n('barsPerSec') < 60,
-          target: '≥ 200,000 bars/s',
-          targetOk: n('barsPerSec') >= 200_000,
+          target: '≥ 300,000 bars/s',
+          targetOk: n('barsPerSec') >= 300_000,
         },
       ];
     case 'backtestUniverse':

@@ -6,8 +6,10 @@
 // compose.ts, written afresh, with one difference for the hot path: the chain is built once,
 // at compose time, and `next` takes the context, so a run allocates nothing. The guard against
 // a layer calling `next` twice (a bug in that layer, refused with E_INTERNAL rather than
-// running the inner layers again) keeps its count in a field of the context named at compose
-// time, one per onion, so onions nested on one context do not share it.
+// running the inner layers again) keeps its count in a field of the context, one per onion
+// (so onions nested on one context do not share it), read and written through the `depth`
+// accessors given at compose time: plain field accesses the JIT inlines, where a field looked
+// up by a name held in a variable costs a keyed lookup per layer of every run.
 
 import { OrdinisError } from '../errors.ts';
 import { isPromiseLike, type MaybePromise } from '../core/maybe-async.ts';
@@ -15,34 +17,40 @@ import { isPromiseLike, type MaybePromise } from '../core/maybe-async.ts';
 export type Next<C> = (ctx: C) => MaybePromise<void>;
 export type Layer<C> = (ctx: C, next: Next<C>) => MaybePromise<void>;
 
-/** One function running `layers` (outermost first) around `core`; `depth` names the context's field the guard counts in. */
-export function compose<K extends string, C extends Record<K, number>>(layers: readonly Layer<C>[], core: Next<C>, depth: K): Next<C> {
+/** Where in the context the guard keeps how deep the current run has entered (-1: not yet). */
+export interface DepthField<C> {
+  get(ctx: C): number;
+  set(ctx: C, depth: number): void;
+}
+
+/** One function running `layers` (outermost first) around `core`. */
+export function compose<C>(layers: readonly Layer<C>[], core: Next<C>, depth: DepthField<C>): Next<C> {
   const n = layers.length;
   if (n === 0) return core;
   // chain[i] enters layer i (chain[n] is the core): the same functions for every run.
   const chain: Next<C>[] = new Array<Next<C>>(n + 1);
+  const { get, set } = depth;
+  const enter = (ctx: C, i: number): void => {
+    if (get(ctx) >= i) throw new OrdinisError('E_INTERNAL', `layer ${i - 1} called next() more than once`);
+    set(ctx, i);
+  };
   chain[n] = (ctx) => {
-    enter(ctx, depth, n);
+    enter(ctx, n);
     return core(ctx);
   };
   for (let i = n - 1; i >= 0; i--) {
     const layer = layers[i]!;
     const next = chain[i + 1]!;
     chain[i] = (ctx) => {
-      enter(ctx, depth, i);
+      enter(ctx, i);
       return layer(ctx, next);
     };
   }
   const first = chain[0]!;
   return (ctx) => {
-    (ctx as Record<K, number>)[depth] = -1;
+    set(ctx, -1);
     return first(ctx);
   };
-}
-
-function enter<K extends string>(ctx: Record<K, number>, depth: K, i: number): void {
-  if (ctx[depth] >= i) throw new OrdinisError('E_INTERNAL', `layer ${i - 1} called next() more than once`);
-  ctx[depth] = i;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { CycleTrigger, RunMode, Stage, StageOutputs } from './stage-contrac
 import type { CycleResult, CycleStatus, StageResult } from './cycle-result.ts';
 import type { GateSignal, StageSpec } from './stage-spec.ts';
 import type { BudgetOutcome } from './budget.ts';
+import type { DepthField } from './compose.ts';
 
 /** Which cycles get a run row and a CycleResult: every one, those that did not end ok, or none. */
 export type CycleRecords = 'all' | 'exceptions' | 'none';
@@ -79,6 +80,11 @@ export interface StageStep {
   stageDepth: number;
   attemptDepth: number;
 }
+
+/** Where each onion's guard (compose.ts) counts. */
+export const CYCLE_DEPTH: DepthField<CycleState> = { get: (c) => c.layerDepth, set: (c, d) => void (c.layerDepth = d) };
+export const STAGE_DEPTH: DepthField<StageStep> = { get: (s) => s.stageDepth, set: (s, d) => void (s.stageDepth = d) };
+export const ATTEMPT_DEPTH: DepthField<StageStep> = { get: (s) => s.attemptDepth, set: (s, d) => void (s.attemptDepth = d) };
 
 /** The emit metadata of a cycle's events. */
 export function eventMeta(c: CycleState): { correlationId: string; traceId: string; spanId: string } {

@@ -25,7 +25,7 @@ import { buildStageSpecs, type SpecSettings, type StageSpec, type StageSpecInput
 import { isPromiseLike, type MaybePromise } from '../core/maybe-async.ts';
 import type { RunStore } from './run-store.ts';
 import { compose, type Layer } from './compose.ts';
-import { cycleStatus, notRun, type CycleRecords, type CycleState, type StageStep } from './cycle-state.ts';
+import { ATTEMPT_DEPTH, CYCLE_DEPTH, cycleStatus, notRun, STAGE_DEPTH, type CycleRecords, type CycleState, type StageStep } from './cycle-state.ts';
 import { traceAttemptLayer, traceCycleLayer } from './layers/trace.ts';
 import { meterCycleLayer, meterStageLayer } from './layers/metrics.ts';
 import { cycleEventsLayer, stageEventsLayer } from './layers/events.ts';
@@ -332,9 +332,9 @@ export class OrchestrationEngine {
     if (o.hooks) stage.push(hooksLayer(o.hooks, o.events));
     if (meter) stage.push(meterStageLayer(meter));
     if (o.events) stage.push(stageEventsLayer(o.events));
-    const runAttempt = compose(attempt, budgetedAttempt({ clock: o.clock, random: o.random, kill: o.kill, onAbandon: (w) => this.trackAbandoned(w) }), 'attemptDepth');
+    const runAttempt = compose(attempt, budgetedAttempt({ clock: o.clock, random: o.random, kill: o.kill, onAbandon: (w) => this.trackAbandoned(w) }), ATTEMPT_DEPTH);
     const onRetry = meter?.stageRetried?.bind(meter);
-    this.runStageStep = compose(stage, retryingRun(runAttempt, { random: o.random, ...(onRetry ? { onRetry } : {}) }), 'stageDepth');
+    this.runStageStep = compose(stage, retryingRun(runAttempt, { random: o.random, ...(onRetry ? { onRetry } : {}) }), STAGE_DEPTH);
   }
 
   /** The cycle onion for a records mode. */
@@ -359,7 +359,7 @@ export class OrchestrationEngine {
       };
       layers.push(records === 'all' ? recordEveryCycleLayer(ro) : recordExceptionsLayer(ro));
     }
-    run = compose(layers, (c) => this.runStages(c), 'layerDepth');
+    run = compose(layers, (c) => this.runStages(c), CYCLE_DEPTH);
     this.cycles.set(records, run);
     return run;
   }

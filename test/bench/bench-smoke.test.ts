@@ -13,6 +13,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 // a key dropped or renamed there must fail this test, not change what it expects.
 const EXPECTED = {
   cycleOverheadUs: ['p50', 'p95', 'p99', 'n'],
+  cycleOverheadBareUs: ['p50', 'p95', 'p99', 'n'],
   backtestSingle: ['barsPerSec', 'bars', 'runs'],
   backtestUniverse: ['symbolBarsPerSec', 'symbols', 'barsPerSymbol', 'peakRssMb'],
   busDispatchUs: ['ratePerSec', 'p95'],

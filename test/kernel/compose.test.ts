@@ -3,7 +3,7 @@
 // the outer layers' after-steps wait for, and a layer calling next() twice is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compose, whenDone, type Layer } from '../../src/kernel/compose.ts';
+import { compose, whenDone, type DepthField, type Layer } from '../../src/kernel/compose.ts';
 import { OrdinisError } from '../../src/errors.ts';
 
 interface Ctx {
@@ -11,13 +11,15 @@ interface Ctx {
   depth: number;
 }
 
+const depth: DepthField<Ctx> = { get: (c) => c.depth, set: (c, d) => void (c.depth = d) };
+
 const named = (name: string): Layer<Ctx> => (c, next) => {
   c.log.push(`${name} in`);
   return whenDone(next(c), () => c.log.push(`${name} out`));
 };
 
 test('layers wrap the core as an onion, outermost first, and a synchronous chain returns no promise', () => {
-  const run = compose([named('a'), named('b')], (c) => void c.log.push('core'), 'depth');
+  const run = compose([named('a'), named('b')], (c) => void c.log.push('core'), depth);
   const c: Ctx = { log: [], depth: 0 };
   const out = run(c);
   assert.equal(out, undefined, 'nothing async: no promise');
@@ -32,7 +34,7 @@ test('an async core makes the run a promise; outer after-steps run when it settl
   const run = compose([named('a')], async (c) => {
     await new Promise((r) => setImmediate(r));
     c.log.push('core');
-  }, 'depth');
+  }, depth);
   const c: Ctx = { log: [], depth: 0 };
   const out = run(c);
   assert.ok(out instanceof Promise);
@@ -40,7 +42,7 @@ test('an async core makes the run a promise; outer after-steps run when it settl
   await out;
   assert.deepEqual(c.log, ['a in', 'core', 'a out']);
 
-  const failing = compose([named('a')], () => Promise.reject(new Error('boom')), 'depth');
+  const failing = compose([named('a')], () => Promise.reject(new Error('boom')), depth);
   const f: Ctx = { log: [], depth: 0 };
   await assert.rejects(Promise.resolve(failing(f)), /boom/);
   assert.deepEqual(f.log, ['a in', 'a out'], 'the after-step still ran');
@@ -48,7 +50,7 @@ test('an async core makes the run a promise; outer after-steps run when it settl
 
 test('a layer may stop the chain by not calling next', () => {
   const stop: Layer<Ctx> = (c) => void c.log.push('stop');
-  const run = compose([named('a'), stop, named('never')], (c) => void c.log.push('core'), 'depth');
+  const run = compose([named('a'), stop, named('never')], (c) => void c.log.push('core'), depth);
   const c: Ctx = { log: [], depth: 0 };
   run(c);
   assert.deepEqual(c.log, ['a in', 'stop', 'a out']);
@@ -60,7 +62,7 @@ test('calling next twice is refused with E_INTERNAL, and the inner layers do not
     return next(c);
   };
   let cores = 0;
-  const run = compose([named('a'), twice], () => void cores++, 'depth');
+  const run = compose([named('a'), twice], () => void cores++, depth);
   const c: Ctx = { log: [], depth: 0 };
   assert.throws(() => run(c), (e: unknown) => e instanceof OrdinisError && e.code === 'E_INTERNAL' && /more than once/.test(e.message));
   assert.equal(cores, 1);
@@ -68,5 +70,5 @@ test('calling next twice is refused with E_INTERNAL, and the inner layers do not
 
 test('no layers: the core itself', () => {
   const core = (c: Ctx) => void c.log.push('core');
-  assert.equal(compose([], core, 'depth'), core);
+  assert.equal(compose([], core, depth), core);
 });
