@@ -444,7 +444,8 @@ export class OrchestrationEngine {
     }
     const err = s.error!;
     c.errors.push(errorInfo(err, spec.name));
-    if (spec.killOn.includes(err.code)) this.activateKill(`${killReason(err.code)}: ${err.message}`, c.correlationId);
+    const trip = spec.killOn.find((k) => k.code === err.code);
+    if (trip) this.activateKill(`${trip.reason}: ${err.message}`, c.correlationId);
     switch (spec.failureMode) {
       case 'degrade':
         c.degraded = true;
@@ -550,11 +551,6 @@ export function newCorrelationId(random: RandomSource, nowMs: number): string {
   const r = randomHex(random, 10);
   const variant = ((parseInt(r[3]!, 16) & 0x3) | 0x8).toString(16);
   return `${ts.slice(0, 8)}-${ts.slice(8, 12)}-7${r.slice(0, 3)}-${variant}${r.slice(4, 7)}-${r.slice(7, 19)}`;
-}
-
-/** How the kill switch's reason names a failure that trips it. */
-function killReason(code: ErrorCode): string {
-  return code === 'E_LEDG_INVARIANT_BREACH' ? 'ledger invariant breach' : `stage failed with ${code}`;
 }
 
 function noteHealth(h: StageHealth, r: StageResult): void {

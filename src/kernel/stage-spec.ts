@@ -53,8 +53,8 @@ export interface StageSpec {
   runsAfterFailure: boolean;
   /** Talks to the outside world: an attempt cut at its budget is waited for before the next cycle, and it is retried only when idempotency-keyed. */
   sideEffects: boolean;
-  /** Failing with one of these codes activates the kill switch (PORT: a ledger invariant breach). */
-  killOn: readonly ErrorCode[];
+  /** Failing with one of these codes activates the kill switch, with `reason` (PORT: a ledger invariant breach). */
+  killOn: readonly { code: ErrorCode; reason: string }[];
   /** A gate signal the stage's output raises for later stages. */
   raises?: (output: unknown) => GateSignal | undefined;
   /** How a hook patch at this stage's boundary applies (EXEC: narrows RISK's order quantities). */
@@ -106,7 +106,7 @@ const DEFAULT_TRAITS: Readonly<Record<StageName, Traits>> = {
   // The kill switch is re-read first: it may have flipped since the cycle began.
   EXEC: { ...PLAIN, idempotencyKeyed: true, sideEffects: true, gates: ['kill-reread', 'degraded-exec'], patch: { of: 'RISK', apply: applyQtyPatch as BoundaryPatch['apply'] } },
   // Bookkeeping runs on a blocked cycle too: working orders still fill, the curve goes on.
-  PORT: { ...PLAIN, runsWhenBlocked: true, killOn: ['E_LEDG_INVARIANT_BREACH'] },
+  PORT: { ...PLAIN, runsWhenBlocked: true, killOn: [{ code: 'E_LEDG_INVARIANT_BREACH', reason: 'ledger invariant breach' }] },
   ANA: { ...PLAIN, critical: false, failureMode: 'degrade', runsWhenBlocked: true },
   AUDIT: { ...PLAIN, failureMode: 'fail_closed', runsWhenBlocked: true, runsAfterFailure: true },
 };
