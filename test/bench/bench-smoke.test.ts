@@ -22,6 +22,7 @@ const EXPECTED = {
   auditVerifyLoad: ['loadedShare', 'loadedShareUnlimited', 'healthzShare', 'duringFullWalkShare', 'fullVerifyMs', 'records'],
   backtestMemory: ['peakRssMb', 'bars'],
   csvReadRowsPerSec: ['rowsPerSec', 'cpuRowsPerSec', 'rows'],
+  mainJobMs: ['backtestMs', 'helpMs', 'runs'],
 };
 
 test('bench/run.ts --quick --json writes every figure', () => {
