@@ -3,7 +3,7 @@
 // cycle, seen by the stage and attempt layers). Plain mutable records: each layer reads and
 // sets the fields its concern owns, documented here, and nothing else.
 
-import type { Context } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, type Context } from '@opentelemetry/api';
 import type { ErrorCode, ErrorInfo, OrdinisError } from '../errors.ts';
 import type { CycleTrigger, RunMode, Stage, StageOutputs } from './stage-contract.ts';
 import type { CycleResult, CycleStatus, StageResult } from './cycle-result.ts';
@@ -79,6 +79,42 @@ export interface StageStep {
   /** The composer's guard counts for the stage onion and the attempt onion (compose.ts). */
   stageDepth: number;
   attemptDepth: number;
+}
+
+/** What a cycle starts from; everything else in its state begins empty. */
+export type CycleStart = Pick<CycleState, 'correlationId' | 'parentRunId' | 'mode' | 'trigger' | 'cycleTime' | 'index' | 'startedAt' | 't0' | 'deadline'>;
+
+/** A cycle's state at its start: untraced, no outputs, results or errors, nothing blocked. */
+export function newCycleState(start: CycleStart): CycleState {
+  // Field by field rather than a spread: one object shape for every cycle, made once per bar.
+  return {
+    correlationId: start.correlationId,
+    parentRunId: start.parentRunId,
+    mode: start.mode,
+    trigger: start.trigger,
+    cycleTime: start.cycleTime,
+    index: start.index,
+    startedAt: start.startedAt,
+    t0: start.t0,
+    deadline: start.deadline,
+    traceId: INVALID_SPAN_CONTEXT.traceId,
+    spanId: INVALID_SPAN_CONTEXT.spanId,
+    spanContext: undefined,
+    data: {},
+    results: [],
+    errors: [],
+    signals: {},
+    blockReason: null,
+    blockCode: null,
+    failed: false,
+    degraded: false,
+    timedOut: false,
+    killAtEnd: false,
+    haltNote: null,
+    stageEnd: undefined,
+    result: undefined,
+    layerDepth: -1,
+  };
 }
 
 /** Where each onion's guard (compose.ts) counts. */

@@ -10,7 +10,7 @@
 // failures trip the kill switch) is declared in its StageSpec, not special-cased here.
 
 import { performance } from 'node:perf_hooks';
-import { INVALID_SPAN_CONTEXT, trace, type Tracer } from '@opentelemetry/api';
+import { trace, type Tracer } from '@opentelemetry/api';
 import { OrdinisError, errorInfo, toOrdinisError, type ErrorCode } from '../errors.ts';
 import type { Clock } from '../core/clock.ts';
 import { toRfc3339 } from '../core/clock.ts';
@@ -25,7 +25,7 @@ import { buildStageSpecs, type SpecSettings, type StageSpec, type StageSpecInput
 import { isPromiseLike, type MaybePromise } from '../core/maybe-async.ts';
 import type { RunStore } from './run-store.ts';
 import { compose, type Layer } from './compose.ts';
-import { ATTEMPT_DEPTH, CYCLE_DEPTH, cycleStatus, notRun, STAGE_DEPTH, type CycleRecords, type CycleState, type StageStep } from './cycle-state.ts';
+import { ATTEMPT_DEPTH, CYCLE_DEPTH, cycleStatus, newCycleState, notRun, STAGE_DEPTH, type CycleRecords, type CycleState, type StageStep } from './cycle-state.ts';
 import { traceAttemptLayer, traceCycleLayer } from './layers/trace.ts';
 import { meterCycleLayer, meterStageLayer } from './layers/metrics.ts';
 import { cycleEventsLayer, stageEventsLayer } from './layers/events.ts';
@@ -367,7 +367,7 @@ export class OrchestrationEngine {
   private executeCycle(trigger: CycleTrigger, correlationId: string, parentRunId: string | null, records: CycleRecords): MaybePromise<CycleResult> {
     const { clock, settings } = this.opts;
     const t0 = performance.now();
-    const c: CycleState = {
+    const c = newCycleState({
       correlationId,
       parentRunId,
       mode: this.mode,
@@ -377,24 +377,7 @@ export class OrchestrationEngine {
       startedAt: clock.now(),
       t0,
       deadline: t0 + settings.cycleBudgetMs,
-      traceId: INVALID_SPAN_CONTEXT.traceId,
-      spanId: INVALID_SPAN_CONTEXT.spanId,
-      spanContext: undefined,
-      data: {},
-      results: [],
-      errors: [],
-      signals: {},
-      blockReason: null,
-      blockCode: null,
-      failed: false,
-      degraded: false,
-      timedOut: false,
-      killAtEnd: false,
-      haltNote: null,
-      stageEnd: undefined,
-      result: undefined,
-      layerDepth: -1,
-    };
+    });
     const out = this.cycleRun(records)(c);
     return isPromiseLike(out) ? out.then(() => this.noteCycle(c)) : this.noteCycle(c);
   }

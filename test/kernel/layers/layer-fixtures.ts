@@ -1,6 +1,6 @@
 // A cycle's state and a stage step as the engine makes them, for testing one layer alone.
 import { buildStageSpecs, type StageSpec } from '../../../src/kernel/stage-spec.ts';
-import type { CycleState, StageStep } from '../../../src/kernel/cycle-state.ts';
+import { newCycleState, type CycleState, type StageStep } from '../../../src/kernel/cycle-state.ts';
 import type { Stage, StageName } from '../../../src/kernel/stage-contract.ts';
 import { TEST_SETTINGS, EMPTY_OUTPUTS } from '../../support/engine-harness.ts';
 
@@ -8,7 +8,8 @@ export const SPECS: readonly StageSpec[] = buildStageSpecs(TEST_SETTINGS);
 export const specOf = (name: StageName): StageSpec => SPECS.find((s) => s.name === name)!;
 
 export function cycleState(over: Partial<CycleState> = {}): CycleState {
-  return {
+  const t0 = performance.now();
+  const base = newCycleState({
     correlationId: 'c-1',
     parentRunId: null,
     mode: 'paper',
@@ -16,27 +17,10 @@ export function cycleState(over: Partial<CycleState> = {}): CycleState {
     cycleTime: Date.UTC(2024, 0, 2),
     index: 0,
     startedAt: Date.UTC(2024, 0, 2),
-    t0: performance.now(),
-    deadline: performance.now() + 5000,
-    traceId: '0'.repeat(32),
-    spanId: '0'.repeat(16),
-    spanContext: undefined,
-    data: {},
-    results: [],
-    errors: [],
-    signals: {},
-    blockReason: null,
-    blockCode: null,
-    failed: false,
-    degraded: false,
-    timedOut: false,
-    killAtEnd: false,
-    haltNote: null,
-    stageEnd: undefined,
-    result: undefined,
-    layerDepth: -1,
-    ...over,
-  };
+    t0,
+    deadline: t0 + 5000,
+  });
+  return { ...base, ...over };
 }
 
 export function stageStep(cycle: CycleState, name: StageName, run?: Stage['run']): StageStep {
