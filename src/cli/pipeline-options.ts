@@ -138,7 +138,7 @@ const FLAG_BOUNDS = {
  * The flags as a BacktestConfig. `configured` is the commission model of the EXEC_COMMISSION_*
  * keys; `--commission-pct` replaces it.
  */
-export function toBacktestConfig(f: PipelineFlags, defaultCash: number, configured: CommissionModel = NO_COMMISSION): BacktestConfig {
+export function toBacktestConfig(f: PipelineFlags, defaultCash: number, configured: CommissionModel = NO_COMMISSION): BacktestConfig & { strategy: string } {
   const allowed = STRATEGY_FLAGS[f.strategy];
   if (!allowed) throw new OrdinisError('E_SIG_STRATEGY_UNKNOWN', `--strategy ${f.strategy}: expected one of ${Object.keys(STRATEGY_FLAGS).join(', ')}`);
   const params: Record<string, unknown> = {};

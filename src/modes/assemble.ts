@@ -16,7 +16,7 @@ import type { KillSwitchStore } from '../kill-switch/contract.ts';
 import { DurableKillGate, type DurableKillGateOptions } from '../kill-switch/durable-kill-gate.ts';
 import { OrchestrationEngine, type BacktestDriver, type EngineObserver, type OrchSettings } from '../kernel/engine.ts';
 import type { RunStore } from '../kernel/run-store.ts';
-import type { RunMode, StageName } from '../kernel/stage-contract.ts';
+import type { RunMode, StageName, StageSet } from '../kernel/stage-contract.ts';
 import type { BarSource } from '../stages/ing/bar-source.ts';
 import { IngestStage } from '../stages/ing/ingest-stage.ts';
 import { FeatureStage } from '../stages/feat/feature-stage.ts';
@@ -24,6 +24,7 @@ import { SignalStage } from '../stages/sig/signal-stage.ts';
 import type { ResolvedStrategy } from '../stages/sig/registry.ts';
 import { RiskStage, brokerWorkingSymbols } from '../stages/risk/risk-stage.ts';
 import type { SizingConfig } from '../stages/risk/sizing.ts';
+import type { RiskPolicy } from '../stages/risk/policy.ts';
 import type { RiskDecision } from '../domain/risk.ts';
 import { ExecStage } from '../stages/exec/exec-stage.ts';
 import type { BrokerAdapter } from '../stages/exec/broker-adapter.ts';
@@ -91,14 +92,30 @@ export interface PipelineInput {
   equityCurve?: EquityPointSink;
   codeVersion?: string;
   commitHash?: string;
+  /**
+   * Stages of your own in place of the default engines, by stage name; the stages not named
+   * stay the defaults. A stage's name must match its slot (`{ ANA: myAna }` with
+   * `myAna.name === 'ANA'`); its StageSpec (gates, retries, containment) stays the slot's.
+   * The replaced default is still built and listed in `Pipeline.stages`, but the engine
+   * never runs it.
+   */
+  stages?: StageSet;
+  /**
+   * The default RISK stage's policy chain, run in this order instead of
+   * DEFAULT_POLICY_CHAIN (e.g. `[...DEFAULT_POLICY_CHAIN, myPolicy]`). Ignored when
+   * `stages.RISK` replaces RISK.
+   */
+  riskPolicies?: readonly RiskPolicy[];
 }
 
+/** An assembled pipeline: the engine and the parts it was built from. */
 export interface Pipeline {
   engine: OrchestrationEngine;
   kill: KillSwitch;
   governance: GovernanceEngine;
   broker: BrokerAdapter;
   venue: PaperBroker | undefined;
+  /** The default stage engines (also those replaced by `PipelineInput.stages`, which the engine does not run). */
   stages: {
     ing: IngestStage;
     feat: FeatureStage;
@@ -180,6 +197,7 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
     },
     policyVersion: config.RISK_POLICY_VERSION,
     ...(stores.riskDecisions ? { sink: stores.riskDecisions } : {}),
+    ...(input.riskPolicies ? { policies: input.riskPolicies } : {}),
   });
   const gate = stores.killGate
     ? new DurableKillGate({ kill, ...stores.killGate, ...(venue ? { onSubmitRolledBack: (e: unknown) => venue.invalidate(e) } : {}) })
@@ -209,7 +227,7 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
   const hooks = input.hooks ?? new HookManager(config.HOOK_STAGE_BUDGET_MS);
   const engine = new OrchestrationEngine({
     mode: input.mode,
-    stages: { ING: ing, FEAT: feat, SIG: sig, RISK: risk, EXEC: exec, PORT: port, ANA: ana, AUDIT: audit },
+    stages: { ING: ing, FEAT: feat, SIG: sig, RISK: risk, EXEC: exec, PORT: port, ANA: ana, AUDIT: audit, ...input.stages },
     settings: settingsFromConfig(config),
     clock,
     random: input.random,

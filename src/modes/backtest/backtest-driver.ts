@@ -26,7 +26,10 @@ import { AuditCompletenessCheck } from '../../governance/audit-completeness.ts';
 import { MemoryKillSwitchStore } from '../../kill-switch/contract.ts';
 import { FileReplaySource } from '../../adapters/data/file-replay-source.ts';
 import type { BarSource } from '../../stages/ing/bar-source.ts';
-import { createStrategyRegistry, type StrategyRegistry } from '../../stages/sig/registry.ts';
+import { createStrategyRegistry, resolvePack, type ResolvedStrategy, type StrategyRegistry } from '../../stages/sig/registry.ts';
+import type { StrategyPack } from '../../stages/sig/strategy-pack.ts';
+import type { RiskPolicy } from '../../stages/risk/policy.ts';
+import type { StageSet } from '../../kernel/stage-contract.ts';
 import type { SizingConfig } from '../../stages/risk/sizing.ts';
 import type { CommissionModel } from '../../domain/commission.ts';
 import type { EventEmitterPort } from '../../bus/contract.ts';
@@ -44,13 +47,23 @@ import { EquityCurve, type EquityPoint } from '../../stages/ana/equity-curve.ts'
 import type { ClosedTrade } from '../../stages/ana/trades.ts';
 import { EquityCurveWriter } from './equity-curve-writer.ts';
 import { chartCurve } from './report/chart-curve.ts';
+import { withRunAnalytics } from './run-analytics.ts';
 
+/**
+ * What a backtest runs: data, strategy, sizing, cash, commission, dates, seed. The same
+ * inputs give the same run id and, bar for bit, the same result.
+ */
 export interface BacktestConfig {
   /** CSV files; one symbol each. */
   dataFiles: string[];
   /** Renames the files' symbols (default: file stems); also the order within a bar. */
   symbols?: string[];
-  strategy: string;
+  /**
+   * A strategy pack's id in the registry (`deps.registry`, default: the built-in packs), or
+   * the pack itself (`defineStrategyPack(...)`), which needs no registry.
+   */
+  strategy: string | StrategyPack<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Raw parameters, validated and defaulted by the pack's schema (strings are fine: CLI values). */
   strategyParams: Record<string, unknown>;
   sizing: SizingConfig;
   cash: number;
@@ -63,6 +76,7 @@ export interface BacktestConfig {
   source?: BarSource;
 }
 
+/** One fill of a backtest, as its result lists it (time RFC 3339). */
 export interface BacktestFill {
   ts: string;
   symbol: string;
@@ -72,6 +86,7 @@ export interface BacktestFill {
   commission: number;
 }
 
+/** A backtest's summary: counts, final cash and value, every fill, the KPIs, how its cycles ended. */
 export interface BacktestResult {
   runId: string;
   status: 'ok' | 'failed';
@@ -96,6 +111,7 @@ export interface BacktestResult {
   error: { code: string; message: string } | null;
 }
 
+/** What a backtest returns beside its result: the chart curve and the closed trades. */
 export interface BacktestArtifacts {
   /**
    * The chart curve of the equity curve (report/chart-curve.ts: a few thousand points with
@@ -115,6 +131,7 @@ export interface BacktestArtifacts {
  */
 export type { CycleRecords };
 
+/** What a backtest runs with: configuration, where it records, and your own parts. */
 export interface BacktestDeps {
   config: OrdinisConfig;
   /** Where the engine emits its events (the command's bus); an emitter that builds only what someone hears costs nothing per bar. */
@@ -132,12 +149,37 @@ export interface BacktestDeps {
   cycleTelemetry?: boolean;
   codeVersion?: string;
   commitHash?: string;
+  /**
+   * Stages of your own in place of the defaults (assemblePipeline's `stages`). A replaced
+   * ANA's output is what each cycle carries; the backtest's result (counts, final value,
+   * KPIs, trades, equity curve) is still kept by the default analytics, which the run feeds
+   * the same cycle data alongside your stage.
+   */
+  stages?: StageSet;
+  /** The default RISK stage's policy chain (assemblePipeline's `riskPolicies`). */
+  riskPolicies?: readonly RiskPolicy[];
 }
 
+/**
+ * Runs a backtest: one cycle per bar timestamp through the default pipeline (with your
+ * overrides), in backtest mode, as one run. With `deps.db` the run, its results and the
+ * equity curve are recorded in that SQLite file. Never throws for a failed run: the result
+ * says `status: 'failed'` with the error; bad input throws E_CFG_INVALID (or
+ * E_SIG_STRATEGY_UNKNOWN) before anything is recorded.
+ *
+ * @example
+ * ```ts
+ * const { result } = await runBacktest(
+ *   { dataFiles: ['orcl.csv'], strategy: smaCross, strategyParams: { fast: 10, slow: 30 },
+ *     sizing: { kind: 'fixed', qty: 10 }, cash: 10_000, commission: { kind: 'none' } },
+ *   { config: loadConfig().config },
+ * );
+ * console.log(result.finalValue, result.kpis?.sharpe);
+ * ```
+ */
 export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promise<{ result: BacktestResult; artifacts: BacktestArtifacts }> {
   validateBacktestConfig(bt);
-  const registry = deps.registry ?? createStrategyRegistry();
-  const strategy = registry.resolve(bt.strategy, bt.strategyParams);
+  const strategy = resolveStrategy(bt, deps.registry);
   const source =
     bt.source ??
     new FileReplaySource({
@@ -161,6 +203,10 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
   const writer = db ? new EquityCurveWriter(db.equityCurves, runId) : undefined;
   const equity = writer ?? new EquityCurve();
 
+  // A replaced ANA runs alongside the default one, which keeps the run's result (below).
+  let runAnalytics: Pipeline['stages']['ana'] | undefined;
+  const userAna = deps.stages?.ANA;
+  const stageOverrides: StageSet | undefined = userAna ? { ...deps.stages, ANA: withRunAnalytics(() => runAnalytics!, userAna) } : deps.stages;
   const pipeline: Pipeline = assemblePipeline({
     mode: 'backtest',
     config: deps.config,
@@ -184,7 +230,10 @@ export async function runBacktest(bt: BacktestConfig, deps: BacktestDeps): Promi
     cycleTelemetry: { trace: cycleTelemetry, metrics: cycleTelemetry },
     ...(deps.codeVersion ? { codeVersion: deps.codeVersion } : {}),
     ...(deps.commitHash ? { commitHash: deps.commitHash } : {}),
+    ...(stageOverrides ? { stages: stageOverrides } : {}),
+    ...(deps.riskPolicies ? { riskPolicies: deps.riskPolicies } : {}),
   });
+  runAnalytics = pipeline.stages.ana;
   const { engine, stages } = pipeline;
   engine.start();
 
@@ -426,11 +475,18 @@ function countTimestamps(source: BarSource): number | undefined {
   return n;
 }
 
+/** The pack given, or the one the registry holds under the id given, bound to the parameters. */
+function resolveStrategy(bt: BacktestConfig, registry: StrategyRegistry | undefined): ResolvedStrategy {
+  if (typeof bt.strategy !== 'string') return resolvePack(bt.strategy, bt.strategyParams) as ResolvedStrategy;
+  return (registry ?? createStrategyRegistry()).resolve(bt.strategy, bt.strategyParams);
+}
+
 function describeConfig(bt: BacktestConfig, seed: number): Record<string, unknown> {
   return {
     dataFiles: bt.dataFiles,
     symbols: bt.symbols ?? null,
-    strategy: bt.strategy,
+    // A pack given as an object is named by its id, as it would be in a registry.
+    strategy: typeof bt.strategy === 'string' ? bt.strategy : bt.strategy.id,
     strategyParams: bt.strategyParams,
     sizing: bt.sizing,
     cash: bt.cash,

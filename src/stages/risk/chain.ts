@@ -1,9 +1,11 @@
 // The ordered policy chain: hard blocks first (kill switch, stale data, max drawdown), then
 // order state (working order), the order itself (mapping, sizing), portfolio caps, and the
 // submission cash check last. The earliest deny wins; a policy that throws denies
-// (RISK.EXCEPTION); adjustments take the minimum and can never flip the side.
+// (RISK.EXCEPTION), as does one that denies with a code that is neither built in nor
+// `custom:<name>`; adjustments take the minimum and can never flip the side.
 
-import type { RiskReasonCode } from '../../domain/risk.ts';
+import { isRiskReasonCode, type RiskReasonCode } from '../../domain/risk.ts';
+import { OrdinisError } from '../../errors.ts';
 import type { Signal } from '../../domain/signal.ts';
 import { cashCheckPolicy } from './policies/cash-check.ts';
 import { killSwitchPolicy } from './policies/kill-switch.ts';
@@ -25,6 +27,17 @@ export const DEFAULT_POLICY_CHAIN: readonly RiskPolicy[] = [
   symbolCapPolicy,
   cashCheckPolicy,
 ];
+
+/** Checks a chain given by a user (each policy an object with an id and evaluate); throws E_CFG_INVALID naming the bad one. */
+export function validatePolicyChain(policies: readonly RiskPolicy[]): readonly RiskPolicy[] {
+  if (!Array.isArray(policies)) throw new OrdinisError('E_CFG_INVALID', 'risk policies: expected an array of policies');
+  policies.forEach((p: Partial<RiskPolicy> | null | undefined, i) => {
+    if (p === null || typeof p !== 'object' || typeof p.id !== 'string' || p.id === '' || typeof p.evaluate !== 'function') {
+      throw new OrdinisError('E_CFG_INVALID', `risk policies[${i}]${typeof p?.id === 'string' ? ` ('${p.id}')` : ''}: a policy needs an id (a non-empty string) and evaluate(signal, ctx)`);
+    }
+  });
+  return policies;
+}
 
 export interface ChainOutcome {
   allowed: boolean;
@@ -51,6 +64,11 @@ export function evaluateChain(policies: readonly RiskPolicy[], signal: Signal, b
     }
     if (r.verdict === 'pass') continue;
     if (r.verdict === 'deny') {
+      // A user policy's code must be a built-in one or `custom:<name>` (a typo would otherwise be recorded as a reason).
+      if (!isRiskReasonCode(r.reason)) {
+        notes.push(`${p.id} denied with reason code '${String(r.reason)}': expected a built-in RISK.* code or custom:<name>`);
+        return { allowed: false, reasons: ['RISK.EXCEPTION'], notes, deniedBy: p.id };
+      }
       if (r.note !== undefined) notes.push(r.note);
       return r.keepOrder && order ? { allowed: false, reasons: [r.reason], order, notes, deniedBy: p.id } : { allowed: false, reasons: [r.reason], notes, deniedBy: p.id };
     }

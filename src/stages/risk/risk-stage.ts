@@ -10,7 +10,7 @@ import type { Signal } from '../../domain/signal.ts';
 import { isPromiseLike, thenMaybe, type MaybePromise } from '../../core/maybe-async.ts';
 import type { ExecutionReport } from '../../domain/order.ts';
 import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
-import { DEFAULT_POLICY_CHAIN, evaluateChain } from './chain.ts';
+import { DEFAULT_POLICY_CHAIN, evaluateChain, validatePolicyChain } from './chain.ts';
 import { pseudoExecuteCash } from './policies/cash-check.ts';
 import { normalizeRiskConfig, type RiskConfig, type RiskConfigInput, type RiskPolicy } from './policy.ts';
 
@@ -50,7 +50,7 @@ export class RiskStage implements Stage<'RISK'> {
   constructor(private readonly opts: RiskStageOptions) {
     this.config = normalizeRiskConfig(opts.config);
     this.policyVersion = opts.policyVersion ?? 'risk_v1';
-    this.policies = opts.policies ?? DEFAULT_POLICY_CHAIN;
+    this.policies = opts.policies ? validatePolicyChain(opts.policies) : DEFAULT_POLICY_CHAIN;
   }
 
   // Plain calls that go async only where the broker does, not a generator stepped by
