@@ -56,6 +56,7 @@ export { PaperBroker } from './adapters/venue/paper-broker.ts';
 // Assembly: a mode's pipeline in one call, and a backtest as one run.
 export { assemblePipeline } from './modes/assemble.ts';
 export type { PipelineInput, Pipeline, PipelineStores } from './modes/assemble.ts';
+export { memoryStores } from './modes/memory-stores.ts';
 export { runBacktest } from './modes/backtest/backtest-driver.ts';
 export type { BacktestConfig, BacktestDeps, BacktestResult, BacktestFill, BacktestArtifacts } from './modes/backtest/backtest-driver.ts';
 export { openDatabase } from './persistence/database.ts';
@@ -73,7 +74,7 @@ export type { ErrorCode } from './errors.ts';
 // Domain types a user's code reads or writes.
 export type { Bar, MarketSnapshot } from './domain/market.ts';
 export type { Signal, Direction } from './domain/signal.ts';
-export type { RiskDecision, RiskReasonCode } from './domain/risk.ts';
+export type { RiskDecision, RiskReasonCode, BuiltInRiskReasonCode, CustomRiskReasonCode } from './domain/risk.ts';
 export type { OrderIntent, Fill, ExecutionReport, ExecutionBatch, OrderSide } from './domain/order.ts';
 export type { AccountView, Position, PortfolioSnapshot } from './domain/portfolio.ts';
 export type { Kpis, AnalyticsReport, QualityFlag, AuditCompleteness } from './domain/analytics.ts';
