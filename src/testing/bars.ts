@@ -31,6 +31,9 @@ export type OhlcvRow =
  */
 export function barsFromCloses(closes: readonly number[], options: BarsOptions = {}): Bar[] {
   if (!Array.isArray(closes)) throw new OrdinisError('E_CFG_INVALID', 'barsFromCloses: closes must be an array of numbers');
+  closes.forEach((c, i) => {
+    if (typeof c !== 'number' || !Number.isFinite(c) || c <= 0) throw new OrdinisError('E_CFG_INVALID', `closes[${i}] = ${String(c)}: expected a positive finite number`);
+  });
   return barsFromRows(closes.map((c) => [c, c, c, c] as const), options);
 }
 
@@ -49,7 +52,7 @@ export function barsFromRows(rows: readonly OhlcvRow[], options: BarsOptions = {
   return rows.map((row, i) => {
     const [open, high, low, close, volume = 0] = Array.isArray(row) ? row : ([row.open, row.high, row.low, row.close, row.volume] as const);
     const bad = (what: string): never => {
-      throw new OrdinisError('E_CFG_INVALID', `bars row ${i} (${JSON.stringify(row)}): ${what}`);
+      throw new OrdinisError('E_CFG_INVALID', `bars row ${i} (${showRow(row)}): ${what}`);
     };
     for (const [k, v] of [['open', open], ['high', high], ['low', low], ['close', close]] as const) {
       if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) bad(`${k} must be a positive finite number`);
@@ -69,4 +72,9 @@ function placement(options: BarsOptions): { symbol: string; first: number; step:
   const stepDays = options.stepDays ?? 1;
   if (!Number.isInteger(stepDays) || stepDays < 1) throw new OrdinisError('E_CFG_INVALID', `bars stepDays ${JSON.stringify(stepDays)}: expected a whole number of days >= 1`);
   return { symbol, first, step: stepDays * DAY_MS };
+}
+
+/** A row as written (NaN and Infinity included, which JSON would print as null). */
+function showRow(row: OhlcvRow): string {
+  return Array.isArray(row) ? `[${row.map(String).join(', ')}]` : `{ ${Object.entries(row).map(([k, v]) => `${k}: ${String(v)}`).join(', ')} }`;
 }
