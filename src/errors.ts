@@ -57,6 +57,7 @@ export const ERROR_CATALOG = {
   E_SIG_INVALID_OUTPUT: { retryable: false, message: 'strategy produced an invalid signal' },
   E_SIG_WARMUP_INSUFFICIENT: { retryable: false, message: 'not enough data to warm up' },
   E_SIG_STRATEGY_UNKNOWN: { retryable: false, message: 'unknown strategy' },
+  E_SIG_STRATEGY_FILE: { retryable: false, message: 'the strategy file could not be loaded as a strategy pack' },
   E_RISK_EVALUATION_FAILED: { retryable: false, message: 'risk evaluation failed' },
   E_EXEC_IDEMPOTENCY_CONFLICT: { retryable: false, message: 'same idempotency key, different order' },
   E_EXEC_CIRCUIT_OPEN: { retryable: true, message: 'broker circuit breaker is open' },

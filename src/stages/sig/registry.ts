@@ -35,7 +35,8 @@ export interface StrategyInfo {
 
 type AnyPack = StrategyPack<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function checkPackShape(pack: AnyPack): void {
+/** Throws E_CFG_INVALID unless `pack` has the shape of a StrategyPack (id, version, features, decide). */
+export function checkPackShape(pack: AnyPack): void {
   const bad = (msg: string): OrdinisError => new OrdinisError('E_CFG_INVALID', `strategy pack: ${msg}`);
   if (pack === null || typeof pack !== 'object') throw bad('not an object');
   if (typeof pack.id !== 'string' || !ID_RE.test(pack.id)) throw bad(`bad id '${String(pack.id)}' (lowercase letters, digits, . _ -)`);
@@ -68,7 +69,9 @@ export function resolvePack<P>(pack: StrategyPack<P>, rawParams: unknown = {}): 
     features = pack.features(params);
     validateFeatureSpecs(features);
   } catch (e) {
-    throw new OrdinisError('E_CFG_INVALID', `strategy '${pack.id}': bad feature declaration: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+    // The spec's own E_CFG_INVALID message without its code, which this error repeats.
+    const why = e instanceof OrdinisError ? e.message.slice(`${e.code}: `.length) : ((e as Error)?.message ?? String(e));
+    throw new OrdinisError('E_CFG_INVALID', `strategy '${pack.id}': bad feature declaration: ${why}`, { cause: e });
   }
   return Object.freeze({
     pack,
