@@ -2,6 +2,7 @@
 // the catalogue below, a retryable flag and (where there was one) a cause. The code is also
 // the `error_code` label of our metrics, so codes are never invented at call sites.
 
+/** Every error code the system raises, with whether it is retryable and its default message. */
 export const ERROR_CATALOG = {
   // orchestrator (L2-08 §4)
   E_ORCH_STAGE_FAILED: { retryable: false, message: 'a pipeline stage failed' },
@@ -78,6 +79,7 @@ export const ERROR_CATALOG = {
   E_INTERNAL: { retryable: false, message: 'internal error' },
 } as const satisfies Record<string, { retryable: boolean; message: string }>;
 
+/** A stable error code (`E_*`), a key of ERROR_CATALOG. */
 export type ErrorCode = keyof typeof ERROR_CATALOG;
 
 export interface OrdinisErrorOptions {
@@ -90,6 +92,15 @@ export interface OrdinisErrorOptions {
   details?: Record<string, unknown>;
 }
 
+/**
+ * The one error type: a stable `code` from ERROR_CATALOG, a retryable flag, optional details.
+ * Its message starts with the code.
+ *
+ * @example
+ * ```ts
+ * try { await runStrategy(pack, { bars }); } catch (e) { if (isOrdinisError(e) && e.code === 'E_CFG_INVALID') ... }
+ * ```
+ */
 export class OrdinisError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
@@ -106,6 +117,7 @@ export class OrdinisError extends Error {
     this.details = options.details;
   }
 
+  /** The error as JSON: code, message, retryable, details, cause's message. */
   toJSON(): Record<string, unknown> {
     return {
       code: this.code,
@@ -117,6 +129,7 @@ export class OrdinisError extends Error {
   }
 }
 
+/** Whether `e` is an OrdinisError (and so has a `code`). */
 export function isOrdinisError(e: unknown): e is OrdinisError {
   return e instanceof OrdinisError;
 }

@@ -1,9 +1,17 @@
-// The public API of the package (`import { ... } from 'ordinis-orch'`). Everything a user
-// needs to run the engine, write a strategy pack, a risk policy or a whole stage and plug it
-// into the default pipeline; everything else in src/ stays internal and may change.
-// Adding or removing a name here is a deliberate change: test/package/public-api.test.ts
-// lists them all. Helpers for users' own tests are in src/testing/index.ts
-// (`ordinis-orch/testing`).
+/**
+ * The public API of the package (`import { ... } from 'ordinis-orch'`): everything a user
+ * needs to run the engine, write a strategy pack, a risk policy or a whole stage, and plug it
+ * into the default pipeline. Everything else in the package is internal and may change.
+ * Helpers for your own tests are in `ordinis-orch/testing`.
+ *
+ * @example
+ * ```ts
+ * import { defineStrategyPack, loadConfig, runBacktest } from 'ordinis-orch';
+ * ```
+ *
+ * @module ordinis-orch
+ */
+// Adding or removing a name here is a deliberate change: test/package/public-api.test.ts lists them all.
 
 // The engine (spec §4: start, stop, status, runCycle, runBacktest) and what a cycle returns.
 export { OrchestrationEngine } from './kernel/engine.ts';

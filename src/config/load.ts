@@ -52,6 +52,7 @@ export interface ConfigWarning {
   invariant?: string;
 }
 
+/** Where `loadConfig` reads from: the profile, a profile file, the environment, overrides (later wins). */
 export interface LoadConfigOptions {
   /** The profile; also settable as ORCH_PROFILE in any layer. Defaults to paper. */
   profile?: ProfileName;
@@ -62,6 +63,7 @@ export interface LoadConfigOptions {
   overrides?: ConfigInput;
 }
 
+/** A validated, frozen configuration with its profile, warnings and the source of every key. */
 export interface LoadedConfig {
   config: OrdinisConfig;
   profile: ProfileName;
@@ -309,6 +311,17 @@ function checkConfig(
 
 // ---------------------------------------------------------------------------------------
 
+/**
+ * Loads and validates the configuration: defaults, then the profile (`dev`, `paper`, `prod`),
+ * a profile file, `ORDINIS_*` environment variables, then `overrides`. Throws E_CFG_INVALID
+ * listing every bad key with its source.
+ *
+ * @example
+ * ```ts
+ * // The defaults, whatever the environment says (tests, examples):
+ * const { config } = loadConfig({ env: {} });
+ * ```
+ */
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const problems: ConfigProblem[] = [];
 

@@ -1,6 +1,7 @@
 // A seeded random source. Jitter, ids and anything else random in the engine draw from one
 // of these, never from Math.random(), so a run with the same seed makes the same choices.
 
+/** Where the engine draws random numbers (retry jitter, ids): injected, so a seeded run repeats exactly. */
 export interface RandomSource {
   /** Uniform in [0, 1). */
   next(): number;

@@ -1,5 +1,6 @@
 // ANA's report: trading KPIs and quality flags.
 
+/** ANA's trading KPIs at a cycle: returns, volatility, ratios, drawdown, exposure, fees, trades (null where too few data make a figure meaningless). */
 export interface Kpis {
   totalReturnPct: number;
   annualizedReturnPct: number | null;
@@ -18,8 +19,10 @@ export interface Kpis {
   bars: number;
 }
 
+/** Why some KPIs should not be trusted yet (too few bars or trades, no losses, ...). */
 export type QualityFlag = 'TOO_FEW_BARS' | 'NO_TRADES' | 'TOO_FEW_TRADES' | 'ZERO_VOLATILITY' | 'NO_LOSSES';
 
+/** ANA's output for one cycle: the equity at the cycle's time and the KPIs so far. */
 export interface AnalyticsReport {
   ts: number;
   equity: number;
@@ -27,6 +30,7 @@ export interface AnalyticsReport {
   quality: QualityFlag[];
 }
 
+/** AUDIT's output for one cycle: how many of its side effects have an audit record. */
 export interface AuditCompleteness {
   /** Side effects of this cycle that were checked. */
   checked: number;

@@ -4,6 +4,7 @@
 
 import { OrdinisError } from '../errors.ts';
 
+/** How a fill's commission is charged (backtrader's arithmetic): none, a percentage of notional, per share, or a flat amount per fill. */
 export type CommissionModel =
   | { kind: 'none' }
   /** A percentage of fill notional, in percent units (0.1 = 0.1 %), like backtrader's `commission=0.1`. */

@@ -12,13 +12,28 @@ import { OrdinisError } from '../errors.ts';
 import type { Bar } from './market.ts';
 
 const BAR_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
+/** A bar's own fields, usable as an indicator's input. */
 export type BarField = (typeof BAR_FIELDS)[number];
 
 /** A user-supplied indicator for `kind: 'custom'`: fed every bar, returns its value or undefined. */
 export interface BarIndicator {
+  /** Takes the next bar (in time order); returns the value at that bar, or undefined while warming up. */
   update(bar: Bar): number | undefined;
 }
 
+/**
+ * One feature a strategy pack declares and FEAT computes, by `kind`, named for `decide` to read
+ * (`vector.features[name]`). Inputs name a bar field or a feature declared earlier in the list;
+ * `custom` brings your own indicator.
+ *
+ * @example
+ * ```ts
+ * features: (p) => [
+ *   { kind: 'ema', name: 'ema', period: p.period },
+ *   { kind: 'crossover', name: 'cross', a: 'close', b: 'ema' },
+ * ]
+ * ```
+ */
 export type FeatureSpec =
   | { kind: 'sma'; name: string; period: number; source?: string }
   | { kind: 'ema'; name: string; period: number; source?: string }
@@ -33,6 +48,7 @@ export type FeatureSpec =
       id: string;
       /** 1-based first bar with a value, if known (for warm-up checks). */
       warmup?: number;
+      /** A fresh indicator (one per symbol). */
       create(): BarIndicator;
     };
 

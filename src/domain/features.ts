@@ -1,5 +1,6 @@
 // Feature vectors produced by FEAT and read by SIG.
 
+/** One symbol's features at one bar: what a strategy pack's `decide` reads. */
 export interface FeatureVector {
   symbol: string;
   ts: number;
@@ -12,6 +13,7 @@ export interface FeatureVector {
   warm: boolean;
 }
 
+/** FEAT's output for one cycle: a vector per symbol with a bar. */
 export interface FeatureSet {
   vectors: FeatureVector[];
 }

@@ -3,6 +3,7 @@
 import type { ErrorCode } from '../errors.ts';
 import type { RiskReasonCode } from './risk.ts';
 
+/** Buy or sell. */
 export type OrderSide = 'buy' | 'sell';
 export type OrderType = 'market' | 'limit';
 export type TimeInForce = 'day' | 'gtc' | 'ioc';
@@ -25,6 +26,7 @@ export interface OrderIntent {
 
 export type OrderStatus = 'submitted' | 'partial_fill' | 'filled' | 'rejected' | 'canceled';
 
+/** One execution of (part of) an order at the venue: quantity, price, commission, time. */
 export interface Fill {
   fillId: string;
   clientOrderId: string;
@@ -37,6 +39,7 @@ export interface Fill {
   ts: number;
 }
 
+/** The venue's answer about one order: status, filled quantity, fills, fees. */
 export interface ExecutionReport {
   orderId: string;
   clientOrderId: string;

@@ -1,5 +1,6 @@
 // Portfolio / ledger views (PORT/LEDG).
 
+/** A position in one symbol as PORT's ledger holds it (average cost, mark, realized PnL). */
 export interface Position {
   symbol: string;
   qty: number;
@@ -9,6 +10,7 @@ export interface Position {
   realizedPnl: number;
 }
 
+/** PORT's output for one cycle: cash, equity, positions and PnL, valued at the cycle's closes. */
 export interface PortfolioSnapshot {
   ts: number;
   cash: number;

@@ -7,9 +7,12 @@ import type { RunMode, StageName } from './stage-contract.ts';
 
 export const CYCLE_RESULT_SCHEMA_VERSION = '1.0.0';
 
+/** How a cycle ended: ok, degraded (ANA or a fail-open AUDIT failed), failed, or blocked (kill switch, stale data, a HARD hook). */
 export type CycleStatus = 'ok' | 'degraded' | 'failed' | 'blocked';
+/** How one stage of a cycle ended. */
 export type StageStatus = 'ok' | 'failed' | 'skipped' | 'blocked' | 'timed_out';
 
+/** One stage's part in a cycle: status, attempts, time, error code, why it was skipped or blocked, its summary. */
 export interface StageResult {
   stage: StageName;
   status: StageStatus;
@@ -23,6 +26,7 @@ export interface StageResult {
   output: Record<string, unknown> | null;
 }
 
+/** What one cycle did, stage by stage (every stage listed), with its correlation id and status. Stored as an artifact. */
 export interface CycleResult {
   schemaVersion: string;
   correlationId: string;

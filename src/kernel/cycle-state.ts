@@ -24,6 +24,8 @@ export interface CycleState {
   /** The cycle's time (bar time in a backtest), epoch ms. */
   readonly cycleTime: number;
   readonly index: number;
+  /** What the record layer keeps of this cycle; an ok cycle nothing records gets no output summaries. */
+  readonly records: CycleRecords;
   /** Wall clock (the engine's clock) at the start, epoch ms. */
   readonly startedAt: number;
   /** performance.now() at the start, and when the cycle budget is spent. */
@@ -82,7 +84,7 @@ export interface StageStep {
 }
 
 /** What a cycle starts from; everything else in its state begins empty. */
-export type CycleStart = Pick<CycleState, 'correlationId' | 'parentRunId' | 'mode' | 'trigger' | 'cycleTime' | 'index' | 'startedAt' | 't0' | 'deadline'>;
+export type CycleStart = Pick<CycleState, 'correlationId' | 'parentRunId' | 'mode' | 'trigger' | 'cycleTime' | 'index' | 'records' | 'startedAt' | 't0' | 'deadline'>;
 
 /** A cycle's state at its start: untraced, no outputs, results or errors, nothing blocked. */
 export function newCycleState(start: CycleStart): CycleState {
@@ -94,6 +96,7 @@ export function newCycleState(start: CycleStart): CycleState {
     trigger: start.trigger,
     cycleTime: start.cycleTime,
     index: start.index,
+    records: start.records,
     startedAt: start.startedAt,
     t0: start.t0,
     deadline: start.deadline,

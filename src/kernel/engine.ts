@@ -37,6 +37,7 @@ import { retryingRun } from './layers/retry.ts';
 
 export type { CycleRecords } from './cycle-state.ts';
 
+/** The engine's settings (budgets, retries, disabled stages, fail-closed switches), as `assemblePipeline` builds them from the configuration. */
 export interface OrchSettings extends SpecSettings {
   cycleBudgetMs: number;
   degradedAllowExec: boolean;
@@ -49,18 +50,29 @@ export interface OrchSettings extends SpecSettings {
 
 /** Measurement hooks; the observability layer implements them with prom-client and logs. */
 export interface EngineObserver {
+  /** A cycle began. */
   cycleStarted?(correlationId: string): void;
+  /** A stage of the cycle ended (any status). */
   stageFinished?(correlationId: string, result: StageResult): void;
+  /** A stage attempt failed and will be retried after `delayMs`. */
   stageRetried?(stage: StageName, errorCode: ErrorCode, delayMs: number): void;
+  /** A cycle ended, with its result. */
   cycleFinished?(result: CycleResult): void;
+  /** A cycle was refused (one still running, an unsettled EXEC attempt). */
   cycleSkipped?(reason: string): void;
+  /** Something an operator should see (a safety net off, an order that could not be canceled). */
   warn?(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** What runs a backtest for `engine.runBacktest(config)` (the spec's run_backtest). */
 export interface BacktestDriver<C = Record<string, unknown>, R = Record<string, unknown>> {
+  /** Runs one backtest and returns its result. */
   run(engine: OrchestrationEngine, config: C): Promise<R>;
 }
 
+/**
+ * What an engine is built from: its stages, settings, clock, random source, kill switch, and optional stores, bus, observer. `assemblePipeline` builds them for you.
+ */
 export interface EngineOptions {
   mode: RunMode;
   stages: StageSet;
@@ -90,8 +102,10 @@ export interface EngineOptions {
   configSnapshot?: Record<string, unknown>;
 }
 
+/** Where an engine is in its life. */
 export type EngineState = 'created' | 'running' | 'stopping' | 'stopped';
 
+/** One stage's record since the engine started. */
 export interface StageHealth {
   ok: number;
   failed: number;
@@ -99,6 +113,7 @@ export interface StageHealth {
   lastErrorCode: ErrorCode | null;
 }
 
+/** What `engine.status()` reports: state, the cycle in flight, the last cycle, counts, each stage's health, the kill switch. */
 export interface EngineStatus {
   state: EngineState;
   mode: RunMode;
@@ -120,13 +135,29 @@ export interface CycleOptions {
    * recorded does not trade). 'exceptions': only a cycle that ends other than ok, written when
    * it ends. 'none': no per-cycle record (a backtest keeps per-status counts instead). The
    * cycle itself runs the same way, except that without the 'all' row a database failure is
-   * noticed after the cycle, not before.
+   * noticed after the cycle, not before, and that an ok cycle's returned stage results carry
+   * no output summaries (`output: null`): nothing keeps them.
    */
   records?: CycleRecords;
 }
 
 type Run = (c: CycleState) => MaybePromise<void>;
 
+/**
+ * The orchestration engine (spec §4): runs one cycle at a time through the eight stages in
+ * their fixed order, with gates, budgets, retries and containment as each StageSpec says, and
+ * returns a CycleResult. Build one with `assemblePipeline` (the default stages, with yours in
+ * place of any), then `start()`, `runCycle(trigger)` from your own trigger, `status()`, `stop()`.
+ *
+ * @example
+ * ```ts
+ * const { engine } = assemblePipeline({ mode: 'paper', ...parts, stores: memoryStores() });
+ * engine.start();
+ * const result = await engine.runCycle({ kind: 'manual', at: Date.now() });
+ * console.log(result.status, engine.status().counts);
+ * await engine.stop();
+ * ```
+ */
 export class OrchestrationEngine {
   readonly mode: RunMode;
   private state: EngineState = 'created';
@@ -203,6 +234,7 @@ export class OrchestrationEngine {
     this.state = 'stopped';
   }
 
+  /** The engine's state, counts, stage health and kill switch, now. */
   status(): EngineStatus {
     const k = this.opts.kill.get();
     const last = this.lastCycle;
@@ -374,6 +406,7 @@ export class OrchestrationEngine {
       trigger,
       cycleTime: trigger.at ?? clock.now(),
       index: this.cycleIndex++,
+      records,
       startedAt: clock.now(),
       t0,
       deadline: t0 + settings.cycleBudgetMs,
@@ -460,6 +493,7 @@ export class OrchestrationEngine {
     if (status === 'blocked' && c.blockCode && !errors.some((e) => e.code === c.blockCode)) {
       errors.unshift({ code: c.blockCode, message: `${c.blockCode}: ${c.blockReason}`, retryable: false });
     }
+    if (c.records === 'all' || status !== 'ok') this.summarizeOutputs(c);
     c.result = {
       schemaVersion: CYCLE_RESULT_SCHEMA_VERSION,
       correlationId: c.correlationId,
@@ -476,6 +510,20 @@ export class OrchestrationEngine {
       timedOut: c.timedOut,
       errors,
     };
+  }
+
+  /** Each ok stage's summary of its output (StageResult.output), for a cycle that is recorded or returned whole. */
+  private summarizeOutputs(c: CycleState): void {
+    for (const r of c.results) {
+      if (r.status !== 'ok') continue;
+      const stage = this.opts.stages[r.stage] as Stage | undefined;
+      if (!stage?.summarize) continue;
+      try {
+        r.output = stage.summarize((c.data as Record<string, unknown>)[r.stage] as never);
+      } catch {
+        r.output = { summary: 'unavailable' };
+      }
+    }
   }
 
   private noteCycle(c: CycleState): CycleResult {

@@ -5,6 +5,7 @@
 import { OrdinisError, isErrorCode, type ErrorCode } from '../errors.ts';
 import type { RandomSource } from '../core/random.ts';
 
+/** How a failed stage attempt is retried: full-jitter exponential backoff, bounded attempts, codes never retried. */
 export interface RetryPolicy {
   /** Delay cap before the first retry, ms. Default 50. */
   initialIntervalMs: number;

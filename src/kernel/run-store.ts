@@ -43,10 +43,13 @@ export interface RunFinishUpdate {
   abortReason?: string | null;
 }
 
+/** The port where runs, their config snapshots and artifacts (CycleResults, backtest results) are recorded; `openDatabase(...).runs` is the SQLite one. */
 export interface RunStore {
   /** Throws E_DB_UNAVAILABLE when the row cannot be written. */
   startRun(row: RunRow): void;
+  /** Marks the run finished with its status and error codes. */
   finishRun(runId: string, update: RunFinishUpdate): void;
+  /** Stores an artifact of a run; returns its id. */
   putArtifact(artifact: ArtifactInput): number;
   /**
    * Optional: finishRun then putArtifact in one commit, with the outcome of the two calls in

@@ -14,10 +14,13 @@ import type { AnalyticsReport, AuditCompleteness } from '../domain/analytics.ts'
 
 /** The canonical order (L2-08 §7). Fixed: a stage can be disabled, never moved. */
 export const STAGE_ORDER = ['ING', 'FEAT', 'SIG', 'RISK', 'EXEC', 'PORT', 'ANA', 'AUDIT'] as const;
+/** A stage's name: ING, FEAT, SIG, RISK, EXEC, PORT, ANA, AUDIT. */
 export type StageName = (typeof STAGE_ORDER)[number];
 
+/** Which mode a pipeline runs in; only the adapters differ. */
 export type RunMode = 'live' | 'paper' | 'backtest';
 
+/** What each stage hands on: `ctx.data.SIG` in RISK is SIG's output, and so on. */
 export interface StageOutputs {
   ING: MarketSnapshot;
   FEAT: FeatureSet;
@@ -41,9 +44,13 @@ export interface CycleTrigger {
 
 /** Read-only view of the kill switch, as stages see it (enforced by RISK and EXEC too). */
 export interface KillSwitchGuard {
+  /** Whether the kill switch is active. */
   isActive(): boolean;
 }
 
+/**
+ * What a stage sees when it runs: the cycle's ids and time, its budget's abort signal, the clock, the seeded random source, the kill switch, and the earlier stages' outputs (`data`).
+ */
 export interface StageContext {
   readonly correlationId: string;
   readonly traceId: string;
@@ -69,6 +76,18 @@ export interface StageContext {
   readonly data: Readonly<Partial<StageOutputs>>;
 }
 
+/**
+ * A stage: a name and a `run` that reads its context and returns its output (synchronously,
+ * or a promise raced against its budget). Write one to replace a default engine.
+ *
+ * @example
+ * ```ts
+ * const myAna: Stage<'ANA'> = {
+ *   name: 'ANA',
+ *   run: (ctx) => ({ ts: ctx.cycleTime, equity: ctx.data.PORT!.equity, kpis, quality: [] }),
+ * };
+ * ```
+ */
 export interface Stage<N extends StageName = StageName> {
   readonly name: N;
   /** A sync return skips the timer race (cheap backtests); a promise is raced against the budget. */
@@ -77,4 +96,5 @@ export interface Stage<N extends StageName = StageName> {
   summarize?(output: StageOutputs[N]): Record<string, unknown>;
 }
 
+/** Stages by name, each of its own slot's type: what replaces default engines. */
 export type StageSet = { [N in StageName]?: Stage<N> };

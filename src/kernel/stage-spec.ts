@@ -33,6 +33,7 @@ export interface BoundaryPatch {
 /** fail: cycle failed. degrade: cycle degraded, the cycle goes on. fail_closed: cycle failed and the kill switch is activated. */
 export type FailureMode = 'fail' | 'degrade' | 'fail_closed';
 
+/** How the engine treats a stage: budget, retries, failure mode, gates, whether it runs on a block or after a failure, side effects. */
 export interface StageSpec {
   name: StageName;
   enabled: boolean;
@@ -61,6 +62,7 @@ export interface StageSpec {
   patch?: BoundaryPatch;
 }
 
+/** Overrides of a stage's StageSpec (every field optional). */
 export type StageSpecInput = Partial<Omit<StageSpec, 'name' | 'retry'>> & { retry?: Partial<RetryPolicy> };
 
 /** Documented defaults (README "Stage defaults"). */
@@ -119,6 +121,7 @@ export interface SpecSettings {
   failClosedOnAudit: boolean;
 }
 
+/** The eight StageSpecs from the defaults, the settings and your overrides, validated (E_ORCH_STAGE_SPEC_INVALID). */
 export function buildStageSpecs(settings: SpecSettings, overrides: Partial<Record<StageName, StageSpecInput>> = {}): StageSpec[] {
   for (const k of Object.keys(overrides)) {
     if (!(STAGE_ORDER as readonly string[]).includes(k)) {

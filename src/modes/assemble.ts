@@ -42,6 +42,9 @@ import type { MarketListener } from '../domain/market.ts';
 import { cancelWorkingOrders } from './paper/cancel-on-kill.ts';
 import { runnableMode } from './mode-table.ts';
 
+/**
+ * Where a pipeline keeps its book: orders, ledger, audit log, kill switch state, and optionally runs and risk decisions. `memoryStores()` or the SQLite stores of `openDatabase`.
+ */
 export interface PipelineStores {
   runs?: RunStore;
   orders: OrderStore;
@@ -49,7 +52,11 @@ export interface PipelineStores {
   /** Hash-chained in paper/live; a completeness check in a backtest. */
   audit: AuditLog;
   killSwitch: KillSwitchStore;
-  riskDecisions?: { record(correlationId: string, decisions: RiskDecision[]): void };
+  /** Where RISK's decisions are recorded (the `risk_decisions` table: `db.riskDecisions`). */
+  riskDecisions?: {
+    /** Stores one cycle's decisions. */
+    record(correlationId: string, decisions: RiskDecision[]): void;
+  };
   /**
    * The store's write lock and change probe, for EXEC's durable kill check at each
    * submission (a store other processes also write: paper, live). Without it EXEC asks the
@@ -58,6 +65,9 @@ export interface PipelineStores {
   killGate?: Pick<DurableKillGateOptions, 'transaction' | 'committedElsewhere'>;
 }
 
+/**
+ * What `assemblePipeline` builds a pipeline from: the mode, configuration, data source, strategy, sizing, cash, commission, stores, clock, random source, and optional parts of your own (`stages`, `riskPolicies`, `broker`).
+ */
 export interface PipelineInput {
   mode: RunMode;
   config: OrdinisConfig;
@@ -147,6 +157,22 @@ export function settingsFromConfig(config: OrdinisConfig): OrchSettings {
   };
 }
 
+/**
+ * Builds a mode's pipeline: the engine over the eight default stage engines (with yours in
+ * place of any, `input.stages`), the kill switch, governance and the broker (the simulated
+ * venue unless `input.broker` is given). The engine is not started.
+ *
+ * @example
+ * ```ts
+ * const pipeline = assemblePipeline({
+ *   mode: 'paper', config: loadConfig({ env: {} }).config,
+ *   source: new ArrayBarSource(bars), strategy: resolvePack(smaCross, { fast: 10, slow: 30 }),
+ *   sizing: { kind: 'fixed', qty: 10 }, startingCash: 10_000, commission: { kind: 'none' },
+ *   stores: memoryStores(), clock: new ManualClock(bars[0].ts), random: new SeededRandom(1),
+ *   riskPolicies: [...DEFAULT_POLICY_CHAIN, myPolicy],
+ * });
+ * ```
+ */
 export function assemblePipeline(input: PipelineInput): Pipeline {
   const { config, clock, stores } = input;
   // The mode's row of the table (mode-table.ts): refuses a mode without adapters (live) rather than assembling it on the simulated venue.

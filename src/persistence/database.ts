@@ -33,6 +33,7 @@ import { SqliteRunStore } from './sqlite-run-store.ts';
 export const DEFAULT_DATABASE_PATH = './data/ordinis.db';
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
+/** Where and how `openDatabase` opens the SQLite file. */
 export interface OpenDatabaseOptions {
   /** A file path (parent directories are created) or ":memory:". */
   path: string;
@@ -46,6 +47,9 @@ export interface OpenDatabaseOptions {
   audit?: AuditStoreOptions;
 }
 
+/**
+ * Opens (creating and migrating) the SQLite database: its stores (`runs`, `orders`, `ledger`, `audit`, `killSwitch`, `riskDecisions`, ...) share one connection. Close it with `db.close()`.
+ */
 export function openDatabase(options: OpenDatabaseOptions): OrdinisDatabase {
   const memory = options.path === ':memory:';
   const path = memory ? options.path : resolve(options.path);

@@ -1,5 +1,10 @@
-// `ordinis-orch/testing`: helpers for users' own tests. Bars without a CSV file, and a
-// harness that runs a strategy pack over them through the real default pipeline.
+/**
+ * Helpers for your own tests (`import { ... } from 'ordinis-orch/testing'`): bars without a
+ * CSV file (`barsFromCloses`, `barsFromRows`) and `runStrategy`, which runs a strategy pack
+ * over them through the real default pipeline and returns its fills and KPIs.
+ *
+ * @module ordinis-orch/testing
+ */
 
 export { barsFromCloses, barsFromRows } from './bars.ts';
 export type { BarsOptions, OhlcvRow } from './bars.ts';

@@ -5,8 +5,8 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { OrdinisError } from '../../src/errors.ts';
 import { cycleResultDocument, type CycleResult } from '../../src/kernel/cycle-result.ts';
-import type { StageName } from '../../src/kernel/stage-contract.ts';
-import { EMPTY_OUTPUTS, makeEngine, type Behaviour } from '../support/engine-harness.ts';
+import type { Stage, StageName } from '../../src/kernel/stage-contract.ts';
+import { EMPTY_OUTPUTS, makeEngine, scriptedStages, type Behaviour } from '../support/engine-harness.ts';
 import { openTempDatabase } from '../persistence/temp-database.ts';
 
 const trigger = { kind: 'manual' as const };
@@ -72,4 +72,33 @@ test("records 'exceptions' with the database gone: the cycle runs (nothing is wr
   assert.deepEqual(h.calls, ['ING', 'FEAT', 'SIG', 'RISK', 'EXEC', 'PORT', 'ANA', 'AUDIT']);
   assert.ok(r.errors.some((e) => e.code === 'E_DB_UNAVAILABLE'), JSON.stringify(r.errors));
   assert.ok(h.warnings.includes('cycle result not persisted'));
+});
+
+test("an ok cycle nothing records is not summarised: 'exceptions' skips every stage's summarize, 'all' and a failed cycle keep the summaries", async () => {
+  const summarized: string[] = [];
+  const run = async (records: 'all' | 'exceptions', failFeat: boolean) => {
+    const calls: string[] = [];
+    const stages = scriptedStages(calls, failFeat ? { FEAT: () => { throw new OrdinisError('E_FEAT_COMPUTE_FAILED', 'no'); } } : {});
+    for (const name of ['ING', 'SIG'] as const) {
+      (stages[name] as Stage).summarize = () => {
+        summarized.push(`${records}:${name}`);
+        return { seen: name };
+      };
+    }
+    const h = makeEngine({ stages });
+    h.engine.start();
+    return h.engine.runCycle(trigger, { records });
+  };
+  const lean = await run('exceptions', false);
+  assert.equal(lean.status, 'ok');
+  assert.deepEqual(summarized, [], 'no summarize call for an unrecorded ok cycle');
+  assert.ok(lean.stageResults.every((s) => s.output === null));
+  const all = await run('all', false);
+  assert.deepEqual(summarized, ['all:ING', 'all:SIG']);
+  assert.deepEqual(all.stageResults.find((s) => s.stage === 'SIG')!.output, { seen: 'SIG' });
+  summarized.length = 0;
+  const failed = await run('exceptions', true);
+  assert.equal(failed.status, 'failed');
+  assert.deepEqual(summarized, ['exceptions:ING'], 'a recorded (failed) cycle summarises the stages that ran ok');
+  assert.deepEqual(failed.stageResults.find((s) => s.stage === 'ING')!.output, { seen: 'ING' });
 });

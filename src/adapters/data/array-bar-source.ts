@@ -50,10 +50,12 @@ export class ArrayBarSource implements BarSource {
     this.i = this.batches.length;
   }
 
+  /** Rewinds the cursor to the first batch (a source replayed twice, e.g. in a test). */
   reset(): void {
     this.i = 0;
   }
 
+  /** Every batch time in order, without moving the cursor (progress counts). */
   *timestamps(): Generator<number> {
     for (const b of this.batches) yield b.ts;
   }

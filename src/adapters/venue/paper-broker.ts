@@ -121,6 +121,11 @@ class ChangeJournal {
   }
 }
 
+/**
+ * The simulated venue (the default broker of backtests and paper trading): fills resting market
+ * orders at the next bar's open (or its close, `fillTiming: 'close'`) with backtrader's cash
+ * arithmetic, commission and slippage. A `BrokerAdapter` and a `MarketListener` fed by ING.
+ */
 export class PaperBroker implements BrokerAdapter, MarketListener {
   readonly fillTiming: FillTiming;
   readonly commission: CommissionModel;

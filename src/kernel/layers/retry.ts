@@ -1,8 +1,8 @@
 // Retries: a stage's attempts, by its RetryPolicy, within its stage budget. A failed attempt
 // is tried again only when the stage may be retried at all (idempotent; a side-effecting
 // stage only with idempotency keys), the error is retryable by the policy, attempts remain,
-// and the backoff delay leaves some of the budget. The result (ok with the stage's summary of
-// its output, or failed / timed_out with the last error) goes to the step.
+// and the backoff delay leaves some of the budget. The result (ok with the output kept on the
+// step, or failed / timed_out with the last error) goes to the step.
 // The common case, a synchronous first attempt that succeeded, returns at once.
 
 import { performance } from 'node:perf_hooks';
@@ -76,16 +76,15 @@ function settle(s: StageStep, deadline: number, delays: number[], attempt: (s: S
   return delay > 0 ? sleep(delay).then(again) : again();
 }
 
-/** A stage's successful run: its result, with the stage's summary of its output. */
+/**
+ * A stage's successful run: its result, its output kept on the step. The summary of the
+ * output that a CycleResult shows is made at the cycle's end, and only for a cycle something
+ * keeps (engine.ts, summarizeOutputs): a backtest's ok bars are never read, and summarising
+ * eight outputs per bar cost more than some stages.
+ */
 function succeeded(s: StageStep, output: unknown, delays: number[], end: number): void {
-  let summary: Record<string, unknown> | null = null;
-  try {
-    summary = s.stage.summarize ? s.stage.summarize(output as never) : null;
-  } catch {
-    summary = { summary: 'unavailable' };
-  }
   s.output = output;
-  s.result = { stage: s.spec.name, status: 'ok', attempts: s.attempt, durationMs: end - s.now, errorCode: null, note: null, retryDelaysMs: delays, output: summary };
+  s.result = { stage: s.spec.name, status: 'ok', attempts: s.attempt, durationMs: end - s.now, errorCode: null, note: null, retryDelaysMs: delays, output: null };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -140,6 +140,7 @@ export interface BacktestDeps {
   db?: OrdinisDatabase;
   observer?: EngineObserver;
   registry?: StrategyRegistry;
+  /** Called as bars are done (every 250 and at the end), with the total when the source can count it. */
   onProgress?: (done: number, total: number | undefined) => void;
   /** Cycles per SQLite batch (one commit each). Default 1000. */
   batchSize?: number;

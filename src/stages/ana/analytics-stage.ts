@@ -48,6 +48,7 @@ export interface OrderStats {
   fills: number;
 }
 
+/** The default ANA engine: values each cycle into running KPIs (no per-bar history kept unless asked), the equity curve, closed trades and order counts. */
 export class AnalyticsStage implements Stage<'ANA'> {
   readonly name = 'ANA' as const;
   private acc: KpiAccumulator | undefined;
@@ -140,14 +141,17 @@ export class AnalyticsStage implements Stage<'ANA'> {
     return this.curve.read();
   }
 
+  /** Round trips closed so far. */
   closedTrades(): readonly ClosedTrade[] {
     return this.closed;
   }
 
+  /** Trades still open, by symbol. */
   openTrades(): ReturnType<TradeTracker['openTrades']> {
     return this.trades.openTrades();
   }
 
+  /** The running drawdown (null before the first cycle). */
   drawdown(): DrawdownState | null {
     return this.acc ? this.acc.drawdown() : null;
   }
@@ -165,6 +169,7 @@ export class AnalyticsStage implements Stage<'ANA'> {
     }
   }
 
+  /** Order counts in backtrader's sense (submitted plus cash-check rejections). */
   orderStats(): OrderStats {
     const { submitted, filled, rejected, canceled, riskRejected, fills } = this.stats;
     const orders = submitted + riskRejected;

@@ -3,6 +3,7 @@
 // and the garbage collector would copy it out of the young generation and re-mark the lot
 // on every full collection. Points become objects once, when the curve is read.
 
+/** The book's value at one cycle, with its drawdown. */
 export interface EquityPoint {
   ts: number;
   value: number;

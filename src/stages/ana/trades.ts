@@ -6,6 +6,7 @@
 import type { Fill } from '../../domain/order.ts';
 import { FLAT, nextPosition, splitTrade, type BookPosition } from '../../domain/average-cost.ts';
 
+/** A round trip: from a position leaving zero to its return to zero, with gross and net PnL. */
 export interface ClosedTrade {
   symbol: string;
   direction: 'long' | 'short';

@@ -26,6 +26,7 @@ export interface AuditStageOptions {
   orderStore?: { listOpen(): readonly OpenOrderView[] };
 }
 
+/** The default AUDIT engine: checks that every side effect of the cycle has its audit record (runs every cycle, even a failed one). */
 export class AuditStage implements Stage<'AUDIT'> {
   readonly name = 'AUDIT' as const;
 

@@ -6,6 +6,7 @@ import type { ExecutionReport, OrderIntent } from '../../domain/order.ts';
 import type { AccountView } from '../../domain/portfolio.ts';
 import type { MaybePromise } from '../../core/maybe-async.ts';
 
+/** The broker port: what EXEC and RISK need from a venue. Implement it to trade somewhere else; `PaperBroker` is the simulated one. */
 export interface BrokerAdapter {
   /**
    * Sends an order. Idempotent on the intent's idempotency key and client order id: a

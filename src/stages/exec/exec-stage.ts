@@ -55,6 +55,9 @@ export interface ExecStageOptions {
   isFillPosted?: (fillId: string) => boolean;
 }
 
+/**
+ * The default EXEC engine: turns RISK's allowed decisions into order intents (idempotency-keyed, stored before they are sent), submits them, and captures the broker's reports and fills.
+ */
 export class ExecStage implements Stage<'EXEC'> {
   readonly name = 'EXEC' as const;
   private readonly actor: string;

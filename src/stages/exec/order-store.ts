@@ -21,11 +21,13 @@ export type InsertIntentResult =
   | { inserted: true; record: OrderRecord }
   | { inserted: false; record: OrderRecord };
 
+/** The port where EXEC keeps order intents and the broker's answers (in memory for a backtest, SQLite for paper). */
 export interface OrderStore {
   /** Inserts the intent or returns the existing record with that idempotency key. */
   insertIntent(intent: OrderIntent): InsertIntentResult;
   /** Records the broker's latest answer for the order. */
   recordReport(clientOrderId: string, report: ExecutionReport): void;
+  /** Stores the seq of the order's audit record. */
   setAuditRef(clientOrderId: string, auditRef: number): void;
   /**
    * Runs `appendRecord` (which appends the order's exec.submit audit record and returns its
@@ -35,7 +37,9 @@ export interface OrderStore {
    * would audit a second time. Returns the ref.
    */
   attachAuditRecord(clientOrderId: string, appendRecord: () => number): number;
+  /** The order with this idempotency key, if any. */
   findByIdempotencyKey(key: string): OrderRecord | undefined;
+  /** The order with this client order id, if any. */
   findByClientOrderId(clientOrderId: string): OrderRecord | undefined;
   /** Orders with no final status: pending (no answer) or submitted/partially filled. */
   listOpen(): OrderRecord[];

@@ -28,6 +28,7 @@ interface SymbolState {
   lastVector: FeatureVector | undefined;
 }
 
+/** The default FEAT engine: computes the strategy's declared features per symbol, streaming and exact. */
 export class FeatureStage implements Stage<'FEAT'> {
   readonly name = 'FEAT' as const;
   readonly featureVersion: string;

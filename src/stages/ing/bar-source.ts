@@ -14,6 +14,9 @@ export interface BarBatch {
   bars: Bar[];
 }
 
+/**
+ * The data port: time-aligned bar batches through a cursor that only moves forward. Implement it to feed bars from elsewhere; `ArrayBarSource` and `FileReplaySource` are the defaults.
+ */
 export interface BarSource {
   /** Configured symbols; the order of bars within a batch. */
   readonly symbols: readonly string[];

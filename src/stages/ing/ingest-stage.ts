@@ -53,6 +53,9 @@ interface PendingCycle {
   listenerIdx: number;
 }
 
+/**
+ * The default ING engine: takes the bars due at the cycle's time from a BarSource (nothing later), checks them, hands them to the venue first, flags stale data.
+ */
 export class IngestStage implements Stage<'ING'> {
   readonly name = 'ING' as const;
   private readonly source: BarSource;

@@ -19,13 +19,16 @@ export interface LedgerEntry {
   memo: string;
 }
 
+/** The port where PORT posts fills and cash as ledger entries. */
 export interface LedgerStore {
   /** Atomically posts a fill's entries and the resulting position. Returns false if the fill was already posted. */
   commitFill(fill: Fill, entries: LedgerEntry[], position: Position): boolean;
+  /** Whether the fill is already posted. */
   hasFill(fillId: string): boolean;
   /** Appends entries that are not tied to a fill (opening cash, marks). */
   appendEntries(entries: LedgerEntry[]): void;
   /** Every entry in posting order, for replay. */
   loadEntries(): LedgerEntry[];
+  /** Every position as last posted. */
   loadPositions(): Position[];
 }

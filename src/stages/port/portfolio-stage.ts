@@ -33,6 +33,7 @@ export interface PortfolioStageOptions {
   replayCheckEvery?: number;
 }
 
+/** The default PORT engine: posts fills to the average-cost ledger, values the book at the cycle's closes, and reconciles it with the broker's account. */
 export class PortfolioStage implements Stage<'PORT'> {
   readonly name = 'PORT' as const;
   private initialized = false;

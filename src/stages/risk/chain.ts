@@ -17,6 +17,11 @@ import { symbolCapPolicy } from './policies/symbol-cap.ts';
 import { workingOrderPolicy } from './policies/working-order.ts';
 import { withQty, type ProposedOrder, type RiskPolicy, type RiskPolicyContext } from './policy.ts';
 
+/**
+ * The default RISK policies, in order: kill switch, stale data, max drawdown, working order,
+ * position mapping, sizing, symbol cap, cash check. Add yours with
+ * `riskPolicies: [...DEFAULT_POLICY_CHAIN, myPolicy]`.
+ */
 export const DEFAULT_POLICY_CHAIN: readonly RiskPolicy[] = [
   killSwitchPolicy,
   staleDataPolicy,

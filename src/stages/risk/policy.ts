@@ -10,6 +10,7 @@ import { OrdinisError } from '../../errors.ts';
 import { normalizeCommissionModel, type CommissionModel } from '../../domain/commission.ts';
 import { normalizeSizing, type SizingConfig } from './sizing.ts';
 
+/** The order a signal becomes, as the policies so far have shaped it. */
 export interface ProposedOrder {
   side: OrderSide;
   /** Shares. +Infinity means "not sized yet" (a buy before the sizing policy). */
@@ -18,12 +19,16 @@ export interface ProposedOrder {
   referencePrice: number;
 }
 
+/** A policy's verdict: pass, deny with a reason code, or propose/narrow the order. */
 export type PolicyResult =
   | { verdict: 'pass' }
   /** `keepOrder`: the attempted order stays on the decision (a rejected order, counted as such). */
   | { verdict: 'deny'; reason: RiskReasonCode; note?: string; keepOrder?: boolean }
   | { verdict: 'order'; order: ProposedOrder; note?: string };
 
+/**
+ * What a policy sees besides the signal: the account, prices, equity and peak, working orders, running cash, the order so far, the kill switch and stale data.
+ */
 export interface RiskPolicyContext {
   readonly config: RiskConfig;
   /** Cycle time (ms). */
@@ -46,11 +51,27 @@ export interface RiskPolicyContext {
   readonly order: ProposedOrder | undefined;
 }
 
+/**
+ * A RISK policy: a pure function of (signal, context) that passes, denies with a reason code
+ * (yours: `custom:<name>`), or proposes or narrows the order. The earliest deny wins; a policy
+ * that throws denies with RISK.EXCEPTION.
+ *
+ * @example
+ * ```ts
+ * const noFridayEntries: RiskPolicy = {
+ *   id: 'no-friday-entries',
+ *   evaluate: (signal, ctx) => ctx.order?.side === 'buy' && new Date(signal.ts).getUTCDay() === 5
+ *     ? deny('custom:friday', 'no entries on Fridays') : PASS,
+ * };
+ * ```
+ */
 export interface RiskPolicy {
   readonly id: string;
+  /** The verdict on one signal. */
   evaluate(signal: Signal, ctx: RiskPolicyContext): PolicyResult;
 }
 
+/** The default policies' parameters. */
 export interface RiskConfig {
   /** Peak-to-current equity drawdown (fraction) beyond which new entries are denied. Default 0.20. */
   maxDrawdown: number;
@@ -68,8 +89,10 @@ export interface RiskConfig {
 
 export type RiskConfigInput = Partial<RiskConfig>;
 
+/** The verdict "no objection". */
 export const PASS: PolicyResult = { verdict: 'pass' };
 
+/** A deny verdict with its reason code (a built-in one or `custom:<name>`) and an optional note. */
 export function deny(reason: RiskReasonCode, note?: string, keepOrder?: boolean): PolicyResult {
   // Optional fields set, not spread in: spreads into a literal take V8's slow path (~1 µs).
   const r: Extract<PolicyResult, { verdict: 'deny' }> = { verdict: 'deny', reason };

@@ -38,6 +38,9 @@ export function brokerWorkingSymbols(broker: { fetchOpenOrders?(): MaybePromise<
   return () => (broker.fetchOpenOrders ? thenMaybe(broker.fetchOpenOrders(), (orders) => orders.map((o) => o.symbol)) : []);
 }
 
+/**
+ * The default RISK engine: one decision per signal from the policy chain (default DEFAULT_POLICY_CHAIN), against the broker's account; denials are data with reason codes.
+ */
 export class RiskStage implements Stage<'RISK'> {
   readonly name = 'RISK' as const;
   readonly config: RiskConfig;

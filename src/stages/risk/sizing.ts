@@ -3,6 +3,7 @@
 
 import { OrdinisError } from '../../errors.ts';
 
+/** How RISK sizes an entry: a fixed number of shares, or a weight of the portfolio's value. */
 export type SizingConfig =
   /** Always this many shares (backtrader's FixedSize stake). */
   | { kind: 'fixed'; qty: number }

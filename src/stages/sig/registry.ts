@@ -83,6 +83,7 @@ export function resolvePack<P>(pack: StrategyPack<P>, rawParams: unknown = {}): 
   });
 }
 
+/** Strategy packs by id: what `--strategy <id>` and `runBacktest({ strategy: id })` look up. */
 export class StrategyRegistry {
   private readonly packs = new Map<string, AnyPack>();
 
@@ -94,6 +95,7 @@ export class StrategyRegistry {
     return this;
   }
 
+  /** Whether a pack with this id is registered. */
   has(id: string): boolean {
     return this.packs.has(id);
   }
@@ -109,6 +111,7 @@ export class StrategyRegistry {
     return p;
   }
 
+  /** The registered packs, by id. */
   list(): StrategyInfo[] {
     return [...this.packs.values()]
       .map((p) => ({ id: p.id, version: p.version, ...(p.description ? { description: p.description } : {}) }))

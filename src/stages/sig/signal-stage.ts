@@ -30,6 +30,7 @@ interface SymbolMemory {
   lastSignal: Signal | undefined;
 }
 
+/** The default SIG engine: calls the strategy pack's `decide` on each warm feature vector and turns its decisions into signals. */
 export class SignalStage implements Stage<'SIG'> {
   readonly name = 'SIG' as const;
   readonly strategy: ResolvedStrategy;

@@ -46,6 +46,11 @@ export interface Decision {
 /** Per-symbol scratch state a pack may keep between bars. */
 export type StrategyMemory = Record<string, unknown>;
 
+/**
+ * A strategy pack: the unit you write to add a strategy. It declares the features it needs
+ * (FEAT computes them) and decides, per symbol and bar, a direction or nothing; RISK sizes it.
+ * Write one with `defineStrategyPack`.
+ */
 export interface StrategyPack<P = Record<string, never>> {
   /** Stable id, e.g. "sma-cross" (lowercase letters, digits, `-`, `_`, `.`). */
   readonly id: string;

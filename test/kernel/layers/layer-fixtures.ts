@@ -16,6 +16,7 @@ export function cycleState(over: Partial<CycleState> = {}): CycleState {
     trigger: { kind: 'manual' },
     cycleTime: Date.UTC(2024, 0, 2),
     index: 0,
+    records: 'all',
     startedAt: Date.UTC(2024, 0, 2),
     t0,
     deadline: t0 + 5000,

@@ -10,6 +10,7 @@ const params = z
   })
   .strict();
 
+/** Built-in pack `close-sma`: LONG when the close crosses above SMA(period), FLAT when it crosses below. */
 export const closeSma = defineStrategyPack({
   id: 'close-sma',
   version: '1.0.0',

@@ -13,6 +13,7 @@ const params = z
   .strict()
   .refine((p) => p.lower < p.upper, { message: 'lower must be less than upper', path: ['lower'] });
 
+/** Built-in pack `rsi`: mean reversion on RSI(period), LONG below `lower`, FLAT above `upper`. */
 export const rsiReversion = defineStrategyPack({
   id: 'rsi',
   version: '1.0.0',

@@ -12,6 +12,7 @@ const params = z
   .strict()
   .refine((p) => p.fast < p.slow, { message: 'fast must be less than slow', path: ['fast'] });
 
+/** Built-in pack `sma-cross`: LONG when SMA(fast) crosses above SMA(slow), FLAT when it crosses below (defaults 15/30). */
 export const smaCross = defineStrategyPack({
   id: 'sma-cross',
   version: '1.0.0',
