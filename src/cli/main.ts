@@ -1,4 +1,6 @@
-// The `ordinis` CLI: one commander program, a file per command group. Errors print their
+// The `ordinis` CLI: one commander program, a file per command group. commands/*.ts declare
+// each command's options; its work (actions/*.ts) is imported only when it runs, so --help
+// and flag errors start fast (lazy-action.ts). Errors print their
 // stable code and message on stderr (never a stack trace unless ORDINIS_OBS_LOG_LEVEL is debug or trace) and set a
 // non-zero exit code.
 

@@ -1,7 +1,8 @@
-// Runs the real `ordinis` CLI (bin/ordinis.js) as a child process, from the repository root,
-// with an environment cleared of ORDINIS_* variables (each test passes its own), and
-// collects exit code, stdout and stderr. Each spawn costs about half a second (tsx compiles
-// on load), so tests batch their assertions per spawn and start independent spawns together.
+// Runs the real `ordinis` CLI from the sources (bin/ordinis-dev.js; bin/ordinis.js runs the
+// same program built) as a child process, from the repository root, with an environment
+// cleared of ORDINIS_* variables (each test passes its own), and collects exit code, stdout
+// and stderr. Each spawn costs about half a second (tsx compiles on load), so tests batch
+// their assertions per spawn and start independent spawns together.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -12,7 +13,7 @@ import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const BIN = join(ROOT, 'bin', 'ordinis.js');
+export const BIN = join(ROOT, 'bin', 'ordinis-dev.js');
 
 export interface CliResult {
   code: number;

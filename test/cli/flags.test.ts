@@ -3,8 +3,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseListFlags } from '../../src/cli/commands/ops-runs.ts';
-import { operatorText } from '../../src/cli/commands/ops-common.ts';
+import { parseListFlags } from '../../src/cli/actions/ops-runs.ts';
+import { operatorText } from '../../src/cli/actions/ops-common.ts';
 import { OrdinisError } from '../../src/errors.ts';
 
 const invalid = (message: RegExp) => (e: unknown) => e instanceof OrdinisError && e.code === 'E_CFG_INVALID' && message.test(e.message);

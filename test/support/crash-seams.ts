@@ -1,5 +1,5 @@
 // Preload for the crash tests' child processes (`node --import tsx --import
-// test/support/crash-seams.ts bin/ordinis.js paper ...`): subscribes to the paper runtime's
+// test/support/crash-seams.ts bin/ordinis-dev.js paper ...`): subscribes to the paper runtime's
 // durable-write channel and, with TEST_ORDINIS_CRASH_AT=<point>:<n>, SIGKILLs the process
 // (no handlers, no flush, exactly like `kill -9`) the n-th time it reaches <point>. The
 // message arrives synchronously on the writing call stack, so the process dies between the

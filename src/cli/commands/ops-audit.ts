@@ -1,29 +1,36 @@
-// `ordinis audit verify`: walks the audit log's hash chain from the retention anchor to the
-// head (read only). The verdict goes to stdout either way; a broken chain also prints an
-// `error: E_AUDIT_CHAIN_BROKEN: ...` line on stderr and exits 1, so a script or a cron job
-// can tell "tampered with" (1, verdict on stdout) from "could not check" (1, no verdict).
-// `audit export` and `audit verify --file` (an export file, no database): ops-audit-export.ts.
-// With AUDIT_MAC_KEY it also checks the keyed checkpoints; `--expect-head SEQ:HASH`, `audit
-// head` and `audit seal`: ops-audit-head.ts.
+// `ordinis audit verify | head | seal | export`: their options; the work is in
+// actions/ops-audit*.ts, loaded when a command runs.
 
 import type { Command } from 'commander';
-import { OrdinisError } from '../../errors.ts';
-import { judgeCheckpoints } from '../../governance/audit-checkpoint.ts';
-import { cell, plural, renderFields, writeJson, writeText } from '../render.ts';
-import { DB_OPTION_HELP, openForReading, opsContext, withDb, type DbFlags } from './ops-common.ts';
-import { VERIFY_FILE_HELP, registerAuditExport, verifyExportFileCommand } from './ops-audit-export.ts';
-import { EXPECT_HEAD_HELP, checkExpectHead, checkpointFields, parseExpectHead, registerAuditHead } from './ops-audit-head.ts';
-
-interface VerifyFlags extends DbFlags {
-  json?: boolean;
-  file?: string;
-  expectHead?: string;
-}
+import { lazyAction } from '../lazy-action.ts';
+import { DB_OPTION_HELP, EXPECT_HEAD_HELP, VERIFY_FILE_HELP } from './option-help.ts';
 
 export function registerAudit(program: Command): void {
   const audit = program.command('audit').description('the audit log in the database');
-  registerAuditHead(audit);
-  registerAuditExport(audit);
+
+  audit
+    .command('head')
+    .description('print the audit chain head (seq and hash) to keep elsewhere; check it later with `audit verify --expect-head`')
+    .option('--db <file>', DB_OPTION_HELP)
+    .option('--json', 'print one JSON object on stdout')
+    .action(lazyAction(async () => (await import('../actions/ops-audit-head.ts')).auditHeadCommand));
+
+  audit
+    .command('seal')
+    .description('sign the audit anchor and head with AUDIT_MAC_KEY after checking the chain (a new or rotated key)')
+    .option('--db <file>', DB_OPTION_HELP)
+    .option('--expect-head <seq:hash>', EXPECT_HEAD_HELP)
+    .option('--json', 'print one JSON object on stdout')
+    .action(lazyAction(async () => (await import('../actions/ops-audit-head.ts')).sealAuditCommand));
+
+  audit
+    .command('export')
+    .description('write the audit records not yet exported to a new JSON Lines file, sync it, then mark them exported (audit retention deletes only exported records)')
+    .requiredOption('--out <file.jsonl>', 'the file to create (never overwritten)')
+    .option('--all', 'every record still in the database, not only those since the last export')
+    .option('--db <file>', DB_OPTION_HELP)
+    .option('--json', 'print one JSON object on stdout')
+    .action(lazyAction(async () => (await import('../actions/ops-audit-export.ts')).exportAuditCommand));
 
   audit
     .command('verify')
@@ -32,55 +39,5 @@ export function registerAudit(program: Command): void {
     .option('--json', 'print one JSON object on stdout')
     .option('--expect-head <seq:hash>', EXPECT_HEAD_HELP)
     .option('--file <export.jsonl>', VERIFY_FILE_HELP)
-    .action((flags: VerifyFlags, cmd: Command) => {
-      if (flags.file !== undefined) {
-        if (flags.expectHead !== undefined) throw new OrdinisError('E_CFG_INVALID', '--expect-head checks the database; with --file compare the file\'s "to" instead');
-        opsContext(flags, cmd); // the global options still validate
-        verifyExportFileCommand(flags.file, flags.json === true);
-        return;
-      }
-      const expected = parseExpectHead(flags.expectHead);
-      const ctx = opsContext(flags, cmd);
-      withDb(openForReading(ctx), (db) => {
-        const v = db.audit.verify();
-        const head = db.audit.head();
-        const anchor = db.audit.anchor();
-        const expectedHead = expected ? checkExpectHead(db, expected) : undefined;
-        const answer = {
-          ok: v.ok && (expectedHead?.ok ?? true),
-          checked: v.checked,
-          ...(v.ok ? {} : { brokenAt: v.brokenAt ?? null, reason: v.reason ?? null }),
-          head: { seq: head.seq, hash: head.hash },
-          anchor: { seq: anchor.seq, hash: anchor.hash },
-          // Without a key (or on a broken chain) no checkpoint was checked; say why in the same shape.
-          checkpoints: v.checkpoints ?? judgeCheckpoints({ key: null, anchor, head, rows: [], hashAt: () => undefined, every: 1 }),
-          ...(expectedHead ? { expectedHead } : {}),
-          database: db.path,
-        };
-        if (flags.json) writeJson(answer);
-        else {
-          const fields: [string, string][] = [
-            ['audit chain', v.ok ? 'OK' : `BROKEN at seq ${v.brokenAt ?? '?'}`],
-            ...(v.ok ? [] : [['reason', cell(v.reason)] as [string, string]]),
-            ['checked', plural(v.checked, 'record')],
-            ['head', `seq ${head.seq}  ${head.hash}`],
-            ['anchor', anchor.seq === 0 ? 'genesis (nothing purged)' : `seq ${anchor.seq}  ${anchor.hash}`],
-            ...checkpointFields(v.checkpoints),
-            ...(expectedHead ? [['expected head', expectedHead.ok ? `OK (seq ${expectedHead.seq})` : `MISMATCH: ${expectedHead.reason}`] as [string, string]] : []),
-            ['database', cell(db.path)],
-          ];
-          writeText(renderFields(fields));
-        }
-        if (!v.ok) {
-          const err = new OrdinisError('E_AUDIT_CHAIN_BROKEN', `audit chain broken at seq ${v.brokenAt ?? '?'}: ${v.reason ?? 'unknown reason'}`);
-          process.stderr.write(`error: ${err.message}\n`);
-          process.exitCode = 1;
-        }
-        if (expectedHead && !expectedHead.ok) {
-          const err = new OrdinisError('E_AUDIT_CHAIN_BROKEN', `expected head seq ${expectedHead.seq} not found: ${expectedHead.reason ?? 'unknown reason'}`);
-          process.stderr.write(`error: ${err.message}\n`);
-          process.exitCode = 1;
-        }
-      });
-    });
+    .action(lazyAction(async () => (await import('../actions/ops-audit.ts')).verifyAuditCommand));
 }

@@ -1,53 +1,17 @@
-// `ordinis runs list` and `ordinis runs show <runId>`: the run history in the database, read
-// only. `show` gives a cycle's stage timeline (from its cycle_result artifact, read the same
-// way as GET /runs/:id) and a backtest's summary and its cycles counted by status. A run
-// still 'running' whose owner process is gone is shown as stale (`running (stale)`, and
-// `stale: true` in JSON); only start-up recovery changes its row.
+// `ordinis runs list | show`: their options and limits; the queries are actions/ops-runs.ts,
+// loaded when a command runs.
 
 import type { Command } from 'commander';
-import { OrdinisError } from '../../errors.ts';
-import { cycleTimeline, type CycleTimeline } from '../../kernel/cycle-timeline.ts';
 import type { RunRow, RunStatus } from '../../kernel/run-store.ts';
-import { statusLabel, viewRun, type RunView } from '../../kernel/run-liveness.ts';
-import { systemProcessTable } from '../../core/process-identity.ts';
-import type { OrdinisDatabase } from '../../persistence/database.ts';
-import { toDbError } from '../../persistence/sqlite-errors.ts';
-import {
-  NONE,
-  cell,
-  durationBetween,
-  formatDuration,
-  formatMoney,
-  formatMs,
-  formatPct,
-  formatTime,
-  plural,
-  renderFields,
-  renderTable,
-  writeJson,
-  writeText,
-} from '../render.ts';
-import { DB_OPTION_HELP, openForReading, opsContext, withDb, type DbFlags } from './ops-common.ts';
+import { lazyAction } from '../lazy-action.ts';
+import { DB_OPTION_HELP } from './option-help.ts';
 
 export const MAX_LIST_LIMIT = 1000;
 export const DEFAULT_LIST_LIMIT = 50;
 
 // Records, so a new RunStatus or kind that is not listed here fails to compile.
-const RUN_STATUSES: Record<RunStatus, true> = { running: true, ok: true, degraded: true, failed: true, blocked: true, aborted: true };
-const RUN_KINDS: Record<RunRow['kind'], true> = { cycle: true, backtest: true };
-
-interface ListFlags extends DbFlags {
-  limit?: string;
-  status?: string;
-  kind?: string;
-  all?: boolean;
-  parent?: string;
-  json?: boolean;
-}
-
-interface ShowFlags extends DbFlags {
-  json?: boolean;
-}
+export const RUN_STATUSES: Record<RunStatus, true> = { running: true, ok: true, degraded: true, failed: true, blocked: true, aborted: true };
+export const RUN_KINDS: Record<RunRow['kind'], true> = { cycle: true, backtest: true };
 
 export function registerRuns(program: Command): void {
   const runs = program.command('runs').description('inspect the run history (cycles and backtests) in the database');
@@ -62,22 +26,7 @@ export function registerRuns(program: Command): void {
     .option('--parent <runId>', "only this backtest's cycles")
     .option('--db <file>', DB_OPTION_HELP)
     .option('--json', 'print one JSON object on stdout')
-    .action((flags: ListFlags, cmd: Command) => {
-      const q = parseListFlags(flags);
-      const ctx = opsContext(flags, cmd);
-      withDb(openForReading(ctx), (db) => {
-        const rows = db.runs
-          .listRuns({
-            limit: q.limit,
-            ...(q.status ? { status: q.status } : {}),
-            ...(q.kind ? { kind: q.kind } : {}),
-            ...(q.parentRunId !== undefined ? { parentRunId: q.parentRunId } : {}),
-          })
-          .map((r) => viewRun(r, systemProcessTable));
-        if (flags.json) writeJson({ runs: rows, limit: q.limit });
-        else writeText(formatRunList(rows, q));
-      });
-    });
+    .action(lazyAction(async () => (await import('../actions/ops-runs.ts')).listRunsCommand));
 
   runs
     .command('show')
@@ -85,223 +34,5 @@ export function registerRuns(program: Command): void {
     .argument('<runId>', 'the run id (as `runs list` shows it)')
     .option('--db <file>', DB_OPTION_HELP)
     .option('--json', 'print one JSON object on stdout')
-    .action((runId: string, flags: ShowFlags, cmd: Command) => {
-      const ctx = opsContext(flags, cmd);
-      withDb(openForReading(ctx), (db) => {
-        const detail = runDetail(db, runId);
-        if (flags.json) writeJson(detail);
-        else writeText(formatRunDetail(detail));
-      });
-    });
-}
-
-// ---------------------------------------------------------------------------------------
-// list
-
-export interface ListQuery {
-  limit: number;
-  status?: RunStatus;
-  kind?: RunRow['kind'];
-  /** undefined: every run; null: top-level runs; a run id: that backtest's cycles. */
-  parentRunId?: string | null;
-}
-
-const oneOf = (values: Record<string, true>): string => `expected one of ${Object.keys(values).join(', ')}`;
-
-export function parseListFlags(f: ListFlags): ListQuery {
-  const raw = f.limit ?? String(DEFAULT_LIST_LIMIT);
-  const limit = /^\d{1,7}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
-  if (!(limit >= 1 && limit <= MAX_LIST_LIMIT)) {
-    throw new OrdinisError('E_CFG_INVALID', `--limit ${JSON.stringify(raw)}: expected an integer from 1 to ${MAX_LIST_LIMIT}`);
-  }
-  if (f.status !== undefined && !Object.prototype.hasOwnProperty.call(RUN_STATUSES, f.status)) {
-    throw new OrdinisError('E_CFG_INVALID', `--status ${JSON.stringify(f.status)}: ${oneOf(RUN_STATUSES)}`);
-  }
-  if (f.kind !== undefined && !Object.prototype.hasOwnProperty.call(RUN_KINDS, f.kind)) {
-    throw new OrdinisError('E_CFG_INVALID', `--kind ${JSON.stringify(f.kind)}: ${oneOf(RUN_KINDS)}`);
-  }
-  if (f.all && f.parent !== undefined) throw new OrdinisError('E_CFG_INVALID', 'give --all or --parent, not both');
-  if (f.parent !== undefined && f.parent.trim() === '') throw new OrdinisError('E_CFG_INVALID', '--parent must not be empty');
-  return {
-    limit,
-    ...(f.status !== undefined ? { status: f.status as RunStatus } : {}),
-    ...(f.kind !== undefined ? { kind: f.kind as RunRow['kind'] } : {}),
-    parentRunId: f.parent !== undefined ? f.parent : f.all ? undefined : null,
-  };
-}
-
-function formatRunList(rows: readonly RunView[], q: ListQuery): string {
-  const scope = q.parentRunId === null ? 'top-level runs' : q.parentRunId === undefined ? 'runs' : `cycles of ${cell(q.parentRunId)}`;
-  const filters = [q.status ? `status ${q.status}` : '', q.kind ? `kind ${q.kind}` : ''].filter(Boolean).join(', ');
-  if (rows.length === 0) return `no ${scope}${filters ? ` with ${filters}` : ''}\n`;
-  const withParent = q.parentRunId === undefined && rows.some((r) => r.parentRunId !== null);
-  const table = renderTable(
-    [
-      { header: 'RUN ID' },
-      { header: 'KIND' },
-      { header: 'MODE' },
-      { header: 'STATUS' },
-      { header: 'STARTED' },
-      { header: 'DURATION', align: 'right' },
-      ...(withParent ? [{ header: 'PARENT' }] : []),
-      { header: 'ERRORS' },
-    ],
-    rows.map((r) => [
-      cell(r.runId),
-      cell(r.kind),
-      cell(r.mode),
-      cell(statusLabel(r)),
-      formatTime(r.startedAt),
-      durationBetween(r.startedAt, r.finishedAt),
-      ...(withParent ? [cell(r.parentRunId)] : []),
-      r.errorCodes.length ? cell(r.errorCodes.join(',')) : NONE,
-    ]),
-  );
-  const notes = [`${plural(rows.length, q.parentRunId === null || q.parentRunId === undefined ? 'run' : 'cycle')} (${scope}${filters ? `, ${filters}` : ''}, newest first)`];
-  if (rows.length === q.limit) notes.push(`more may exist: raise --limit (max ${MAX_LIST_LIMIT})`);
-  if (q.parentRunId === null) notes.push("backtests' cycles hidden: --all or --parent RUN_ID");
-  if (rows.some((r) => r.stale)) notes.push('stale: still marked running, but the process that ran it is gone (the next `ordinis paper` start marks it aborted)');
-  return `${table}\n${notes.join('; ')}\n`;
-}
-
-// ---------------------------------------------------------------------------------------
-// show
-
-export interface RunDetail {
-  run: RunView;
-  /** The stored, redacted configuration snapshot's reference (not its content). */
-  configSnapshot: { ref: string; createdAt: string | null } | null;
-  /** A cycle run's stage timeline; null for a backtest or when none was stored. */
-  cycle: CycleTimeline | null;
-  cycleUnreadable?: string;
-  /** A backtest's summary artifact (its result without the fills); null for a cycle. */
-  summary: Record<string, unknown> | null;
-  summaryUnreadable?: string;
-  /** A backtest's cycles by status; null for a cycle. */
-  children: { total: number; byStatus: Partial<Record<RunStatus, number>> } | null;
-}
-
-export function runDetail(db: OrdinisDatabase, runId: string): RunDetail {
-  const row = db.runs.getRun(runId);
-  if (!row) throw new OrdinisError('E_API_NOT_FOUND', `no run with id ${JSON.stringify(runId.slice(0, 200))} in ${db.path}`);
-  const run = viewRun(row, systemProcessTable);
-  const snap = db.runs.getConfigSnapshot(runId);
-  const { cycle, unreadable } = cycleTimeline(db.runs.listArtifacts(runId, 'cycle_result'));
-
-  let summary: Record<string, unknown> | null = null;
-  let summaryUnreadable: string | undefined;
-  let children: RunDetail['children'] = null;
-  if (run.kind === 'backtest') {
-    const artifact = db.runs.listArtifacts(runId, 'backtest_summary').at(-1);
-    if (artifact) {
-      const c = artifact.content;
-      if (c !== null && typeof c === 'object' && !Array.isArray(c)) summary = c as Record<string, unknown>;
-      else summaryUnreadable = `backtest_summary artifact ${artifact.id} is not an object`;
-    }
-    children = childCounts(db, runId);
-  }
-  return {
-    run,
-    configSnapshot: snap ? { ref: snap.ref, createdAt: snap.createdAt } : run.configSnapshotRef ? { ref: run.configSnapshotRef, createdAt: null } : null,
-    cycle,
-    ...(unreadable ? { cycleUnreadable: unreadable } : {}),
-    summary,
-    ...(summaryUnreadable ? { summaryUnreadable } : {}),
-    children,
-  };
-}
-
-/** Counted in SQL: a long backtest has more cycles than listRuns will return. */
-function childCounts(db: OrdinisDatabase, runId: string): NonNullable<RunDetail['children']> {
-  let rows: { status: RunStatus; n: number }[];
-  try {
-    rows = db.handle
-      .prepare('SELECT status, COUNT(*) AS n FROM runs WHERE parent_run_id = ? GROUP BY status ORDER BY status')
-      .all(runId) as { status: RunStatus; n: number }[];
-  } catch (e) {
-    throw toDbError(e, `count cycles of run ${runId}`, { path: db.path });
-  }
-  const byStatus: Partial<Record<RunStatus, number>> = {};
-  let total = 0;
-  for (const r of rows) {
-    byStatus[r.status] = r.n;
-    total += r.n;
-  }
-  return { total, byStatus };
-}
-
-function formatRunDetail(d: RunDetail): string {
-  const r = d.run;
-  const fields: [string, string][] = [
-    ['run', cell(r.runId)],
-    ['kind', cell(r.kind)],
-    ['mode', cell(r.mode)],
-    ['status', cell(statusLabel(r))],
-    ['started', formatTime(r.startedAt)],
-    ['finished', r.finishedAt ? formatTime(r.finishedAt) : NONE],
-    ['duration', durationBetween(r.startedAt, r.finishedAt)],
-    ['errors', r.errorCodes.length ? cell(r.errorCodes.join(', ')) : NONE],
-  ];
-  if (r.abortReason !== null) fields.push(['abort reason', cell(r.abortReason)]);
-  fields.push(['owner', r.owner ? `pid ${r.owner.pid} on ${cell(r.owner.host)}${r.owner.startedAt ? `  (started ${cell(r.owner.startedAt)})` : ''}` : NONE]);
-  if (r.stale) fields.push(['stale', 'the owner process is gone: this run will not finish; the next `ordinis paper` start marks it aborted']);
-  if (r.parentRunId !== null) fields.push(['parent', cell(r.parentRunId)]);
-  fields.push(['config', d.configSnapshot ? `${cell(d.configSnapshot.ref)}${d.configSnapshot.createdAt ? `  (stored ${formatTime(d.configSnapshot.createdAt)})` : ''}` : NONE]);
-  fields.push(['code', `${cell(r.codeVersion)} @ ${cell(r.commitHash)}`]);
-  const parts = [renderFields(fields)];
-
-  if (d.cycle) parts.push(formatCycle(d.cycle));
-  else if (d.cycleUnreadable) parts.push(`cycle: ${cell(d.cycleUnreadable)}\n`);
-  else if (r.kind === 'cycle') parts.push('cycle: no cycle_result stored for this run\n');
-
-  if (r.kind === 'backtest') {
-    if (d.summary) parts.push(formatSummary(d.summary));
-    else parts.push(`summary: ${d.summaryUnreadable ? cell(d.summaryUnreadable) : 'no backtest_summary stored (the backtest did not finish)'}\n`);
-    if (d.children) {
-      const counts = Object.entries(d.children.byStatus).map(([s, n]) => `${s} ${n}`).join(', ');
-      parts.push(renderFields([['cycles', `${d.children.total}${counts ? `  (${counts})` : ''}`]]));
-    }
-  }
-  return parts.join('\n');
-}
-
-function formatCycle(c: CycleTimeline): string {
-  const head = renderFields([
-    ['cycle', `${cell(c.status)}  trigger ${cell(c.trigger)}  at ${formatTime(c.cycleTime)}  took ${formatDuration(c.durationMs)}${c.timedOut ? '  TIMED OUT' : ''}`],
-    ...(c.blockReason !== null ? [['blocked', cell(c.blockReason)] as [string, string]] : []),
-  ]);
-  const stages = renderTable(
-    [
-      { header: 'STAGE' },
-      { header: 'STATUS' },
-      { header: 'ATTEMPTS', align: 'right' },
-      { header: 'DURATION MS', align: 'right' },
-      { header: 'ERROR' },
-      { header: 'NOTE' },
-    ],
-    c.stages.map((s) => [cell(s.stage), cell(s.status), String(s.attempts), formatMs(s.durationMs), cell(s.errorCode), cell(s.note)]),
-    '  ',
-  );
-  const errors = c.errors.length
-    ? `errors\n${c.errors.map((e) => `  ${cell(e.code)}${e.stage ? ` [${cell(e.stage)}]` : ''}: ${cell(e.message)}`).join('\n')}\n`
-    : '';
-  return `${head}stages\n${stages}${errors}`;
-}
-
-function formatSummary(s: Record<string, unknown>): string {
-  const n = (k: string): number | null => (typeof s[k] === 'number' ? (s[k] as number) : null);
-  const count = (k: string): string => (n(k) === null ? NONE : String(n(k)));
-  const error = s.error as { code?: unknown; message?: unknown } | null | undefined;
-  const fields: [string, string][] = [
-    ['bars', count('bars')],
-    ['orders', `${count('orders')}  (filled ${count('ordersFilled')}, rejected ${count('ordersRejected')}, unfilled ${count('ordersUnfilled')})`],
-    ['trades', count('trades')],
-    ['final value', `${formatMoney(n('finalValue'))}  (return ${formatPct(n('totalReturnPct'))})`],
-    ['final cash', formatMoney(n('finalCash'))],
-    ['max DD', formatPct(n('maxDrawdownPct'))],
-    ['commission', formatMoney(n('totalCommission'))],
-  ];
-  if (Array.isArray(s.quality) && s.quality.length) fields.push(['quality', cell(s.quality.join(', '))]);
-  if (error && typeof error === 'object') fields.push(['error', `${cell(error.code)}: ${cell(error.message)}`]);
-  return `summary\n${renderFields(fields, '  ')}`;
+    .action(lazyAction(async () => (await import('../actions/ops-runs.ts')).showRunCommand));
 }

@@ -9,7 +9,7 @@ import { SqliteRuntimeStateStore } from '../../../src/persistence/sqlite-runtime
 import type { PaperRunSummary } from '../../../src/modes/paper/paper-summary.ts';
 import { OWNER_KEY } from '../../../src/modes/paper/owner-lease.ts';
 import { CURSOR_KEY } from '../../../src/modes/paper/resume-cursor.ts';
-import { SERVE_NOT_READY } from '../../../src/cli/commands/serve.ts';
+import { SERVE_NOT_READY } from '../../../src/cli/actions/serve.ts';
 import { runCli, startCli } from './cli-process.ts';
 import { assertBooksSound, readBooks, tempDir } from './paper-support.ts';
 

@@ -1,11 +1,11 @@
-// Runs `node bin/ordinis.js ...` as a real child process (the crash and lifecycle tests).
+// Runs `node bin/ordinis-dev.js ...` (the CLI from the sources) as a real child process (the crash and lifecycle tests).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const BIN = join(ROOT, 'bin', 'ordinis.js');
+export const BIN = join(ROOT, 'bin', 'ordinis-dev.js');
 
 export interface Finished {
   code: number | null;

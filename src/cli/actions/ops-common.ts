@@ -13,8 +13,6 @@ export interface DbFlags {
   db?: string;
 }
 
-export const DB_OPTION_HELP = 'SQLite database file (default DB_PATH)';
-
 /** The context for a command with its own `--db` (which wins over a global one). */
 export function opsContext(flags: DbFlags, cmd: Command): CliContext {
   const g = cmd.optsWithGlobals() as GlobalOptions;

@@ -14,7 +14,7 @@ import { OrdinisError } from '../../errors.ts';
 import { verifyExportLines, type ExportVerification } from '../../governance/audit-export.ts';
 import { exportAuditLog } from '../../persistence/audit-export-file.ts';
 import { cell, plural, renderFields, writeJson, writeText } from '../render.ts';
-import { DB_OPTION_HELP, opsContext, withDb, type DbFlags } from './ops-common.ts';
+import { opsContext, withDb, type DbFlags } from './ops-common.ts';
 
 interface ExportFlags extends DbFlags {
   out?: string;
@@ -22,46 +22,35 @@ interface ExportFlags extends DbFlags {
   json?: boolean;
 }
 
-export const VERIFY_FILE_HELP = 'verify an audit export file (ordinis audit export) on its own, without a database';
-
-export function registerAuditExport(audit: Command): void {
-  audit
-    .command('export')
-    .description('write the audit records not yet exported to a new JSON Lines file, sync it, then mark them exported (audit retention deletes only exported records)')
-    .requiredOption('--out <file.jsonl>', 'the file to create (never overwritten)')
-    .option('--all', 'every record still in the database, not only those since the last export')
-    .option('--db <file>', DB_OPTION_HELP)
-    .option('--json', 'print one JSON object on stdout')
-    .action((flags: ExportFlags, cmd: Command) => {
-      const out = flags.out ?? '';
-      if (out.trim() === '') throw new OrdinisError('E_CFG_INVALID', '--out must name a file');
-      const ctx = opsContext(flags, cmd);
-      withDb(ctx.openDb(), (db) => {
-        const r = exportAuditLog(db, { out, ...(flags.all ? { all: true } : {}) });
-        ctx.logger.info({ audit_export: { path: r.path, from: r.from, to: r.to, count: r.count } }, 'audit records exported');
-        const answer = {
-          file: r.path,
-          count: r.count,
-          from: r.from,
-          to: r.to,
-          exportMark: { seq: r.markAfter.seq, hash: r.markAfter.hash },
-          database: db.path,
-        };
-        if (flags.json) writeJson(answer);
-        else {
-          writeText(
-            renderFields([
-              ['exported', r.count === 0 ? 'nothing new (the file holds the header only)' : `${plural(r.count, 'record')}, seq ${r.from.seq + 1}..${r.to.seq}`],
-              ['from', `seq ${r.from.seq}  ${r.from.hash}`],
-              ['to', `seq ${r.to.seq}  ${r.to.hash}`],
-              ['export mark', `seq ${r.markAfter.seq}`],
-              ['file', cell(r.path)],
-              ['database', cell(db.path)],
-            ]),
-          );
-        }
-      });
-    });
+export function exportAuditCommand(flags: ExportFlags, cmd: Command): void {
+  const out = flags.out ?? '';
+  if (out.trim() === '') throw new OrdinisError('E_CFG_INVALID', '--out must name a file');
+  const ctx = opsContext(flags, cmd);
+  withDb(ctx.openDb(), (db) => {
+    const r = exportAuditLog(db, { out, ...(flags.all ? { all: true } : {}) });
+    ctx.logger.info({ audit_export: { path: r.path, from: r.from, to: r.to, count: r.count } }, 'audit records exported');
+    const answer = {
+      file: r.path,
+      count: r.count,
+      from: r.from,
+      to: r.to,
+      exportMark: { seq: r.markAfter.seq, hash: r.markAfter.hash },
+      database: db.path,
+    };
+    if (flags.json) writeJson(answer);
+    else {
+      writeText(
+        renderFields([
+          ['exported', r.count === 0 ? 'nothing new (the file holds the header only)' : `${plural(r.count, 'record')}, seq ${r.from.seq + 1}..${r.to.seq}`],
+          ['from', `seq ${r.from.seq}  ${r.from.hash}`],
+          ['to', `seq ${r.to.seq}  ${r.to.hash}`],
+          ['export mark', `seq ${r.markAfter.seq}`],
+          ['file', cell(r.path)],
+          ['database', cell(db.path)],
+        ]),
+      );
+    }
+  });
 }
 
 /** `audit verify --file FILE [--json]`: sets the exit code, prints the verdict. */
