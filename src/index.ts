@@ -32,6 +32,8 @@ export { resolvePack, createStrategyRegistry, StrategyRegistry } from './stages/
 export type { ResolvedStrategy, StrategyInfo } from './stages/sig/registry.ts';
 export type { FeatureSpec, BarIndicator, BarField } from './domain/feature-spec.ts';
 export type { FeatureVector, FeatureSet } from './domain/features.ts';
+export { loadStrategyFile } from './adapters/strategy/strategy-file.ts';
+export type { StrategyFile } from './adapters/strategy/strategy-file.ts';
 export { smaCross } from './stages/sig/builtin/sma-cross.ts';
 export { closeSma } from './stages/sig/builtin/close-sma.ts';
 export { rsiReversion } from './stages/sig/builtin/rsi.ts';

@@ -12,7 +12,7 @@ const MAIN_VALUES = [
   'AnalyticsStage', 'ArrayBarSource', 'AuditStage', 'DEFAULT_POLICY_CHAIN', 'ERROR_CATALOG', 'ExecStage', 'FeatureStage', 'FileReplaySource',
   'IngestStage', 'ManualClock', 'OrchestrationEngine', 'OrdinisError', 'PASS', 'PaperBroker', 'PortfolioStage', 'RiskStage', 'STAGE_ORDER',
   'SeededRandom', 'SignalStage', 'StrategyRegistry', 'assemblePipeline', 'buildStageSpecs', 'closeSma', 'createStrategyRegistry',
-  'defineStrategyPack', 'deny', 'isOrdinisError', 'loadConfig', 'memoryStores', 'openDatabase', 'readBarsFile', 'resolvePack', 'rsiReversion',
+  'defineStrategyPack', 'deny', 'isOrdinisError', 'loadConfig', 'loadStrategyFile', 'memoryStores', 'openDatabase', 'readBarsFile', 'resolvePack', 'rsiReversion',
   'runBacktest', 'smaCross', 'systemClock',
 ];
 const MAIN_TYPES = [
@@ -25,7 +25,7 @@ const MAIN_TYPES = [
   'OrdinisDatabase', 'Pipeline', 'PipelineInput', 'PipelineStores', 'PolicyResult', 'PortfolioSnapshot', 'Position', 'ProposedOrder',
   'QualityFlag', 'RandomSource', 'ResolvedStrategy', 'RetryPolicy', 'RiskConfig', 'RiskDecision', 'RiskPolicy', 'RiskPolicyContext',
   'RiskReasonCode', 'RunMode', 'RunStore', 'Signal', 'SizingConfig', 'Stage', 'StageContext', 'StageHealth', 'StageName', 'StageOutputs',
-  'StageResult', 'StageSet', 'StageSpec', 'StageSpecInput', 'StageStatus', 'StrategyInfo', 'StrategyMemory', 'StrategyPack',
+  'StageResult', 'StageSet', 'StageSpec', 'StageSpecInput', 'StageStatus', 'StrategyFile', 'StrategyInfo', 'StrategyMemory', 'StrategyPack',
 ];
 const TESTING_VALUES = ['barsFromCloses', 'barsFromRows', 'runStrategy'];
 const TESTING_TYPES = ['BarsOptions', 'OhlcvRow', 'RunStrategyOptions', 'StrategyRun'];
