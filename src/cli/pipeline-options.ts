@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { OrdinisError } from '../errors.ts';
 import type { BacktestConfig } from '../modes/backtest/backtest-driver.ts';
 import { NO_COMMISSION, type CommissionModel } from '../domain/commission.ts';
+import { isStrategyFileArgument } from '../adapters/strategy/strategy-file-name.ts';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The bundled sample: real ORCL daily bars, so `ordinis backtest` works on a fresh install. */
@@ -16,7 +17,10 @@ export const SAMPLE_DATA = join(PROJECT_ROOT, 'samples', 'orcl-1995-2014.txt');
 export interface PipelineFlags {
   data?: string[];
   symbols?: string;
+  /** A built-in pack's id, or a strategy file's path (strategy-file.ts tells them apart). */
   strategy: string;
+  /** `--param key=value`, repeatable: the pack's raw parameters. */
+  param?: string[];
   fast?: string;
   slow?: string;
   period?: string;
@@ -44,7 +48,8 @@ export function addPipelineOptions(cmd: Command, cashHelp: string, dbHelp: strin
   return cmd
     .option('--data <file>', 'OHLCV CSV file (repeatable; one symbol per file)', collect, undefined)
     .option('--symbols <list>', 'symbol names for the files, comma-separated (default: file stems); also the order within a bar')
-    .option('--strategy <id>', 'sma-cross | close-sma | rsi', 'sma-cross')
+    .option('--strategy <id|file>', 'sma-cross | close-sma | rsi, or your own pack: a .ts, .mts, .js or .mjs file (default export or `export const strategy`)', 'sma-cross')
+    .option('--param <key=value>', "a strategy parameter, validated by the pack's schema (repeatable; e.g. --param period=20)", collect, undefined)
     .option('--fast <n>', 'sma-cross: fast SMA period (default 15)')
     .option('--slow <n>', 'sma-cross: slow SMA period (default 30)')
     .option('--period <n>', 'close-sma: SMA period (default 15); rsi: RSI period (default 14)')
@@ -58,6 +63,23 @@ export function addPipelineOptions(cmd: Command, cashHelp: string, dbHelp: strin
     .option('--to <date>', 'last date, YYYY-MM-DD (inclusive)')
     .option('--db <file>', dbHelp)
     .option('--seed <n>', 'random seed (default ORCH_SEED)');
+}
+
+/**
+ * `--param key=value` flags as raw parameters (pure): the value is everything after the first
+ * `=`, kept a string for the pack's schema to coerce. A flag without `=` or an empty key, or
+ * a key given twice, is E_CFG_INVALID naming it.
+ */
+export function paramFlags(flags: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const flag of flags ?? []) {
+    const eq = flag.indexOf('=');
+    const key = eq < 0 ? '' : flag.slice(0, eq).trim();
+    if (key === '') throw new OrdinisError('E_CFG_INVALID', `--param ${JSON.stringify(flag)}: expected key=value (e.g. --param period=20)`, { details: { flag: '--param', value: flag } });
+    if (Object.prototype.hasOwnProperty.call(out, key)) throw new OrdinisError('E_CFG_INVALID', `--param ${key} given twice`, { details: { flag: '--param', key } });
+    out[key] = flag.slice(eq + 1);
+  }
+  return out;
 }
 
 export function collect(value: string, previous: string[] | undefined): string[] {
@@ -139,12 +161,15 @@ const FLAG_BOUNDS = {
  * keys; `--commission-pct` replaces it.
  */
 export function toBacktestConfig(f: PipelineFlags, defaultCash: number, configured: CommissionModel = NO_COMMISSION): BacktestConfig & { strategy: string } {
-  const allowed = STRATEGY_FLAGS[f.strategy];
-  if (!allowed) throw new OrdinisError('E_SIG_STRATEGY_UNKNOWN', `--strategy ${f.strategy}: expected one of ${Object.keys(STRATEGY_FLAGS).join(', ')}`);
-  const params: Record<string, unknown> = {};
+  const params: Record<string, unknown> = paramFlags(f.param);
+  const file = isStrategyFileArgument(f.strategy);
+  const allowed = file ? [] : STRATEGY_FLAGS[f.strategy];
+  if (!allowed) throw new OrdinisError('E_SIG_STRATEGY_UNKNOWN', `--strategy ${f.strategy}: expected one of ${Object.keys(STRATEGY_FLAGS).join(', ')}, or a strategy file (.ts, .mts, .js, .mjs)`);
   for (const k of ['fast', 'slow', 'period', 'lower', 'upper'] as const) {
     if (f[k] === undefined) continue;
+    if (file) throw new OrdinisError('E_CFG_INVALID', `--${k} is a flag of the built-in packs; give a strategy file's parameters as --param ${k}=${f[k]}`);
     if (!allowed.includes(k)) throw new OrdinisError('E_CFG_INVALID', `--${k} does not apply to --strategy ${f.strategy} (it takes ${allowed.map((a) => `--${a}`).join(', ')})`);
+    if (k in params) throw new OrdinisError('E_CFG_INVALID', `--${k} and --param ${k}: give the parameter once`);
     params[k] = decimalFlag(`--${k}`, f[k], FLAG_BOUNDS[k]);
   }
   if (f.qty !== undefined && f.weight !== undefined) throw new OrdinisError('E_CFG_INVALID', 'give --qty or --weight, not both');

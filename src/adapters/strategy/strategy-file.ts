@@ -16,9 +16,10 @@ import { pathToFileURL } from 'node:url';
 import { OrdinisError } from '../../errors.ts';
 import { checkPackShape, resolvePack, type ResolvedStrategy } from '../../stages/sig/registry.ts';
 import type { StrategyPack } from '../../stages/sig/strategy-pack.ts';
+import { STRATEGY_FILE_EXTENSIONS } from './strategy-file-name.ts';
 
-/** The extensions a strategy file may have; `.ts`/`.mts` need tsx. */
-export const STRATEGY_FILE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const;
+export { STRATEGY_FILE_EXTENSIONS, isStrategyFileArgument } from './strategy-file-name.ts';
+
 const TYPESCRIPT = new Set(['.ts', '.mts']);
 
 type AnyPack = StrategyPack<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -32,14 +33,6 @@ export interface StrategyFile {
   readonly exportName: 'default' | 'strategy';
   readonly bytes: number;
   readonly sha256: string;
-}
-
-/**
- * Whether a `--strategy` argument names a file rather than a built-in id: it contains a path
- * separator or ends in a strategy file extension. Built-in ids (`sma-cross`) never do.
- */
-export function isStrategyFileArgument(arg: string): boolean {
-  return arg.includes('/') || arg.includes('\\') || STRATEGY_FILE_EXTENSIONS.some((e) => arg.endsWith(e));
 }
 
 function fileError(file: string, what: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}): OrdinisError {

@@ -31,9 +31,25 @@ export interface DataFingerprint {
   sha256: string;
 }
 
+/**
+ * A strategy loaded from a user's file (`--strategy ./my.ts`): its pack version and the
+ * entry file's content. Edited code trades differently, so it is another book, as edited data
+ * is; the files the entry imports are not fingerprinted (its version should say they changed).
+ */
+export interface StrategyFileFingerprint {
+  /** Absolute path at that start (shown, never compared). */
+  file: string;
+  /** The pack's version. */
+  version: string;
+  bytes: number;
+  sha256: string;
+}
+
 export interface BookIdentity {
   strategy: string;
   strategyParams: Record<string, unknown>;
+  /** Present when the strategy came from a file; absent for a built-in pack. */
+  strategyFile?: StrategyFileFingerprint;
   /** Replayed files, one per symbol, in symbol order; a live feed's name instead. */
   data: DataFingerprint[] | { feed: string };
   symbols: string[];
@@ -56,6 +72,8 @@ export function bookDifferences(stored: BookIdentity, current: BookIdentity): st
   if (params(stored.strategyParams) !== params(current.strategyParams)) {
     out.push(`strategy params: ${params(stored.strategyParams)} -> ${params(current.strategyParams)}`);
   }
+  const code = strategyFileDifference(stored.strategyFile, current.strategyFile);
+  if (code) out.push(code);
   if (stored.symbols.join(',') !== current.symbols.join(',')) out.push(`symbols: ${stored.symbols.join(',')} -> ${current.symbols.join(',')}`);
   out.push(...dataDifferences(stored.data, current.data));
   if (stored.cash !== current.cash) out.push(`starting cash: ${stored.cash} -> ${current.cash}`);
@@ -78,13 +96,21 @@ function dataDifferences(a: BookIdentity['data'], b: BookIdentity['data']): stri
   return out;
 }
 
+function strategyFileDifference(a: StrategyFileFingerprint | undefined, b: StrategyFileFingerprint | undefined): string | undefined {
+  if (a === undefined && b === undefined) return undefined;
+  if (a && b && a.version === b.version && a.sha256 === b.sha256 && a.bytes === b.bytes) return undefined;
+  const name = (f: StrategyFileFingerprint | undefined): string => (f ? `${f.file} (version ${f.version}, ${f.bytes} bytes, sha256 ${f.sha256.slice(0, 12)})` : 'a built-in pack');
+  return `strategy code: ${name(a)} -> ${name(b)}`;
+}
+
 function describeFile(f: DataFingerprint): string {
   return `${f.file} (${f.bytes} bytes, sha256 ${f.sha256.slice(0, 12)})`;
 }
 
-/** One line: `sma-cross {"fast":5,"slow":15} on ORCL, cash 10000`. */
+/** One line: `sma-cross {"fast":5,"slow":15} on ORCL, cash 10000` (a file's pack: `my-ema@1.0.0 (/abs/my-ema.ts) {...}`). */
 export function describeBook(b: BookIdentity): string {
-  return `${b.strategy} ${canonical(b.strategyParams)} on ${b.symbols.join(',')}, cash ${b.cash}`;
+  const from = b.strategyFile ? `@${b.strategyFile.version} (${b.strategyFile.file})` : '';
+  return `${b.strategy}${from} ${canonical(b.strategyParams)} on ${b.symbols.join(',')}, cash ${b.cash}`;
 }
 
 /** JSON with sorted keys, so {slow, fast} and {fast, slow} are the same parameters. */

@@ -36,7 +36,7 @@ import { PaperBroker, type PaperVenueStore } from '../../adapters/venue/paper-br
 import { assemblePipeline, type Pipeline } from '../assemble.ts';
 import { CycleScheduler, type CyclePlan, type SchedulerStats } from './cycle-scheduler.ts';
 import { assertRecovered, describeRecovery, runRecovery, type RecoveryReport } from '../recovery/recovery.ts';
-import type { BookChoice, BookIdentity } from './paper-book.ts';
+import type { BookChoice, BookIdentity, StrategyFileFingerprint } from './paper-book.ts';
 import { bookStateOf, planBookStart, settleBook } from './book-start.ts';
 import { releaseOwnerLease, takeOwnerLease } from './owner-lease.ts';
 import { CursorRunStore, readCursor, ResumeCursor } from './resume-cursor.ts';
@@ -57,6 +57,8 @@ export interface PaperRuntimeOptions {
   data: ReplayData | LiveData;
   strategy: string;
   strategyParams: Record<string, unknown>;
+  /** The strategy came from a user's file (with `registry` holding its pack): part of the book's identity. */
+  strategyFile?: StrategyFileFingerprint;
   sizing: SizingConfig;
   /** Starting cash of a new venue and of an empty ledger. */
   cash: number;
@@ -175,6 +177,7 @@ export class PaperRuntime {
         strategy: opts.strategy,
         // The parameters as the strategy resolved them (defaults filled in): `--fast 15 --slow 30` and none are one book.
         strategyParams: { ...(strategy.params as Record<string, unknown>) },
+        ...(opts.strategyFile ? { strategyFile: opts.strategyFile } : {}),
         cash: opts.cash,
         ...bookData,
       };

@@ -133,9 +133,9 @@ test('parameters the schema rejects and an unknown feature kind name the file (E
   assert.throws(() => resolveStrategyFile(loaded, { period: '1' }, 'ema.mjs'), rejectsWith('E_CFG_INVALID', /^E_CFG_INVALID: strategy file ema\.mjs: strategy 'my-ema': invalid parameters: period: /));
   assert.throws(() => resolveStrategyFile(loaded, { perod: '5' }, 'ema.mjs'), rejectsWith('E_CFG_INVALID', /strategy file ema\.mjs: .*perod/));
 
-  p.write('kind.mjs', "export default { id: 'k', version: '1', features: () => [{ kind: 'macd', name: 'm', period: 3 }], decide: () => null };\n");
+  p.write('kind.mjs', "export default { id: 'k', version: '1', features: () => [{ kind: 'moon_phase', name: 'm', period: 3 }], decide: () => null };\n");
   const kind = await loadStrategyFile('kind.mjs', { cwd: p.dir });
-  assert.throws(() => resolveStrategyFile(kind, {}, 'kind.mjs'), rejectsWith('E_CFG_INVALID', /strategy file kind\.mjs: strategy 'k': bad feature declaration: feature spec: 'm': unknown kind 'macd'/));
+  assert.throws(() => resolveStrategyFile(kind, {}, 'kind.mjs'), rejectsWith('E_CFG_INVALID', /strategy file kind\.mjs: strategy 'k': bad feature declaration: feature spec: 'm': unknown kind 'moon_phase'/));
 });
 
 test('pickStrategyExport: a CommonJS-compiled default export is unwrapped', () => {
