@@ -6,13 +6,14 @@
 //                resolves to the sources or the repository's node_modules), with a strict
 //                tsconfig (module/moduleResolution NodeNext: the package's `exports` and
 //                its .d.ts files are what the compiler sees)
-//   3. install   `npm install <tarball> tsx typescript @types/node` (versions: the ranges
-//                this repository's package.json asks for)
+//   3. install   `npm install <tarball> zod tsx typescript @types/node`, as a user would
+//                (zod for a pack's parameter schema; versions: the ranges this
+//                repository's package.json asks for)
 //   4. copy      examples/*.ts, and the runnable snippets of docs/guide/*.md (which blocks
 //                run: scripts/doc-snippets.mjs — ```ts check and ```sh check)
 //   5. typecheck `tsc --noEmit` over all of them
 //   6. run       each example and ts snippet with `node --import tsx` (non-zero exit fails),
-//                each sh snippet with `bash -e`, node_modules/.bin on PATH
+//                each sh snippet with `bash -e -o pipefail`, node_modules/.bin on PATH
 //   7. bin       `ordinis --help`, and `ordinis backtest --json` (its JSON must say ok)
 //   8. init      `ordinis init proj --package-spec <tarball>`, then `npm install` and
 //                `npm test` inside it
@@ -153,7 +154,7 @@ async function main() {
     });
 
     await step('install the tarball', () => {
-      const deps = [tarball, rangeOf('tsx'), rangeOf('typescript'), rangeOf('@types/node')];
+      const deps = [tarball, rangeOf('zod'), rangeOf('tsx'), rangeOf('typescript'), rangeOf('@types/node')];
       console.log(`  npm install ${deps.map((d) => (d === tarball ? basename(d) : d)).join(' ')}`);
       run('npm', ['install', '--prefer-offline', ...deps], { cwd: project, timeoutMs: 15 * MINUTE });
     });
@@ -189,7 +190,7 @@ async function main() {
         const out =
           p.kind === 'ts'
             ? run(process.execPath, ['--import', 'tsx', p.file], { cwd: project, env: binEnv(project) })
-            : run('bash', ['-e', p.file], { cwd: project, env: binEnv(project) });
+            : run('bash', ['-e', '-o', 'pipefail', p.file], { cwd: project, env: binEnv(project) });
         const last = out.trimEnd().split('\n').filter(Boolean).at(-1) ?? '(no output)';
         console.log(`  ok ${p.from} (${((performance.now() - t) / 1000).toFixed(1)} s): ${last.slice(0, 100)}`);
       }

@@ -4,8 +4,11 @@
 //   ```ts check     a TypeScript program: type-checked and run (`node --import tsx`) in a
 //                   fresh project that installed the packed package; it imports only from
 //                   'ordinis-orch' and 'ordinis-orch/testing', and fails by exiting non-zero.
-//   ```sh check     shell commands, run with `bash -e` in that project, node_modules/.bin on
-//                   PATH (so `ordinis ...` is the installed bin).
+//   ```sh check     shell commands, run with `bash -e -o pipefail` in that project,
+//                   node_modules/.bin on PATH (so `ordinis ...` is the installed bin).
+//
+// The snippets of a page run in the order they appear, all in the project's directory, so
+// a later one may use a file an earlier one made (a database, an export).
 //
 // Any other block (```ts, ```sh, ```json, ...) is illustration and is not run; the guide's
 // own test (test/docs/guide.test.ts) requires every ```ts block of docs/guide/ to be a
