@@ -10,6 +10,7 @@
 
 import { OrdinisError } from '../errors.ts';
 import type { Bar } from './market.ts';
+import { isIndicatorKind, kindInfo, outputNamesOf, paramsOf, type IndicatorKind } from './indicator-kinds.ts';
 
 const BAR_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
 /** A bar's own fields, usable as an indicator's input. */
@@ -50,7 +51,49 @@ export type FeatureSpec =
       warmup?: number;
       /** A fresh indicator (one per symbol). */
       create(): BarIndicator;
-    };
+    }
+  | IndicatorSpec;
+
+/**
+ * The indicator catalogue (domain/indicator-kinds.ts), each exact against backtrader 1.9.78.
+ * Parameters are optional and default to backtrader's. `source` (default `close`) is a bar
+ * field or an earlier feature; `bar` kinds read the bar's high, low and close.
+ *
+ * A multi-output kind exposes one value per output, named `<name>_<output>`: the spec
+ * `{ kind: 'bollinger', name: 'bb' }` gives `bb_mid`, `bb_top`, `bb_bot` and `bb_pctb`, each a
+ * feature a strategy reads (and a later spec may use as its source); `bb` itself is not one.
+ */
+export type IndicatorSpec =
+  /** Weighted, double/triple exponential, Hull and zero-lag EMA (period 30); StdDev (20, population); momentum and ROC (12, `(x - x[-n]) / x[-n]`). */
+  | { kind: 'wma' | 'dema' | 'tema' | 'hma' | 'zlema' | 'stddev' | 'momentum' | 'roc'; name: string; period?: number; source?: string }
+  /** Kaufman's adaptive MA: efficiency over `period` (30), smoothing between EMA(fast) (2) and EMA(slow) (30). */
+  | { kind: 'kama'; name: string; period?: number; fast?: number; slow?: number; source?: string }
+  /** Outputs mid, top, bot, pctb: SMA(period) (20) +- devfactor (2) population standard deviations; %B = (x - bot) / (top - bot). */
+  | { kind: 'bollinger'; name: string; period?: number; devfactor?: number; source?: string }
+  /** MACD outputs macd, signal, histo; PPO outputs ppo (100 (fast - slow) / slow), signal, histo. EMAs 12, 26, signal 9. */
+  | { kind: 'macd' | 'ppo'; name: string; fastPeriod?: number; slowPeriod?: number; signalPeriod?: number; source?: string }
+  /** Slow stochastic, outputs k, d: %K = SMA(periodDFast) of the fast %K over `period` (14, 3), %D = SMA(periodDSlow) (3) of it. */
+  | { kind: 'stochastic'; name: string; period?: number; periodDFast?: number; periodDSlow?: number }
+  /** Fast stochastic, outputs k, d: %K = 100 (close - lowest low) / (highest high - lowest low) over `period` (14), %D = SMA(periodDFast) (3). */
+  | { kind: 'stochastic_fast'; name: string; period?: number; periodDFast?: number }
+  /** Williams %R (14), DMI (14; outputs plus, minus, adx: +DI, -DI, ADX, Wilder smoothing), Aroon (14; outputs up, down, osc). */
+  | { kind: 'williamsr' | 'dmi' | 'aroon'; name: string; period?: number }
+  /** Commodity channel index: typical price's deviation from its SMA(period) (20) over factor (0.015) x its mean deviation. */
+  | { kind: 'cci'; name: string; period?: number; factor?: number }
+  /** Highest / lowest `source` over the last `period` bars (backtrader's default 1); a Donchian channel is highest(high) and lowest(low). */
+  | { kind: 'highest' | 'lowest'; name: string; period?: number; source?: string }
+  /**
+   * Outputs tenkan, kijun, span_a, span_b: midpoints of the high-low range over tenkan (9),
+   * kijun (26) and senkou (52) bars; the spans are shifted senkouLead (26) bars forward. No
+   * chikou span: backtrader's is the close 26 bars AHEAD, a look-ahead a strategy must not see.
+   */
+  | { kind: 'ichimoku'; name: string; tenkan?: number; kijun?: number; senkou?: number; senkouLead?: number }
+  /** Arithmetic between features: `a - b`, `a / b`. */
+  | { kind: 'diff' | 'ratio'; name: string; a: string; b: string }
+  /** `factor x source`. */
+  | { kind: 'scale'; name: string; factor: number; source?: string }
+  /** `source` `period` (1) bars ago. */
+  | { kind: 'lag'; name: string; period?: number; source?: string };
 
 export type FeatureKind = FeatureSpec['kind'];
 
@@ -109,11 +152,63 @@ export function validateFeatureSpecs(specs: readonly FeatureSpec[]): void {
         if (typeof s.create !== 'function') throw invalid(`'${name}': a custom feature needs create()`);
         if (s.warmup !== undefined && (!Number.isInteger(s.warmup) || s.warmup < 1)) throw invalid(`'${name}': warmup must be a whole number >= 1`);
         break;
-      default:
-        throw invalid(`'${name}': unknown kind '${String((s as { kind?: unknown }).kind)}'`);
+      default: {
+        const kind = (s as { kind?: unknown }).kind;
+        if (!isIndicatorKind(kind)) throw invalid(`'${name}': unknown kind '${String(kind)}'`);
+        checkIndicatorSpec(kind, s as IndicatorSpec, ref);
+        for (const out of outputNamesOf(kind, name)) {
+          if (out !== name && (declared.has(out) || isBarField(out))) throw invalid(`'${name}': output '${out}' clashes with a feature declared before it`);
+          declared.add(out);
+        }
+      }
     }
     declared.add(name);
   }
+}
+
+const SPEC_KEYS = new Set(['kind', 'name']);
+
+/** A catalogue spec: only its own fields, each parameter in range, its inputs declared before it. */
+function checkIndicatorSpec(kind: IndicatorKind, s: IndicatorSpec, ref: (owner: string, what: string, r: unknown) => void): void {
+  const info = kindInfo(kind);
+  const inputs = info.input === 'source' ? ['source'] : info.input === 'pair' ? ['a', 'b'] : [];
+  for (const key of Object.keys(s)) {
+    if (!SPEC_KEYS.has(key) && !inputs.includes(key) && !(key in info.params)) {
+      throw invalid(`'${s.name}': unknown field '${key}' for kind '${kind}' (fields: ${[...inputs, ...Object.keys(info.params)].join(', ') || 'none'})`);
+    }
+  }
+  const fields = s as unknown as Record<string, unknown>;
+  for (const [key, rule] of Object.entries(info.params)) {
+    const v = fields[key];
+    if (v === undefined) {
+      if (rule.default === undefined) throw invalid(`'${s.name}': ${kind} needs '${key}'`);
+      continue;
+    }
+    const ok = typeof v === 'number' && Number.isFinite(v) && (!rule.integer || Number.isInteger(v)) && (rule.min === undefined || v >= rule.min) && (rule.above === undefined || v > rule.above);
+    if (!ok) {
+      const want = rule.integer ? `a whole number >= ${rule.min ?? 0}` : rule.above !== undefined ? `a number > ${rule.above}` : 'a finite number';
+      throw invalid(`'${s.name}': ${key} must be ${want}, got ${JSON.stringify(v) ?? String(v)}`);
+    }
+  }
+  if (info.input === 'source') ref(s.name, 'source', fields['source'] ?? info.defaultSource);
+  if (info.input === 'pair') {
+    ref(s.name, 'a', fields['a']);
+    ref(s.name, 'b', fields['b']);
+  }
+}
+
+/** The inputs a catalogue spec reads (bar fields or earlier features), in order: none for bar kinds. */
+export function indicatorInputsOf(s: IndicatorSpec): string[] {
+  const info = kindInfo(s.kind);
+  const fields = s as unknown as Record<string, string | undefined>;
+  if (info.input === 'source') return [fields['source'] ?? info.defaultSource!];
+  if (info.input === 'pair') return [fields['a']!, fields['b']!];
+  return [];
+}
+
+/** The value names a spec exposes: its own name, or one per output of a multi-output kind. */
+export function featureNamesOf(s: FeatureSpec): string[] {
+  return isIndicatorKind(s.kind) ? outputNamesOf(s.kind, s.name) : [s.name];
 }
 
 function describe(s: FeatureSpec): string {
@@ -130,6 +225,8 @@ function describe(s: FeatureSpec): string {
       return `${s.name}=${s.field}`;
     case 'custom':
       return `${s.name}=custom(${s.id})`;
+    default:
+      return `${s.name}=${s.kind}(${[...indicatorInputsOf(s), ...Object.values(paramsOf(s.kind, s))].join(',')})`;
   }
 }
 
@@ -173,6 +270,13 @@ export function warmupBarsOf(specs: readonly FeatureSpec[]): number {
       case 'custom':
         v = s.warmup ?? 1;
         break;
+      default: {
+        // A pair is warm once both inputs are; a bar kind reads bar fields (warm on bar 1).
+        const input = Math.max(1, ...indicatorInputsOf(s).map(of));
+        const outputs = kindInfo(s.kind).warmup(paramsOf(s.kind, s), input);
+        outputNamesOf(s.kind, s.name).forEach((n, k) => w.set(n, outputs[k]!));
+        v = Math.max(...outputs);
+      }
     }
     w.set(s.name, v);
     if (v > max) max = v;

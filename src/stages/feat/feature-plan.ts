@@ -1,8 +1,15 @@
 // A validated feature list (domain/feature-spec.ts) compiled once into a per-symbol plan of
 // streaming indicators, and the per-bar step that feeds it.
+//
+// The plan is a list of value SLOTS: one per feature, or one per output of a multi-output
+// catalogue kind (`bb` -> bb_mid, bb_top, bb_bot, bb_pctb). A multi-output feature's first
+// slot feeds its indicator; the others read the outputs that step produced (the slots of one
+// feature share one state object), so a vector is still one value per slot, in order.
 
 import type { Bar } from '../../domain/market.ts';
-import { isBarField, type BarField, type BarIndicator, type FeatureKind, type FeatureSpec } from '../../domain/feature-spec.ts';
+import { featureNamesOf, indicatorInputsOf, isBarField, type BarField, type BarIndicator, type FeatureSpec, type IndicatorSpec } from '../../domain/feature-spec.ts';
+import { isIndicatorKind } from '../../domain/indicator-kinds.ts';
+import { createCatalogueState, type CatalogueState } from './catalogue.ts';
 import { Atr } from './atr.ts';
 import { CrossOver } from './crossover.ts';
 import { Ema } from './ema.ts';
@@ -40,57 +47,83 @@ const OP_ATR = 3;
 const OP_CROSSOVER = 4;
 const OP_FIELD = 5;
 const OP_CUSTOM = 6;
+/** A catalogue kind: steps its state, returns its first output. */
+const OP_CATALOGUE = 7;
+/** A further output of the catalogue feature in the slots before it (already stepped this bar). */
+const OP_OUTPUT = 8;
 
-const OP_OF_KIND: Record<FeatureKind, number> = { sma: OP_SMA, ema: OP_EMA, rsi: OP_RSI, atr: OP_ATR, crossover: OP_CROSSOVER, field: OP_FIELD, custom: OP_CUSTOM };
+const OP_OF_KIND = { sma: OP_SMA, ema: OP_EMA, rsi: OP_RSI, atr: OP_ATR, crossover: OP_CROSSOVER, field: OP_FIELD, custom: OP_CUSTOM } as const;
 
-/** A validated spec list compiled once: per feature, what computes it and from which inputs. */
+/** A validated spec list compiled once: per value slot, what computes it and from which inputs. */
 export interface FeaturePlan {
   readonly specs: readonly FeatureSpec[];
+  /** The name of each slot: a feature's name, or `<name>_<output>` for a multi-output one. */
+  readonly names: readonly string[];
   readonly ops: Uint8Array;
-  /** The source, field or crossover `a` input of each feature. */
+  /** The source, field or crossover / pair `a` input of each slot. */
   readonly inA: Int32Array;
-  /** The crossover `b` input of each feature. */
+  /** The crossover / pair `b` input of each slot. */
   readonly inB: Int32Array;
+  /** For an OP_OUTPUT slot, which output of its feature it holds. */
+  readonly output: Uint8Array;
 }
 
-/** One feature's per-symbol state: its streaming indicator (none for a bar field). */
-export type FeatureState = Sma | Ema | Rsi | Atr | CrossOver | BarIndicator | undefined;
+/** One slot's per-symbol state: its streaming indicator (none for a bar field). */
+export type FeatureState = Sma | Ema | Rsi | Atr | CrossOver | BarIndicator | CatalogueState | undefined;
 
 /** Compiles a validated spec list once, for every symbol (resolves every input to an InputRef). */
 export function planFeatures(specs: readonly FeatureSpec[]): FeaturePlan {
   const index = new Map<string, number>();
   // An input the feature does not have is never read; 0 just fills its slot.
   const toRef = (r: string | undefined): InputRef => (r === undefined ? 0 : isBarField(r) ? FIELD_CODE[r] : index.get(r)!);
-  const ops = new Uint8Array(specs.length);
-  const inA = new Int32Array(specs.length);
-  const inB = new Int32Array(specs.length);
-  specs.forEach((s, k) => {
-    ops[k] = OP_OF_KIND[s.kind];
-    inA[k] = toRef(inputA(s));
-    inB[k] = toRef(s.kind === 'crossover' ? s.b : undefined);
-    index.set(s.name, k);
-  });
-  return { specs, ops, inA, inB };
+  const names = specs.flatMap(featureNamesOf);
+  const ops = new Uint8Array(names.length);
+  const inA = new Int32Array(names.length);
+  const inB = new Int32Array(names.length);
+  const output = new Uint8Array(names.length);
+  let slot = 0;
+  for (const s of specs) {
+    const [a, b] = inputsOf(s);
+    const outputs = featureNamesOf(s);
+    ops[slot] = isIndicatorKind(s.kind) ? OP_CATALOGUE : OP_OF_KIND[s.kind as keyof typeof OP_OF_KIND];
+    inA[slot] = toRef(a);
+    inB[slot] = toRef(b);
+    for (let j = 1; j < outputs.length; j++) {
+      ops[slot + j] = OP_OUTPUT;
+      output[slot + j] = j;
+    }
+    outputs.forEach((n, j) => index.set(n, slot + j));
+    slot += outputs.length;
+  }
+  return { specs, names, ops, inA, inB, output };
 }
 
-function inputA(s: FeatureSpec): string | undefined {
+function inputsOf(s: FeatureSpec): [string | undefined, string | undefined] {
   switch (s.kind) {
     case 'sma':
     case 'ema':
     case 'rsi':
-      return s.source ?? 'close';
+      return [s.source ?? 'close', undefined];
     case 'crossover':
-      return s.a;
+      return [s.a, s.b];
     case 'field':
-      return s.field;
-    default:
-      return undefined;
+      return [s.field, undefined];
+    case 'atr':
+    case 'custom':
+      return [undefined, undefined];
+    default: {
+      const [a, b] = indicatorInputsOf(s);
+      return [a, b];
+    }
   }
 }
 
-/** Fresh per-symbol state for a plan, one entry per feature. */
+/** Fresh per-symbol state for a plan, one entry per slot (a multi-output feature's slots share one). */
 export function createFeatureStates(plan: FeaturePlan): FeatureState[] {
-  return plan.specs.map(createState);
+  return plan.specs.flatMap((s) => {
+    const st = createState(s);
+    return featureNamesOf(s).map(() => st);
+  });
 }
 
 function createState(s: FeatureSpec): FeatureState {
@@ -109,6 +142,8 @@ function createState(s: FeatureSpec): FeatureState {
       return undefined;
     case 'custom':
       return s.create();
+    default:
+      return createCatalogueState(s as IndicatorSpec);
   }
 }
 
@@ -130,7 +165,14 @@ export function computeFeature(plan: FeaturePlan, k: number, st: FeatureState, b
       return (st as CrossOver).update(readInput(plan.inA[k]!, bar, values), readInput(plan.inB[k]!, bar, values));
     case OP_FIELD:
       return readInput(plan.inA[k]!, bar, values);
-    default:
+    case OP_CUSTOM:
       return (st as BarIndicator).update(bar);
+    case OP_CATALOGUE: {
+      const c = st as CatalogueState;
+      c.step(bar, readInput(plan.inA[k]!, bar, values), readInput(plan.inB[k]!, bar, values));
+      return c.out[0];
+    }
+    default:
+      return (st as CatalogueState).out[plan.output[k]!];
   }
 }

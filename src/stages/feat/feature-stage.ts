@@ -44,7 +44,8 @@ export class FeatureStage implements Stage<'FEAT'> {
     validateFeatureSpecs(opts.features);
     const specs = [...opts.features];
     this.plan = planFeatures(specs);
-    this.names = specs.map((s) => s.name);
+    // One name per value slot: a multi-output feature contributes one per output.
+    this.names = this.plan.names;
     this.record = recordOf(this.names);
     this.featureVersion = featureVersionOf(specs);
     this.warmupBars = warmupBarsOf(specs);

@@ -165,7 +165,7 @@ describe('feature specs', () => {
       [[{ kind: 'crossover', name: 'x', a: 'fast', b: 'close' }, { kind: 'sma', name: 'fast', period: 3 }], /'x': a 'fast'/],
       [[{ kind: 'sma', name: 'close', period: 3 }], /clashes with a bar field/],
       [[{ kind: 'sma', name: 's', period: 3 }, { kind: 'ema', name: 's', period: 3 }], /declared twice/],
-      [[{ kind: 'wma', name: 'w', period: 3 }], /unknown kind 'wma'/],
+      [[{ kind: 'vwma', name: 'w', period: 3 }], /'w': unknown kind 'vwma'/],
       [[{ kind: 'sma', name: '1x', period: 3 }], /bad feature name/],
       [[{ kind: 'crossover', name: 'x', a: 'close', b: 'close' }], /with itself/],
     ];

@@ -1,0 +1,4 @@
+// DMI/ADX and Aroon against backtrader's series on both data files.
+import { describeFamily } from './backtrader-series.ts';
+
+describeFamily('directional', ['dmi', 'aroon']);
