@@ -117,7 +117,10 @@ function checkPeriodOf(spec: { name: string; period: number }): void {
 /** Validates a list of specs (names, periods, references); throws E_CFG_INVALID. */
 export function validateFeatureSpecs(specs: readonly FeatureSpec[]): void {
   if (!Array.isArray(specs)) throw invalid('features must be an array');
+  /** Every value a later feature may read: feature names and the outputs of multi-output ones. */
   const declared = new Set<string>();
+  /** Every spec's name (a multi-output spec's own name is not a value, but still taken). */
+  const specNames = new Set<string>();
   const ref = (owner: string, what: string, r: unknown): void => {
     if (typeof r !== 'string' || (!isBarField(r) && !declared.has(r))) {
       throw invalid(`'${owner}': ${what} '${String(r)}' is neither a bar field (${BAR_FIELDS.join(', ')}) nor a feature declared before it`);
@@ -128,7 +131,7 @@ export function validateFeatureSpecs(specs: readonly FeatureSpec[]): void {
     const name = (s as { name?: unknown }).name;
     if (typeof name !== 'string' || !NAME_RE.test(name)) throw invalid(`bad feature name '${String(name)}' (letters, digits, _; starting with a letter)`);
     if (isBarField(name)) throw invalid(`feature name '${name}' clashes with a bar field`);
-    if (declared.has(name)) throw invalid(`feature '${name}' declared twice`);
+    if (declared.has(name) || specNames.has(name)) throw invalid(`feature '${name}' declared twice`);
     switch (s.kind) {
       case 'sma':
       case 'ema':
@@ -162,7 +165,8 @@ export function validateFeatureSpecs(specs: readonly FeatureSpec[]): void {
         }
       }
     }
-    declared.add(name);
+    specNames.add(name);
+    if (!isIndicatorKind(s.kind)) declared.add(name);
   }
 }
 
