@@ -35,7 +35,8 @@ export interface InitInput {
 
 /** The years of the sample cut into the project's data file: a few hundred daily bars. */
 export const INIT_DATA_YEARS = ['2013', '2014'] as const;
-export const INIT_DATA_FILE = `data/orcl-${INIT_DATA_YEARS[0]}-${INIT_DATA_YEARS[INIT_DATA_YEARS.length - 1]}.csv`;
+/** Named by its symbol: a CSV file's stem is the symbol a backtest trades it as. */
+export const INIT_DATA_FILE = 'data/ORCL.csv';
 
 /** An npm package name from a directory name: lowercase, URL-safe, no leading dot or underscore. */
 export function packageNameOf(dirName: string): string {

@@ -14,6 +14,7 @@ import { registerKill } from './commands/ops-kill.ts';
 import { registerAudit } from './commands/ops-audit.ts';
 import { registerConfig } from './commands/ops-config.ts';
 import { registerDb } from './commands/ops-db.ts';
+import { registerInit } from './commands/init.ts';
 
 export function buildProgram(): Command {
   const program = new Command('ordinis')
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerConfig(program);
   registerDb(program);
+  registerInit(program);
   return program;
 }
 

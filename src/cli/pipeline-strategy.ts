@@ -7,6 +7,7 @@
 import { loadStrategyFile, resolveStrategyFile, type StrategyFile } from '../adapters/strategy/strategy-file.ts';
 import { isStrategyFileArgument } from '../adapters/strategy/strategy-file-name.ts';
 import { StrategyRegistry, type ResolvedStrategy } from '../stages/sig/registry.ts';
+import type { StrategyFileFingerprint } from '../modes/paper/paper-book.ts';
 
 /** A built-in id as given, or a file's pack with its registry and what identifies the file. */
 export type CliStrategy =
@@ -23,4 +24,11 @@ export async function loadCliStrategy(strategy: string, params: Record<string, u
   const source = await loadStrategyFile(strategy, { cwd });
   const resolved = resolveStrategyFile(source, params, strategy);
   return { kind: 'file', id: source.pack.id, registry: new StrategyRegistry().register(source.pack), resolved, source };
+}
+
+/** What a paper book records of a file strategy (absent for a built-in): its version and content. */
+export function strategyFileFingerprint(strategy: CliStrategy): StrategyFileFingerprint | undefined {
+  if (strategy.kind !== 'file') return undefined;
+  const { file, pack, bytes, sha256 } = strategy.source;
+  return { file, version: pack.version, bytes, sha256 };
 }

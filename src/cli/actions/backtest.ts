@@ -19,6 +19,7 @@ import { createProgressBar } from '../progress.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
 import { modeForCommand } from '../../modes/mode-table.ts';
 import { toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';
+import { loadCliStrategy } from '../pipeline-strategy.ts';
 import { commissionModelOf } from '../../domain/commission.ts';
 import { CYCLE_RECORDS } from '../../kernel/cycle-state.ts';
 
@@ -34,7 +35,10 @@ export async function runBacktestCommand(flags: BacktestFlags, cmd: Command): Pr
   const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
   // The command is the mode; an ORCH_MODE set to another one refuses (mode-table.ts).
   modeForCommand('backtest', ctx.loaded);
-  const bt = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH, commissionModelOf(ctx.config.EXEC_COMMISSION_MODEL, ctx.config.EXEC_COMMISSION_VALUE));
+  const parsed = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH, commissionModelOf(ctx.config.EXEC_COMMISSION_MODEL, ctx.config.EXEC_COMMISSION_VALUE));
+  // A strategy file is loaded and resolved before the database opens: a bad one leaves no run row.
+  const strategy = await loadCliStrategy(parsed.strategy, parsed.strategyParams);
+  const bt = { ...parsed, strategy: strategy.id };
   const cycleRecords = CYCLE_RECORDS.find((m) => m === flags.cycleRecords);
   if (!cycleRecords) {
     throw new OrdinisError('E_CFG_INVALID', `--cycle-records ${JSON.stringify(flags.cycleRecords)}: expected ${CYCLE_RECORDS.join(', ')}`);
@@ -63,6 +67,7 @@ export async function runBacktestCommand(flags: BacktestFlags, cmd: Command): Pr
       cycleTelemetry: flags.cycleTelemetry === true,
       codeVersion: info.codeVersion,
       commitHash: info.commitHash,
+      ...(strategy.kind === 'file' ? { registry: strategy.registry } : {}),
     }, (o) => (out = o));
     const host = backtestHostEngine(ctx.config, driver);
     try {

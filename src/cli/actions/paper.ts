@@ -35,6 +35,7 @@ import { watchShutdownSignals } from '../../modes/paper/shutdown-signals.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
 import { modeForCommand } from '../../modes/mode-table.ts';
 import { decimalFlag, toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';
+import { loadCliStrategy, strategyFileFingerprint } from '../pipeline-strategy.ts';
 import { commissionModelOf } from '../../domain/commission.ts';
 
 interface PaperFlags extends PipelineFlags {
@@ -54,7 +55,12 @@ export async function runPaperCommand(flags: PaperFlags, cmd: Command): Promise<
   const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
   // The command is the mode; an ORCH_MODE set to another one refuses (mode-table.ts).
   modeForCommand('paper', ctx.loaded);
-  const bt = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH, commissionModelOf(ctx.config.EXEC_COMMISSION_MODEL, ctx.config.EXEC_COMMISSION_VALUE));
+  const parsed = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH, commissionModelOf(ctx.config.EXEC_COMMISSION_MODEL, ctx.config.EXEC_COMMISSION_VALUE));
+  // A strategy file is loaded and resolved before the database opens: a bad one leaves no
+  // run row and no paper book; its version and content become part of the book's identity.
+  const strategy = await loadCliStrategy(parsed.strategy, parsed.strategyParams);
+  const strategyFile = strategyFileFingerprint(strategy);
+  const bt = { ...parsed, strategy: strategy.id };
   const speed = decimalFlag('--speed', flags.speed, { min: 0 });
   const maxCycles = flags.maxCycles !== undefined ? decimalFlag('--max-cycles', flags.maxCycles, { integer: true, min: 1 }) : undefined;
   if (flags.adopt && flags.newBook) throw new OrdinisError('E_CFG_INVALID', '--adopt and --new-book: give one or the other (take the old book over, or start a fresh one)');
@@ -105,6 +111,8 @@ export async function runPaperCommand(flags: PaperFlags, cmd: Command): Promise<
       },
       strategy: bt.strategy,
       strategyParams: bt.strategyParams,
+      ...(strategy.kind === 'file' ? { registry: strategy.registry } : {}),
+      ...(strategyFile ? { strategyFile } : {}),
       sizing: bt.sizing,
       cash: bt.cash,
       commission: bt.commission,
