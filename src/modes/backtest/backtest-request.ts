@@ -9,13 +9,10 @@ import type { BacktestDriver, OrchestrationEngine } from '../../kernel/engine.ts
 import type { OrdinisConfig } from '../../config/schema.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { SeededRandom } from '../../core/random.ts';
-import { MemoryAuditStore } from '../../governance/audit-chain.ts';
-import { MemoryKillSwitchStore } from '../../kill-switch/contract.ts';
 import { BufferedBarSource } from '../../adapters/data/buffered-bar-source.ts';
-import { MemoryOrderStore } from '../../adapters/memory/memory-order-store.ts';
-import { MemoryLedgerStore } from '../../adapters/memory/memory-ledger-store.ts';
 import { createStrategyRegistry } from '../../stages/sig/registry.ts';
 import { assemblePipeline } from '../assemble.ts';
+import { memoryStores } from '../memory-stores.ts';
 import { runBacktest, type BacktestArtifacts, type BacktestConfig, type BacktestDeps, type BacktestResult } from './backtest-driver.ts';
 
 const requestSchema = z.strictObject({
@@ -78,7 +75,7 @@ export function backtestHostEngine(config: OrdinisConfig, driver: BacktestDriver
     sizing: { kind: 'fixed', qty: 1 },
     startingCash: config.BROKER_STARTING_CASH,
     commission: { kind: 'none' },
-    stores: { orders: new MemoryOrderStore(), ledger: new MemoryLedgerStore(), audit: new MemoryAuditStore(), killSwitch: new MemoryKillSwitchStore() },
+    stores: memoryStores(),
     clock: new ManualClock(0),
     random: new SeededRandom(config.ORCH_SEED),
     backtest: driver,
