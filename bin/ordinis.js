@@ -1,8 +1,6 @@
 #!/usr/bin/env node
-// The `ordinis` command. The sources are TypeScript; tsx compiles them on load so the
-// package runs straight from a clone with no build step.
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../src/cli/main.ts');
+// The `ordinis` command: the built CLI (dist/, made by `npm run build`, which `npm install`
+// in a clone and `npm pack` run). Plain JavaScript, so it starts without a TypeScript loader;
+// bin/ordinis-dev.js runs the same program from the sources.
+const { main } = await import('../dist/cli/main.js');
 process.exitCode = await main(process.argv);

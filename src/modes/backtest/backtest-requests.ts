@@ -138,11 +138,7 @@ export class WorkerBacktestDriver implements BacktestDriver {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    // The thread loads TypeScript as bin/ordinis.js does: a worker inherits neither the
-    // process's registered tsx hooks nor (on node 20) an --import of them, so it registers
-    // them itself before importing its entry.
-    const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./backtest-worker.ts', import.meta.url).href)}); })`;
-    const worker = new Worker(boot, { eval: true, workerData: this.data });
+    const worker = new Worker(workerBoot(import.meta.url), { eval: true, workerData: this.data });
     worker.on('message', (reply: BacktestWorkerReply) => {
       const waiter = this.pending.get(reply.id);
       if (!waiter) return;
@@ -162,6 +158,18 @@ export class WorkerBacktestDriver implements BacktestDriver {
     this.worker = worker;
     return worker;
   }
+}
+
+/**
+ * The thread's boot script. Built (dist/, this module is .js) it imports the compiled worker;
+ * from the sources (.ts) it loads TypeScript as bin/ordinis-dev.js does: a worker inherits
+ * neither the process's registered tsx hooks nor (on node 20) an --import of them, so it
+ * registers them itself first. tsx is resolved only then: an installed package may lack it.
+ */
+export function workerBoot(moduleUrl: string): string {
+  if (!moduleUrl.endsWith('.ts')) return `import(${JSON.stringify(new URL('./backtest-worker.js', moduleUrl).href)});`;
+  const entry = new URL('./backtest-worker.ts', moduleUrl).href;
+  return `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
 }
 
 /** Runs a request without its request_id and publishes how it ended. */
