@@ -253,7 +253,7 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
   const hooks = input.hooks ?? new HookManager(config.HOOK_STAGE_BUDGET_MS);
   const engine = new OrchestrationEngine({
     mode: input.mode,
-    stages: { ING: ing, FEAT: feat, SIG: sig, RISK: risk, EXEC: exec, PORT: port, ANA: ana, AUDIT: audit, ...input.stages },
+    stages: { ING: ing, FEAT: feat, SIG: sig, RISK: risk, EXEC: exec, PORT: port, ANA: ana, AUDIT: audit, ...givenStages(input.stages) },
     settings: settingsFromConfig(config),
     clock,
     random: input.random,
@@ -273,4 +273,8 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
   return { engine, kill, governance, broker, venue, stages: { ing, feat, sig, risk, exec, port, ana, audit } };
 }
 
-
+/** The stages given, without slots given as undefined (`{ ANA: maybeMine }` keeps the default when there is none). */
+function givenStages(stages: StageSet | undefined): StageSet {
+  if (!stages) return {};
+  return Object.fromEntries(Object.entries(stages).filter(([, stage]) => stage !== undefined)) as StageSet;
+}

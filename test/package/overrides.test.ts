@@ -131,3 +131,11 @@ test('a stage in the wrong slot is refused at start (E_ORCH_STAGE_SPEC_INVALID)'
   const misnamed = { name: 'SIG', run: () => ({}) } as unknown as Stage<'ANA'>;
   await assert.rejects(runStrategy(smaCross, { bars: barsFromCloses(CLOSES), params: PARAMS, stages: { ANA: misnamed } }), (e: unknown) => e instanceof OrdinisError && e.code === 'E_ORCH_STAGE_SPEC_INVALID' && /calls itself 'SIG'/.test(e.message));
 });
+
+test('a slot given as undefined keeps its default engine', async () => {
+  const bars = barsFromCloses(CLOSES);
+  const base = await runStrategy(smaCross, { bars, params: PARAMS });
+  const same = await runStrategy(smaCross, { bars, params: PARAMS, stages: { ANA: undefined, SIG: undefined } });
+  assert.deepEqual(same.fills, base.fills);
+  assert.deepEqual(same.kpis, base.kpis);
+});
