@@ -129,6 +129,20 @@ describe('catalogue specs: naming, version, warm-up', () => {
     }
   });
 
+  test('each symbol has its own state: two symbols interleaved give what each gives alone', () => {
+    const specs: FeatureSpec[] = [{ kind: 'bollinger', name: 'bb', period: 5 }, { kind: 'dmi', name: 'd', period: 4 }, { kind: 'lag', name: 'l', source: 'bb_top', period: 2 }];
+    const day = readBarsFile(join(BT, '2006-day-001.txt'), { symbol: 'DAY' }).bars;
+    const orcl = ORCL_BARS.slice(0, day.length).map((b, i) => ({ ...b, symbol: 'ORCL', ts: day[i]!.ts }));
+    const alone = (bars: Bar[]) => {
+      const st = new FeatureStage({ features: specs });
+      return bars.map((b) => st.onBar(b).features);
+    };
+    const both = new FeatureStage({ features: specs });
+    const mixed = day.map((b, i) => [both.onBar(b).features, both.onBar(orcl[i]!).features]);
+    assert.deepEqual(mixed.map((m) => m[0]), alone(day));
+    assert.deepEqual(mixed.map((m) => m[1]), alone(orcl));
+  });
+
   test('Bollinger outputs hold their definitions on every bar', () => {
     const b = new Bollinger(20, 2);
     for (const bar of ORCL_BARS) {
