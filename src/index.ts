@@ -68,6 +68,7 @@ export { assemblePipeline } from './modes/assemble.ts';
 export type { PipelineInput, Pipeline, PipelineStores } from './modes/assemble.ts';
 export { memoryStores } from './modes/memory-stores.ts';
 export { runBacktest } from './modes/backtest/backtest-driver.ts';
+export { DefaultBacktestDriver } from './modes/backtest/backtest-request.ts';
 export type { BacktestConfig, BacktestDeps, BacktestResult, BacktestFill, BacktestArtifacts } from './modes/backtest/backtest-driver.ts';
 export { openDatabase } from './persistence/database.ts';
 export type { OrdinisDatabase, OpenDatabaseOptions } from './persistence/database.ts';

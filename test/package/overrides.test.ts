@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ArrayBarSource, DEFAULT_POLICY_CHAIN, ManualClock, OrdinisError, PASS, SeededRandom, assemblePipeline, deny, loadConfig, memoryStores,
+  ArrayBarSource, DEFAULT_POLICY_CHAIN, DefaultBacktestDriver, ManualClock, OrdinisError, PASS, SeededRandom, assemblePipeline, deny, loadConfig, memoryStores,
   resolvePack, runBacktest, smaCross,
   type AnalyticsReport, type Bar, type CycleResult, type RiskPolicy, type Signal, type Stage, type StageContext,
 } from '../../src/index.ts';
@@ -138,4 +138,24 @@ test('a slot given as undefined keeps its default engine', async () => {
   const same = await runStrategy(smaCross, { bars, params: PARAMS, stages: { ANA: undefined, SIG: undefined } });
   assert.deepEqual(same.fills, base.fills);
   assert.deepEqual(same.kpis, base.kpis);
+});
+
+test('the spec\'s engine.runBacktest(config) on an embedded engine: a backtest of its own, the engine\'s book untouched', async () => {
+  const ORCL = new URL('../../samples/orcl-1995-2014.txt', import.meta.url).pathname;
+  const bars = barsFromCloses(CLOSES);
+  const { engine, venue } = assemblePipeline({
+    mode: 'paper', config, source: new ArrayBarSource(bars), strategy: resolvePack(smaCross, PARAMS), sizing: { kind: 'fixed', qty: 1 },
+    startingCash: 10_000, commission: { kind: 'none' }, stores: memoryStores(), clock: new ManualClock(bars[0]!.ts), random: new SeededRandom(7),
+    cycleTelemetry: { trace: false, metrics: false }, backtest: new DefaultBacktestDriver({ config }),
+  });
+  engine.start();
+  try {
+    const r = await engine.runBacktest({ dataFiles: [ORCL], symbols: ['ORCL'], strategy: 'sma-cross', strategyParams: { fast: 15, slow: 30 }, sizing: { kind: 'fixed', qty: 10 }, cash: 10_000 });
+    assert.equal(r.status, 'ok');
+    assert.equal((r.fills as unknown[]).length, 175);
+    assert.equal(venue!.fetchAccount().cash, 10_000);
+    await assert.rejects(engine.runBacktest({ dataFiles: [ORCL], strategy: 'sma-cross', cash: 10_000 }), (e: unknown) => e instanceof OrdinisError && e.code === 'E_CFG_INVALID' && /sizing/.test(e.message));
+  } finally {
+    await engine.stop();
+  }
 });

@@ -9,7 +9,7 @@ import ts from 'typescript';
 const SRC = join(import.meta.dirname, '..', '..', 'src');
 
 const MAIN_VALUES = [
-  'AnalyticsStage', 'ArrayBarSource', 'AuditStage', 'DEFAULT_POLICY_CHAIN', 'ERROR_CATALOG', 'ExecStage', 'FeatureStage', 'FileReplaySource',
+  'AnalyticsStage', 'ArrayBarSource', 'AuditStage', 'DEFAULT_POLICY_CHAIN', 'DefaultBacktestDriver', 'ERROR_CATALOG', 'ExecStage', 'FeatureStage', 'FileReplaySource',
   'IngestStage', 'ManualClock', 'OrchestrationEngine', 'OrdinisError', 'PASS', 'PaperBroker', 'PortfolioStage', 'RiskStage', 'STAGE_ORDER',
   'SeededRandom', 'SignalStage', 'StrategyRegistry', 'assemblePipeline', 'buildStageSpecs', 'closeSma', 'createStrategyRegistry',
   'defineStrategyPack', 'deny', 'isOrdinisError', 'loadConfig', 'loadStrategyFile', 'memoryStores', 'openDatabase', 'readBarsFile', 'resolvePack', 'rsiReversion',

@@ -47,6 +47,19 @@ export function parseBacktestRequest(payload: unknown): BacktestConfig {
   return r.data as BacktestConfig;
 }
 
+/**
+ * The backtest driver behind `engine.runBacktest(request)` (spec §4 run_backtest) and the
+ * `ordinis.ops.run.backtest.requested` event: validates the request (a JSON-able
+ * BacktestConfig with a strategy id; E_CFG_INVALID naming the field) and runs it with
+ * `runBacktest` and these deps, in a pipeline of its own. Give it to `assemblePipeline` as
+ * `backtest`.
+ *
+ * @example
+ * ```ts
+ * const { engine } = assemblePipeline({ ...parts, backtest: new DefaultBacktestDriver({ config }) });
+ * const result = await engine.runBacktest({ dataFiles: ['orcl.csv'], strategy: 'sma-cross', sizing: { kind: 'fixed', qty: 10 }, cash: 10_000 });
+ * ```
+ */
 export class DefaultBacktestDriver implements BacktestDriver {
   constructor(
     private readonly deps: BacktestDeps,
