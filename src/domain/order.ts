@@ -5,7 +5,18 @@ import type { RiskReasonCode } from './risk.ts';
 
 /** Buy or sell. */
 export type OrderSide = 'buy' | 'sell';
-export type OrderType = 'market' | 'limit';
+/**
+ * How an order executes (backtrader's BackBroker rules, see the paper broker): `market` at the
+ * next open; `limit` at the open if the open is through `limitPrice`, else at `limitPrice` if the
+ * bar reaches it; `stop` at the open on a gap through `stopPrice`, else at `stopPrice` inside the
+ * bar; `stop_limit` becomes a `limit` at `limitPrice` once `stopPrice` is touched.
+ */
+export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit';
+/**
+ * How long an order works: `gtc` until filled or canceled; `day` for the calendar day (UTC) of
+ * the bar it was decided on, so on daily bars it expires at the next bar unfilled (backtrader's
+ * `Order.DAY`; a market order never expires).
+ */
 export type TimeInForce = 'day' | 'gtc' | 'ioc';
 
 /** What we intend to send. Persisted (unique idempotency key) before it is submitted. */
@@ -18,7 +29,10 @@ export interface OrderIntent {
   side: OrderSide;
   qty: number;
   orderType: OrderType;
+  /** The limit of a `limit` or `stop_limit` order. */
   limitPrice?: number;
+  /** The trigger of a `stop` or `stop_limit` order. */
+  stopPrice?: number;
   timeInForce: TimeInForce;
   /** Decision time (ms). */
   ts: number;
@@ -53,6 +67,8 @@ export interface ExecutionReport {
   fees: number;
   slippage: number;
   rejectReason?: string;
+  /** A `stop_limit` order whose stop was touched: it now works as a limit order. */
+  triggered?: boolean;
   ts: number;
 }
 

@@ -1,10 +1,18 @@
 // The simulated venue. It sees every bar before the cycle's strategy does (it is a
-// MarketListener, fed by ING) and fills resting market orders at that bar's open, exactly
-// like backtrader's broker running before the strategy. Cash arithmetic follows backtrader's
-// BackBroker._execute operation by operation so a backtest matches it to the cent:
-//   buy : cash -= qty * price; cash -= commission          (rejected if cash would go < 0)
-//   sell: cash += qty * avg + qty * (price - avg); cash -= commission
-// where avg is the position's average price, (avg * old + qty * price) / new on increases.
+// MarketListener, fed by ING) and works its resting orders on that bar, exactly like
+// backtrader's broker running before the strategy: market orders at the open; limit, stop
+// and stop-limit orders by backtrader's rules (fill-rules.ts); day orders expire at the
+// first bar of a later day. Cash arithmetic follows backtrader's BackBroker._execute
+// operation by operation (shortcash on) so a backtest matches it to the cent. A fill
+// closes part of the position first, then opens the rest:
+//   closing k shares (k signed like the position): cash += k * avg + k * (price - avg);
+//     cash -= commission on k
+//   opening o shares (signed: a short sale is negative): cash -= o * price; cash -= commission
+//     on o; refused when cash would go < 0 (then only the closing part executes)
+// where avg is the position's average price (backtrader's Position.update, average-cost.ts).
+// A short sale raises cash by its proceeds; the venue's value marks the negative position at
+// the close. An order that both closes and opens (a reversal in one order) reports two
+// fills, so the ledger posts the two parts in the venue's order.
 // Synchronous on purpose: a backtest runs 100k+ bars through it.
 //
 // Durability (paper runtime): given a PaperVenueStore, the venue hands it every state change
@@ -22,7 +30,9 @@ import type { AccountView } from '../../domain/portfolio.ts';
 import { OrdinisError } from '../../errors.ts';
 import type { BrokerAdapter } from '../../stages/exec/broker-adapter.ts';
 import { commissionFor, normalizeCommissionModel, type CommissionModel } from '../../domain/commission.ts';
+import { nextPosition, splitTrade } from '../../domain/average-cost.ts';
 import { slippedPrice } from '../../stages/exec/slippage.ts';
+import { dayOrderExpired, matchOnBar } from './fill-rules.ts';
 import { intentDifference } from '../../stages/exec/order-ids.ts';
 import { copyReport } from '../../stages/exec/order-store.ts';
 
@@ -301,8 +311,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       for (const o of this.resting) {
         const bar = now.get(o.intent.symbol);
         // An order can only execute on a bar after the one it was decided on.
-        if (bar === undefined || bar.ts <= o.intent.ts) still.push(o);
-        else this.execute(o, bar.open, bar, bar.ts);
+        if (bar === undefined || bar.ts <= o.intent.ts || this.work(o, bar)) still.push(o);
       }
       this.resting = still;
     }
@@ -327,11 +336,32 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     const still: PaperOrder[] = [];
     for (const o of this.resting) {
       const bar = bySymbol ? bySymbol.get(o.intent.symbol) : lastBarOf(bars, n, o.intent.symbol);
-      if (bar === undefined || bar.ts <= o.intent.ts) still.push(o);
-      else this.execute(o, bar.open, bar, bar.ts);
+      if (bar === undefined || bar.ts <= o.intent.ts || this.work(o, bar)) still.push(o);
     }
     this.resting = still;
     return true;
+  }
+
+  /**
+   * One working order on a bar after the one it was decided on (backtrader's pending loop):
+   * a day order of an earlier day expires, otherwise the fill rules decide. Whether it is
+   * still working.
+   */
+  private work(o: PaperOrder, bar: Bar): boolean {
+    const i = o.intent;
+    if (i.timeInForce === 'day' && i.orderType !== 'market' && dayOrderExpired(i.ts, bar.ts)) {
+      this.finish(o, 'canceled', `expired: a day order decided on ${new Date(i.ts).toISOString().slice(0, 10)} did not fill that day`, bar.ts);
+      return false;
+    }
+    const triggered = o.report.triggered === true;
+    const m = matchOnBar({ side: i.side, orderType: i.orderType, limitPrice: i.limitPrice, stopPrice: i.stopPrice, triggered }, bar, this.slippageBps);
+    if (m.triggered && !triggered) {
+      o.report.triggered = true;
+      this.journal?.orders.add(o);
+    }
+    if (m.price === undefined) return true;
+    this.execute(o, m.price, m.base, bar.ts);
+    return false;
   }
 
   /**
@@ -418,10 +448,11 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     const invalid = validateIntent(intent);
     if (invalid !== null) {
       this.reject(order, invalid, ts);
-    } else if (this.fillTiming === 'close') {
+    } else if (this.fillTiming === 'close' && intent.orderType === 'market') {
+      // Cheat-on-close is for market orders (backtrader's coc); the other types rest.
       const bar = this.lastBars.get(intent.symbol);
       if (bar === undefined) this.reject(order, `no bar seen for ${intent.symbol}: no close to fill at`, ts);
-      else this.execute(order, bar.close, bar, bar.ts);
+      else this.execute(order, slippedPrice(intent.side, bar.close, this.slippageBps, bar), bar.close, bar.ts);
     } else {
       this.resting.push(order);
     }
@@ -489,48 +520,78 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
 
   // ---- fills ---------------------------------------------------------------------------
 
-  private execute(o: PaperOrder, basePrice: number, bar: Bar, ts: number): void {
+  /**
+   * Executes an order at `price` (slippage included; `basePrice` before it), closing part of
+   * the position first and opening the rest (backtrader's _execute). An opening part cash
+   * cannot pay for is refused: the order is rejected, with the closing part's fill if any.
+   */
+  private execute(o: PaperOrder, price: number, basePrice: number, ts: number): void {
     const { side, qty, symbol } = o.intent;
-    const price = slippedPrice(side, basePrice, this.slippageBps, bar);
-    const commission = commissionFor(this.commission, qty, price);
     const pos = this.positions.get(symbol) ?? { qty: 0, avgPrice: 0 };
-
-    if (side === 'buy') {
-      let cash = this.cash;
-      cash -= qty * price;
+    const signed = side === 'buy' ? qty : -qty;
+    const { closed, opened } = splitTrade(pos.qty, signed);
+    const parts: { qty: number; commission: number }[] = [];
+    let cash = this.cash;
+    let position = { qty: pos.qty, avgCost: pos.avgPrice, realizedPnl: 0 };
+    if (closed !== 0) {
+      const k = -closed;
+      const commission = this.commissionOf(Math.abs(closed), price, 0);
+      cash += k * pos.avgPrice + k * (price - pos.avgPrice);
       cash -= commission;
-      if (cash < 0) {
-        this.reject(o, `insufficient cash at fill: cost ${qty * price} + commission ${commission} > cash ${this.cash}`, ts);
-        return;
-      }
-      this.cash = cash;
-      const newQty = pos.qty + qty;
-      pos.avgPrice = pos.qty === 0 ? price : (pos.avgPrice * pos.qty + qty * price) / newQty;
-      pos.qty = newQty;
-    } else {
-      if (qty > pos.qty) {
-        this.reject(o, `insufficient position: selling ${qty} ${symbol} while holding ${pos.qty} (short selling is not supported)`, ts);
-        return;
-      }
-      this.cash += qty * pos.avgPrice + qty * (price - pos.avgPrice);
-      this.cash -= commission;
-      pos.qty -= qty;
-      if (pos.qty === 0) pos.avgPrice = 0;
+      parts.push({ qty: Math.abs(closed), commission });
+      position = nextPosition(position, closed, price).position;
     }
+    let refused: string | undefined;
+    if (opened !== 0) {
+      const commission = this.commissionOf(Math.abs(opened), price, parts.length);
+      let after = cash;
+      after -= opened * price;
+      after -= commission;
+      if (after < 0) {
+        refused = `insufficient cash at fill: cost ${Math.abs(opened) * price} + commission ${commission} > cash ${cash}`;
+      } else {
+        cash = after;
+        parts.push({ qty: Math.abs(opened), commission });
+        position = nextPosition(position, opened, price).position;
+      }
+    }
+    if (parts.length === 0) {
+      this.reject(o, refused!, ts);
+      return;
+    }
+    this.cash = cash;
+    pos.qty = position.qty;
+    pos.avgPrice = position.avgCost;
     this.positions.set(symbol, pos);
     this.positionsView = undefined;
     this.journal?.positions.add(symbol);
     this.journal?.orders.add(o);
 
-    const fill: Fill = { fillId: `${o.report.orderId}-1`, clientOrderId: o.intent.clientOrderId, symbol, side, qty, price, commission, ts };
     const r = o.report;
-    r.status = 'filled';
-    r.filledQty = qty;
-    r.fills = [fill];
+    r.fills = parts.map((p, n) => ({ fillId: `${r.orderId}-${n + 1}`, clientOrderId: o.intent.clientOrderId, symbol, side, qty: p.qty, price, commission: p.commission, ts }) satisfies Fill);
+    r.filledQty = parts.reduce((a, p) => a + p.qty, 0);
     r.avgPrice = price;
-    r.fees = commission;
-    r.slippage = Math.abs(price - basePrice) * qty;
+    r.fees = parts.reduce((a, p) => a + p.commission, 0);
+    r.slippage = Math.abs(price - basePrice) * r.filledQty;
     r.ts = ts;
+    if (refused === undefined) r.status = 'filled';
+    else {
+      r.status = 'rejected';
+      r.rejectReason = `${refused}; the closing ${r.filledQty} executed`;
+    }
+  }
+
+  /** Commission of one part of a fill; a flat per-order fee is charged on the first part only. */
+  private commissionOf(qty: number, price: number, partIndex: number): number {
+    return this.commission.kind === 'fixed' && partIndex > 0 ? 0 : commissionFor(this.commission, qty, price);
+  }
+
+  /** An order leaves the book without a fill (expired; `reject` for refusals). */
+  private finish(o: PaperOrder, status: 'canceled', reason: string, ts: number): void {
+    o.report.status = status;
+    o.report.rejectReason = reason;
+    o.report.ts = ts;
+    this.journal?.orders.add(o);
   }
 
   private reject(o: PaperOrder, reason: string, ts: number): void {
@@ -550,6 +611,20 @@ function validateIntent(i: OrderIntent): string | null {
   if (typeof i.symbol !== 'string' || i.symbol === '') return 'symbol missing';
   if (i.side !== 'buy' && i.side !== 'sell') return `invalid side ${String(i.side)}`;
   if (!Number.isFinite(i.qty) || i.qty <= 0) return `invalid qty ${i.qty}`;
-  if (i.orderType !== 'market') return `order type ${i.orderType} is not supported by the paper broker (market only)`;
-  return null;
+  switch (i.orderType) {
+    case 'market':
+      return null;
+    case 'limit':
+      return positivePrice(i.limitPrice, 'limitPrice', i.orderType);
+    case 'stop':
+      return positivePrice(i.stopPrice, 'stopPrice', i.orderType);
+    case 'stop_limit':
+      return positivePrice(i.stopPrice, 'stopPrice', i.orderType) ?? positivePrice(i.limitPrice, 'limitPrice', i.orderType);
+    default:
+      return `order type ${String(i.orderType)} is not market, limit, stop or stop_limit`;
+  }
+}
+
+function positivePrice(p: number | undefined, name: string, type: string): string | null {
+  return typeof p === 'number' && Number.isFinite(p) && p > 0 ? null : `a ${type} order needs ${name} > 0 (got ${String(p)})`;
 }

@@ -25,7 +25,7 @@ test('forgetFinished drops filled and rejected orders, keeps working ones, and l
   b.onBar(bar('A', T0, 10, 10));
   b.onBar(bar('B', T0, 20, 20));
   b.submit(intent('A', 'buy', 10, T0, 1));
-  b.submit(intent('B', 'sell', 5, T0, 2)); // rejected at the fill: nothing to sell
+  b.submit(intent('B', 'buy', 1000, T0, 2)); // rejected at the fill: 21 000 > the cash
   b.onBars([bar('A', T0 + DAY, 11, 12), bar('B', T0 + DAY, 21, 22)]);
   b.submit(intent('A', 'sell', 10, T0 + DAY, 3)); // working until the next bar
   assert.equal(b.fetchOrder('c1')?.status, 'filled');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OrderIntent } from '../../../src/domain/order.ts';
 import { OrdinisError } from '../../../src/errors.ts';
-import { PaperBroker } from '../../../src/adapters/venue/paper-broker.ts';
+import { PaperBroker, type PaperVenueChange } from '../../../src/adapters/venue/paper-broker.ts';
 import { DAY, T0, bar } from '../../stages/exec/support.ts';
 
 let n = 0;
@@ -112,13 +112,52 @@ test('sells use backtrader cash arithmetic: cash += qty*avg + qty*(price-avg), t
   assert.equal(b.averagePrice('X'), 0);
 });
 
-test('a sale larger than the position is rejected (no short selling)', () => {
-  const b = new PaperBroker();
+test('a sale larger than the position sells short: cash rises by the proceeds, a buy covers', () => {
+  const b = new PaperBroker({ startingCash: 1000, commission: { kind: 'per_share', perShare: 0.5 } });
   b.onBar(bar('X', T0, 10, 10));
-  const r = b.submit(intent('X', 'sell', 1, T0));
+  const short = b.submit(intent('X', 'sell', 4, T0));
   b.onBar(bar('X', T0 + DAY, 10, 10));
-  assert.equal(b.fetchOrder(r.clientOrderId)!.status, 'rejected');
-  assert.match(b.fetchOrder(r.clientOrderId)!.rejectReason!, /short selling/);
+  assert.equal(b.fetchOrder(short.clientOrderId)!.status, 'filled');
+  assert.equal(b.fetchAccount().cash, 1000 + 40 - 2);
+  assert.equal(b.fetchAccount().positions.get('X'), -4);
+  assert.equal(b.averagePrice('X'), 10);
+  const cover = b.submit(intent('X', 'buy', 4, T0 + DAY));
+  b.onBar(bar('X', T0 + 2 * DAY, 8, 8));
+  assert.equal(b.fetchOrder(cover.clientOrderId)!.status, 'filled');
+  assert.equal(b.fetchAccount().cash, 1038 - 32 - 2); // gained 2 a share on the short
+  assert.equal(b.fetchAccount().positions.get('X'), undefined);
+});
+
+test('one order through zero is two fills, closing then opening, each with its commission', () => {
+  const b = new PaperBroker({ startingCash: 1000, commission: { kind: 'per_share', perShare: 1 } });
+  b.onBar(bar('X', T0, 10, 10));
+  b.submit(intent('X', 'buy', 3, T0));
+  b.onBar(bar('X', T0 + DAY, 10, 10));
+  const flip = b.submit(intent('X', 'sell', 5, T0 + DAY));
+  b.onBar(bar('X', T0 + 2 * DAY, 12, 12));
+  const r = b.fetchOrder(flip.clientOrderId)!;
+  assert.equal(r.status, 'filled');
+  assert.deepEqual(r.fills.map((f) => [f.fillId, f.qty, f.price, f.commission]), [['paper-2-1', 3, 12, 3], ['paper-2-2', 2, 12, 2]]);
+  assert.equal(r.filledQty, 5);
+  assert.equal(r.fees, 5);
+  assert.equal(b.fetchAccount().positions.get('X'), -2);
+  assert.equal(b.averagePrice('X'), 12);
+  assert.equal(b.fetchAccount().cash, 1000 - 30 - 3 + 36 - 3 + 24 - 2);
+});
+
+test('an opening part cash cannot pay for is refused: the closing part executes, the order is rejected', () => {
+  const b = new PaperBroker({ startingCash: 100 });
+  b.onBar(bar('X', T0, 10, 10));
+  b.submit(intent('X', 'sell', 5, T0));
+  b.onBar(bar('X', T0 + DAY, 10, 10)); // short 5, cash 150
+  const flip = b.submit(intent('X', 'buy', 30, T0 + DAY));
+  b.onBar(bar('X', T0 + 2 * DAY, 20, 20)); // covering costs 100; 25 more at 20 would need 500
+  const r = b.fetchOrder(flip.clientOrderId)!;
+  assert.equal(r.status, 'rejected');
+  assert.match(r.rejectReason!, /insufficient cash at fill.*closing 5 executed/);
+  assert.deepEqual(r.fills.map((f) => [f.qty, f.price]), [[5, 20]]);
+  assert.equal(b.fetchAccount().positions.get('X'), undefined);
+  assert.equal(b.fetchAccount().cash, 50);
 });
 
 test('slippage applies at the fill: buys pay up, sells receive down', () => {
@@ -153,16 +192,48 @@ test('a duplicate submit returns the same broker order; a different order under 
   assert.equal(b.fetchAccount().positions.get('X'), 10);
 });
 
-test('invalid and limit orders are rejected at submission; cancel removes a working order', () => {
+test('invalid orders are rejected at submission, naming what is wrong; cancel removes a working order', () => {
   const b = new PaperBroker();
   assert.equal(b.submit(intent('X', 'buy', 0, T0)).status, 'rejected');
-  assert.match(b.submit(intent('X', 'buy', 1, T0, { orderType: 'limit', limitPrice: 9 })).rejectReason!, /market only/);
+  assert.match(b.submit(intent('X', 'buy', 1, T0, { orderType: 'limit' })).rejectReason!, /limit order needs limitPrice > 0 \(got undefined\)/);
+  assert.match(b.submit(intent('X', 'buy', 1, T0, { orderType: 'stop', stopPrice: -1 })).rejectReason!, /stop order needs stopPrice > 0/);
+  assert.match(b.submit(intent('X', 'buy', 1, T0, { orderType: 'stop_limit', stopPrice: 10 })).rejectReason!, /stop_limit order needs limitPrice > 0/);
+  assert.match(b.submit(intent('X', 'buy', 1, T0, { orderType: 'trailing' as never })).rejectReason!, /order type trailing is not market, limit, stop or stop_limit/);
   const w = b.submit(intent('X', 'buy', 1, T0));
   assert.equal(b.cancel(w.clientOrderId).status, 'canceled');
   b.onBar(bar('X', T0 + DAY, 10, 10));
   assert.equal(b.fetchOrder(w.clientOrderId)!.status, 'canceled');
   assert.throws(() => b.cancel('nope'), (e: unknown) => e instanceof OrdinisError && e.code === 'E_EXEC_ORDER_UNKNOWN');
   assert.equal(b.fetchOrder('nope'), undefined);
+});
+
+test('a stop-limit touched but not filled works as a limit from then on, across a restart from its store', () => {
+  const changes: PaperVenueChange[] = [];
+  const b = new PaperBroker({ startingCash: 1000, store: { commit: (c) => void changes.push(c) } });
+  b.onBar(bar('X', T0, 10, 10));
+  // Buy stop 11, limit 10.5: the bar touches 11 and closes at 11.5 (open < close): triggered, no fill.
+  const o = b.submit(intent('X', 'buy', 1, T0, { orderType: 'stop_limit', stopPrice: 11, limitPrice: 10.5 }));
+  b.onBar(bar('X', T0 + DAY, 10.8, 11.5, { high: 11.6, low: 10.7 }));
+  const r = b.fetchOrder(o.clientOrderId)!;
+  assert.equal(r.status, 'submitted');
+  assert.equal(r.triggered, true);
+  const again = new PaperBroker({ state: b.exportState() });
+  // Now a plain limit at 10.5: a bar whose low reaches it fills there, though it never trades at 11.
+  again.onBar(bar('X', T0 + 2 * DAY, 10.9, 10.6, { high: 10.95, low: 10.4 }));
+  assert.equal(again.fetchOrder(o.clientOrderId)!.status, 'filled');
+  assert.equal(again.fetchOrder(o.clientOrderId)!.avgPrice, 10.5);
+  assert.ok(changes.some((c) => c.orders.some((x) => x.report.triggered === true)), 'the trigger reached the store');
+});
+
+test('a day order expires unfilled at the first bar of a later day; a market order never expires', () => {
+  const b = new PaperBroker();
+  b.onBar(bar('X', T0, 10, 10));
+  const day = b.submit(intent('X', 'buy', 1, T0, { orderType: 'limit', limitPrice: 20, timeInForce: 'day' }));
+  const mkt = b.submit(intent('X', 'buy', 1, T0, { timeInForce: 'day' }));
+  b.onBar(bar('X', T0 + DAY, 10, 10));
+  assert.equal(b.fetchOrder(day.clientOrderId)!.status, 'canceled');
+  assert.match(b.fetchOrder(day.clientOrderId)!.rejectReason!, /^expired: a day order decided on/);
+  assert.equal(b.fetchOrder(mkt.clientOrderId)!.status, 'filled');
 });
 
 test('reports are copies: mutating one does not change the broker', () => {
