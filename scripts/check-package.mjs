@@ -140,7 +140,8 @@ async function main() {
       const dest = join(root, 'pack');
       mkdirSync(dest);
       const out = run('npm', ['pack', '--json', '--pack-destination', dest], { cwd: REPO, timeoutMs: 10 * MINUTE });
-      const [info] = JSON.parse(out.slice(out.indexOf('[')));
+      // stdout also carries the prepare script's lines; the JSON array starts a line.
+      const [info] = JSON.parse(out.slice(out.search(/^\[/m)));
       const file = join(dest, info.filename);
       console.log(`  ${basename(file)}: ${info.entryCount} files, ${(info.size / 1024).toFixed(0)} kB packed`);
       return file;
