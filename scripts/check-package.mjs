@@ -15,8 +15,8 @@
 //   6. run       each example and ts snippet with `node --import tsx` (non-zero exit fails),
 //                each sh snippet with `bash -e -o pipefail`, node_modules/.bin on PATH
 //   7. bin       `ordinis --help`, and `ordinis backtest --json` (its JSON must say ok)
-//   8. init      `ordinis init proj --package-spec <tarball>`, then `npm install` and
-//                `npm test` inside it
+//   8. init      `ordinis init proj --package-spec <tarball>`, then `npm install`, its
+//                `npm run typecheck` (when the template has one) and `npm test` inside it
 //
 // Usage: node scripts/check-package.mjs [--tarball FILE] [--skip-init] [--keep]
 //   --tarball FILE  check this tarball instead of packing one
@@ -220,6 +220,10 @@ async function main() {
         run(bin, ['init', 'proj', '--package-spec', tarball], { cwd: project });
         const proj = join(project, 'proj');
         run('npm', ['install', '--prefer-offline'], { cwd: proj, timeoutMs: 15 * MINUTE });
+        // Its own type check too, when the template has one: the generated code must compile
+        // against the package's types, not only run.
+        const scripts = JSON.parse(readFileSync(join(proj, 'package.json'), 'utf8')).scripts ?? {};
+        if (scripts.typecheck) run('npm', ['run', 'typecheck'], { cwd: proj, timeoutMs: 5 * MINUTE });
         const out = run('npm', ['test'], { cwd: proj, timeoutMs: 5 * MINUTE });
         console.log(tail(out, 8).replace(/^/gm, '  | '));
       });
