@@ -17,8 +17,8 @@ export const SAMPLE_DATA = join(PROJECT_ROOT, 'samples', 'orcl-1995-2014.txt');
 export interface PipelineFlags {
   data?: string[];
   symbols?: string;
-  /** A built-in pack's id, or a strategy file's path (strategy-file.ts tells them apart). */
-  strategy: string;
+  /** A built-in pack's id, or a strategy file's path (strategy-file-name.ts tells them apart). Default SIG_STRATEGY. */
+  strategy?: string;
   /** `--param key=value`, repeatable: the pack's raw parameters. */
   param?: string[];
   fast?: string;
@@ -48,7 +48,7 @@ export function addPipelineOptions(cmd: Command, cashHelp: string, dbHelp: strin
   return cmd
     .option('--data <file>', 'OHLCV CSV file (repeatable; one symbol per file)', collect, undefined)
     .option('--symbols <list>', 'symbol names for the files, comma-separated (default: file stems); also the order within a bar')
-    .option('--strategy <id|file>', 'sma-cross | close-sma | rsi, or your own pack: a .ts, .mts, .js or .mjs file (default export or `export const strategy`)', 'sma-cross')
+    .option('--strategy <id|file>', 'sma-cross | close-sma | rsi, or your own pack: a .ts, .mts, .js or .mjs file (default export or `export const strategy`) (default SIG_STRATEGY: sma-cross)')
     .option('--param <key=value>', "a strategy parameter, validated by the pack's schema (repeatable; e.g. --param period=20)", collect, undefined)
     .option('--fast <n>', 'sma-cross: fast SMA period (default 15)')
     .option('--slow <n>', 'sma-cross: slow SMA period (default 30)')
@@ -156,22 +156,48 @@ const FLAG_BOUNDS = {
   seed: { integer: true, min: 0, max: MAX_SEED },
 } as const satisfies Record<string, DecimalBounds>;
 
+/** The strategy of the configuration (SIG_STRATEGY, SIG_STRATEGY_PARAMS), which the flags override. */
+export interface ConfiguredStrategy {
+  strategy: string;
+  params: Readonly<Record<string, unknown>>;
+}
+
+const BUILTIN_DEFAULT: ConfiguredStrategy = { strategy: 'sma-cross', params: {} };
+
 /**
- * The flags as a BacktestConfig. `configured` is the commission model of the EXEC_COMMISSION_*
- * keys; `--commission-pct` replaces it.
+ * The strategy and its raw parameters (pure): `--strategy` or else the configured one; the
+ * configured parameters only for the configured strategy (they were written for its pack),
+ * then `--param` and the built-in packs' flags over them, one flag per parameter.
  */
-export function toBacktestConfig(f: PipelineFlags, defaultCash: number, configured: CommissionModel = NO_COMMISSION): BacktestConfig & { strategy: string } {
-  const params: Record<string, unknown> = paramFlags(f.param);
-  const file = isStrategyFileArgument(f.strategy);
-  const allowed = file ? [] : STRATEGY_FLAGS[f.strategy];
-  if (!allowed) throw new OrdinisError('E_SIG_STRATEGY_UNKNOWN', `--strategy ${f.strategy}: expected one of ${Object.keys(STRATEGY_FLAGS).join(', ')}, or a strategy file (.ts, .mts, .js, .mjs)`);
+function strategyOf(f: PipelineFlags, configured: ConfiguredStrategy): { strategy: string; strategyParams: Record<string, unknown> } {
+  const strategy = f.strategy ?? configured.strategy;
+  const given: Record<string, unknown> = paramFlags(f.param);
+  const file = isStrategyFileArgument(strategy);
+  const allowed = file ? [] : STRATEGY_FLAGS[strategy];
+  if (!allowed) throw new OrdinisError('E_SIG_STRATEGY_UNKNOWN', `${f.strategy === undefined ? 'SIG_STRATEGY' : '--strategy'} ${strategy}: expected one of ${Object.keys(STRATEGY_FLAGS).join(', ')}, or a strategy file (.ts, .mts, .js, .mjs)`);
   for (const k of ['fast', 'slow', 'period', 'lower', 'upper'] as const) {
     if (f[k] === undefined) continue;
     if (file) throw new OrdinisError('E_CFG_INVALID', `--${k} is a flag of the built-in packs; give a strategy file's parameters as --param ${k}=${f[k]}`);
-    if (!allowed.includes(k)) throw new OrdinisError('E_CFG_INVALID', `--${k} does not apply to --strategy ${f.strategy} (it takes ${allowed.map((a) => `--${a}`).join(', ')})`);
-    if (k in params) throw new OrdinisError('E_CFG_INVALID', `--${k} and --param ${k}: give the parameter once`);
-    params[k] = decimalFlag(`--${k}`, f[k], FLAG_BOUNDS[k]);
+    if (!allowed.includes(k)) throw new OrdinisError('E_CFG_INVALID', `--${k} does not apply to --strategy ${strategy} (it takes ${allowed.map((a) => `--${a}`).join(', ')})`);
+    if (k in given) throw new OrdinisError('E_CFG_INVALID', `--${k} and --param ${k}: give the parameter once`);
+    given[k] = decimalFlag(`--${k}`, f[k], FLAG_BOUNDS[k]);
   }
+  const base = strategy === configured.strategy ? configured.params : {};
+  return { strategy, strategyParams: { ...base, ...given } };
+}
+
+/**
+ * The flags as a BacktestConfig. `configured` is the commission model of the EXEC_COMMISSION_*
+ * keys; `--commission-pct` replaces it. `configuredStrategy` is SIG_STRATEGY and its
+ * parameters; `--strategy`, `--param` and the built-in flags override them.
+ */
+export function toBacktestConfig(
+  f: PipelineFlags,
+  defaultCash: number,
+  configured: CommissionModel = NO_COMMISSION,
+  configuredStrategy: ConfiguredStrategy = BUILTIN_DEFAULT,
+): BacktestConfig & { strategy: string } {
+  const { strategy, strategyParams } = strategyOf(f, configuredStrategy);
   if (f.qty !== undefined && f.weight !== undefined) throw new OrdinisError('E_CFG_INVALID', 'give --qty or --weight, not both');
   const sizing = f.weight !== undefined
     ? { kind: 'weight' as const, weight: decimalFlag('--weight', f.weight, FLAG_BOUNDS.weight) }
@@ -182,8 +208,8 @@ export function toBacktestConfig(f: PipelineFlags, defaultCash: number, configur
   return {
     dataFiles: f.data ?? [SAMPLE_DATA],
     ...(symbols ? { symbols } : f.data ? {} : { symbols: ['ORCL'] }),
-    strategy: f.strategy,
-    strategyParams: params,
+    strategy,
+    strategyParams,
     sizing,
     cash: f.cash === undefined ? defaultCash : decimalFlag('--cash', f.cash, FLAG_BOUNDS.cash),
     commission,

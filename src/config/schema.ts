@@ -83,8 +83,8 @@ function parseListString(raw: string): StringParse {
   return { ok: true, value: s.split(',').map((x) => x.trim()).filter((x) => x !== '') };
 }
 
-/** `ING=800,EXEC=2000` or a JSON object. Values must be integers; names are judged by the schema. */
-function parseIntMapString(raw: string): StringParse {
+/** `NAME=VALUE,NAME=VALUE` or a JSON object, each value through `value` (`what` names its kind); names are judged by the schema. */
+function parseMapString(raw: string, value: (raw: string) => StringParse, what: string): StringParse {
   const s = raw.trim();
   if (s.startsWith('{')) return parseJson(s);
   const out: Record<string, unknown> = {};
@@ -94,13 +94,16 @@ function parseIntMapString(raw: string): StringParse {
     const eq = entry.indexOf('=');
     if (eq <= 0) return { ok: false, reason: `entry "${entry}" is not NAME=VALUE` };
     const name = entry.slice(0, eq).trim();
-    const v = parseIntString(entry.slice(eq + 1));
-    if (!v.ok) return { ok: false, reason: `entry "${entry}": value is not an integer` };
+    const v = value(entry.slice(eq + 1));
+    if (!v.ok) return { ok: false, reason: `entry "${entry}": value is not ${what}` };
     if (Object.prototype.hasOwnProperty.call(out, name)) return { ok: false, reason: `entry "${name}" given twice` };
     out[name] = v.value;
   }
   return { ok: true, value: out };
 }
+
+/** `ING=800,EXEC=2000` or a JSON object. Values must be integers. */
+const parseIntMapString = (raw: string): StringParse => parseMapString(raw, parseIntString, 'an integer');
 
 // ---------------------------------------------------------------------------------------
 // Key builders: one per kind, each pairing a zod schema with its env parser and message.
@@ -221,6 +224,27 @@ function stageMsMapKey(def: Record<StageName, number>, o: Common): KeyDef<z.ZodR
   };
 }
 
+const strategyParamsSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/), z.union([z.string(), z.number(), z.boolean()]));
+
+/**
+ * A strategy pack's raw parameters: names to strings, numbers or booleans, which the pack's
+ * own schema validates when the strategy resolves (not here: the config does not know the
+ * pack). A higher layer's map replaces a lower one's whole, since it may be for another pack.
+ */
+function strategyParamsKey(o: Common): KeyDef<typeof strategyParamsSchema> {
+  const schema = strategyParamsSchema;
+  return {
+    type: 'map',
+    schema,
+    layerSchema: schema,
+    default: {},
+    description: o.description,
+    expected: 'a map of parameter name to value (env: "fast=10,slow=30" or JSON)',
+    secret: false,
+    parseString: (raw) => parseMapString(raw, parseTrimmed, 'a value'),
+  };
+}
+
 // ---------------------------------------------------------------------------------------
 // The table. Grouped by prefix; defaults follow L2-08 §8 and SYSTEM.md.
 
@@ -287,6 +311,14 @@ export const CONFIG_KEYS = {
   // --- engines
   ING_MAX_STALENESS_MS: intKey(2000, { min: 1, unit: 'ms', description: 'Live data older than this (now - ts_event) is stale and blocks trading.' }),
   ING_BAD_ROW_POLICY: enumKey(['fail', 'skip'], 'fail', { description: 'A malformed data row fails ING (fail) or is skipped and counted (skip).' }),
+  SIG_STRATEGY: stringKey('sma-cross', {
+    description:
+      'The strategy `backtest` and `paper` run: a built-in pack (sma-cross, close-sma, rsi) or a strategy file (.ts, .mts, .js, .mjs; a relative path is from the working directory). The --strategy flag, when given, wins.',
+  }),
+  SIG_STRATEGY_PARAMS: strategyParamsKey({
+    description:
+      "SIG_STRATEGY's parameters, validated by its pack's schema; applied only when the strategy run is SIG_STRATEGY's (--strategy absent or the same). --param and the built-in packs' flags (--fast, ...) override single parameters.",
+  }),
   RISK_MAX_DRAWDOWN: numberKey(0.2, { min: 0, max: 1, minExclusive: true, unit: 'fraction', description: 'Hard block when the drawdown from peak equity reaches this fraction.' }),
   RISK_MAX_POSITION_PCT: numberKey(1, { min: 0, max: 1, minExclusive: true, unit: 'fraction of equity', description: 'Cap on one symbol\'s position value as a fraction of equity (0.10 = 10%); 1 = no cap. The prod profile sets 0.10; the default has none, as the reference backtest semantics have none.' }),
   RISK_POLICY_VERSION: stringKey('risk_v1', { pattern: POLICY_VERSION, patternText: POLICY_VERSION_TEXT, description: 'Risk policy version stamped on every decision.' }),

@@ -43,6 +43,8 @@ const PROVEN_BY: Partial<Record<ConfigKey, string>> = {
   DB_RETENTION_MAX_PURGE_PCT: 'test/persistence/retention.test.ts',
   ING_MAX_STALENESS_MS: 'test/config/assembled-keys.test.ts',
   ING_BAD_ROW_POLICY: 'test/config/cli-keys.test.ts',
+  SIG_STRATEGY: 'test/cli/strategy-config-keys.test.ts',
+  SIG_STRATEGY_PARAMS: 'test/cli/strategy-config-keys.test.ts',
   RISK_MAX_DRAWDOWN: 'test/modes/backtest/multi-symbol.test.ts',
   RISK_MAX_POSITION_PCT: 'test/config/assembled-keys.test.ts',
   RISK_POLICY_VERSION: 'test/config/assembled-keys.test.ts',

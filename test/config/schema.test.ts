@@ -86,7 +86,7 @@ test('defaults are complete, valid and deeply frozen', () => {
 });
 
 test('every key is UPPER_SNAKE with a known group prefix and an ORDINIS_ env name', () => {
-  const groups = new Set(['ORCH', 'KILL', 'GOV', 'HOOK', 'SB', 'DB', 'AUDIT', 'ING', 'RISK', 'EXEC', 'BROKER', 'ANA', 'EVT', 'OBS', 'METRICS', 'API']);
+  const groups = new Set(['ORCH', 'KILL', 'GOV', 'HOOK', 'SB', 'DB', 'AUDIT', 'ING', 'SIG', 'RISK', 'EXEC', 'BROKER', 'ANA', 'EVT', 'OBS', 'METRICS', 'API']);
   const docs = describeConfigKeys();
   assert.equal(docs.length, CONFIG_KEY_NAMES.length);
   for (const d of docs) {

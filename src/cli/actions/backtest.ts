@@ -35,7 +35,10 @@ export async function runBacktestCommand(flags: BacktestFlags, cmd: Command): Pr
   const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
   // The command is the mode; an ORCH_MODE set to another one refuses (mode-table.ts).
   modeForCommand('backtest', ctx.loaded);
-  const parsed = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH, commissionModelOf(ctx.config.EXEC_COMMISSION_MODEL, ctx.config.EXEC_COMMISSION_VALUE));
+  const parsed = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH, commissionModelOf(ctx.config.EXEC_COMMISSION_MODEL, ctx.config.EXEC_COMMISSION_VALUE), {
+    strategy: ctx.config.SIG_STRATEGY,
+    params: ctx.config.SIG_STRATEGY_PARAMS,
+  });
   // A strategy file is loaded and resolved before the database opens: a bad one leaves no run row.
   const strategy = await loadCliStrategy(parsed.strategy, parsed.strategyParams);
   const bt = { ...parsed, strategy: strategy.id };

@@ -55,7 +55,10 @@ export async function runPaperCommand(flags: PaperFlags, cmd: Command): Promise<
   const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
   // The command is the mode; an ORCH_MODE set to another one refuses (mode-table.ts).
   modeForCommand('paper', ctx.loaded);
-  const parsed = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH, commissionModelOf(ctx.config.EXEC_COMMISSION_MODEL, ctx.config.EXEC_COMMISSION_VALUE));
+  const parsed = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH, commissionModelOf(ctx.config.EXEC_COMMISSION_MODEL, ctx.config.EXEC_COMMISSION_VALUE), {
+    strategy: ctx.config.SIG_STRATEGY,
+    params: ctx.config.SIG_STRATEGY_PARAMS,
+  });
   // A strategy file is loaded and resolved before the database opens: a bad one leaves no
   // run row and no paper book; its version and content become part of the book's identity.
   const strategy = await loadCliStrategy(parsed.strategy, parsed.strategyParams);
