@@ -74,7 +74,7 @@ export function tsxMissingError(file: string, cause: unknown): OrdinisError {
   return fileError(file, 'a TypeScript strategy file needs tsx to load: run `npm install --save-dev tsx` in your project (or give a .js/.mjs file)', { cause });
 }
 
-async function importModule(file: string): Promise<Record<string, unknown>> {
+async function importModule(file: string, shown: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(file).href;
   if (!TYPESCRIPT.has(extname(file))) return (await import(url)) as Record<string, unknown>;
   let tsx: typeof import('tsx/esm/api');
@@ -82,7 +82,7 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
     tsx = await import('tsx/esm/api');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException)?.code;
-    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /\btsx\b/.test(String((e as Error).message))) throw tsxMissingError(file, e);
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /\btsx\b/.test(String((e as Error).message))) throw tsxMissingError(shown, e);
     throw e;
   }
   // Scoped: the file and its own imports compile through tsx; nothing is registered process-wide.
@@ -113,7 +113,7 @@ export async function loadStrategyFile(path: string, options: { cwd?: string } =
   }
   let namespace: Record<string, unknown>;
   try {
-    namespace = await importModule(file);
+    namespace = await importModule(file, shown);
   } catch (e) {
     if (e instanceof OrdinisError && e.code === 'E_SIG_STRATEGY_FILE') throw e;
     throw fileError(shown, `could not be loaded as a module: ${causeText(e)}`, { cause: e });

@@ -4,10 +4,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { TestContext } from 'node:test';
 import { OrdinisError } from '../../../src/errors.ts';
 import {
@@ -145,8 +147,22 @@ test('pickStrategyExport: a CommonJS-compiled default export is unwrapped', () =
   assert.deepEqual(pickStrategyExport({ default: cjs, strategy: pack }, 'f.ts'), { pack, exportName: 'strategy' });
 });
 
-test('a .ts file without tsx installed: the error says what to install and names the file', () => {
-  const e = tsxMissingError('./my-strategy.ts', new Error("Cannot find package 'tsx'"));
-  assert.equal(e.code, 'E_SIG_STRATEGY_FILE');
-  assert.match(e.message, /strategy file \.\/my-strategy\.ts: .*npm install --save-dev tsx/);
+test('a .ts file without tsx installed: the error says what to install and names the file; .mjs needs no tsx', async (t) => {
+  const p = project(t);
+  p.write('ema.ts', `import { z } from 'zod';\nexport default ${EMA_PACK};\n`);
+  p.write('ema.mjs', `import { z } from 'zod';\nexport default ${EMA_PACK};\n`);
+  const loader = pathToFileURL(join(ROOT, 'src', 'adapters', 'strategy', 'strategy-file.ts')).href;
+  const script = `import { loadStrategyFile } from ${JSON.stringify(loader)};
+for (const f of ['ema.mjs', 'ema.ts']) {
+  try { const l = await loadStrategyFile(f); console.log(f, 'loaded', l.pack.id); }
+  catch (e) { console.log(f, e.code, e.message); }
+}`;
+  const out = await new Promise<string>((resolvePromise, reject) =>
+    execFile(process.execPath, ['--import', 'tsx', '--import', join(import.meta.dirname, 'without-tsx.mjs'), '--input-type=module', '-e', script], { cwd: p.dir, timeout: 60_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolvePromise(stdout),
+    ),
+  );
+  assert.match(out, /^ema\.mjs loaded my-ema$/m);
+  assert.match(out, /^ema\.ts E_SIG_STRATEGY_FILE E_SIG_STRATEGY_FILE: strategy file ema\.ts: a TypeScript strategy file needs tsx to load: run `npm install --save-dev tsx` in your project/m);
+  assert.equal(tsxMissingError('x.ts', undefined).code, 'E_SIG_STRATEGY_FILE');
 });
