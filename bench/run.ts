@@ -20,6 +20,7 @@ import { benchPaperCycle } from './paper-cycle.ts';
 import { benchAuditVerifyLoad } from './audit-verify-load.ts';
 import { benchBacktestMemory } from './backtest-memory.ts';
 import { benchMainJob } from './main-job.ts';
+import { benchStartupHelp } from './startup-help.ts';
 import { benchCsvRead } from './csv-read.ts';
 import type { CycleRecords } from '../src/modes/backtest/backtest-driver.ts';
 
@@ -39,6 +40,7 @@ const KEYS = {
   backtestMemory: ['peakRssMb', 'bars'],
   csvReadRowsPerSec: ['rowsPerSec', 'cpuRowsPerSec', 'rows'],
   mainJobMs: ['backtestMs', 'helpMs', 'runs'],
+  startupHelpMs: ['median', 'nodeBareMs', 'runs'],
 } as const;
 type BenchName = keyof typeof KEYS;
 const NAMES = Object.keys(KEYS) as BenchName[];
@@ -103,6 +105,8 @@ async function runOne(name: BenchName, a: Args): Promise<Detail> {
       return { ...benchCsvRead(a.quick, PROJECT_ROOT) };
     case 'mainJobMs':
       return { ...benchMainJob(a.quick, PROJECT_ROOT) };
+    case 'startupHelpMs':
+      return { ...benchStartupHelp(a.quick, PROJECT_ROOT) };
   }
 }
 
@@ -257,6 +261,17 @@ function rowsFor(name: BenchName, d: Detail): Row[] {
           specOk: null,
           target: '10× faster than backtrader (README)',
           targetOk: null,
+        },
+      ];
+    case 'startupHelpMs':
+      return [
+        {
+          what: `start-up, \`ordinis --help\` of the built package, whole process (median of ${n('runs')}; \`node -e 0\` beside it)`,
+          figure: `${fmt(n('median'))} ms (node -e 0: ${fmt(n('nodeBareMs'))} ms)`,
+          spec: '—',
+          specOk: null,
+          target: '≤ 150 ms',
+          targetOk: n('median') <= 150,
         },
       ];
   }

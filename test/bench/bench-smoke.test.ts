@@ -23,6 +23,7 @@ const EXPECTED = {
   backtestMemory: ['peakRssMb', 'bars'],
   csvReadRowsPerSec: ['rowsPerSec', 'cpuRowsPerSec', 'rows'],
   mainJobMs: ['backtestMs', 'helpMs', 'runs'],
+  startupHelpMs: ['median', 'nodeBareMs', 'runs'],
 };
 
 test('bench/run.ts --quick --json writes every figure', () => {
