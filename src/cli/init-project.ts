@@ -3,6 +3,8 @@
 // (its name, version and the versions it builds with). The action (actions/init.ts) reads
 // those and writes the files; this decides their content, so a test can check it directly.
 
+import { isAbsolute, resolve } from 'node:path';
+
 /** The template files, by their name in templates/init/. */
 export interface InitTemplates {
   'strategy.ts': string;
@@ -47,6 +49,17 @@ export function packageNameOf(dirName: string): string {
     .replace(/-+$/, '')
     .slice(0, 214);
   return name === '' ? 'my-strategy' : name;
+}
+
+/**
+ * `--package-spec` as the new package.json needs it: a local path or tarball becomes an
+ * absolute `file:` spec (npm would read a relative one from the project, not from where
+ * `init` ran); a version range, tag or URL stays as given.
+ */
+export function packageSpecOf(spec: string, cwd: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(spec) && !isAbsolute(spec)) return spec; // file:, https:, git+ssh:, github:, npm:
+  const local = spec.startsWith('.') || isAbsolute(spec) || /\.(tgz|tar\.gz)$/.test(spec);
+  return local ? `file:${resolve(cwd, spec)}` : spec;
 }
 
 /** The header and the rows of `years` from the sample, as a CSV text. */

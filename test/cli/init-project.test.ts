@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INIT_DATA_FILE, cutSample, initProjectFiles, packageNameOf, type InitTemplates } from '../../src/cli/init-project.ts';
+import { INIT_DATA_FILE, cutSample, initProjectFiles, packageNameOf, packageSpecOf, type InitTemplates } from '../../src/cli/init-project.ts';
 import { ROOT } from './cli-harness.ts';
 
 const templates = Object.fromEntries(
@@ -52,4 +52,15 @@ test('the project: package.json depends on this package, scripts test and backte
 
   const ci = initProjectFiles({ dirName: 'p', templates, own, sample, packageSpec: 'file:/tmp/ordinis-orch-0.1.0.tgz' });
   assert.equal(JSON.parse(ci['package.json']!).dependencies['ordinis-orch'], 'file:/tmp/ordinis-orch-0.1.0.tgz');
+});
+
+test('--package-spec: a local path or tarball becomes an absolute file: spec; a range, tag or URL stays', () => {
+  assert.equal(packageSpecOf('./ordinis-orch-0.1.0.tgz', '/work/ci'), 'file:/work/ci/ordinis-orch-0.1.0.tgz');
+  assert.equal(packageSpecOf('../orch', '/work/ci'), 'file:/work/orch');
+  assert.equal(packageSpecOf('/tmp/o.tgz', '/work/ci'), 'file:/tmp/o.tgz');
+  assert.equal(packageSpecOf('o.tar.gz', '/work/ci'), 'file:/work/ci/o.tar.gz');
+  assert.equal(packageSpecOf('file:../x', '/work/ci'), 'file:../x');
+  assert.equal(packageSpecOf('^0.2.0', '/work/ci'), '^0.2.0');
+  assert.equal(packageSpecOf('next', '/work/ci'), 'next');
+  assert.equal(packageSpecOf('https://example.com/o.tgz', '/work/ci'), 'https://example.com/o.tgz');
 });

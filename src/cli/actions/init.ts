@@ -3,11 +3,11 @@
 // never overwritten, even one that appeared after the emptiness check.
 
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OrdinisError } from '../../errors.ts';
 import { SAMPLE_DATA } from '../pipeline-options.ts';
-import { initProjectFiles, type InitTemplates, type OwnPackage } from '../init-project.ts';
+import { initProjectFiles, packageSpecOf, type InitTemplates, type OwnPackage } from '../init-project.ts';
 
 /** The package root: src/ and dist/ sit at the same depth under it. */
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -32,12 +32,6 @@ function checkTarget(dir: string, shown: string): void {
     const some = entries.slice(0, 5).join(', ');
     throw new OrdinisError('E_CFG_INVALID', `init ${shown}: the directory is not empty (${some}${entries.length > 5 ? ', ...' : ''}); give a new or empty directory`, { details: { dir } });
   }
-}
-
-/** A relative path or tarball as npm needs it in the new package.json: absolute, `file:`. */
-function packageSpecOf(spec: string, cwd: string): string {
-  const local = spec.startsWith('.') || isAbsolute(spec) || /\.(tgz|tar\.gz)$/.test(spec);
-  return local && !spec.startsWith('file:') ? `file:${resolve(cwd, spec)}` : spec;
 }
 
 export async function runInitCommand(dirArg: string, flags: InitFlags): Promise<void> {
