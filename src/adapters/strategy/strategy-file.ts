@@ -4,9 +4,10 @@
 // `tsImport`, imported lazily and only for those, so the package needs tsx at run time only
 // for a user who writes TypeScript (it is an optional peer dependency).
 //
-// Everything wrong with the file is E_SIG_STRATEGY_FILE naming the file and what is wrong,
-// raised before a run row, a venue or a paper book exists: the caller loads and resolves the
-// pack first. The file's bytes are fingerprinted (SHA-256) so a paper book can tell a
+// A file that cannot be loaded as a pack is E_SIG_STRATEGY_FILE naming the file and what is
+// wrong; parameters its schema rejects and a bad feature declaration are E_CFG_INVALID, as for
+// a built-in pack, naming the file too (resolveStrategyFile). Both are raised before a run
+// row, a venue or a paper book exists: the caller loads and resolves the pack first. The file's bytes are fingerprinted (SHA-256) so a paper book can tell a
 // resumed run of the same file from one whose code changed.
 
 import { createHash } from 'node:crypto';
