@@ -163,7 +163,9 @@ test('ordinis init DIR: a project whose test passes and whose strategy runs thro
 
   writeFileSync(join(dir, 'notes.txt'), 'mine');
   const before = readdirSync(dir).sort();
-  failsWith(await cli(['init', dir]), 'E_CFG_INVALID', /init .*: the directory is not empty \(.*notes\.txt.*\); give a new or empty directory/);
+  const [nonEmpty, aFile] = await Promise.all([cli(['init', dir]), cli(['init', join(dir, 'notes.txt')])]);
+  failsWith(nonEmpty, 'E_CFG_INVALID', /init .*: the directory is not empty \(.*notes\.txt.*\); give a new or empty directory/);
+  failsWith(aFile, 'E_CFG_INVALID', /init .*notes\.txt: exists and is not a directory/);
   assert.deepEqual(readdirSync(dir).sort(), before, 'nothing written');
   assert.equal(readFileSync(join(dir, 'notes.txt'), 'utf8'), 'mine');
 });
