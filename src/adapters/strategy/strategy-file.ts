@@ -54,11 +54,13 @@ function causeText(e: unknown): string {
  */
 export function pickStrategyExport(namespace: Record<string, unknown>, file: string): { pack: unknown; exportName: 'default' | 'strategy' } {
   let def = namespace.default;
-  // CommonJS: Node's default is `module.exports`, the TypeScript default its `.default`.
-  if (def !== null && typeof def === 'object' && (def as { __esModule?: unknown }).__esModule === true) {
-    def = (def as { default?: unknown }).default;
-  }
   const named = namespace.strategy;
+  // CommonJS: Node's default is `module.exports`; TypeScript's default is its `.default`, and
+  // `exports.strategy = pack` leaves a default that merely holds the named export.
+  if (def !== null && typeof def === 'object') {
+    if ((def as { __esModule?: unknown }).__esModule === true) def = (def as { default?: unknown }).default;
+    else if (named !== undefined && (def as { strategy?: unknown }).strategy === named) def = undefined;
+  }
   if (def !== undefined && named !== undefined && def !== named) {
     throw fileError(file, 'exports both a default export and a named export `strategy`, and they are different objects: neither wins; export one pack (either way), or the same pack under both names');
   }

@@ -147,6 +147,18 @@ test('pickStrategyExport: a CommonJS-compiled default export is unwrapped', () =
   assert.deepEqual(pickStrategyExport({ default: cjs, strategy: pack }, 'f.ts'), { pack, exportName: 'strategy' });
 });
 
+test('CommonJS files: module.exports = pack, and exports.strategy = pack', async (t) => {
+  const p = project(t);
+  p.write('package.json', '{ "type": "commonjs" }');
+  const pack = "{ id: 'cjs', version: '1', features: () => [{ kind: 'sma', name: 's', period: 2 }], decide: () => null }";
+  p.write('whole.js', `module.exports = ${pack};\n`);
+  p.write('named.js', `exports.strategy = ${pack};\nexports.helper = 1;\n`);
+  assert.equal((await loadStrategyFile('whole.js', { cwd: p.dir })).exportName, 'default');
+  const named = await loadStrategyFile('named.js', { cwd: p.dir });
+  assert.equal(named.exportName, 'strategy');
+  assert.equal(named.pack.id, 'cjs');
+});
+
 test('a .ts file without tsx installed: the error says what to install and names the file; .mjs needs no tsx', async (t) => {
   const p = project(t);
   p.write('ema.ts', `import { z } from 'zod';\nexport default ${EMA_PACK};\n`);
