@@ -20,8 +20,9 @@ export function ensureBuilt(root: string): string {
   const entry = join(root, 'dist', 'cli', 'main.js');
   const why = !existsSync(entry) ? 'dist/ is missing' : statSync(entry).mtimeMs < newestSourceMs(root) ? 'dist/ is older than src/' : undefined;
   if (why === undefined) return 'dist/ is up to date with src/';
-  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm run build failed (exit ${r.status ?? r.signal}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  // tsc writes its diagnostics on stdout.
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm run build failed (exit ${r.status ?? r.signal}): ${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-5).join(' | ')}`);
   return `${why}: built it first (npm run build)`;
 }
 

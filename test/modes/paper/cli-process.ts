@@ -1,4 +1,5 @@
-// Runs `node bin/ordinis-dev.js ...` (the CLI from the sources) as a real child process (the crash and lifecycle tests).
+// Runs `node bin/ordinis-dev.js ...` (the CLI from the sources) as a real child process (the
+// crash and lifecycle tests).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
