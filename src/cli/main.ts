@@ -15,6 +15,7 @@ import { registerAudit } from './commands/ops-audit.ts';
 import { registerConfig } from './commands/ops-config.ts';
 import { registerDb } from './commands/ops-db.ts';
 import { registerInit } from './commands/init.ts';
+import { registerSweep } from './commands/sweep.ts';
 
 export function buildProgram(): Command {
   const program = new Command('ordinis')
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerBacktest(program);
+  registerSweep(program);
   registerPaper(program);
   registerServe(program);
   registerRuns(program);

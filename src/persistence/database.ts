@@ -26,6 +26,7 @@ import { SqliteKillSwitchStore } from './sqlite-kill-switch-store.ts';
 import { SqliteLedgerStore } from './sqlite-ledger-store.ts';
 import { SqliteOrderStore } from './sqlite-order-store.ts';
 import { SqliteEquityCurveStore } from './sqlite-equity-curve-store.ts';
+import { SqliteSweepStore } from './sqlite-sweep-store.ts';
 import { SqliteRiskDecisionStore } from './sqlite-risk-decision-store.ts';
 import { SqliteRunStore } from './sqlite-run-store.ts';
 
@@ -173,6 +174,8 @@ export class OrdinisDatabase {
   readonly riskDecisions: SqliteRiskDecisionStore;
   /** Backtests' equity curves, a row per point. */
   readonly equityCurves: SqliteEquityCurveStore;
+  /** Sweeps' definitions and their points' results (`ordinis sweep`). */
+  readonly sweeps: SqliteSweepStore;
   readonly deadLetters: SqliteDeadLetterStore;
   private readonly conn: SqliteConnection;
 
@@ -188,6 +191,7 @@ export class OrdinisDatabase {
     this.ledger = new SqliteLedgerStore(conn);
     this.riskDecisions = new SqliteRiskDecisionStore(conn);
     this.equityCurves = new SqliteEquityCurveStore(conn);
+    this.sweeps = new SqliteSweepStore(conn);
     this.deadLetters = new SqliteDeadLetterStore(conn);
   }
 

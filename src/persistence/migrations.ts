@@ -13,6 +13,7 @@ import { v4DropRunsRecordedAtIndex } from './migrations/v4-drop-runs-recorded-at
 import { v5DropRiskDecisionsRecordedAtIndex } from './migrations/v5-drop-risk-decisions-recorded-at-index.ts';
 import { v6Reliability } from './migrations/v6-reliability.ts';
 import { v7BacktestEquity } from './migrations/v7-backtest-equity.ts';
+import { v8Sweeps } from './migrations/v8-sweeps.ts';
 
 export interface Migration {
   /** 1, 2, 3, ... with no gaps; becomes `PRAGMA user_version` once applied. */
@@ -23,7 +24,7 @@ export interface Migration {
 }
 
 /** Append only: a released migration is never edited, a fix is a new version. */
-export const MIGRATIONS: readonly Migration[] = [v1InitialSchema, v2PaperRuntime, v3RunsParentPartialIndex, v4DropRunsRecordedAtIndex, v5DropRiskDecisionsRecordedAtIndex, v6Reliability, v7BacktestEquity];
+export const MIGRATIONS: readonly Migration[] = [v1InitialSchema, v2PaperRuntime, v3RunsParentPartialIndex, v4DropRunsRecordedAtIndex, v5DropRiskDecisionsRecordedAtIndex, v6Reliability, v7BacktestEquity, v8Sweeps];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 

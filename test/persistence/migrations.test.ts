@@ -31,6 +31,8 @@ const DESIGN_TABLES = [
   'runs',
   'runtime_state',
   'schema_migrations',
+  'sweep_results',
+  'sweeps',
 ];
 
 function tables(db: Database.Database): string[] {

@@ -498,9 +498,18 @@ function describeConfig(bt: BacktestConfig, seed: number): Record<string, unknow
   };
 }
 
+/**
+ * The run id of a backtest of these inputs (`seed`: its seed, ORCH_SEED when it gives none) in
+ * a file that holds no run of them yet, and without a file: what a sweep knows each of its
+ * backtests by before running it.
+ */
+export function backtestBaseRunId(bt: BacktestConfig, seed: number): string {
+  return `bt-${createHash('sha256').update(JSON.stringify(describeConfig(bt, seed))).digest('hex').slice(0, 12)}`;
+}
+
 /** Same inputs, same run id (a rerun is recognisable); a rerun into the same file gets a counter. */
 function backtestRunId(bt: BacktestConfig, seed: number, db: OrdinisDatabase | undefined): string {
-  const base = `bt-${createHash('sha256').update(JSON.stringify(describeConfig(bt, seed))).digest('hex').slice(0, 12)}`;
+  const base = backtestBaseRunId(bt, seed);
   let id = base;
   for (let n = 2; db?.runs.getRun(id); n++) id = `${base}-${n}`;
   return id;

@@ -165,10 +165,12 @@ export class WorkerBacktestDriver implements BacktestDriver {
  * from the sources (.ts) it loads TypeScript as bin/ordinis-dev.js does: a worker inherits
  * neither the process's registered tsx hooks nor (on node 20) an --import of them, so it
  * registers them itself first. tsx is resolved only then: an installed package may lack it.
+ * `worker`: the thread's module beside `moduleUrl`, without its extension (a sweep's pool
+ * boots its own).
  */
-export function workerBoot(moduleUrl: string): string {
-  if (!moduleUrl.endsWith('.ts')) return `import(${JSON.stringify(new URL('./backtest-worker.js', moduleUrl).href)});`;
-  const entry = new URL('./backtest-worker.ts', moduleUrl).href;
+export function workerBoot(moduleUrl: string, worker = './backtest-worker'): string {
+  if (!moduleUrl.endsWith('.ts')) return `import(${JSON.stringify(new URL(`${worker}.js`, moduleUrl).href)});`;
+  const entry = new URL(`${worker}.ts`, moduleUrl).href;
   return `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
 }
 
