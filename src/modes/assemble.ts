@@ -21,6 +21,7 @@ import type { BarSource } from '../stages/ing/bar-source.ts';
 import { IngestStage } from '../stages/ing/ingest-stage.ts';
 import { FeatureStage } from '../stages/feat/feature-stage.ts';
 import { SignalStage } from '../stages/sig/signal-stage.ts';
+import { brokerBook } from '../stages/exec/broker-book.ts';
 import type { ResolvedStrategy } from '../stages/sig/registry.ts';
 import { RiskStage, brokerWorkingSymbols } from '../stages/risk/risk-stage.ts';
 import type { SizingConfig } from '../stages/risk/sizing.ts';
@@ -211,7 +212,8 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
   const listeners: MarketListener[] = typeof rawBroker.onBar === 'function' ? [rawBroker as MarketListener] : [];
   const ing = new IngestStage({ source: input.source, listeners, maxStalenessMs: config.ING_MAX_STALENESS_MS, clock });
   const feat = new FeatureStage({ features: input.strategy.features });
-  const sig = new SignalStage({ strategy: input.strategy });
+  // The paper venue shows decide its whole book; another broker, through its guard, its account.
+  const sig = new SignalStage({ strategy: input.strategy, book: brokerBook(venue ?? broker) });
   const risk = new RiskStage({
     account: () => broker.fetchAccount(),
     workingSymbols: brokerWorkingSymbols(broker),

@@ -26,7 +26,7 @@
 import type { Clock } from '../../core/clock.ts';
 import type { Bar, MarketListener } from '../../domain/market.ts';
 import type { ExecutionReport, Fill, OrderIntent } from '../../domain/order.ts';
-import type { AccountView } from '../../domain/portfolio.ts';
+import type { AccountView, BookView, PositionDetail } from '../../domain/portfolio.ts';
 import { OrdinisError } from '../../errors.ts';
 import type { BrokerAdapter } from '../../stages/exec/broker-adapter.ts';
 import { commissionFor, normalizeCommissionModel, type CommissionModel } from '../../domain/commission.ts';
@@ -108,6 +108,8 @@ interface PaperPosition {
   qty: number;
   /** Average price (backtrader Position.price). 0 when flat. */
   avgPrice: number;
+  /** Time of the fill that opened the position (left zero or went through it); undefined when flat. */
+  openedTs?: number;
 }
 
 interface PaperOrder {
@@ -152,6 +154,8 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
   private readonly lastBars = new Map<string, Bar>();
   /** What fetchPositions() last returned; dropped when a position changes (never mutated once handed out). */
   private positionsView: ReadonlyMap<string, number> | undefined;
+  /** fetchBook()'s positions, dropped with positionsView. */
+  private detailsView: ReadonlyMap<string, PositionDetail> | undefined;
   /** Bars received since the last settlement: unsettled[0 .. unsettledCount). */
   private unsettled: Bar[] = [];
   /** How many of `unsettled` are pending (the buffer is reused from one settlement to the next). */
@@ -211,8 +215,11 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       this.byKey.set(o.intent.idempotencyKey, o.intent.clientOrderId);
       if (o.resting) this.resting.push(order);
     }
-    for (const p of state.positions) this.positions.set(p.symbol, { qty: p.qty, avgPrice: p.avgPrice });
+    // The record keeps no entry times: they follow from the stored fills, replayed in order.
+    const opened = entryTimes(sorted);
+    for (const p of state.positions) this.positions.set(p.symbol, { qty: p.qty, avgPrice: p.avgPrice, openedTs: p.qty !== 0 ? opened.get(p.symbol) : undefined });
     this.positionsView = undefined;
+    this.detailsView = undefined;
     for (const b of state.lastBars) this.lastBars.set(b.symbol, { ...b });
   }
 
@@ -505,6 +512,17 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     return m;
   }
 
+  /** Cash, each position with its average price and entry time, and the working orders (copies): what a strategy is shown. */
+  fetchBook(): BookView {
+    const { cash } = this.fetchAccount(); // settles first
+    if (this.detailsView === undefined) {
+      const m = new Map<string, PositionDetail>();
+      for (const [s, p] of this.positions) if (p.qty !== 0) m.set(s, { qty: p.qty, avgPrice: p.avgPrice, entryTs: p.openedTs });
+      this.detailsView = m;
+    }
+    return { cash, positions: this.detailsView, openOrders: this.resting.map((o) => ({ ...o.intent })) };
+  }
+
   fetchAccount(): AccountView {
     const positions = this.fetchPositions(); // settles first: cash must include this bar's fills
     return { cash: this.cash, positions };
@@ -560,10 +578,13 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       return;
     }
     this.cash = cash;
+    if (position.qty === 0) pos.openedTs = undefined;
+    else if (pos.qty === 0 || Math.sign(position.qty) !== Math.sign(pos.qty)) pos.openedTs = ts;
     pos.qty = position.qty;
     pos.avgPrice = position.avgCost;
     this.positions.set(symbol, pos);
     this.positionsView = undefined;
+    this.detailsView = undefined;
     this.journal?.positions.add(symbol);
     this.journal?.orders.add(o);
 
@@ -600,6 +621,22 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     o.report.ts = ts;
     this.journal?.orders.add(o);
   }
+}
+
+/** When each symbol's current position was opened, from the orders' fills replayed in time order (submission order within a time). */
+function entryTimes(orders: readonly PaperVenueOrder[]): Map<string, number> {
+  const fills = orders.flatMap((o, n) => o.report.fills.map((f) => ({ f, n })));
+  fills.sort((a, b) => a.f.ts - b.f.ts || a.n - b.n);
+  const qty = new Map<string, number>();
+  const opened = new Map<string, number>();
+  for (const { f } of fills) {
+    const before = qty.get(f.symbol) ?? 0;
+    const after = before + (f.side === 'buy' ? f.qty : -f.qty);
+    qty.set(f.symbol, after);
+    if (after === 0) opened.delete(f.symbol);
+    else if (before === 0 || Math.sign(after) !== Math.sign(before)) opened.set(f.symbol, f.ts);
+  }
+  return opened;
 }
 
 function lastBarOf(bars: readonly Bar[], n: number, symbol: string): Bar | undefined {

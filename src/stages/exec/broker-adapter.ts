@@ -3,7 +3,7 @@
 // answers with promises. Callers handle both through `MaybePromise` and `runMaybeAsync`.
 
 import type { ExecutionReport, OrderIntent } from '../../domain/order.ts';
-import type { AccountView } from '../../domain/portfolio.ts';
+import type { AccountView, BookView } from '../../domain/portfolio.ts';
 import type { MaybePromise } from '../../core/maybe-async.ts';
 
 /** The broker port: what EXEC and RISK need from a venue. Implement it to trade somewhere else; `PaperBroker` is the simulated one. */
@@ -24,4 +24,6 @@ export interface BrokerAdapter {
   fetchAccount(): MaybePromise<AccountView>;
   /** Orders the broker holds unresolved (submitted / partially filled), in submission order. Optional. */
   fetchOpenOrders?(): MaybePromise<ExecutionReport[]>;
+  /** Cash, positions with average price and entry time, working orders with their terms: what a strategy is shown. Optional (see `brokerBook`). */
+  fetchBook?(): MaybePromise<BookView>;
 }

@@ -122,26 +122,8 @@ export class LedgerBalances {
   }
 }
 
-/**
- * Portfolio value with backtrader's operation order (BackBroker._get_value): for a long,
- * (qty*close - unrealized) + unrealized is added, where unrealized = qty*(close - avg).
- * Mathematically cash + Σ qty × close; the order keeps the last bits identical.
- */
-export function portfolioValue(cash: number, positions: Iterable<{ qty: number; avgCost: number; mark: number }>): number {
-  let pv = 0.0;
-  for (const p of positions) {
-    if (p.qty === 0) continue;
-    const dv = p.qty * p.mark;
-    const du = p.qty * (p.mark - p.avgCost);
-    if (dv > 0) {
-      pv += dv - du;
-      pv += du;
-    } else {
-      pv += dv;
-    }
-  }
-  return cash + pv;
-}
+// The valuation rule is shared with SIG (the equity a strategy is shown): it lives in the domain.
+export { portfolioValue } from '../../domain/valuation.ts';
 
 export function toPosition(symbol: string, b: BookPosition, mark: number): Position {
   return { symbol, qty: b.qty, avgCost: b.avgCost, mark, realizedPnl: b.realizedPnl };

@@ -13,7 +13,7 @@ import { normalizeSizing, type SizingConfig } from './sizing.ts';
 /** The order a signal becomes, as the policies so far have shaped it. */
 export interface ProposedOrder {
   side: OrderSide;
-  /** Shares. +Infinity means "not sized yet" (a buy before the sizing policy). */
+  /** Shares. +Infinity means "not sized yet" (an opening order, long or short, before the sizing policy). */
   qty: number;
   /** The decision bar's close. */
   referencePrice: number;

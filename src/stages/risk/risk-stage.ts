@@ -3,6 +3,12 @@
 // is reconciled against it in PORT). Signals are processed in the order SIG emitted them
 // (the configured symbol order), which is also the submission order the cash check and the
 // broker's fills follow. Denials are data (reason codes), not exceptions.
+//
+// A reversal (LONG while short, SHORT while long) is two orders, decided in turn: the close
+// (the signal's own decision), then, if the close is allowed, the opening order, decided as
+// `<signalId>/open` against the account as the close leaves it (the symbol flat, the running
+// cash after the close), like backtrader's submission check pseudo-executing each order
+// against the position the earlier ones left.
 
 import type { AccountView } from '../../domain/portfolio.ts';
 import type { RiskDecision, RiskReasonCode } from '../../domain/risk.ts';
@@ -11,6 +17,7 @@ import { isPromiseLike, thenMaybe, type MaybePromise } from '../../core/maybe-as
 import type { ExecutionReport } from '../../domain/order.ts';
 import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
 import { DEFAULT_POLICY_CHAIN, evaluateChain, validatePolicyChain } from './chain.ts';
+import { isReversal } from './policies/position-mapping.ts';
 import { pseudoExecuteCash } from './policies/cash-check.ts';
 import { normalizeRiskConfig, type RiskConfig, type RiskConfigInput, type RiskPolicy } from './policy.ts';
 
@@ -107,34 +114,65 @@ export class RiskStage implements Stage<'RISK'> {
   private decide(ctx: StageContext, account: AccountView, equity: number, signals: readonly Signal[], working: Set<string>): RiskDecision[] {
     const killActive = ctx.kill.isActive();
     const stale = ctx.data.ING?.stale;
-    let runningCash = account.cash;
-    const decisions: RiskDecision[] = [];
+    const run: DecisionRun = { runningCash: account.cash, decisions: [] };
     for (const signal of signals) {
-      const out = evaluateChain(this.policies, signal, {
-        config: this.config,
-        nowMs: ctx.cycleTime,
-        killActive,
-        stale,
-        account,
-        prices: this.marks,
-        equity,
-        peakEquity: this.peak,
-        workingSymbols: working,
-        runningCash,
-      });
-      if (out.order) {
-        // Allowed and cash-rejected orders both went through the pseudo-execution; like
-        // backtrader, a rejected buy leaves its (negative) result in the running cash.
-        runningCash = pseudoExecuteCash(runningCash, out.order, this.config.commission);
-        working.add(signal.symbol);
-      }
-      const d: RiskDecision = { signalId: signal.signalId, symbol: signal.symbol, ts: signal.ts, allowed: out.allowed, reasons: out.reasons, policyVersion: this.policyVersion };
-      if (out.order) d.order = { side: out.order.side, qty: out.order.qty, referencePrice: out.order.referencePrice };
-      if (out.notes.length > 0) d.adjustments = out.notes;
-      decisions.push(d);
+      const held = account.positions.get(signal.symbol) ?? 0;
+      const reversal = isReversal(signal.direction, held);
+      const wasWorking = working.has(signal.symbol);
+      const close = this.decideOne(ctx.cycleTime, killActive, stale, account, equity, working, signal, run);
+      if (!reversal || !close.allowed) continue;
+      // The opening order: the symbol is flat once the close fills, and its close is not a
+      // working order the opening one must wait for.
+      if (!wasWorking) working.delete(signal.symbol);
+      const flat = new Map(account.positions);
+      flat.delete(signal.symbol);
+      const open: Signal = { ...signal, signalId: `${signal.signalId}/open` };
+      this.decideOne(ctx.cycleTime, killActive, stale, { cash: account.cash, positions: flat }, equity, working, open, run);
     }
-    return decisions;
+    return run.decisions;
   }
+
+  private decideOne(
+    nowMs: number,
+    killActive: boolean,
+    stale: { reason: string; lagMs: number } | undefined,
+    account: AccountView,
+    equity: number,
+    working: Set<string>,
+    signal: Signal,
+    run: DecisionRun,
+  ): RiskDecision {
+    const out = evaluateChain(this.policies, signal, {
+      config: this.config,
+      nowMs,
+      killActive,
+      stale,
+      account,
+      prices: this.marks,
+      equity,
+      peakEquity: this.peak,
+      workingSymbols: working,
+      runningCash: run.runningCash,
+    });
+    if (out.order) {
+      // Allowed and cash-rejected orders both went through the pseudo-execution; like
+      // backtrader, a rejected buy leaves its (negative) result in the running cash.
+      run.runningCash = pseudoExecuteCash(run.runningCash, out.order, this.config.commission);
+      working.add(signal.symbol);
+    }
+    const d: RiskDecision = { signalId: signal.signalId, symbol: signal.symbol, ts: signal.ts, allowed: out.allowed, reasons: out.reasons, policyVersion: this.policyVersion };
+    if (out.order) d.order = { side: out.order.side, qty: out.order.qty, referencePrice: out.order.referencePrice };
+    if (out.notes.length > 0) d.adjustments = out.notes;
+    run.decisions.push(d);
+    return d;
+  }
+}
+
+/** What the decisions of one cycle carry from one to the next. */
+interface DecisionRun {
+  /** The submission cash check's running cash. */
+  runningCash: number;
+  decisions: RiskDecision[];
 }
 
 const NO_SIGNALS: readonly Signal[] = [];

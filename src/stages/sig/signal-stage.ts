@@ -2,6 +2,9 @@
 // decisions into Signals with provenance (strategyId, modelId = id@version, the vector's
 // featureVersion) and a deterministic id (no randomness: same run, same ids).
 //
+// `decide` is shown the book (position, account, working orders) from the `book` source,
+// asked once per cycle that has a warm vector, after the venue's fills on this bar.
+//
 // A pack that throws fails the stage with E_SIG_STRATEGY_FAILED; a decision that is not a
 // valid direction/reason/confidence fails it with E_SIG_INVALID_OUTPUT. A retried attempt
 // of the same cycle returns the same signals without calling the pack twice on a bar.
@@ -10,8 +13,11 @@ import { OrdinisError } from '../../errors.ts';
 import type { Direction, Signal } from '../../domain/signal.ts';
 import type { FeatureVector } from '../../domain/features.ts';
 import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
+import type { BookView } from '../../domain/portfolio.ts';
+import { portfolioValue } from '../../domain/valuation.ts';
+import { thenMaybe, type MaybePromise } from '../../core/maybe-async.ts';
 import type { ResolvedStrategy } from './registry.ts';
-import type { Decision, StrategyMemory } from './strategy-pack.ts';
+import type { Decision, StrategyMemory, TradingView } from './strategy-pack.ts';
 
 const DIRECTIONS: readonly Direction[] = ['LONG', 'SHORT', 'FLAT'];
 
@@ -22,6 +28,8 @@ export interface SignalStageOptions {
   horizon?: string;
   /** How long a signal stays valid (ms). Default one day (86 400 000). */
   ttlMs?: number;
+  /** The book `decide` is shown (e.g. `brokerBook(broker)`). Default: none (a flat position, NaN cash and equity). */
+  book?: () => MaybePromise<BookView>;
 }
 
 interface SymbolMemory {
@@ -37,28 +45,65 @@ export class SignalStage implements Stage<'SIG'> {
   private readonly horizon: string;
   private readonly ttlMs: number;
   private readonly memories = new Map<string, SymbolMemory>();
+  private readonly book: (() => MaybePromise<BookView>) | undefined;
+  /** Last close per symbol: the marks of the equity `decide` is shown. */
+  private readonly marks = new Map<string, number>();
 
   constructor(opts: SignalStageOptions) {
     this.strategy = opts.strategy;
     this.horizon = opts.horizon ?? 'next_bar';
     this.ttlMs = opts.ttlMs ?? 86_400_000;
+    this.book = opts.book;
     if (!Number.isFinite(this.ttlMs) || this.ttlMs < 0) throw new OrdinisError('E_CFG_INVALID', `SIG ttlMs must be >= 0, got ${this.ttlMs}`);
   }
 
-  run(ctx: StageContext): Signal[] {
+  run(ctx: StageContext): MaybePromise<Signal[]> {
     const fs = ctx.data.FEAT;
     if (fs === undefined) throw new OrdinisError('E_SIG_STRATEGY_FAILED', 'SIG needs the FEAT output of this cycle');
+    const bars = ctx.data.ING?.bars;
+    if (bars) for (const b of bars) this.marks.set(b.symbol, b.close);
+    // The book only for a cycle with something to decide.
+    if (this.book === undefined || !fs.vectors.some((v) => v.warm)) return this.decideAll(fs.vectors, ctx.correlationId, undefined);
+    return thenMaybe(this.book(), (book) => this.decideAll(fs.vectors, ctx.correlationId, book));
+  }
+
+  private decideAll(vectors: readonly FeatureVector[], correlationId: string, book: BookView | undefined): Signal[] {
     const out: Signal[] = [];
-    for (const v of fs.vectors) {
+    const equity = book === undefined ? Number.NaN : this.equityOf(book);
+    for (const v of vectors) {
       if (!v.warm) continue;
-      const s = this.onVector(v, ctx.correlationId);
+      const s = this.onVector(v, correlationId, book === undefined ? NO_BOOK : this.viewOf(v.symbol, book, equity));
       if (s !== undefined) out.push(s);
     }
     return out;
   }
 
-  /** Decides on one warm vector; undefined when the pack has nothing to say. */
-  onVector(v: FeatureVector, correlationId: string): Signal | undefined {
+  /**
+   * cash + Σ qty × last close, as PORT values the book (a position without a mark yet at its
+   * average price; a venue that does not report average prices, a plain sum).
+   */
+  private equityOf(book: BookView): number {
+    const marked: { qty: number; avgCost: number; mark: number }[] = [];
+    for (const [symbol, p] of book.positions) {
+      const avgCost = Number.isFinite(p.avgPrice) ? p.avgPrice : 0;
+      marked.push({ qty: p.qty, avgCost, mark: this.marks.get(symbol) ?? avgCost });
+    }
+    return portfolioValue(book.cash, marked);
+  }
+
+  private viewOf(symbol: string, book: BookView, equity: number): TradingView {
+    const p = book.positions.get(symbol);
+    const mark = this.marks.get(symbol) ?? Number.NaN;
+    const orders = book.openOrders.length === 0 ? NO_ORDERS : book.openOrders.filter((o) => o.symbol === symbol);
+    return {
+      position: p === undefined ? FLAT_POSITION : { qty: p.qty, avgPrice: p.avgPrice, entryTs: p.entryTs, unrealizedPnl: p.qty * (mark - p.avgPrice) },
+      account: { cash: book.cash, equity },
+      openOrders: orders,
+    };
+  }
+
+  /** Decides on one warm vector, shown `view` of the book; undefined when the pack has nothing to say. */
+  onVector(v: FeatureVector, correlationId: string, view: TradingView = NO_BOOK): Signal | undefined {
     let m = this.memories.get(v.symbol);
     if (m === undefined) {
       m = { memory: {}, lastTs: Number.NEGATIVE_INFINITY, lastSignal: undefined };
@@ -68,7 +113,7 @@ export class SignalStage implements Stage<'SIG'> {
     const { pack, params, modelId, strategyId } = this.strategy;
     let d: Decision | null | undefined;
     try {
-      d = pack.decide(v, m.memory, params);
+      d = pack.decide(v, m.memory, params, view);
     } catch (e) {
       throw new OrdinisError('E_SIG_STRATEGY_FAILED', `${modelId} failed on ${v.symbol} at ${new Date(v.ts).toISOString()}: ${(e as Error)?.message ?? String(e)}`, {
         cause: e,
@@ -106,6 +151,11 @@ export class SignalStage implements Stage<'SIG'> {
     return summary;
   }
 }
+
+const NO_ORDERS: TradingView['openOrders'] = Object.freeze([]);
+const FLAT_POSITION: TradingView['position'] = Object.freeze({ qty: 0, avgPrice: 0, entryTs: undefined, unrealizedPnl: 0 });
+/** What `decide` is shown without a book source. */
+const NO_BOOK: TradingView = Object.freeze({ position: FLAT_POSITION, account: Object.freeze({ cash: Number.NaN, equity: Number.NaN }), openOrders: NO_ORDERS });
 
 // No closure for the error: this runs on every decision, and the error is only built when one is refused.
 function checkDecision(d: Decision, modelId: string, v: FeatureVector): void {

@@ -1,8 +1,12 @@
 // A strategy pack: the unit a user writes to add a strategy. It declares the features it
 // needs (FEAT computes them) and decides, per symbol and bar, what it WANTS: a direction
-// (LONG = be long, FLAT = be flat, SHORT = be short) or nothing. It does not size orders
-// or look at positions; RISK turns a direction into an order (LONG while flat -> buy,
-// FLAT while long -> sell all, otherwise nothing).
+// (LONG = be long, FLAT = be flat, SHORT = be short) or nothing. It does not size orders;
+// RISK turns a direction into orders against the position: LONG while flat buys, SHORT
+// while flat sells short, FLAT closes a long (sell) or a short (buy to cover), LONG while
+// short covers then buys and SHORT while long sells all then sells short (two orders, in
+// that order); a direction the position already has changes nothing. `decide` may read
+// the book (its fourth argument, read-only): the symbol's position, the account, the
+// symbol's working orders.
 //
 // `decide` is called only on warm vectors (every declared feature has a value), in time
 // order, once per symbol and bar; `memory` is a per-symbol scratch object the pack may
@@ -33,6 +37,7 @@ import type { z } from 'zod';
 import type { Direction } from '../../domain/signal.ts';
 import type { FeatureVector } from '../../domain/features.ts';
 import type { FeatureSpec } from '../../domain/feature-spec.ts';
+import type { OrderIntent } from '../../domain/order.ts';
 
 /** What a pack decided on one bar. */
 export interface Decision {
@@ -41,6 +46,30 @@ export interface Decision {
   reason: string;
   /** 0..1, default 1. */
   confidence?: number;
+}
+
+/**
+ * What `decide` is shown of the book (read-only), as the venue holds it after this bar's
+ * fills, valued at this bar's close.
+ */
+export interface TradingView {
+  readonly position: {
+    /** Signed shares: negative when short, 0 when flat. */
+    readonly qty: number;
+    /** Average price (0 when flat; NaN when the venue does not report it). */
+    readonly avgPrice: number;
+    /** When the position was opened (ms): the fill that left zero or went through it; undefined when flat or unknown. */
+    readonly entryTs: number | undefined;
+    /** qty × (close − avgPrice). */
+    readonly unrealizedPnl: number;
+  };
+  readonly account: {
+    readonly cash: number;
+    /** cash + Σ qty × last close, over every position. */
+    readonly equity: number;
+  };
+  /** This symbol's working orders, in submission order. */
+  readonly openOrders: readonly Readonly<OrderIntent>[];
 }
 
 /** Per-symbol scratch state a pack may keep between bars. */
@@ -64,8 +93,12 @@ export interface StrategyPack<P = Record<string, never>> {
   readonly params?: z.ZodType<P>;
   /** The features `decide` reads, for the given parameters. */
   features(params: P): FeatureSpec[];
-  /** The decision on one warm vector; null or undefined for "nothing to do". */
-  decide(vector: FeatureVector, memory: StrategyMemory, params: P): Decision | null | undefined;
+  /**
+   * The decision on one warm vector; null or undefined for "nothing to do". `book` is the
+   * symbol's position, the account and the symbol's working orders (a SIG run without a book
+   * source shows a flat position and NaN cash).
+   */
+  decide(vector: FeatureVector, memory: StrategyMemory, params: P, book: TradingView): Decision | null | undefined;
 }
 
 /** Identity helper that gives a pack literal its parameter type from its schema. */

@@ -4,7 +4,7 @@ import { OrdinisError } from '../../../src/errors.ts';
 import { cashCheckPolicy, pseudoExecuteCash } from '../../../src/stages/risk/policies/cash-check.ts';
 import { killSwitchPolicy } from '../../../src/stages/risk/policies/kill-switch.ts';
 import { drawdownFraction, maxDrawdownPolicy } from '../../../src/stages/risk/policies/max-drawdown.ts';
-import { positionMappingPolicy } from '../../../src/stages/risk/policies/position-mapping.ts';
+import { isReversal, positionMappingPolicy } from '../../../src/stages/risk/policies/position-mapping.ts';
 import { sizingPolicy } from '../../../src/stages/risk/policies/sizing.ts';
 import { staleDataPolicy } from '../../../src/stages/risk/policies/stale-data.ts';
 import { symbolCapPolicy } from '../../../src/stages/risk/policies/symbol-cap.ts';
@@ -60,6 +60,11 @@ test('max drawdown: entries denied beyond the limit (default 20%), exits always 
   assert.ok(r.verdict === 'deny' && r.reason === 'RISK.DRAWDOWN.MAX_DRAWDOWN_BREACH');
   assert.equal(maxDrawdownPolicy.evaluate(flat, pctx({ peakEquity: 10000, equity: 5000 })).verdict, 'pass');
   assert.equal(maxDrawdownPolicy.evaluate(long, pctx({ peakEquity: 10000, equity: 8500, config: { maxDrawdown: 0.1 } })).verdict, 'deny');
+  // A short entry is new exposure too; the close of a reversal is an exit.
+  const deep = { peakEquity: 10000, equity: 5000 };
+  assert.equal(maxDrawdownPolicy.evaluate(signal('X', 'SHORT', T0), pctx(deep)).verdict, 'deny');
+  assert.equal(maxDrawdownPolicy.evaluate(signal('X', 'SHORT', T0), pctx({ ...deep, account: { cash: 0, positions: new Map([['X', 5]]) } })).verdict, 'pass');
+  assert.equal(maxDrawdownPolicy.evaluate(long, pctx({ ...deep, account: { cash: 0, positions: new Map([['X', -5]]) } })).verdict, 'pass');
 });
 
 test('working order: RISK.ORDER.WORKING while the symbol has an unresolved order', () => {
@@ -68,15 +73,26 @@ test('working order: RISK.ORDER.WORKING while the symbol has an unresolved order
   assert.ok(r.verdict === 'deny' && r.reason === 'RISK.ORDER.WORKING');
 });
 
-test('position mapping: LONG flat → buy (unsized), FLAT long → sell all, else RISK.POSITION.NO_CHANGE', () => {
-  assert.deepEqual(positionMappingPolicy.evaluate(long, pctx()), { verdict: 'order', order: { side: 'buy', qty: Number.POSITIVE_INFINITY, referencePrice: 10 } });
+test('position mapping: from flat LONG buys and SHORT sells short (unsized); FLAT closes either side; a reversal closes first; the same side is RISK.POSITION.NO_CHANGE', () => {
+  const short = signal('X', 'SHORT', T0);
+  const order = (side: 'buy' | 'sell', qty: number) => ({ verdict: 'order', order: { side, qty, referencePrice: 10 } });
+  assert.deepEqual(positionMappingPolicy.evaluate(long, pctx()), order('buy', Number.POSITIVE_INFINITY));
+  assert.deepEqual(positionMappingPolicy.evaluate(short, pctx()), order('sell', Number.POSITIVE_INFINITY));
   const held = pctx({ account: { cash: 0, positions: new Map([['X', 7]]) } });
-  assert.deepEqual(positionMappingPolicy.evaluate(flat, held), { verdict: 'order', order: { side: 'sell', qty: 7, referencePrice: 10 } });
-  assert.deepEqual(positionMappingPolicy.evaluate(signal('X', 'SHORT', T0), held), { verdict: 'order', order: { side: 'sell', qty: 7, referencePrice: 10 } });
+  const shorted = pctx({ account: { cash: 0, positions: new Map([['X', -7]]) } });
+  assert.deepEqual(positionMappingPolicy.evaluate(flat, held), order('sell', 7));
+  assert.deepEqual(positionMappingPolicy.evaluate(flat, shorted), order('buy', 7));
+  // Reversals: the close here; RISK decides the opening order against the flat account after it.
+  assert.deepEqual(positionMappingPolicy.evaluate(short, held), order('sell', 7));
+  assert.deepEqual(positionMappingPolicy.evaluate(long, shorted), order('buy', 7));
+  assert.equal(isReversal('SHORT', 7), true);
+  assert.equal(isReversal('LONG', -7), true);
+  assert.equal(isReversal('FLAT', -7), false);
+  assert.equal(isReversal('LONG', 0), false);
   for (const [sig, c] of [
     [long, held],
+    [short, shorted],
     [flat, pctx()],
-    [signal('X', 'SHORT', T0), pctx()],
   ] as const) {
     const r = positionMappingPolicy.evaluate(sig, c);
     assert.ok(r.verdict === 'deny' && r.reason === 'RISK.POSITION.NO_CHANGE');
@@ -107,7 +123,14 @@ test('symbol cap: off by default; a buy is cut to the cap, no room left is RISK.
   const held = pctx({ order: buy, account: { cash: 0, positions: new Map([['X', 30]]) }, config: { maxSymbolQty: 30 } });
   const full = symbolCapPolicy.evaluate(long, held);
   assert.ok(full.verdict === 'deny' && full.reason === 'RISK.EXPOSURE.SYMBOL_CAP');
-  assert.equal(symbolCapPolicy.evaluate(flat, pctx({ order: { side: 'sell', qty: 30, referencePrice: 10 }, config: { maxSymbolQty: 0 } })).verdict, 'pass');
+  const sell = { side: 'sell', qty: 30, referencePrice: 10 } as const;
+  assert.equal(symbolCapPolicy.evaluate(flat, pctx({ order: sell, account: { cash: 0, positions: new Map([['X', 30]]) }, config: { maxSymbolQty: 0 } })).verdict, 'pass');
+  // A short is capped by its size too; buying it back passes.
+  const shortCapped = symbolCapPolicy.evaluate(signal('X', 'SHORT', T0), pctx({ order: sell, config: { maxSymbolQty: 20 } }));
+  assert.ok(shortCapped.verdict === 'order' && shortCapped.order.qty === 20 && shortCapped.order.side === 'sell');
+  const shortFull = symbolCapPolicy.evaluate(signal('X', 'SHORT', T0), pctx({ order: sell, account: { cash: 0, positions: new Map([['X', -20]]) }, config: { maxSymbolQty: 20 } }));
+  assert.ok(shortFull.verdict === 'deny' && shortFull.reason === 'RISK.EXPOSURE.SYMBOL_CAP');
+  assert.equal(symbolCapPolicy.evaluate(long, pctx({ order: { side: 'buy', qty: 20, referencePrice: 10 }, account: { cash: 0, positions: new Map([['X', -20]]) }, config: { maxSymbolQty: 0 } })).verdict, 'pass');
 });
 
 test('cash check: pseudo-execution at the decision close with commission; a deny keeps the order', () => {

@@ -155,3 +155,47 @@ test("brokerWorkingSymbols lists the symbols of the broker's unresolved orders",
   const s = stage(() => account(1000), { workingSymbols: brokerWorkingSymbols(b) });
   assert.deepEqual(decide(s, [signal('Q', 'LONG', T0)], [bar('Q', T0, 1, 1)])[0].reasons, ['RISK.ORDER.WORKING']);
 });
+
+test('a reversal is two decisions in order: the close (the signal id), then the opening order (<id>/open) against the flat account', () => {
+  const s = stage(() => account(1000, { X: 4, Y: -6 }), { config: { sizing: { kind: 'fixed', qty: 10 } } });
+  const short = signal('X', 'SHORT', T0);
+  const long = signal('Y', 'LONG', T0);
+  const out = decide(s, [short, long], [bar('X', T0, 10, 10), bar('Y', T0, 20, 20)]);
+  assert.deepEqual(
+    out.map((d) => [d.signalId, d.allowed, d.order?.side, d.order?.qty]),
+    [
+      [short.signalId, true, 'sell', 4],
+      [`${short.signalId}/open`, true, 'sell', 10],
+      [long.signalId, true, 'buy', 6],
+      [`${long.signalId}/open`, true, 'buy', 10],
+    ],
+  );
+  // The cash check ran on all four in turn: 1000 + 40 + 100 - 120 - 200 = 820 >= 0.
+});
+
+test('the opening order of a reversal meets the cash check after its close; no opening order when the close is denied', () => {
+  // Covering 6 at 20 takes 120 of 100: the close is rejected, nothing is opened.
+  const poor = stage(() => account(100, { Y: -6 }), { config: { sizing: { kind: 'fixed', qty: 10 } } });
+  const denied = decide(poor, [signal('Y', 'LONG', T0)], [bar('Y', T0, 20, 20)]);
+  assert.deepEqual(denied.map((d) => d.reasons[0]), ['RISK.CASH.INSUFFICIENT']);
+  // 300 covers 6 (180 left) but not 10 more at 20.
+  const s = stage(() => account(300, { Y: -6 }), { config: { sizing: { kind: 'fixed', qty: 10 } } });
+  const out = decide(s, [signal('Y', 'LONG', T0)], [bar('Y', T0, 20, 20)]);
+  assert.deepEqual(out.map((d) => [d.allowed, d.reasons[0]]), [[true, 'RISK.OK'], [false, 'RISK.CASH.INSUFFICIENT']]);
+  // A working order on the symbol denies the close, and so the reversal.
+  const busy = stage(() => account(1000, { Y: -6 }), { workingSymbols: () => ['Y'] });
+  assert.deepEqual(decide(busy, [signal('Y', 'LONG', T0)], [bar('Y', T0, 20, 20)]).map((d) => d.reasons[0]), ['RISK.ORDER.WORKING']);
+});
+
+test('against a paper venue: SHORT while flat sells short, FLAT while short buys to cover', () => {
+  const b = new PaperBroker({ startingCash: 1000 });
+  const s = stage(() => b.fetchAccount(), { workingSymbols: brokerWorkingSymbols(b), config: { sizing: { kind: 'fixed', qty: 5 } } });
+  b.onBar(bar('X', T0, 10, 10));
+  const [open] = decide(s, [signal('X', 'SHORT', T0)], [bar('X', T0, 10, 10)]);
+  assert.deepEqual(open.order, { side: 'sell', qty: 5, referencePrice: 10 });
+  b.submit({ clientOrderId: 'a', idempotencyKey: 'a', correlationId: 'c', signalId: open.signalId, symbol: 'X', side: 'sell', qty: 5, orderType: 'market', timeInForce: 'gtc', ts: T0 });
+  b.onBar(bar('X', T0 + DAY, 11, 12));
+  assert.equal(b.fetchAccount().positions.get('X'), -5);
+  const [cover] = decide(s, [signal('X', 'FLAT', T0 + DAY)], [bar('X', T0 + DAY, 11, 12)], { ts: T0 + DAY });
+  assert.deepEqual(cover.order, { side: 'buy', qty: 5, referencePrice: 12 });
+});

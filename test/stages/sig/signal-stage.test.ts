@@ -5,7 +5,9 @@ import { SignalStage } from '../../../src/stages/sig/signal-stage.ts';
 import { assertEnoughBars, createStrategyRegistry, parseStrategyParams, resolvePack, StrategyRegistry } from '../../../src/stages/sig/registry.ts';
 import type { ResolvedStrategy } from '../../../src/stages/sig/registry.ts';
 import { defineStrategyPack } from '../../../src/stages/sig/strategy-pack.ts';
-import type { StrategyPack } from '../../../src/stages/sig/strategy-pack.ts';
+import type { StrategyPack, TradingView } from '../../../src/stages/sig/strategy-pack.ts';
+import { PaperBroker } from '../../../src/adapters/venue/paper-broker.ts';
+import { brokerBook } from '../../../src/stages/exec/broker-book.ts';
 import { FeatureStage } from '../../../src/stages/feat/feature-stage.ts';
 import { IngestStage } from '../../../src/stages/ing/ingest-stage.ts';
 import { FileReplaySource } from '../../../src/adapters/data/file-replay-source.ts';
@@ -31,7 +33,7 @@ function pipeline(files: string[], symbols: string[], strategy: ResolvedStrategy
     const base = { cycleTime: t, cycleIndex: i, correlationId };
     const ING = ing.run(makeCtx({ ...base, stage: 'ING' }));
     const FEAT = feat.run(makeCtx({ ...base, stage: 'FEAT', data: { ING } }));
-    const SIG = sig.run(makeCtx({ ...base, stage: 'SIG', data: { ING, FEAT } }));
+    const SIG = sig.run(makeCtx({ ...base, stage: 'SIG', data: { ING, FEAT } })) as Signal[]; // no book source: synchronous
     out.vectors.push(...FEAT.vectors);
     out.signals.push(...SIG);
   });
@@ -131,7 +133,7 @@ describe('SignalStage', () => {
     ...over,
   });
   const runWith = (strategy: ResolvedStrategy, vectors: FeatureVector[], correlationId = 'c1', attempt = 1): Signal[] =>
-    new SignalStage({ strategy }).run(makeCtx({ cycleTime: Date.UTC(2005, 8, 15), stage: 'SIG', data: { FEAT: { vectors } }, correlationId, attempt }));
+    new SignalStage({ strategy }).run(makeCtx({ cycleTime: Date.UTC(2005, 8, 15), stage: 'SIG', data: { FEAT: { vectors } }, correlationId, attempt })) as Signal[];
 
   test('provenance and a deterministic id', () => {
     const strat = registry.resolve('sma-cross', {});
@@ -194,7 +196,7 @@ describe('SignalStage', () => {
     const out: Signal[] = [];
     for (let i = 1; i <= 6; i++) {
       const vs = ['A', 'B'].map((symbol) => vector({ symbol, ts: i, features: { c: 1 } }));
-      out.push(...stage.run(makeCtx({ cycleTime: i, stage: 'SIG', data: { FEAT: { vectors: vs } } })));
+      out.push(...(stage.run(makeCtx({ cycleTime: i, stage: 'SIG', data: { FEAT: { vectors: vs } } })) as Signal[]));
     }
     assert.deepEqual(out.map((s) => `${s.symbol}${s.ts}:${s.reason}:${s.confidence}`), ['A3:bar_3:0.5', 'B3:bar_3:0.5', 'A6:bar_6:0.5', 'B6:bar_6:0.5']);
   });
@@ -229,7 +231,7 @@ describe('SignalStage', () => {
   test('missing FEAT output: E_SIG_STRATEGY_FAILED; summarize counts by direction', () => {
     const stage = new SignalStage({ strategy: registry.resolve('sma-cross', {}) });
     assert.throws(() => stage.run(makeCtx({ cycleTime: 1, stage: 'SIG' })), (e: unknown) => e instanceof OrdinisError && e.code === 'E_SIG_STRATEGY_FAILED');
-    const out = stage.run(makeCtx({ cycleTime: 1, stage: 'SIG', data: { FEAT: { vectors: [vector({ ts: 1 }), vector({ symbol: 'X', ts: 1, features: { cross: -1 } })] } } }));
+    const out = stage.run(makeCtx({ cycleTime: 1, stage: 'SIG', data: { FEAT: { vectors: [vector({ ts: 1 }), vector({ symbol: 'X', ts: 1, features: { cross: -1 } })] } } })) as Signal[];
     assert.deepEqual(stage.summarize(out), { signals: 2, LONG: 1, FLAT: 1, modelId: 'sma-cross@1.0.0' });
   });
 });
@@ -277,4 +279,38 @@ describe('registry', () => {
     cfg(() => resolvePack({ ...p, id: 'z', features: () => [{ kind: 'sma', name: 's', period: -1 }] }), /bad feature declaration/);
     assert.equal(r.resolve('x').modelId, 'x@1');
   });
+});
+
+describe('what decide is shown of the book', () => {
+  test("the venue's position (signed qty, average price, entry time, unrealized PnL), account and this symbol's working orders", () => {
+    const D = 86_400_000;
+    const broker = new PaperBroker({ startingCash: 1000 });
+    const seen: TradingView[] = [];
+    const watcher = defineStrategyPack({ id: 'watch', version: '1', features: () => [], decide: (_v, _m, _p, book) => void seen.push(book) });
+    const stage = new SignalStage({ strategy: resolvePack(watcher), book: brokerBook(broker) });
+    const bar = (symbol: string, ts: number, open: number, close: number) => ({ symbol, ts, open, high: Math.max(open, close), low: Math.min(open, close), close, volume: 0 });
+    const order = (id: string, symbol: string, side: 'buy' | 'sell', qty: number, ts: number, extra = {}) =>
+      broker.submit({ clientOrderId: id, idempotencyKey: id, correlationId: 'c', signalId: id, symbol, side, qty, orderType: 'market', timeInForce: 'gtc', ts, ...extra });
+    const cycle = (ts: number, bars: ReturnType<typeof bar>[]) => {
+      broker.onBars(bars);
+      return stage.run(makeCtx({ cycleTime: ts, stage: 'SIG', data: { ING: { asOf: ts, bars }, FEAT: { vectors: bars.map((b) => vector(b.symbol, b.ts)) } } }));
+    };
+    cycle(D, [bar('A', D, 10, 10), bar('B', D, 50, 50)]);
+    assert.deepEqual(seen[0], { position: { qty: 0, avgPrice: 0, entryTs: undefined, unrealizedPnl: 0 }, account: { cash: 1000, equity: 1000 }, openOrders: [] });
+    order('s1', 'A', 'sell', 4, D);
+    order('l1', 'B', 'buy', 1, D, { orderType: 'limit', limitPrice: 40 });
+    cycle(2 * D, [bar('A', 2 * D, 10, 12), bar('B', 2 * D, 50, 51)]);
+    const [a, b] = seen.slice(2); // cycle 2: A, then B
+    assert.deepEqual(a!.position, { qty: -4, avgPrice: 10, entryTs: 2 * D, unrealizedPnl: -8 });
+    assert.deepEqual(a!.account, { cash: 1040, equity: 1040 - 48 });
+    assert.deepEqual(a!.openOrders, []);
+    assert.deepEqual(b!.openOrders.map((o) => [o.clientOrderId, o.orderType, o.limitPrice]), [['l1', 'limit', 40]]);
+    // The entry time is rebuilt from the stored fills after a restart.
+    const again = new PaperBroker({ state: broker.exportState() });
+    assert.equal(again.fetchBook().positions.get('A')?.entryTs, 2 * D);
+  });
+
+  function vector(symbol: string, ts: number): FeatureVector {
+    return { symbol, ts, tf: '1d', featureVersion: 'v', features: {}, warm: true };
+  }
 });

@@ -1,5 +1,6 @@
-// Sizes buys (fixed quantity or a weight of portfolio value, whole shares). Sells keep the
-// whole position chosen by the mapping.
+// Sizes opening orders, long or short (fixed quantity or a weight of portfolio value, whole
+// shares): the mapping leaves them unsized (qty +Infinity). Closing orders keep the whole
+// position the mapping chose.
 
 import { PASS, deny, withQty, type RiskPolicy } from '../policy.ts';
 import { sizeOrder } from '../sizing.ts';
@@ -8,7 +9,7 @@ export const sizingPolicy: RiskPolicy = {
   id: 'sizing',
   evaluate: (_signal, ctx) => {
     const o = ctx.order;
-    if (!o || o.side !== 'buy') return PASS;
+    if (!o || o.qty !== Number.POSITIVE_INFINITY) return PASS;
     const qty = sizeOrder(ctx.config.sizing, ctx.equity, o.referencePrice);
     if (!(qty > 0)) return deny('RISK.SIZE.ZERO', `sized to ${qty} shares`);
     return { verdict: 'order', order: withQty(o, qty) };

@@ -1,5 +1,6 @@
-// Optional cap on one symbol's position (shares and/or fraction of equity). A buy above the
-// cap is cut down to it; a buy with no room left is denied.
+// Optional cap on one symbol's position (shares and/or fraction of equity), long or short.
+// An order that grows the position beyond the cap is cut down to it; one with no room left
+// is denied. Orders that reduce the position pass.
 
 import { PASS, deny, withQty, type RiskPolicy } from '../policy.ts';
 
@@ -8,8 +9,10 @@ export const symbolCapPolicy: RiskPolicy = {
   evaluate: (signal, ctx) => {
     const o = ctx.order;
     const { maxSymbolQty, maxSymbolWeight } = ctx.config;
-    if (!o || o.side !== 'buy' || (maxSymbolQty === null && maxSymbolWeight === null)) return PASS;
-    const held = ctx.account.positions.get(signal.symbol) ?? 0;
+    if (!o || (maxSymbolQty === null && maxSymbolWeight === null)) return PASS;
+    const signedHeld = ctx.account.positions.get(signal.symbol) ?? 0;
+    if (o.side === 'buy' ? signedHeld < 0 : signedHeld > 0) return PASS; // reduces the position
+    const held = Math.abs(signedHeld);
     let room = Number.POSITIVE_INFINITY;
     if (maxSymbolQty !== null) room = Math.min(room, maxSymbolQty - held);
     if (maxSymbolWeight !== null) room = Math.min(room, Math.floor((maxSymbolWeight * ctx.equity) / o.referencePrice) - held);
