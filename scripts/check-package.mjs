@@ -69,7 +69,7 @@ function rangeOf(name) {
 
 // Children inherit the environment minus what would make npm act on this repository (when
 // the script itself is run through `npm run`), plus quiet install output.
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_(config_prefix|package_|lifecycle_)/.test(k)));
+const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_(config_(local_)?prefix|package_|lifecycle_)/.test(k)));
 Object.assign(baseEnv, { npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' });
 
 /** Runs a command; on a non-zero exit (or a timeout) fails the step with its output. */
@@ -87,12 +87,14 @@ function tail(s, lines = 60) {
 }
 
 const timings = [];
-async function step(name, fn) {
+/** Runs one step: `id` names it in the closing timings line, `what` says what it does. */
+async function step(id, what, fn) {
+  const name = `${id}: ${what}`;
   process.stdout.write(`▶ ${name}\n`);
   const t0 = performance.now();
   const out = await fn();
   const s = (performance.now() - t0) / 1000;
-  timings.push([name, s]);
+  timings.push([id, s]);
   process.stdout.write(`  ✓ ${name} (${s.toFixed(1)} s)\n`);
   return out;
 }
@@ -132,7 +134,7 @@ async function main() {
   console.log(`package ${PKG.name}@${PKG.version}, temp dir ${root}`);
   const t0 = performance.now();
   try {
-    const tarball = await step('pack', () => {
+    const tarball = await step('pack', 'npm pack (runs prepare: the build)', () => {
       if (opt.tarball) {
         if (!existsSync(opt.tarball)) fail(`--tarball ${opt.tarball}: no such file`);
         return opt.tarball;
@@ -148,19 +150,19 @@ async function main() {
     });
 
     const project = join(root, 'project');
-    await step('project (strict tsconfig, NodeNext)', () => {
+    await step('project', 'a fresh project, strict tsconfig, NodeNext', () => {
       mkdirSync(project);
       writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'ordinis-package-check', private: true, type: 'module' }, null, 2) + '\n');
       writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2) + '\n');
     });
 
-    await step('install the tarball', () => {
+    await step('install', 'the tarball and what a user adds', () => {
       const deps = [tarball, rangeOf('zod'), rangeOf('tsx'), rangeOf('typescript'), rangeOf('@types/node')];
       console.log(`  npm install ${deps.map((d) => (d === tarball ? basename(d) : d)).join(' ')}`);
       run('npm', ['install', '--prefer-offline', ...deps], { cwd: project, timeoutMs: 15 * MINUTE });
     });
 
-    const programs = await step('copy examples and guide snippets', () => {
+    const programs = await step('copy', 'examples and the guide\'s snippets', () => {
       const list = [];
       const examples = join(REPO, 'examples');
       mkdirSync(join(project, 'examples'));
@@ -181,11 +183,11 @@ async function main() {
       return list;
     });
 
-    await step('typecheck (tsc --noEmit, strict, NodeNext)', () => {
+    await step('typecheck', 'tsc --noEmit over all of them', () => {
       run(join(project, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', '.'], { cwd: project, timeoutMs: 5 * MINUTE });
     });
 
-    await step('run every example and snippet', () => {
+    await step('run', 'every example and snippet', () => {
       for (const p of programs) {
         const t = performance.now();
         const out =
@@ -197,7 +199,7 @@ async function main() {
       }
     });
 
-    await step('the installed bin: ordinis --help, ordinis backtest --json', () => {
+    await step('bin', 'the installed ordinis: --help, backtest --json', () => {
       const bin = join(project, 'node_modules', '.bin', 'ordinis');
       const help = run(bin, ['--help'], { cwd: project });
       if (!/backtest/.test(help)) fail(`ordinis --help does not list backtest:\n${help}`);
@@ -215,7 +217,7 @@ async function main() {
     if (opt.skipInit) {
       console.log('- init: skipped (--skip-init)');
     } else {
-      await step('ordinis init proj --package-spec <tarball>; npm install; npm test', () => {
+      await step('init', 'ordinis init proj --package-spec <tarball>; npm install; npm test', () => {
         const bin = join(project, 'node_modules', '.bin', 'ordinis');
         run(bin, ['init', 'proj', '--package-spec', tarball], { cwd: project });
         const proj = join(project, 'proj');
@@ -230,7 +232,7 @@ async function main() {
     }
 
     const total = (performance.now() - t0) / 1000;
-    console.log(`\npackage check passed in ${total.toFixed(1)} s (${timings.map(([n, s]) => `${n.split(' ')[0]} ${s.toFixed(1)}`).join(', ')})`);
+    console.log(`\npackage check passed in ${total.toFixed(1)} s (${timings.map(([id, s]) => `${id} ${s.toFixed(1)}`).join(', ')})`);
   } finally {
     if (opt.keep) console.log(`kept ${root}`);
     else rmSync(root, { recursive: true, force: true });
