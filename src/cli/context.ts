@@ -2,7 +2,7 @@
 // open the database. Built from global options and ORDINIS_* environment variables.
 
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
-import type { ConfigInput, OrdinisConfig } from '../config/schema.ts';
+import type { ConfigInput, OrdinisConfig, ProfileName } from '../config/schema.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { AuditMacKey } from '../governance/audit-checkpoint.ts';
 import { openDatabase, type OrdinisDatabase } from '../persistence/database.ts';
@@ -22,9 +22,11 @@ export interface CliContext {
   openDb(path?: string): OrdinisDatabase;
 }
 
-export function makeContext(g: GlobalOptions, overrides: Record<string, unknown> = {}): CliContext {
+/** `defaultProfile`: the command's profile when none is chosen (`--profile`, ORDINIS_ORCH_PROFILE, the --config file); default paper. */
+export function makeContext(g: GlobalOptions, overrides: Record<string, unknown> = {}, defaultProfile?: ProfileName): CliContext {
   const loaded = loadConfig({
     ...(g.profile ? { profile: g.profile as 'dev' } : {}),
+    ...(defaultProfile ? { defaultProfile } : {}),
     ...(g.config ? { profileFile: g.config } : {}),
     env: process.env,
     overrides: { ...(g.db ? { DB_PATH: g.db } : {}), ...(g.logLevel ? { OBS_LOG_LEVEL: g.logLevel } : {}), ...overrides } as ConfigInput,

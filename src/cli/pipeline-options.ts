@@ -1,6 +1,6 @@
 // The flags `ordinis backtest` and `ordinis paper` share (data, strategy, sizing, cash,
-// commission, dates, seed) and their one translation into a BacktestConfig, so the two
-// commands cannot drift apart.
+// commission, dates, seed, warm-up mode) and their one translation into a BacktestConfig
+// (and configuration overrides), so the two commands cannot drift apart.
 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { OrdinisError } from '../errors.ts';
 import type { BacktestConfig } from '../modes/backtest/backtest-driver.ts';
 import { NO_COMMISSION, type CommissionModel } from '../domain/commission.ts';
 import { isStrategyFileArgument } from '../adapters/strategy/strategy-file-name.ts';
+import { WARMUP_MODES, type WarmupMode } from '../stages/feat/common-warmup.ts';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The bundled sample: real ORCL daily bars, so `ordinis backtest` works on a fresh install. */
@@ -35,6 +36,8 @@ export interface PipelineFlags {
   to?: string;
   db?: string;
   seed?: string;
+  /** `--warmup-mode`: per-symbol | common (default SIG_WARMUP_MODE). */
+  warmupMode?: string;
 }
 
 const STRATEGY_FLAGS: Record<string, readonly (keyof PipelineFlags)[]> = {
@@ -62,7 +65,19 @@ export function addPipelineOptions(cmd: Command, cashHelp: string, dbHelp: strin
     .option('--from <date>', 'first date, YYYY-MM-DD (inclusive)')
     .option('--to <date>', 'last date, YYYY-MM-DD (inclusive)')
     .option('--db <file>', dbHelp)
-    .option('--seed <n>', 'random seed (default ORCH_SEED)');
+    .option('--seed <n>', 'random seed (default ORCH_SEED)')
+    .option('--warmup-mode <mode>', "per-symbol: each symbol decides once its own features are warm; common: no symbol decides until every symbol is (backtrader's rule) (default SIG_WARMUP_MODE: per-symbol)");
+}
+
+/**
+ * The configuration overrides the flags make (pure): `--warmup-mode` as SIG_WARMUP_MODE, so
+ * the run records it in its config snapshot like any key. A bad value is E_CFG_INVALID naming the flag.
+ */
+export function configOverridesOf(f: Pick<PipelineFlags, 'warmupMode'>): { SIG_WARMUP_MODE?: WarmupMode } {
+  if (f.warmupMode === undefined) return {};
+  const mode = WARMUP_MODES.find((m) => m === f.warmupMode);
+  if (!mode) throw new OrdinisError('E_CFG_INVALID', `--warmup-mode ${JSON.stringify(f.warmupMode)}: expected ${WARMUP_MODES.join(' or ')}`);
+  return { SIG_WARMUP_MODE: mode };
 }
 
 /**

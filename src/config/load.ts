@@ -54,8 +54,10 @@ export interface ConfigWarning {
 
 /** Where `loadConfig` reads from: the profile, a profile file, the environment, overrides (later wins). */
 export interface LoadConfigOptions {
-  /** The profile; also settable as ORCH_PROFILE in any layer. Defaults to paper. */
+  /** The profile; also settable as ORCH_PROFILE in any layer. Defaults to `defaultProfile`. */
   profile?: ProfileName;
+  /** The profile when no layer chooses one (a command's own default: `ordinis backtest`'s is dev). Default paper (ORCH_PROFILE's default). */
+  defaultProfile?: ProfileName;
   /** A JSON file with a flat object of keys. */
   profileFile?: string;
   /** Defaults to process.env; only ORDINIS_* variables are read. */
@@ -267,7 +269,8 @@ function checkConfig(
     if (inv.holds(c)) continue;
     if (profile === 'prod') {
       problems.push({ key: inv.key, source: origin(inv.key), value: c[inv.key], expected: `${inv.expected} in the prod profile`, invariant: inv.id });
-    } else {
+    } else if (origin(inv.key) !== `profile ${profile}`) {
+      // A built-in profile's own value is its documented choice, not a net someone took off.
       warnings.push({
         key: inv.key,
         invariant: inv.id,
@@ -342,7 +345,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   const pick = (layer: (Accepted | undefined)[]): ProfileName | undefined =>
     layer.filter((a) => a?.key === 'ORCH_PROFILE').pop()?.value as ProfileName | undefined;
-  const profile: ProfileName = pick(override) ?? pick(env) ?? pick(file) ?? (keyDef('ORCH_PROFILE').default as ProfileName);
+  const profile: ProfileName = pick(override) ?? pick(env) ?? pick(file) ?? options.defaultProfile ?? (keyDef('ORCH_PROFILE').default as ProfileName);
 
   const profileOrigin = `profile ${profile}`;
   const builtin = objectEntries(BUILTIN_PROFILES[profile], profileOrigin, problems).map((e) => accept(e, problems));
@@ -351,6 +354,9 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const sources = {} as Record<ConfigKey, ConfigSource>;
   const origins = {} as Record<ConfigKey, string>;
   for (const k of CONFIG_KEY_NAMES) [sources[k], origins[k]] = ['default', 'default'];
+  // A command's default profile (defaultProfile) is ORCH_PROFILE's default for that command;
+  // a layer that chose the profile overwrites this below, as its source.
+  if (profile !== values.ORCH_PROFILE) [values.ORCH_PROFILE, origins.ORCH_PROFILE] = [profile, 'default of the command'];
 
   const layers: [ConfigSource, (Accepted | undefined)[]][] = [['profile', builtin], ['file', file], ['env', env], ['override', override]];
   for (const [source, accepted] of layers) {

@@ -260,7 +260,7 @@ export { DEFAULT_STAGE_BUDGET_MS };
 export const CONFIG_KEYS = {
   // --- profile and orchestrator (L2-08 §8)
   ORCH_PROFILE: enumKey(PROFILE_NAMES, 'paper', {
-    description: 'Deployment profile; selects the built-in profile layer and the prod invariants. Also the `env` event tag.',
+    description: 'Deployment profile; selects the built-in profile layer and the prod invariants. Also the `env` event tag. `ordinis backtest` runs dev (no drawdown guard) unless one is chosen.',
   }),
   ORCH_MODE: enumKey(['live', 'paper', 'backtest'], 'paper', { description: 'The mode a deployment is for (src/modes/mode-table.ts). The command is the mode (`ordinis backtest`, `ordinis paper`); set in env, a profile file or an override to another mode, the command refuses with E_CFG_INVALID. `live` has no adapters yet and is refused.' }),
   ORCH_CYCLE_BUDGET_MS: intKey(5000, { min: 1, unit: 'ms', description: 'End-to-end budget of one cycle; past it the remaining non-critical stages are stopped.' }),
@@ -319,7 +319,11 @@ export const CONFIG_KEYS = {
     description:
       "SIG_STRATEGY's parameters, validated by its pack's schema; applied only when the strategy run is SIG_STRATEGY's (--strategy absent or the same). --param and the built-in packs' flags (--fast, ...) override single parameters.",
   }),
-  RISK_MAX_DRAWDOWN: numberKey(0.2, { min: 0, max: 1, minExclusive: true, unit: 'fraction', description: 'Hard block when the drawdown from peak equity reaches this fraction.' }),
+  SIG_WARMUP_MODE: enumKey(['per-symbol', 'common'], 'per-symbol', {
+    description:
+      "When the strategy starts deciding on a multi-symbol run: per-symbol, each symbol once its own features are warm; common (backtrader's rule), no symbol until every symbol of the run is warm, then every symbol with a bar. The --warmup-mode flag of backtest and paper, when given, wins.",
+  }),
+  RISK_MAX_DRAWDOWN: numberKey(0.2, { min: 0, max: 1, minExclusive: true, unit: 'fraction', description: 'Hard block on new entries once the drawdown from peak equity passes this fraction; 1 = no guard (the dev profile, the backtest default). The paper and prod profiles keep the default 0.2.' }),
   RISK_MAX_POSITION_PCT: numberKey(1, { min: 0, max: 1, minExclusive: true, unit: 'fraction of equity', description: 'Cap on one symbol\'s position value as a fraction of equity (0.10 = 10%); 1 = no cap. The prod profile sets 0.10; the default has none, as the reference backtest semantics have none.' }),
   RISK_POLICY_VERSION: stringKey('risk_v1', { pattern: POLICY_VERSION, patternText: POLICY_VERSION_TEXT, description: 'Risk policy version stamped on every decision.' }),
   EXEC_FILL_TIMING: enumKey(['next_open', 'close'], 'next_open', { description: 'Paper/backtest fills at the next bar\'s open (no look-ahead) or at the signal bar\'s close.' }),

@@ -9,7 +9,10 @@ export interface FeatureVector {
   featureVersion: string;
   /** Indicator values by name; `undefined` while an indicator warms up. */
   features: Record<string, number | undefined>;
-  /** True once every indicator the strategy needs has a value. */
+  /**
+   * True once every indicator the strategy needs has a value; in the common warm-up
+   * (SIG_WARMUP_MODE=common), only once that is so for every symbol of the run.
+   */
   warm: boolean;
 }
 

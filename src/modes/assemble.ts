@@ -211,14 +211,18 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
 
   const listeners: MarketListener[] = typeof rawBroker.onBar === 'function' ? [rawBroker as MarketListener] : [];
   const ing = new IngestStage({ source: input.source, listeners, maxStalenessMs: config.ING_MAX_STALENESS_MS, clock });
-  const feat = new FeatureStage({ features: input.strategy.features });
+  const feat = new FeatureStage({
+    features: input.strategy.features,
+    ...(config.SIG_WARMUP_MODE === 'common' ? { commonWarmup: input.source.symbols } : {}),
+  });
   // The paper venue shows decide its whole book; another broker, through its guard, its account.
   const sig = new SignalStage({ strategy: input.strategy, book: brokerBook(venue ?? broker) });
   const risk = new RiskStage({
     account: () => broker.fetchAccount(),
     workingSymbols: brokerWorkingSymbols(broker),
     config: {
-      maxDrawdown: config.RISK_MAX_DRAWDOWN,
+      // 1 is "no guard": a short book's equity can fall below zero, so not merely a drawdown never reached.
+      maxDrawdown: config.RISK_MAX_DRAWDOWN >= 1 ? Number.POSITIVE_INFINITY : config.RISK_MAX_DRAWDOWN,
       maxSymbolWeight: config.RISK_MAX_POSITION_PCT >= 1 ? null : config.RISK_MAX_POSITION_PCT,
       sizing: input.sizing,
       commission: input.commission,

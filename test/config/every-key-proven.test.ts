@@ -45,6 +45,7 @@ const PROVEN_BY: Partial<Record<ConfigKey, string>> = {
   ING_BAD_ROW_POLICY: 'test/config/cli-keys.test.ts',
   SIG_STRATEGY: 'test/cli/strategy-config-keys.test.ts',
   SIG_STRATEGY_PARAMS: 'test/cli/strategy-config-keys.test.ts',
+  SIG_WARMUP_MODE: 'test/modes/backtest/warmup-mode.test.ts',
   RISK_MAX_DRAWDOWN: 'test/modes/backtest/multi-symbol.test.ts',
   RISK_MAX_POSITION_PCT: 'test/config/assembled-keys.test.ts',
   RISK_POLICY_VERSION: 'test/config/assembled-keys.test.ts',

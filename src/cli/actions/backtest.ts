@@ -8,7 +8,8 @@ import { createBus, createModeEmitter } from '../../bus/create-bus.ts';
 import { SeededRandom } from '../../core/random.ts';
 import type { BacktestArtifacts, BacktestConfig, BacktestResult } from '../../modes/backtest/backtest-driver.ts';
 import { DefaultBacktestDriver, backtestHostEngine } from '../../modes/backtest/backtest-request.ts';
-import { renderHtmlReport } from '../../modes/backtest/report/html-report.ts';
+import { denialsMostFirst, renderHtmlReport } from '../../modes/backtest/report/html-report.ts';
+import { formatTimestamp } from '../../modes/backtest/report/format.ts';
 import { checkReportPath, writeReportFile } from '../../modes/backtest/report/report-file.ts';
 import { createEngineObserver } from '../../observability/engine-observer.ts';
 import { createOrchMetrics } from '../../observability/metrics.ts';
@@ -18,7 +19,7 @@ import { systemClock } from '../../core/clock.ts';
 import { createProgressBar } from '../progress.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
 import { modeForCommand } from '../../modes/mode-table.ts';
-import { toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';
+import { configOverridesOf, toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';
 import { loadCliStrategy } from '../pipeline-strategy.ts';
 import { commissionModelOf } from '../../domain/commission.ts';
 import { CYCLE_RECORDS } from '../../kernel/cycle-state.ts';
@@ -32,7 +33,8 @@ export interface BacktestFlags extends PipelineFlags {
 
 export async function runBacktestCommand(flags: BacktestFlags, cmd: Command): Promise<void> {
   const g = cmd.optsWithGlobals() as GlobalOptions;
-  const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
+  // The dev profile unless one is chosen: a backtest has no drawdown guard by default (profiles.ts).
+  const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) }, configOverridesOf(flags), 'dev');
   // The command is the mode; an ORCH_MODE set to another one refuses (mode-table.ts).
   modeForCommand('backtest', ctx.loaded);
   const parsed = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH, commissionModelOf(ctx.config.EXEC_COMMISSION_MODEL, ctx.config.EXEC_COMMISSION_VALUE), {
@@ -108,6 +110,7 @@ export async function runBacktestCommand(flags: BacktestFlags, cmd: Command): Pr
           fills: result.fills.map((f) => ({ ...f, ts: Date.parse(f.ts) })),
           orders: result.orders,
           ordersRejected: result.ordersRejected,
+          riskDenials: result.riskDenials,
         }),
       );
     }
@@ -153,11 +156,19 @@ function formatSummary(r: BacktestResult, bt: BacktestConfig, report: string | u
     `commission ${money(r.totalCommission)}`,
   ];
   if (k) lines.push(`sharpe     ${k.sharpe === null ? '—' : k.sharpe.toFixed(2)}   sortino ${k.sortino === null ? '—' : k.sortino.toFixed(2)}   win rate ${pct(k.winRatePct)}`);
+  lines.push(`risk       ${riskDenialsLine(r.riskDenials)}`);
   if (r.quality.length) lines.push(`quality    ${r.quality.join(', ')}`);
   if (r.error) lines.push(`error      ${r.error.code}: ${r.error.message}`);
   lines.push(`database   ${dbPath}`);
   if (report) lines.push(`report     ${report}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** RISK's denials in one line, most first: "denied RISK.DRAWDOWN.MAX_DRAWDOWN_BREACH 12 (first 1996-07-11), ..." or "no denials". */
+function riskDenialsLine(denials: BacktestResult['riskDenials']): string {
+  const rows = denialsMostFirst(denials);
+  if (rows.length === 0) return 'no denials';
+  return `denied ${rows.map(([code, d]) => `${code} ${d.count} (first ${formatTimestamp(Date.parse(d.firstDate))})`).join(', ')}`;
 }
 
 function emptyKpis(): NonNullable<BacktestResult['kpis']> {

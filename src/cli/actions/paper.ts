@@ -34,7 +34,7 @@ import { describeRecovery } from '../../modes/recovery/recovery.ts';
 import { watchShutdownSignals } from '../../modes/paper/shutdown-signals.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
 import { modeForCommand } from '../../modes/mode-table.ts';
-import { decimalFlag, toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';
+import { configOverridesOf, decimalFlag, toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';
 import { loadCliStrategy, strategyFileFingerprint } from '../pipeline-strategy.ts';
 import { commissionModelOf } from '../../domain/commission.ts';
 
@@ -52,7 +52,7 @@ interface PaperFlags extends PipelineFlags {
 
 export async function runPaperCommand(flags: PaperFlags, cmd: Command): Promise<void> {
   const g = cmd.optsWithGlobals() as GlobalOptions;
-  const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
+  const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) }, configOverridesOf(flags));
   // The command is the mode; an ORCH_MODE set to another one refuses (mode-table.ts).
   modeForCommand('paper', ctx.loaded);
   const parsed = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH, commissionModelOf(ctx.config.EXEC_COMMISSION_MODEL, ctx.config.EXEC_COMMISSION_VALUE), {

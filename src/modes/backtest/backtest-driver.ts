@@ -86,7 +86,13 @@ export interface BacktestFill {
   commission: number;
 }
 
-/** A backtest's summary: counts, final cash and value, every fill, the KPIs, how its cycles ended. */
+/** A RISK reason code's denials in a run: how many, and the bar time (RFC 3339, as a fill's `ts`) of the first. */
+export interface RiskDenialSummary {
+  count: number;
+  firstDate: string;
+}
+
+/** A backtest's summary: counts, final cash and value, every fill, the KPIs, RISK's denials, how its cycles ended. */
 export interface BacktestResult {
   runId: string;
   status: 'ok' | 'failed';
@@ -107,6 +113,11 @@ export interface BacktestResult {
   fills: BacktestFill[];
   kpis: Kpis | null;
   quality: QualityFlag[];
+  /**
+   * RISK's denials by reason code (every denied decision, as `risk_decisions` holds them):
+   * what the run's guards (drawdown, symbol cap, cash check, ...) stopped. Empty when none.
+   */
+  riskDenials: Record<string, RiskDenialSummary>;
   cycles: Record<CycleStatus, number>;
   error: { code: string; message: string } | null;
 }
@@ -414,6 +425,7 @@ function summarize(
     fills,
     kpis: report?.kpis ?? null,
     quality: report?.quality ?? [],
+    riskDenials: Object.fromEntries(Object.entries(ana.riskDenials()).map(([code, t]) => [code, { count: t!.count, firstDate: toRfc3339(t!.firstTs) }])),
     cycles,
     error,
   };

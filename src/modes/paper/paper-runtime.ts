@@ -415,12 +415,10 @@ export class PaperRuntime {
   private async warmUp(): Promise<void> {
     const { feat, sig } = this.pipeline.stages;
     await this.plan.warmUp((bars: readonly Bar[], asOf: number) => {
-      for (const bar of bars) {
-        checkBar(bar, asOf);
-        const v = feat.onBar(bar);
-        if (v.warm) sig.onVector(v, `${this.sessionId}-warmup`);
-        this.warmupBars++;
-      }
+      for (const bar of bars) checkBar(bar, asOf);
+      // A timestamp's bars together, as a cycle feeds them: the common warm-up opens on a whole timestamp.
+      for (const v of feat.onBars(bars)) if (v.warm) sig.onVector(v, `${this.sessionId}-warmup`);
+      this.warmupBars += bars.length;
     });
   }
 

@@ -1,7 +1,10 @@
 // ANA: values the cycle (PORT's snapshot) and the cycle's executions (EXEC's batch) into
-// KPIs. Keeps the equity curve and closed trades for reports, and order counts in
-// backtrader's sense: orders = submitted + rejected by RISK's submission cash check,
-// ordersRejected includes both broker rejections and those cash-check rejections.
+// KPIs. Keeps the equity curve and closed trades for reports, RISK's denials by reason code,
+// and order counts in backtrader's sense: orders = submitted + rejected by RISK's submission
+// cash check, ordersRejected includes both broker rejections and those cash-check rejections.
+// backtrader runs that cash check at the next bar (check_submitted, in the broker's next), so
+// a cash-check rejection counts as rejected from the next cycle on: an order decided on the
+// last bar never meets it and stays unfilled.
 // Running twice for one cycle (a retry) returns the first result instead of counting twice.
 
 import type { AnalyticsReport } from '../../domain/analytics.ts';
@@ -12,6 +15,7 @@ import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
 import { EquityCurve, type EquityPoint, type EquityPointSink } from './equity-curve.ts';
 import { KpiAccumulator, type DrawdownState } from './kpis.ts';
 import { TradeTracker, type ClosedTrade } from './trades.ts';
+import { RiskDenialCounter, type RiskDenialTally } from './risk-denials.ts';
 
 export type { EquityPoint, EquityPointSink } from './equity-curve.ts';
 
@@ -41,9 +45,9 @@ export interface OrderStats {
   /** Broker rejections + cash-check rejections. */
   rejected: number;
   canceled: number;
-  /** Of `rejected`, those RISK's cash check rejected before submission. */
+  /** Of `rejected`, those RISK's cash check rejected before submission (on an earlier bar than the last cycle's). */
   riskRejected: number;
-  /** Orders with no final answer yet (at the end of a backtest: never filled). */
+  /** Orders with no final answer yet (at the end of a backtest: never filled), a cash-check rejection of the last cycle's bar included. */
   unfilled: number;
   fills: number;
 }
@@ -62,6 +66,9 @@ export class AnalyticsStage implements Stage<'ANA'> {
   private readonly submittedIds = new Set<string>();
   private readonly finalIds = new Set<string>();
   private readonly stats = { submitted: 0, filled: 0, rejected: 0, canceled: 0, riskRejected: 0, fills: 0 };
+  /** Cash-check rejections of the last cycle's bar: rejected once a next cycle comes. */
+  private riskRejectedPending = 0;
+  private readonly denials = new RiskDenialCounter();
   private lastCorrelationId: string | null = null;
   private lastReport: AnalyticsReport | null = null;
 
@@ -83,6 +90,12 @@ export class AnalyticsStage implements Stage<'ANA'> {
     }
     const acc = this.acc;
 
+    // The previous bar's cash-check rejections meet their check now (backtrader's next bar).
+    this.stats.riskRejected += this.riskRejectedPending;
+    this.stats.rejected += this.riskRejectedPending;
+    this.riskRejectedPending = 0;
+    const risk = ctx.data.RISK;
+    if (risk) this.denials.observe(risk);
     const exec = ctx.data.EXEC;
     if (exec) this.countExecutions(exec, acc);
 
@@ -104,8 +117,7 @@ export class AnalyticsStage implements Stage<'ANA'> {
       this.submittedIds.add(id);
       this.stats.submitted += 1;
     }
-    this.stats.riskRejected += exec.riskRejected.length;
-    this.stats.rejected += exec.riskRejected.length;
+    this.riskRejectedPending += exec.riskRejected.length;
     // Collected before any is applied (a fill listed twice in one batch counts twice, as
     // it always has); made on the first fill only, most batches have none.
     let fills: Fill[] | undefined;
@@ -172,8 +184,13 @@ export class AnalyticsStage implements Stage<'ANA'> {
   /** Order counts in backtrader's sense (submitted plus cash-check rejections). */
   orderStats(): OrderStats {
     const { submitted, filled, rejected, canceled, riskRejected, fills } = this.stats;
-    const orders = submitted + riskRejected;
+    const orders = submitted + riskRejected + this.riskRejectedPending;
     return { orders, filled, rejected, canceled, riskRejected, unfilled: orders - filled - rejected - canceled, fills };
+  }
+
+  /** RISK's denials so far by reason code (every denied decision, as `risk_decisions` records them), with the bar of the first. */
+  riskDenials(): RiskDenialTally {
+    return this.denials.read();
   }
 
   /** The latest report (null before the first cycle). */

@@ -2,9 +2,10 @@
 //
 // The features are the ones the strategy pack declares (see feature-spec.ts). A vector is
 // `warm` once every feature has a value: SIG decides only on warm vectors, which is the
-// reference warm-up rule. Bars with NaN/Infinity, a non-positive price or a time after the
-// cycle's are rejected (E_FEAT_INVALID_INPUT naming the symbol and time) before any state
-// changes. A retried attempt of the same cycle returns the same vectors without feeding
+// reference warm-up rule. With `commonWarmup` (SIG_WARMUP_MODE=common, backtrader's rule for
+// several datas), no vector is warm until every symbol of the run is (common-warmup.ts).
+// Bars with NaN/Infinity, a non-positive price or a time after the cycle's are rejected
+// (E_FEAT_INVALID_INPUT naming the symbol and time) before any state changes. A retried attempt of the same cycle returns the same vectors without feeding
 // the indicators twice.
 
 import { OrdinisError, isOrdinisError } from '../../errors.ts';
@@ -12,6 +13,7 @@ import type { Bar } from '../../domain/market.ts';
 import type { FeatureSet, FeatureVector } from '../../domain/features.ts';
 import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
 import { featureVersionOf, validateFeatureSpecs, warmupBarsOf, type FeatureSpec } from '../../domain/feature-spec.ts';
+import { CommonWarmup } from './common-warmup.ts';
 import { computeFeature, createFeatureStates, planFeatures, type FeaturePlan, type FeatureState } from './feature-plan.ts';
 
 export interface FeatureStageOptions {
@@ -19,6 +21,8 @@ export interface FeatureStageOptions {
   features: readonly FeatureSpec[];
   /** Timeframe label stamped on vectors. Default "1d". */
   tf?: string;
+  /** The run's symbols, for the common warm-up: no vector is warm until each of them has been. Default: per-symbol warm-up. */
+  commonWarmup?: readonly string[];
 }
 
 interface SymbolState {
@@ -39,6 +43,7 @@ export class FeatureStage implements Stage<'FEAT'> {
   private readonly names: readonly string[];
   private readonly record: RecordOf;
   private readonly state = new Map<string, SymbolState>();
+  private readonly common: CommonWarmup | undefined;
 
   constructor(opts: FeatureStageOptions) {
     validateFeatureSpecs(opts.features);
@@ -50,18 +55,24 @@ export class FeatureStage implements Stage<'FEAT'> {
     this.featureVersion = featureVersionOf(specs);
     this.warmupBars = warmupBarsOf(specs);
     this.tf = opts.tf ?? '1d';
+    this.common = opts.commonWarmup ? new CommonWarmup(opts.commonWarmup) : undefined;
   }
 
   run(ctx: StageContext): FeatureSet {
     const snap = ctx.data.ING;
     if (snap === undefined) throw new OrdinisError('E_FEAT_COMPUTE_FAILED', 'FEAT needs the ING snapshot of this cycle');
     for (const bar of snap.bars) checkBar(bar, ctx.cycleTime);
-    const vectors: FeatureVector[] = [];
-    for (const bar of snap.bars) vectors.push(this.onBar(bar));
-    return { vectors };
+    return { vectors: this.onBars(snap.bars) };
   }
 
-  /** Feeds one bar (already checked) and returns its vector. Also usable outside a cycle. */
+  /** Feeds one timestamp's bars (already checked) and returns their vectors, warm as the warm-up mode says. Also usable outside a cycle. */
+  onBars(bars: readonly Bar[]): FeatureVector[] {
+    const vectors: FeatureVector[] = [];
+    for (const bar of bars) vectors.push(this.onBar(bar));
+    return this.common ? this.common.admit(vectors) : vectors;
+  }
+
+  /** Feeds one bar (already checked) and returns its vector, warm by its own features alone (onBars applies the common warm-up). */
   onBar(bar: Bar): FeatureVector {
     const st = this.state.get(bar.symbol) ?? this.addSymbol(bar.symbol);
     if (bar.ts === st.lastTs && st.lastVector !== undefined) return st.lastVector; // retry of the same cycle

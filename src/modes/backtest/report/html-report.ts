@@ -70,6 +70,8 @@ export interface BacktestReportData {
   fills: ReportFill[];
   orders: number;
   ordersRejected: number;
+  /** RISK's denials by reason code: how many, and the bar time (RFC 3339) of the first. */
+  riskDenials: Readonly<Record<string, { count: number; firstDate: string }>>;
 }
 
 /** More closed trades than this and the table shows only the first and last half of it. */
@@ -208,6 +210,28 @@ export function tradesTable(trades: readonly ReportTrade[], maxRows: number = MA
   return `${summary}\n${note}\n<table class="trades">${header}\n<tbody>\n${rows.join('\n')}\n</tbody></table>`;
 }
 
+/** The denials' entries, the most frequent first (ties by code), as the report and the terminal list them. */
+export function denialsMostFirst(denials: BacktestReportData['riskDenials']): [string, { count: number; firstDate: string }][] {
+  return Object.entries(denials).sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * RISK's denials by reason code, most first: what the run's guards stopped (a drawdown guard
+ * that halts new entries shows here with the date it first did).
+ */
+export function riskDenialsTable(denials: BacktestReportData['riskDenials']): string {
+  const rows = denialsMostFirst(denials);
+  if (rows.length === 0) return '<p class="muted">RISK denied no signal in this run.</p>';
+  const body = rows.map(
+    ([code, d]) =>
+      `<tr><td><code>${escapeHtml(code)}</code></td><td class="num">${escapeHtml(formatNumber(d.count, 0))}</td><td>${escapeHtml(formatTimestamp(Date.parse(d.firstDate)))}</td></tr>`,
+  );
+  return `<table class="denials"><thead><tr><th scope="col">Reason code</th><th scope="col">Denials</th><th scope="col">First (UTC)</th></tr></thead>
+<tbody>
+${body.join('\n')}
+</tbody></table>`;
+}
+
 /** Fill count, buy/sell split and commission paid. */
 export function fillsSummary(fills: readonly ReportFill[]): string {
   let buys = 0;
@@ -339,6 +363,7 @@ export function renderHtmlReport(data: BacktestReportData): string {
     `<section><h2>Equity</h2>\n${equityChart(data.equity)}\n</section>`,
     `<section><h2>Drawdown</h2>\n${drawdownChart(data.equity)}\n</section>`,
     `<section><h2>Key figures</h2>\n${kpiTable(data.kpis, data.quality)}\n<h3>Data quality</h3>\n${qualityNotes(data.quality)}\n</section>`,
+    `<section><h2>Risk denials</h2>\n${riskDenialsTable(data.riskDenials)}\n</section>`,
     `<section><h2>Trades</h2>\n${tradesTable(data.trades)}\n</section>`,
     `<section><h2>Fills</h2>\n${fillsSummary(data.fills)}\n</section>`,
     `<footer>Ordinis ORCH backtest report · run <code>${escapeHtml(data.runId)}</code> · times in UTC</footer>`,

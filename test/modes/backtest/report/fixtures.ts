@@ -80,6 +80,7 @@ export function reportData(overrides: Partial<BacktestReportData> = {}): Backtes
     ],
     orders: 3,
     ordersRejected: 1,
+    riskDenials: { 'RISK.DRAWDOWN.MAX_DRAWDOWN_BREACH': { count: 2, firstDate: '2024-01-04T00:00:00.000Z' } },
     ...overrides,
   };
 }
