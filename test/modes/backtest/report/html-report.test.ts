@@ -6,6 +6,7 @@ import {
   QUALITY_FLAG_NOTES,
   kpiTable,
   renderHtmlReport,
+  riskDenialsTable,
   tradesTable,
 } from '../../../../src/modes/backtest/report/html-report.ts';
 import { MAX_CHART_POINTS } from '../../../../src/modes/backtest/report/downsample.ts';
@@ -162,6 +163,22 @@ describe('KPI table', () => {
     assert.ok(section(renderHtmlReport(reportData()), 'Key figures').includes('No data-quality flags were raised.'));
     const t = section(renderHtmlReport(reportData({ quality: ['NEW_FLAG'] })), 'Key figures');
     assert.ok(t.includes('<code>NEW_FLAG</code> — Raised by analytics'));
+  });
+});
+
+describe('risk denials', () => {
+  test('a table by reason code, most first, with the first date; none says so', () => {
+    const html = section(renderHtmlReport(reportData()), 'Risk denials');
+    assert.match(html, /<tr><td><code>RISK\.DRAWDOWN\.MAX_DRAWDOWN_BREACH<\/code><\/td><td class="num">2<\/td><td>2024-01-04<\/td><\/tr>/);
+    const many = riskDenialsTable({
+      'RISK.POSITION.NO_CHANGE': { count: 3, firstDate: '2024-01-02T00:00:00.000Z' },
+      'custom:no-monday-entries': { count: 1_200, firstDate: '2024-01-08T14:30:00.000Z' },
+      'RISK.CASH.INSUFFICIENT': { count: 3, firstDate: '2024-01-03T00:00:00.000Z' },
+    });
+    const codes = [...many.matchAll(/<code>([^<]+)<\/code>/g)].map((m) => m[1]);
+    assert.deepEqual(codes, ['custom:no-monday-entries', 'RISK.CASH.INSUFFICIENT', 'RISK.POSITION.NO_CHANGE']);
+    assert.match(many, /<td class="num">1,200<\/td><td>2024-01-08 14:30<\/td>/);
+    assert.match(riskDenialsTable({}), /RISK denied no signal in this run/);
   });
 });
 
