@@ -19,6 +19,35 @@ export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit';
  */
 export type TimeInForce = 'day' | 'gtc' | 'ioc';
 
+/**
+ * An order a strategy asks for explicitly (instead of, or besides, a direction). Sized in
+ * shares (`qty`), as a fraction of equity (`equityFraction`: floor(fraction × equity / the
+ * order's price), whole shares), or by RISK's sizing when neither is given.
+ */
+export interface OrderRequest {
+  side: OrderSide;
+  /** Default 'market'. */
+  type?: OrderType;
+  /** Whole shares > 0. */
+  qty?: number;
+  /** In (0, 1]: a fraction of equity at the order's price (its limit, its stop, or for a market order the close). */
+  equityFraction?: number;
+  /** Required by `limit` and `stop_limit`. */
+  limitPrice?: number;
+  /** Required by `stop` and `stop_limit`. */
+  stopPrice?: number;
+  /** Default 'gtc'. */
+  timeInForce?: 'gtc' | 'day';
+}
+
+/** The terms of an order besides side and size: type, prices, how long it works. */
+export interface OrderTerms {
+  orderType: OrderType;
+  limitPrice?: number;
+  stopPrice?: number;
+  timeInForce?: TimeInForce;
+}
+
 /** What we intend to send. Persisted (unique idempotency key) before it is submitted. */
 export interface OrderIntent {
   clientOrderId: string;
@@ -72,11 +101,11 @@ export interface ExecutionReport {
   ts: number;
 }
 
-/** A decision EXEC did not send, and why (kill switch, governance). */
+/** A decision EXEC did not carry out, and why (kill switch, governance, a cancel of no open order). */
 export interface ExecRefusal {
   signalId: string;
   symbol: string;
-  /** E_KILL_ACTIVE or E_GOV_DENIED. */
+  /** E_KILL_ACTIVE, E_GOV_DENIED, or E_EXEC_ORDER_UNKNOWN (a strategy's cancel of no open order). */
   code: ErrorCode;
   reason: string;
 }

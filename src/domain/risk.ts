@@ -1,6 +1,6 @@
 // RISK's verdict on each signal, with reason codes; denials are data, not exceptions.
 
-import type { OrderSide } from './order.ts';
+import type { OrderSide, OrderTerms } from './order.ts';
 
 /** The reason codes of the built-in RISK policies and of the chain itself (RISK.EXCEPTION, RISK.OK, ...). */
 export const BUILT_IN_RISK_REASON_CODES = [
@@ -48,8 +48,14 @@ export interface RiskDecision {
   allowed: boolean;
   reasons: RiskReasonCode[];
   policyVersion: string;
-  /** The order the decision turns the signal into, when allowed. */
-  order?: { side: OrderSide; qty: number; referencePrice: number };
+  /**
+   * The order the decision turns the signal into, when allowed: a market order unless `terms`
+   * says otherwise. `referencePrice` is the price the cash check used (the close; a limit or
+   * stop order's own price, as backtrader's submission check).
+   */
+  order?: { side: OrderSide; qty: number; referencePrice: number; terms?: OrderTerms };
+  /** A working order to cancel (a strategy's explicit cancel), when allowed. */
+  cancel?: string;
   /** Human-readable note on adjustments (e.g. "qty capped 120 -> 80 by symbol cap"). */
   adjustments?: string[];
 }

@@ -1,5 +1,7 @@
 // Signals produced by SIG: what a strategy wants, not yet how much.
 
+import type { OrderRequest } from './order.ts';
+
 /** What a strategy wants to be in a symbol: long, short or flat. */
 export type Direction = 'LONG' | 'SHORT' | 'FLAT';
 
@@ -18,4 +20,11 @@ export interface Signal {
   featureVersion: string;
   /** Why the strategy fired, e.g. "cross_up". */
   reason: string;
+  /**
+   * An explicit order the strategy asked for: RISK decides it as it is (no mapping against the
+   * position); `direction` then follows its side (buy LONG, sell SHORT) for the policies that read it.
+   */
+  order?: OrderRequest;
+  /** A working order (client order id) the strategy asked to cancel; `direction` is FLAT. */
+  cancel?: string;
 }

@@ -155,6 +155,10 @@ export class ExecStage implements Stage<'EXEC'> {
     const riskRejected: RiskRejectedOrder[] = [];
     const refused: ExecRefusal[] = [];
     for (const d of ctx.data.RISK ?? []) {
+      if (d.cancel !== undefined && d.allowed) {
+        yield* this.cancelWorking(d.cancel, d.signalId, d.symbol, open, out, refused);
+        continue;
+      }
       if (!d.order) continue;
       if (!d.allowed) {
         if (d.reasons.includes('RISK.CASH.INSUFFICIENT')) {
@@ -193,7 +197,8 @@ export class ExecStage implements Stage<'EXEC'> {
         continue;
       }
 
-      const idempotencyKey = idempotencyKeyFor({ correlationId: ctx.correlationId, signalId: d.signalId, symbol: d.symbol, side: d.order.side, qty });
+      const terms = d.order.terms;
+      const idempotencyKey = idempotencyKeyFor({ correlationId: ctx.correlationId, signalId: d.signalId, symbol: d.symbol, side: d.order.side, qty, ...(terms ? { terms } : {}) });
       const intent: OrderIntent = {
         clientOrderId: clientOrderIdFor(idempotencyKey),
         idempotencyKey,
@@ -202,10 +207,12 @@ export class ExecStage implements Stage<'EXEC'> {
         symbol: d.symbol,
         side: d.order.side,
         qty,
-        orderType: 'market',
-        timeInForce: this.tif,
+        orderType: terms?.orderType ?? 'market',
+        timeInForce: terms?.timeInForce ?? this.tif,
         ts: d.ts,
       };
+      if (terms?.limitPrice !== undefined) intent.limitPrice = terms.limitPrice;
+      if (terms?.stopPrice !== undefined) intent.stopPrice = terms.stopPrice;
       const id = intent.clientOrderId;
       const ins = store.insertIntent(intent);
       if (!ins.inserted) {
@@ -289,6 +296,22 @@ export class ExecStage implements Stage<'EXEC'> {
     return { submitted, resolved, working, riskRejected, refused, recovered };
   }
 
+  /**
+   * A strategy's cancel: only an order on file and still open is canceled (anything else is
+   * refused, E_EXEC_ORDER_UNKNOWN); the broker's answer is recorded and, once final, handed to
+   * PORT like any other (a fill that beat the cancel included).
+   */
+  private *cancelWorking(id: string, signalId: string, symbol: string, open: readonly OrderRecord[], out: Delivered, refused: ExecRefusal[]): Generator<unknown, void, unknown> {
+    const rec = open.find((r) => r.intent.clientOrderId === id);
+    if (rec === undefined || rec.intent.symbol !== symbol) {
+      refused.push({ signalId, symbol, code: 'E_EXEC_ORDER_UNKNOWN', reason: `cancel: no open order ${id} for ${symbol}` });
+      return;
+    }
+    const report = (yield this.opts.broker.cancel(id)) as ExecutionReport;
+    this.opts.orderStore.recordReport(id, report);
+    if (FINAL_ORDER_STATUSES.has(report.status)) this.deliver(out, report, true);
+  }
+
   /** Hands a report to PORT once per (order, status, filled qty); a fresh one is kept until a run completes. */
   private deliver(out: Delivered, r: ExecutionReport, fresh: boolean): void {
     const k = `${r.clientOrderId}|${r.status}|${r.filledQty}`;
@@ -304,7 +327,7 @@ export const KILLED_BEFORE_SUBMIT = 'kill switch active at submission: order not
 
 /** Whether any decision carries an order (allowed, or rejected by the cash check: both are EXEC's). */
 function anyOrder(decisions: readonly RiskDecision[] | undefined): boolean {
-  if (decisions !== undefined) for (const d of decisions) if (d.order) return true;
+  if (decisions !== undefined) for (const d of decisions) if (d.order || d.cancel !== undefined) return true;
   return false;
 }
 

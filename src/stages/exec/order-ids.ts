@@ -3,7 +3,7 @@
 // derives the same key and can never place the order twice.
 
 import { hash } from 'node:crypto';
-import type { OrderIntent, OrderSide } from '../../domain/order.ts';
+import type { OrderIntent, OrderSide, OrderTerms } from '../../domain/order.ts';
 
 export interface OrderIdentityInput {
   correlationId: string;
@@ -11,11 +11,17 @@ export interface OrderIdentityInput {
   symbol: string;
   side: OrderSide;
   qty: number;
+  /** A non-market order's terms are part of what makes it this order. */
+  terms?: OrderTerms;
 }
 
 export function idempotencyKeyFor(i: OrderIdentityInput): string {
   // One-shot hash: the digest of a Hash object's update/digest, without the object.
-  return hash('sha256', JSON.stringify([i.correlationId, i.signalId, i.symbol, i.side, i.qty]), 'hex');
+  // A market order's key is what it always was (keys on file stay valid); other types add their terms.
+  const t = i.terms;
+  const identity: unknown[] = [i.correlationId, i.signalId, i.symbol, i.side, i.qty];
+  if (t !== undefined && t.orderType !== 'market') identity.push(t.orderType, t.limitPrice ?? null, t.stopPrice ?? null, t.timeInForce ?? null);
+  return hash('sha256', JSON.stringify(identity), 'hex');
 }
 
 /** Client order ids are derived from the key: short, unique in practice (96 bits), stable. */

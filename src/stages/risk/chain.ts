@@ -83,7 +83,9 @@ export function evaluateChain(policies: readonly RiskPolicy[], signal: Signal, b
       return { allowed: false, reasons: ['RISK.EXCEPTION'], notes, deniedBy: p.id };
     }
     if (r.note !== undefined) notes.push(r.note);
-    order = order ? withQty(next, Math.min(order.qty, next.qty)) : next;
+    // A policy that rebuilds the order without its terms does not turn a limit into a market order.
+    const shaped = order?.terms !== undefined && next.terms === undefined ? { ...next, terms: order.terms } : next;
+    order = order ? withQty(shaped, Math.min(order.qty, next.qty)) : shaped;
     ctx = withOrder(base, order);
   }
   if (!order) return { allowed: false, reasons: ['RISK.POSITION.NO_CHANGE'], notes };

@@ -3,7 +3,7 @@
 // order; the earliest deny wins and adjustments can only shrink an order.
 
 import type { AccountView } from '../../domain/portfolio.ts';
-import type { OrderSide } from '../../domain/order.ts';
+import type { OrderSide, OrderTerms } from '../../domain/order.ts';
 import type { RiskReasonCode } from '../../domain/risk.ts';
 import type { Signal } from '../../domain/signal.ts';
 import { OrdinisError } from '../../errors.ts';
@@ -15,8 +15,10 @@ export interface ProposedOrder {
   side: OrderSide;
   /** Shares. +Infinity means "not sized yet" (an opening order, long or short, before the sizing policy). */
   qty: number;
-  /** The decision bar's close. */
+  /** The price the cash check uses: the decision bar's close, or a limit / stop order's own price (backtrader's submission check). */
   referencePrice: number;
+  /** A strategy's explicit order: its type, prices and time in force. Absent: a market order. */
+  terms?: OrderTerms;
 }
 
 /** A policy's verdict: pass, deny with a reason code, or propose/narrow the order. */
@@ -103,7 +105,7 @@ export function deny(reason: RiskReasonCode, note?: string, keepOrder?: boolean)
 
 /** `order` resized to `qty`, spelled out rather than `{ ...order, qty }` (V8's slow path, ~1 µs). */
 export function withQty(order: ProposedOrder, qty: number): ProposedOrder {
-  return { side: order.side, qty, referencePrice: order.referencePrice };
+  return order.terms === undefined ? { side: order.side, qty, referencePrice: order.referencePrice } : { side: order.side, qty, referencePrice: order.referencePrice, terms: order.terms };
 }
 
 /** Validates a RISK config and fills in defaults; throws E_CFG_INVALID. */

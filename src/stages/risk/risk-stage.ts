@@ -9,6 +9,9 @@
 // `<signalId>/open` against the account as the close leaves it (the symbol flat, the running
 // cash after the close), like backtrader's submission check pseudo-executing each order
 // against the position the earlier ones left.
+//
+// A strategy's explicit order is one decision through the chain like any other (no reversal
+// split). A cancel of a working order is allowed without the chain: it can only take risk off.
 
 import type { AccountView } from '../../domain/portfolio.ts';
 import type { RiskDecision, RiskReasonCode } from '../../domain/risk.ts';
@@ -116,8 +119,12 @@ export class RiskStage implements Stage<'RISK'> {
     const stale = ctx.data.ING?.stale;
     const run: DecisionRun = { runningCash: account.cash, decisions: [] };
     for (const signal of signals) {
+      if (signal.cancel !== undefined) {
+        run.decisions.push({ signalId: signal.signalId, symbol: signal.symbol, ts: signal.ts, allowed: true, reasons: ['RISK.OK'], policyVersion: this.policyVersion, cancel: signal.cancel });
+        continue;
+      }
       const held = account.positions.get(signal.symbol) ?? 0;
-      const reversal = isReversal(signal.direction, held);
+      const reversal = signal.order === undefined && isReversal(signal.direction, held);
       const wasWorking = working.has(signal.symbol);
       const close = this.decideOne(ctx.cycleTime, killActive, stale, account, equity, working, signal, run);
       if (!reversal || !close.allowed) continue;
@@ -161,7 +168,10 @@ export class RiskStage implements Stage<'RISK'> {
       working.add(signal.symbol);
     }
     const d: RiskDecision = { signalId: signal.signalId, symbol: signal.symbol, ts: signal.ts, allowed: out.allowed, reasons: out.reasons, policyVersion: this.policyVersion };
-    if (out.order) d.order = { side: out.order.side, qty: out.order.qty, referencePrice: out.order.referencePrice };
+    if (out.order) {
+      d.order = { side: out.order.side, qty: out.order.qty, referencePrice: out.order.referencePrice };
+      if (out.order.terms !== undefined) d.order.terms = { ...out.order.terms };
+    }
     if (out.notes.length > 0) d.adjustments = out.notes;
     run.decisions.push(d);
     return d;

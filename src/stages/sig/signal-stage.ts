@@ -11,6 +11,7 @@
 
 import { OrdinisError } from '../../errors.ts';
 import type { Direction, Signal } from '../../domain/signal.ts';
+import type { OrderRequest } from '../../domain/order.ts';
 import type { FeatureVector } from '../../domain/features.ts';
 import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
 import type { BookView } from '../../domain/portfolio.ts';
@@ -35,7 +36,7 @@ export interface SignalStageOptions {
 interface SymbolMemory {
   memory: StrategyMemory;
   lastTs: number;
-  lastSignal: Signal | undefined;
+  lastSignals: Signal[];
 }
 
 /** The default SIG engine: calls the strategy pack's `decide` on each warm feature vector and turns its decisions into signals. */
@@ -72,8 +73,7 @@ export class SignalStage implements Stage<'SIG'> {
     const equity = book === undefined ? Number.NaN : this.equityOf(book);
     for (const v of vectors) {
       if (!v.warm) continue;
-      const s = this.onVector(v, correlationId, book === undefined ? NO_BOOK : this.viewOf(v.symbol, book, equity));
-      if (s !== undefined) out.push(s);
+      for (const s of this.onVector(v, correlationId, book === undefined ? NO_BOOK : this.viewOf(v.symbol, book, equity))) out.push(s);
     }
     return out;
   }
@@ -102,14 +102,18 @@ export class SignalStage implements Stage<'SIG'> {
     };
   }
 
-  /** Decides on one warm vector, shown `view` of the book; undefined when the pack has nothing to say. */
-  onVector(v: FeatureVector, correlationId: string, view: TradingView = NO_BOOK): Signal | undefined {
+  /**
+   * Decides on one warm vector, shown `view` of the book: a signal per cancel (id
+   * `<id>/cancel/<n>`), the direction's, then one per explicit order (id `<id>/<n>`); none when
+   * the pack has nothing to say.
+   */
+  onVector(v: FeatureVector, correlationId: string, view: TradingView = NO_BOOK): Signal[] {
     let m = this.memories.get(v.symbol);
     if (m === undefined) {
-      m = { memory: {}, lastTs: Number.NEGATIVE_INFINITY, lastSignal: undefined };
+      m = { memory: {}, lastTs: Number.NEGATIVE_INFINITY, lastSignals: NO_SIGNALS };
       this.memories.set(v.symbol, m);
     }
-    if (v.ts === m.lastTs) return m.lastSignal; // retry of the same cycle: same answer
+    if (v.ts === m.lastTs) return m.lastSignals; // retry of the same cycle: same answer
     const { pack, params, modelId, strategyId } = this.strategy;
     let d: Decision | null | undefined;
     try {
@@ -120,14 +124,15 @@ export class SignalStage implements Stage<'SIG'> {
         details: { strategy: strategyId, symbol: v.symbol, ts: v.ts },
       });
     }
-    let signal: Signal | undefined;
+    let signals = NO_SIGNALS;
     if (d !== null && d !== undefined) {
       checkDecision(d, modelId, v);
-      signal = {
-        signalId: `${correlationId}:${v.symbol}:${strategyId}:${v.ts}`,
+      const id = `${correlationId}:${v.symbol}:${strategyId}:${v.ts}`;
+      const signal = (signalId: string, direction: Direction): Signal => ({
+        signalId,
         symbol: v.symbol,
         ts: v.ts,
-        direction: d.direction,
+        direction,
         confidence: d.confidence ?? 1,
         horizon: this.horizon,
         ttlMs: this.ttlMs,
@@ -135,11 +140,24 @@ export class SignalStage implements Stage<'SIG'> {
         strategyId,
         featureVersion: v.featureVersion,
         reason: d.reason,
-      };
+      });
+      signals = [];
+      // Cancels first: an order a strategy replaces is gone before its replacement is checked.
+      d.cancel?.forEach((clientOrderId, n) => {
+        const s = signal(`${id}/cancel/${n}`, 'FLAT');
+        s.cancel = clientOrderId;
+        signals.push(s);
+      });
+      if (d.direction !== undefined) signals.push(signal(id, d.direction));
+      d.orders?.forEach((o, n) => {
+        const s = signal(`${id}/${n}`, o.side === 'buy' ? 'LONG' : 'SHORT');
+        s.order = { ...o };
+        signals.push(s);
+      });
     }
     m.lastTs = v.ts;
-    m.lastSignal = signal;
-    return signal;
+    m.lastSignals = signals;
+    return signals;
   }
 
   summarize(out: Signal[]): Record<string, unknown> {
@@ -153,6 +171,7 @@ export class SignalStage implements Stage<'SIG'> {
 }
 
 const NO_ORDERS: TradingView['openOrders'] = Object.freeze([]);
+const NO_SIGNALS: Signal[] = [];
 const FLAT_POSITION: TradingView['position'] = Object.freeze({ qty: 0, avgPrice: 0, entryTs: undefined, unrealizedPnl: 0 });
 /** What `decide` is shown without a book source. */
 const NO_BOOK: TradingView = Object.freeze({ position: FLAT_POSITION, account: Object.freeze({ cash: Number.NaN, equity: Number.NaN }), openOrders: NO_ORDERS });
@@ -160,11 +179,42 @@ const NO_BOOK: TradingView = Object.freeze({ position: FLAT_POSITION, account: O
 // No closure for the error: this runs on every decision, and the error is only built when one is refused.
 function checkDecision(d: Decision, modelId: string, v: FeatureVector): void {
   if (typeof d !== 'object') badDecision(d, modelId, v, `decision must be an object or null, got ${typeof d}`);
-  if (!DIRECTIONS.includes(d.direction)) badDecision(d, modelId, v, `direction '${String(d.direction)}' is not LONG, SHORT or FLAT`);
+  if (d.direction === undefined && d.orders === undefined && d.cancel === undefined) badDecision(d, modelId, v, 'a decision needs a direction, orders or cancel');
+  if (d.direction !== undefined && !DIRECTIONS.includes(d.direction)) badDecision(d, modelId, v, `direction '${String(d.direction)}' is not LONG, SHORT or FLAT`);
+  if (d.orders !== undefined) {
+    if (!Array.isArray(d.orders)) badDecision(d, modelId, v, 'orders must be an array');
+    d.orders.forEach((o, n) => {
+      const problem = orderRequestProblem(o);
+      if (problem !== null) badDecision(d, modelId, v, `orders[${n}]: ${problem}`);
+    });
+  }
+  if (d.cancel !== undefined && (!Array.isArray(d.cancel) || !d.cancel.every((c) => typeof c === 'string' && c !== ''))) {
+    badDecision(d, modelId, v, 'cancel must be an array of client order ids');
+  }
   if (typeof d.reason !== 'string' || d.reason.trim() === '') badDecision(d, modelId, v, 'reason must be a non-empty string');
   if (d.confidence !== undefined && (typeof d.confidence !== 'number' || !(d.confidence >= 0 && d.confidence <= 1))) {
     badDecision(d, modelId, v, `confidence ${String(d.confidence)} is not in 0..1`);
   }
+}
+
+const ORDER_TYPES: readonly unknown[] = ['market', 'limit', 'stop', 'stop_limit'];
+
+/** What is wrong with an explicit order request, or null. */
+function orderRequestProblem(o: OrderRequest): string | null {
+  if (o === null || typeof o !== 'object') return 'must be an object';
+  if (o.side !== 'buy' && o.side !== 'sell') return `side '${String(o.side)}' is not buy or sell`;
+  const type = o.type ?? 'market';
+  if (!ORDER_TYPES.includes(type)) return `type '${String(type)}' is not market, limit, stop or stop_limit`;
+  const price = (p: unknown): boolean => typeof p === 'number' && Number.isFinite(p) && p > 0;
+  if ((type === 'limit' || type === 'stop_limit') && !price(o.limitPrice)) return `a ${type} order needs limitPrice > 0 (got ${String(o.limitPrice)})`;
+  if ((type === 'stop' || type === 'stop_limit') && !price(o.stopPrice)) return `a ${type} order needs stopPrice > 0 (got ${String(o.stopPrice)})`;
+  if (o.qty !== undefined && o.equityFraction !== undefined) return 'give qty or equityFraction, not both';
+  if (o.qty !== undefined && !(Number.isInteger(o.qty) && o.qty > 0)) return `qty must be a whole number > 0 (got ${String(o.qty)})`;
+  if (o.equityFraction !== undefined && !(typeof o.equityFraction === 'number' && o.equityFraction > 0 && o.equityFraction <= 1)) {
+    return `equityFraction must be in (0, 1] (got ${String(o.equityFraction)})`;
+  }
+  if (o.timeInForce !== undefined && o.timeInForce !== 'gtc' && o.timeInForce !== 'day') return `timeInForce '${String(o.timeInForce)}' is not gtc or day`;
+  return null;
 }
 
 function badDecision(d: Decision, modelId: string, v: FeatureVector, msg: string): never {

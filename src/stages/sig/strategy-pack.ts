@@ -37,15 +37,32 @@ import type { z } from 'zod';
 import type { Direction } from '../../domain/signal.ts';
 import type { FeatureVector } from '../../domain/features.ts';
 import type { FeatureSpec } from '../../domain/feature-spec.ts';
-import type { OrderIntent } from '../../domain/order.ts';
+import type { OrderIntent, OrderRequest } from '../../domain/order.ts';
 
-/** What a pack decided on one bar. */
+/**
+ * What a pack decided on one bar: a direction (RISK maps it against the position), explicit
+ * orders (RISK decides each as it is), cancels of working orders, or any of them together
+ * (at least one).
+ *
+ * @example
+ * ```ts
+ * // A buy limit 2% under the close for a quarter of equity, good for the day; a protective stop.
+ * { reason: 'dip', orders: [
+ *   { side: 'buy', type: 'limit', limitPrice: close * 0.98, equityFraction: 0.25, timeInForce: 'day' },
+ *   { side: 'sell', type: 'stop', stopPrice: close * 0.9, qty: 10 },
+ * ] }
+ * ```
+ */
 export interface Decision {
-  direction: Direction;
+  direction?: Direction;
   /** Why, in a short machine-friendly phrase, e.g. "cross_up". */
   reason: string;
   /** 0..1, default 1. */
   confidence?: number;
+  /** Explicit orders, submitted in this order after the direction's. */
+  orders?: readonly OrderRequest[];
+  /** Client order ids of working orders (see `book.openOrders`) to cancel, before any new order. */
+  cancel?: readonly string[];
 }
 
 /**

@@ -270,3 +270,34 @@ test('summarize counts the batch', () => {
   const out = run([decision('X', 'buy', 10, T0), decision('Y', 'buy', 10_000, T0, { allowed: false, reasons: ['RISK.CASH.INSUFFICIENT'] })]);
   assert.deepEqual(exec.summarize(out), { submitted: 1, resolved: 0, filled: 0, rejected: 1, working: 1, riskRejected: 1, refused: 0 });
 });
+
+test("an explicit order's terms reach the intent and its key; a market order's key is what it always was", () => {
+  const { broker, run } = setup();
+  const terms = { orderType: 'limit', limitPrice: 9.5, timeInForce: 'day' } as const;
+  const out = run([decision('X', 'buy', 10, T0, { signalId: 's-limit', order: { side: 'buy', qty: 10, referencePrice: 9.5, terms } })]);
+  const intent = out.submitted[0]!.intent;
+  assert.deepEqual([intent.orderType, intent.limitPrice, intent.stopPrice, intent.timeInForce], ['limit', 9.5, undefined, 'day']);
+  assert.equal(intent.idempotencyKey, idempotencyKeyFor({ correlationId: `c-${T0}`, signalId: 's-limit', symbol: 'X', side: 'buy', qty: 10, terms }));
+  assert.notEqual(intent.idempotencyKey, idempotencyKeyFor({ correlationId: `c-${T0}`, signalId: 's-limit', symbol: 'X', side: 'buy', qty: 10 }));
+  assert.equal(
+    idempotencyKeyFor({ correlationId: 'c', signalId: 's', symbol: 'X', side: 'buy', qty: 1, terms: { orderType: 'market' } }),
+    idempotencyKeyFor({ correlationId: 'c', signalId: 's', symbol: 'X', side: 'buy', qty: 1 }),
+  );
+  assert.equal(broker.inner.fetchOpenOrders()[0]?.clientOrderId, intent.clientOrderId);
+});
+
+test('a cancel decision cancels an open order on file and hands its final report on; an unknown id is refused', () => {
+  const { broker, store, run } = setup();
+  const terms = { orderType: 'stop', stopPrice: 50 } as const;
+  const placed = run([decision('X', 'buy', 10, T0, { order: { side: 'buy', qty: 10, referencePrice: 50, terms } })]).submitted[0]!.intent;
+  const cancel = (id: string, symbol = 'X'): RiskDecision => ({ signalId: `cancel-${id}`, symbol, ts: T0 + DAY, allowed: true, reasons: ['RISK.OK'], policyVersion: 'risk_v1', cancel: id });
+  broker.inner.onBar(bar('X', T0 + DAY, 10, 10)); // the stop is not touched
+  const out = run([cancel('nope'), cancel(placed.clientOrderId, 'Y'), cancel(placed.clientOrderId)], T0 + DAY);
+  assert.deepEqual(out.refused.map((r) => [r.code, r.reason]), [
+    ['E_EXEC_ORDER_UNKNOWN', 'cancel: no open order nope for X'],
+    ['E_EXEC_ORDER_UNKNOWN', `cancel: no open order ${placed.clientOrderId} for Y`],
+  ]);
+  assert.deepEqual(out.resolved.map((r) => [r.clientOrderId, r.status]), [[placed.clientOrderId, 'canceled']]);
+  assert.equal(store.findByClientOrderId(placed.clientOrderId)?.status, 'canceled');
+  assert.deepEqual(broker.inner.fetchOpenOrders(), []);
+});

@@ -199,3 +199,16 @@ test('against a paper venue: SHORT while flat sells short, FLAT while short buys
   const [cover] = decide(s, [signal('X', 'FLAT', T0 + DAY)], [bar('X', T0 + DAY, 11, 12)], { ts: T0 + DAY });
   assert.deepEqual(cover.order, { side: 'buy', qty: 5, referencePrice: 12 });
 });
+
+test("an explicit order is decided as it is: sized at its own price, checked at it, no reversal split, beside a working order; a cancel is allowed even under the kill switch", () => {
+  const s = stage(() => account(1000, { X: 5 }), { workingSymbols: () => ['X'] });
+  const limit = signal('X', 'LONG', T0, { order: { side: 'buy', type: 'limit', limitPrice: 8, equityFraction: 0.5 } });
+  const flip = signal('X', 'SHORT', T0, { order: { side: 'sell', qty: 12 } });
+  const out = decide(s, [limit, flip], [bar('X', T0, 10, 10)]);
+  // equity 1000 + 5 × 10 = 1050; half of it at the limit 8 is 65 shares, checked at 8 (520 of 1000).
+  assert.deepEqual(out[0]!.order, { side: 'buy', qty: 65, referencePrice: 8, terms: { orderType: 'limit', limitPrice: 8 } });
+  assert.deepEqual(out[1]!.order, { side: 'sell', qty: 12, referencePrice: 10, terms: { orderType: 'market' } });
+  assert.deepEqual(out.map((d) => d.allowed), [true, true]);
+  const killed = decide(s, [signal('X', 'FLAT', T0, { cancel: 'ord-1' })], [bar('X', T0, 10, 10)], { killed: true });
+  assert.deepEqual(killed.map((d) => [d.allowed, d.cancel, d.order]), [[true, 'ord-1', undefined]]);
+});

@@ -314,3 +314,40 @@ describe('what decide is shown of the book', () => {
     return { symbol, ts, tf: '1d', featureVersion: 'v', features: {}, warm: true };
   }
 });
+
+describe('explicit orders and cancels from decide', () => {
+  const vec = (ts: number): FeatureVector => ({ symbol: 'A', ts, tf: '1d', featureVersion: 'v', features: {}, warm: true });
+  const runWith = (decision: unknown, ts = 1): Signal[] => {
+    const pack = defineStrategyPack({ id: 'explicit', version: '1', features: () => [], decide: () => decision as never });
+    return new SignalStage({ strategy: resolvePack(pack) }).run(makeCtx({ cycleTime: ts, stage: 'SIG', data: { FEAT: { vectors: [vec(ts)] } } })) as Signal[];
+  };
+
+  test('a signal per cancel, the direction, then one per order, with ids of their own; an order signal carries its request and a direction from its side', () => {
+    const out = runWith({
+      reason: 'mixed',
+      direction: 'FLAT',
+      cancel: ['ord-1'],
+      orders: [{ side: 'buy', type: 'limit', limitPrice: 9.5, equityFraction: 0.25, timeInForce: 'day' }, { side: 'sell', type: 'stop', stopPrice: 8, qty: 3 }],
+    });
+    assert.deepEqual(
+      out.map((s) => [s.signalId.split(':').slice(-1)[0], s.direction, s.cancel, s.order?.type]),
+      [['1/cancel/0', 'FLAT', 'ord-1', undefined], ['1', 'FLAT', undefined, undefined], ['1/0', 'LONG', undefined, 'limit'], ['1/1', 'SHORT', undefined, 'stop']],
+    );
+    assert.deepEqual(out[2]!.order, { side: 'buy', type: 'limit', limitPrice: 9.5, equityFraction: 0.25, timeInForce: 'day' });
+  });
+
+  test('a malformed order or cancel is E_SIG_INVALID_OUTPUT naming what is wrong', () => {
+    const bad = (decision: unknown, msg: RegExp) =>
+      assert.throws(() => runWith(decision), (e: unknown) => e instanceof OrdinisError && e.code === 'E_SIG_INVALID_OUTPUT' && msg.test(e.message));
+    bad({ reason: 'r' }, /needs a direction, orders or cancel/);
+    bad({ reason: 'r', orders: [{ side: 'hold' }] }, /orders\[0\]: side 'hold' is not buy or sell/);
+    bad({ reason: 'r', orders: [{ side: 'buy', type: 'limit' }] }, /orders\[0\]: a limit order needs limitPrice > 0 \(got undefined\)/);
+    bad({ reason: 'r', orders: [{ side: 'buy', type: 'stop_limit', limitPrice: 1 }] }, /stop_limit order needs stopPrice > 0/);
+    bad({ reason: 'r', orders: [{ side: 'buy', type: 'trailing' }] }, /type 'trailing' is not market, limit, stop or stop_limit/);
+    bad({ reason: 'r', orders: [{ side: 'buy', qty: 1, equityFraction: 0.5 }] }, /qty or equityFraction, not both/);
+    bad({ reason: 'r', orders: [{ side: 'buy', qty: 1.5 }] }, /qty must be a whole number > 0/);
+    bad({ reason: 'r', orders: [{ side: 'buy', equityFraction: 2 }] }, /equityFraction must be in \(0, 1\]/);
+    bad({ reason: 'r', orders: [{ side: 'buy', timeInForce: 'ioc' }] }, /timeInForce 'ioc' is not gtc or day/);
+    bad({ reason: 'r', cancel: [''] }, /cancel must be an array of client order ids/);
+  });
+});

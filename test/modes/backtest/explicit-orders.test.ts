@@ -1,0 +1,90 @@
+// Explicit orders from decide through the whole default pipeline, against backtrader 1.9.78
+// (test/fixtures/backtrader/orders/nvda-explicit-orders.json, see the README there). The
+// strategy reads its book and asks for orders itself: flat with nothing working, a buy limit
+// 2% under the close for half of equity; a limit unfilled after 3 bars canceled; long, a sell
+// stop 3% under the average price, and after 12 days a market sale of twice the position (a
+// reversal in one order: two fills); short, a buy stop-limit (stop +3%, limit +4%), and after
+// 12 days a market cover. Every fill, the value after every bar, final cash and value exact.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readBarsFile } from '../../../src/adapters/data/csv-bars.ts';
+import { defineStrategyPack, type Decision } from '../../../src/stages/sig/strategy-pack.ts';
+import { DEFAULT_POLICY_CHAIN } from '../../../src/stages/risk/chain.ts';
+import { runStrategy } from '../../../src/testing/run-strategy.ts';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'backtrader', 'orders');
+const DATA = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'backtrader');
+const DAY_MS = 86_400_000;
+
+interface BtOrder { date: string; side: 'buy' | 'sell'; size: number; type: string; status: string; fill_date?: string; fill_price?: number; commission?: number }
+interface Fixture { data_file: string; cash: number; commission_pct: number; orders: BtOrder[]; values: number[]; final_cash: number; final_value: number; final_position: number }
+
+interface Memory { bar: number; barOf: Map<number, number> }
+
+const bookReader = defineStrategyPack({
+  id: 'book-reader',
+  version: '1.0.0',
+  features: () => [{ kind: 'field', name: 'px', field: 'close' }],
+  decide: (v, memory, _params, book): Decision | null => {
+    const m = memory as unknown as Memory;
+    m.bar = (m.bar ?? 0) + 1;
+    (m.barOf ??= new Map()).set(v.ts, m.bar);
+    const { qty, avgPrice, entryTs } = book.position;
+    const working = book.openOrders;
+    const close = v.features.px!;
+    const cancelAll = working.map((o) => o.clientOrderId);
+    const heldDays = entryTs === undefined ? 0 : (v.ts - entryTs) / DAY_MS;
+    if (qty === 0) {
+      if (working.length === 0) return { reason: 'dip', orders: [{ side: 'buy', type: 'limit', limitPrice: close * 0.98, equityFraction: 0.5 }] };
+      return m.bar - m.barOf.get(working[0]!.ts)! >= 3 ? { reason: 'stale_limit', cancel: cancelAll } : null;
+    }
+    if (qty > 0) {
+      if (heldDays >= 12) return { reason: 'flip_short', cancel: cancelAll, orders: [{ side: 'sell', qty: 2 * qty }] };
+      return working.length === 0 ? { reason: 'protect', orders: [{ side: 'sell', type: 'stop', stopPrice: avgPrice * 0.97, qty }] } : null;
+    }
+    if (heldDays >= 12) return { reason: 'cover', cancel: cancelAll, orders: [{ side: 'buy', qty: -qty }] };
+    return working.length === 0 ? { reason: 'protect_short', orders: [{ side: 'buy', type: 'stop_limit', stopPrice: avgPrice * 1.03, limitPrice: avgPrice * 1.04, qty: -qty }] } : null;
+  },
+});
+
+test('NVDA, explicit limit / stop / stop-limit / market orders with cancels, reading the book: every fill, value and final cash as backtrader', async () => {
+  const fx = JSON.parse(readFileSync(join(FIXTURES, 'nvda-explicit-orders.json'), 'utf8')) as Fixture;
+  const bars = readBarsFile(join(DATA, fx.data_file), { symbol: 'X' }).bars;
+  // backtrader has no drawdown guard: the default chain without it (this book falls more than 20%).
+  const riskPolicies = DEFAULT_POLICY_CHAIN.filter((p) => p.id !== 'max-drawdown');
+  const run = await runStrategy(bookReader, { bars, cash: fx.cash, commission: { kind: 'percent', percent: fx.commission_pct }, riskPolicies });
+  assert.equal(run.result.status, 'ok');
+  const completed = fx.orders.filter((o) => o.status === 'Completed');
+  // A market sale through zero is one backtrader execution and two fills here (close, then open).
+  const fills = run.fills;
+  let k = 0;
+  for (const [i, o] of completed.entries()) {
+    let qty = 0;
+    let commission = 0; // backtrader: closed part's commission + opened part's
+    for (; qty < o.size; k++) {
+      const f = fills[k]!;
+      assert.equal(f.ts.slice(0, 10), o.fill_date, `order ${i} (${o.type}) fill date`);
+      assert.equal(f.side, o.side, `order ${i} side`);
+      assert.equal(f.price, o.fill_price, `order ${i} (${o.type} ${o.date}) price`);
+      qty += f.qty;
+      commission += f.commission;
+    }
+    assert.equal(qty, o.size, `order ${i} size`);
+    assert.equal(commission, o.commission, `order ${i} commission`);
+  }
+  assert.equal(k, fills.length, 'no fill backtrader does not have');
+  assert.ok(fills.length > completed.length, 'some market sales reversed the position in one order');
+  assert.equal(run.result.orders, fx.orders.length, 'orders');
+  assert.equal(run.result.finalCash, fx.final_cash, 'final cash');
+  assert.equal(run.result.finalValue, fx.final_value, 'final value');
+  // The value after each bar the run's curve keeps (every high and low of a long run).
+  assert.equal(bars.length, fx.values.length);
+  const barIndex = new Map(bars.map((b, i) => [b.ts, i]));
+  assert.ok(run.equity.length > 1000);
+  for (const p of run.equity) {
+    const i = barIndex.get(p.ts)!;
+    assert.equal(p.value, fx.values[i], `value after bar ${i} (${new Date(p.ts).toISOString().slice(0, 10)})`);
+  }
+});
