@@ -74,6 +74,8 @@ export const ERROR_CATALOG = {
   E_ORCH_PERSISTENCE_FAILED: { retryable: false, message: 'the run stopped: its cycles could not be persisted' },
   E_PAPER_BOOK_MISMATCH: { retryable: false, message: 'this paper book was started with another strategy, data or cash' },
   E_SWEEP_NOT_FOUND: { retryable: false, message: 'no sweep by that id in the database' },
+  E_SWEEP_JOB_FAILED: { retryable: false, message: 'a queued backtest failed in its worker' },
+  E_QUEUE_UNAVAILABLE: { retryable: true, message: 'the job queue (Redis) cannot be reached' },
   E_API_UNAUTHORIZED: { retryable: false, message: 'missing or wrong bearer token' },
   E_API_BAD_REQUEST: { retryable: false, message: 'bad request' },
   E_API_NOT_FOUND: { retryable: false, message: 'not found' },

@@ -16,6 +16,7 @@ import { registerConfig } from './commands/ops-config.ts';
 import { registerDb } from './commands/ops-db.ts';
 import { registerInit } from './commands/init.ts';
 import { registerSweep } from './commands/sweep.ts';
+import { registerWorker } from './commands/worker.ts';
 
 export function buildProgram(): Command {
   const program = new Command('ordinis')
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerBacktest(program);
   registerSweep(program);
+  registerWorker(program);
   registerPaper(program);
   registerServe(program);
   registerRuns(program);

@@ -19,7 +19,8 @@ import { decimalFlag, SAMPLE_DATA, type PipelineFlags } from '../pipeline-option
 import { isStrategyFileArgument } from '../../adapters/strategy/strategy-file-name.ts';
 import { loadStrategyFile } from '../../adapters/strategy/strategy-file.ts';
 import { objectiveOf, rankByObjective } from '../../modes/sweep/objective.ts';
-import { jsonResult } from '../../modes/sweep/sweep-outcome.ts';
+import { jsonResult, type SweepResult } from '../../modes/sweep/sweep-outcome.ts';
+import { queueUrl } from '../../modes/sweep/queue-protocol.ts';
 import { backtestConfigKeys, checkSweepSpec, sweepBaseId, sweepPoints, type SweepSpec } from '../../modes/sweep/sweep-spec.ts';
 import { runLocalPool } from '../../modes/sweep/local-pool.ts';
 import { formatSweepTable, sweepProgressLine } from '../sweep-render.ts';
@@ -31,6 +32,7 @@ export interface SweepFlags extends PipelineFlags {
   objective?: string;
   jobs?: string;
   resume?: string;
+  queue?: string;
   top?: string;
   json?: boolean;
 }
@@ -45,6 +47,8 @@ export async function runSweepCommand(flags: SweepFlags, cmd: Command): Promise<
   const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
   modeForCommand('backtest', ctx.loaded);
   const jobs = flags.jobs === undefined ? availableParallelism() : decimalFlag('--jobs', flags.jobs, { integer: true, min: 1, max: MAX_JOBS });
+  const queue = flags.queue === undefined ? undefined : queueUrl(flags.queue);
+  if (queue !== undefined && flags.jobs !== undefined) throw new OrdinisError('E_CFG_INVALID', '--jobs sets the threads of a local sweep; with --queue the workers run the backtests (ordinis worker --concurrency)', { details: { flag: '--jobs' } });
   const top = flags.top === undefined ? 20 : decimalFlag('--top', flags.top, { integer: true, min: 1, max: 1_000_000 });
   const definition = flags.resume === undefined ? await defineSweep(flags, ctx) : undefined;
   if (flags.resume !== undefined) {
@@ -53,6 +57,9 @@ export async function runSweepCommand(flags: SweepFlags, cmd: Command): Promise<
     if (!existsSync(ctx.config.DB_PATH)) throw sweepNotFound(flags.resume, ctx.config.DB_PATH);
   }
 
+  // BullMQ and ioredis load only for a queued sweep; an unreachable queue fails before the database opens.
+  const coordinator = queue === undefined ? undefined : await import('../../modes/sweep/queue-coordinator.ts');
+  if (queue !== undefined) (await coordinator!.connectRedis(queue)).disconnect();
   const db = ctx.openDb();
   try {
     let sweepId: string;
@@ -71,20 +78,19 @@ export async function runSweepCommand(flags: SweepFlags, cmd: Command): Promise<
     const points = sweepPoints(spec);
     const done = db.sweeps.doneIndexes(sweepId);
     const tasks = points.filter((p) => !done.has(p.index));
-    if (!flags.json) process.stderr.write(`sweep ${sweepId}: ${points.length} points, ${done.size} done, running ${tasks.length} on ${Math.min(jobs, Math.max(1, tasks.length))} ${jobs === 1 ? 'thread' : 'threads'}\n`);
+    const where = queue !== undefined ? `as jobs on ${queue}` : `on ${Math.min(jobs, Math.max(1, tasks.length))} ${jobs === 1 ? 'thread' : 'threads'}`;
+    if (!flags.json) process.stderr.write(`sweep ${sweepId}: ${points.length} points, ${done.size} done, running ${tasks.length} ${where}\n`);
     const progress = progressReporter(!flags.json && process.stderr.isTTY === true, points.length, done.size);
-    await runLocalPool(tasks, {
-      spec,
-      config: ctx.config,
-      jobs,
-      onResult: (r) => {
-        db.sweeps.putResult(sweepId, r);
-        progress.step();
-      },
-    });
+    const onResult = (r: SweepResult): void => {
+      db.sweeps.putResult(sweepId, r);
+      progress.step();
+    };
+    let stalled: number | undefined;
+    if (coordinator !== undefined) stalled = (await coordinator.runQueueSweep(tasks, { spec, url: queue!, onResult })).stalled;
+    else await runLocalPool(tasks, { spec, config: ctx.config, jobs, onResult });
     progress.finish();
     const ranked = rankByObjective(spec.objective, db.sweeps.results(sweepId));
-    if (flags.json) writeJson({ sweepId, objective: spec.objective, points: points.length, ran: tasks.length, results: ranked.map(jsonResult) });
+    if (flags.json) writeJson({ sweepId, objective: spec.objective, points: points.length, ran: tasks.length, ...(stalled !== undefined ? { stalledJobs: stalled } : {}), results: ranked.map(jsonResult) });
     else writeText(formatSweepTable({ sweepId, objective: spec.objective, points: points.length, ran: tasks.length, dbPath: db.path }, ranked, top));
   } finally {
     db.close();
@@ -112,7 +118,7 @@ async function defineSweep(flags: SweepFlags, ctx: CliContext): Promise<{ spec: 
     },
     config: backtestConfigKeys(ctx.config),
     cwd: process.cwd(),
-    strategyFile: file ? { file: file.file, sha256: file.sha256 } : null,
+    strategyFile: file ? { file: file.file, sha256: file.sha256, packId: file.pack.id } : null,
   };
   checkSweepSpec(spec);
   for (const f of flags.data ?? [SAMPLE_DATA]) {

@@ -16,6 +16,7 @@ export function registerSweep(program: Command): void {
     .option('--samples <n>', 'random search: run n distinct points of the grid, drawn with --seed (default ORCH_SEED)')
     .option('--objective <name>', 'rank by: sharpe | sortino | cagr | return | calmar | final-value | profit-factor | win-rate | max-drawdown (lowest first) (default sharpe)')
     .option('--jobs <n>', 'backtests run at once, each on a thread of its own (default: the number of cores)')
+    .option('--queue <url>', 'run the backtests as BullMQ jobs on this Redis (redis://HOST:PORT), taken by `ordinis worker`s on any machine, instead of --jobs threads here')
     .option('--resume <sweepId>', 'finish a sweep that stopped: runs only the points that have no result yet, with the sweep\'s own definition')
     .option('--top <n>', 'rows of the table (default 20; --json lists every result)')
     .option('--json', 'print one JSON object on stdout: { sweepId, objective, points, ran, results } best first')

@@ -8,12 +8,12 @@
 // by construction, those of `ordinis backtest` with the same flags.
 
 import { createHash } from 'node:crypto';
-import { OrdinisError } from '../../errors.ts';
+import { OrdinisError, toOrdinisError } from '../../errors.ts';
 import type { OrdinisConfig } from '../../config/schema.ts';
 import type { CommissionModel } from '../../domain/commission.ts';
 import { isStrategyFileArgument } from '../../adapters/strategy/strategy-file-name.ts';
 import { toBacktestConfig, type ConfiguredStrategy, type PipelineFlags } from '../../cli/pipeline-options.ts';
-import type { BacktestConfig } from '../backtest/backtest-driver.ts';
+import { backtestBaseRunId, type BacktestConfig } from '../backtest/backtest-driver.ts';
 import { gridPoints, parseAxes, samplePoints, type SweepPoint } from './parameter-space.ts';
 import type { ObjectiveName } from './objective.ts';
 
@@ -43,8 +43,8 @@ export interface SweepSpec {
   config: Record<string, unknown>;
   /** Where relative --data paths are read from. */
   cwd: string;
-  /** A strategy file's absolute path and content hash: a resumed sweep must run the same code. */
-  strategyFile: { file: string; sha256: string } | null;
+  /** A strategy file's absolute path, content hash and pack id: a resumed sweep must run the same code. */
+  strategyFile: { file: string; sha256: string; packId: string } | null;
 }
 
 /** The configuration keys a sweep's backtests depend on (pure). */
@@ -81,6 +81,23 @@ export function pointBacktest(spec: SweepSpec, params: Readonly<Record<string, n
   }
   if (flags.param!.length === 0) delete flags.param;
   return { ...toBacktestConfig(flags, spec.defaults.cash, spec.defaults.commission, spec.defaults.strategy), seed: spec.seed };
+}
+
+/** A point's backtest as run (a file's pack named by its id) and its run id, or why its flags were refused. */
+export type PointRun = { run: BacktestConfig & { strategy: string; seed: number }; runId: string; file: boolean } | { refused: { code: string; message: string } };
+
+/** What runs at a point (pure): its backtest and the run id `ordinis backtest` would give it. */
+export function pointRun(spec: SweepSpec, params: Readonly<Record<string, number | string>>): PointRun {
+  let bt;
+  try {
+    bt = pointBacktest(spec, params);
+  } catch (e) {
+    const err = toOrdinisError(e);
+    return { refused: { code: err.code, message: err.message.replace(/^E_[A-Z_]+: /, '') } };
+  }
+  const file = isStrategyFileArgument(bt.strategy) && spec.strategyFile !== null;
+  const run = { ...bt, strategy: file ? spec.strategyFile!.packId : bt.strategy, seed: spec.seed };
+  return { run, runId: backtestBaseRunId(run, spec.seed), file };
 }
 
 /**
