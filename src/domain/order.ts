@@ -9,9 +9,11 @@ export type OrderSide = 'buy' | 'sell';
  * How an order executes (backtrader's BackBroker rules, see the paper broker): `market` at the
  * next open; `limit` at the open if the open is through `limitPrice`, else at `limitPrice` if the
  * bar reaches it; `stop` at the open on a gap through `stopPrice`, else at `stopPrice` inside the
- * bar; `stop_limit` becomes a `limit` at `limitPrice` once `stopPrice` is touched.
+ * bar; `stop_limit` becomes a `limit` at `limitPrice` once `stopPrice` is touched; `stop_trail`
+ * is a stop that follows the close by `trailAmount` (or `trailPercent` of it), only ever
+ * tightening: it starts at (`stopPrice`, else the decision close) ∓ the trail.
  */
-export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit';
+export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit' | 'stop_trail';
 /**
  * How long an order works: `gtc` until filled or canceled; `day` for the calendar day (UTC) of
  * the bar it was decided on, so on daily bars it expires at the next bar unfilled (backtrader's
@@ -34,8 +36,12 @@ export interface OrderRequest {
   equityFraction?: number;
   /** Required by `limit` and `stop_limit`. */
   limitPrice?: number;
-  /** Required by `stop` and `stop_limit`. */
+  /** Required by `stop` and `stop_limit`; for `stop_trail` the price it trails from at the start (default the close). */
   stopPrice?: number;
+  /** `stop_trail`: the distance, in money (one of trailAmount, trailPercent). */
+  trailAmount?: number;
+  /** `stop_trail`: the distance as a fraction of the close, in (0, 1). */
+  trailPercent?: number;
   /** Default 'gtc'. */
   timeInForce?: 'gtc' | 'day';
 }
@@ -45,6 +51,8 @@ export interface OrderTerms {
   orderType: OrderType;
   limitPrice?: number;
   stopPrice?: number;
+  trailAmount?: number;
+  trailPercent?: number;
   timeInForce?: TimeInForce;
 }
 
@@ -60,8 +68,12 @@ export interface OrderIntent {
   orderType: OrderType;
   /** The limit of a `limit` or `stop_limit` order. */
   limitPrice?: number;
-  /** The trigger of a `stop` or `stop_limit` order. */
+  /** The trigger of a `stop` or `stop_limit` order; where a `stop_trail` order trails from at the start (default: the close of the bar it was decided on). */
   stopPrice?: number;
+  /** A `stop_trail` order's distance in money. */
+  trailAmount?: number;
+  /** A `stop_trail` order's distance as a fraction of the close. */
+  trailPercent?: number;
   timeInForce: TimeInForce;
   /** Decision time (ms). */
   ts: number;
@@ -98,6 +110,8 @@ export interface ExecutionReport {
   rejectReason?: string;
   /** A `stop_limit` order whose stop was touched: it now works as a limit order. */
   triggered?: boolean;
+  /** A working `stop_trail` order's stop as it stands now. */
+  trailStop?: number;
   ts: number;
 }
 

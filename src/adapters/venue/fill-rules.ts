@@ -36,6 +36,7 @@ export function matchOnBar(o: WorkingTerms, bar: Bar, bps: number): BarMatch {
     case 'limit':
       return limitMatch(o.side, bar, o.limitPrice!, bps, false);
     case 'stop':
+    case 'stop_trail': // the stop as it stands (trailAfterBar moves it after the bar)
       return stopMatch(o.side, bar, o.stopPrice!, bps);
     case 'stop_limit':
       return o.triggered ? limitMatch(o.side, bar, o.limitPrice!, bps, true) : stopLimitMatch(o.side, bar, o.stopPrice!, o.limitPrice!, bps);

@@ -33,6 +33,7 @@ import { commissionFor, normalizeCommissionModel, type CommissionModel } from '.
 import { nextPosition, splitTrade } from '../../domain/average-cost.ts';
 import { slippedPrice } from '../../stages/exec/slippage.ts';
 import { dayOrderExpired, matchOnBar } from './fill-rules.ts';
+import { initialTrailStop, trailAfterBar } from '../../domain/trailing-stop.ts';
 import { intentDifference } from '../../stages/exec/order-ids.ts';
 import { copyReport } from '../../stages/exec/order-store.ts';
 
@@ -361,12 +362,22 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       return false;
     }
     const triggered = o.report.triggered === true;
-    const m = matchOnBar({ side: i.side, orderType: i.orderType, limitPrice: i.limitPrice, stopPrice: i.stopPrice, triggered }, bar, this.slippageBps);
+    const stopPrice = i.orderType === 'stop_trail' ? o.report.trailStop : i.stopPrice;
+    const m = matchOnBar({ side: i.side, orderType: i.orderType, limitPrice: i.limitPrice, stopPrice, triggered }, bar, this.slippageBps);
     if (m.triggered && !triggered) {
       o.report.triggered = true;
       this.journal?.orders.add(o);
     }
-    if (m.price === undefined) return true;
+    if (m.price === undefined) {
+      if (i.orderType === 'stop_trail') {
+        const moved = trailAfterBar(i.side, o.report.trailStop!, bar.close, i.trailAmount, i.trailPercent);
+        if (moved !== o.report.trailStop) {
+          o.report.trailStop = moved;
+          this.journal?.orders.add(o);
+        }
+      }
+      return true;
+    }
     this.execute(o, m.price, m.base, bar.ts);
     return false;
   }
@@ -453,14 +464,18 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     this.journal?.orders.add(order);
 
     const invalid = validateIntent(intent);
+    const base = intent.orderType === 'stop_trail' ? (intent.stopPrice ?? this.lastBars.get(intent.symbol)?.close) : undefined;
     if (invalid !== null) {
       this.reject(order, invalid, ts);
+    } else if (intent.orderType === 'stop_trail' && base === undefined) {
+      this.reject(order, `no bar seen for ${intent.symbol}: no close for the trailing stop to start from (give stopPrice)`, ts);
     } else if (this.fillTiming === 'close' && intent.orderType === 'market') {
       // Cheat-on-close is for market orders (backtrader's coc); the other types rest.
       const bar = this.lastBars.get(intent.symbol);
       if (bar === undefined) this.reject(order, `no bar seen for ${intent.symbol}: no close to fill at`, ts);
       else this.execute(order, slippedPrice(intent.side, bar.close, this.slippageBps, bar), bar.close, bar.ts);
     } else {
+      if (base !== undefined) order.report.trailStop = initialTrailStop(intent.side, base, intent.trailAmount, intent.trailPercent);
       this.resting.push(order);
     }
     this.flush();
@@ -657,8 +672,13 @@ function validateIntent(i: OrderIntent): string | null {
       return positivePrice(i.stopPrice, 'stopPrice', i.orderType);
     case 'stop_limit':
       return positivePrice(i.stopPrice, 'stopPrice', i.orderType) ?? positivePrice(i.limitPrice, 'limitPrice', i.orderType);
+    case 'stop_trail':
+      if ((i.trailAmount === undefined) === (i.trailPercent === undefined)) return 'a stop_trail order needs one of trailAmount, trailPercent';
+      if (i.trailAmount !== undefined) return positivePrice(i.trailAmount, 'trailAmount', i.orderType);
+      if (!(typeof i.trailPercent === 'number' && i.trailPercent > 0 && i.trailPercent < 1)) return `a stop_trail order needs trailPercent in (0, 1) (got ${String(i.trailPercent)})`;
+      return i.stopPrice === undefined ? null : positivePrice(i.stopPrice, 'stopPrice', i.orderType);
     default:
-      return `order type ${String(i.orderType)} is not market, limit, stop or stop_limit`;
+      return `order type ${String(i.orderType)} is not market, limit, stop, stop_limit or stop_trail`;
   }
 }
 

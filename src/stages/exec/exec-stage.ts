@@ -213,6 +213,8 @@ export class ExecStage implements Stage<'EXEC'> {
       };
       if (terms?.limitPrice !== undefined) intent.limitPrice = terms.limitPrice;
       if (terms?.stopPrice !== undefined) intent.stopPrice = terms.stopPrice;
+      if (terms?.trailAmount !== undefined) intent.trailAmount = terms.trailAmount;
+      if (terms?.trailPercent !== undefined) intent.trailPercent = terms.trailPercent;
       const id = intent.clientOrderId;
       const ins = store.insertIntent(intent);
       if (!ins.inserted) {

@@ -21,6 +21,7 @@ export function idempotencyKeyFor(i: OrderIdentityInput): string {
   const t = i.terms;
   const identity: unknown[] = [i.correlationId, i.signalId, i.symbol, i.side, i.qty];
   if (t !== undefined && t.orderType !== 'market') identity.push(t.orderType, t.limitPrice ?? null, t.stopPrice ?? null, t.timeInForce ?? null);
+  if (t?.trailAmount !== undefined || t?.trailPercent !== undefined) identity.push(t.trailAmount ?? null, t.trailPercent ?? null);
   return hash('sha256', JSON.stringify(identity), 'hex');
 }
 
@@ -31,7 +32,7 @@ export function clientOrderIdFor(idempotencyKey: string): string {
 
 /** Null when the two intents describe the same order; otherwise what differs. */
 export function intentDifference(a: OrderIntent, b: OrderIntent): string | null {
-  const fields = ['clientOrderId', 'idempotencyKey', 'symbol', 'side', 'qty', 'orderType', 'limitPrice', 'stopPrice', 'timeInForce'] as const;
+  const fields = ['clientOrderId', 'idempotencyKey', 'symbol', 'side', 'qty', 'orderType', 'limitPrice', 'stopPrice', 'trailAmount', 'trailPercent', 'timeInForce'] as const;
   for (const f of fields) {
     if (a[f] !== b[f]) return `${f} differs (${String(a[f])} vs ${String(b[f])})`;
   }

@@ -197,17 +197,23 @@ function checkDecision(d: Decision, modelId: string, v: FeatureVector): void {
   }
 }
 
-const ORDER_TYPES: readonly unknown[] = ['market', 'limit', 'stop', 'stop_limit'];
+const ORDER_TYPES: readonly unknown[] = ['market', 'limit', 'stop', 'stop_limit', 'stop_trail'];
 
 /** What is wrong with an explicit order request, or null. */
 function orderRequestProblem(o: OrderRequest): string | null {
   if (o === null || typeof o !== 'object') return 'must be an object';
   if (o.side !== 'buy' && o.side !== 'sell') return `side '${String(o.side)}' is not buy or sell`;
   const type = o.type ?? 'market';
-  if (!ORDER_TYPES.includes(type)) return `type '${String(type)}' is not market, limit, stop or stop_limit`;
+  if (!ORDER_TYPES.includes(type)) return `type '${String(type)}' is not market, limit, stop, stop_limit or stop_trail`;
   const price = (p: unknown): boolean => typeof p === 'number' && Number.isFinite(p) && p > 0;
   if ((type === 'limit' || type === 'stop_limit') && !price(o.limitPrice)) return `a ${type} order needs limitPrice > 0 (got ${String(o.limitPrice)})`;
   if ((type === 'stop' || type === 'stop_limit') && !price(o.stopPrice)) return `a ${type} order needs stopPrice > 0 (got ${String(o.stopPrice)})`;
+  if (type === 'stop_trail') {
+    if ((o.trailAmount === undefined) === (o.trailPercent === undefined)) return 'a stop_trail order needs one of trailAmount, trailPercent';
+    if (o.trailAmount !== undefined && !price(o.trailAmount)) return `trailAmount must be > 0 (got ${String(o.trailAmount)})`;
+    if (o.trailPercent !== undefined && !(typeof o.trailPercent === 'number' && o.trailPercent > 0 && o.trailPercent < 1)) return `trailPercent must be in (0, 1) (got ${String(o.trailPercent)})`;
+    if (o.stopPrice !== undefined && !price(o.stopPrice)) return `stopPrice must be > 0 (got ${String(o.stopPrice)})`;
+  }
   if (o.qty !== undefined && o.equityFraction !== undefined) return 'give qty or equityFraction, not both';
   if (o.qty !== undefined && !(Number.isInteger(o.qty) && o.qty > 0)) return `qty must be a whole number > 0 (got ${String(o.qty)})`;
   if (o.equityFraction !== undefined && !(typeof o.equityFraction === 'number' && o.equityFraction > 0 && o.equityFraction <= 1)) {

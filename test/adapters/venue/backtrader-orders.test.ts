@@ -18,7 +18,7 @@ const DATA = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data',
 
 type Scheduled =
   | { bar: number; cancel: string }
-  | { bar: number; id: string; type: OrderType; side: 'buy' | 'sell'; size: number; tif: 'gtc' | 'day'; price?: number; limit?: number };
+  | { bar: number; id: string; type: OrderType; side: 'buy' | 'sell'; size: number; tif: 'gtc' | 'day'; price?: number; limit?: number; trailamount?: number; trailpercent?: number };
 interface OrderEvent { id: string; status: 'Completed' | 'Expired' | 'Canceled' | 'Margin'; date: string | null; size?: number; price?: number; commission?: number }
 interface OrderMixFixture {
   data_file: string;
@@ -33,12 +33,14 @@ interface OrderMixFixture {
   final_position: number;
 }
 
-/** The bt order's terms as an intent: `price` is the limit of a limit order and the trigger of a stop or stop-limit. */
+/** The bt order's terms as an intent: `price` is the limit of a limit order, the trigger of a stop or stop-limit, where a trailing stop starts from. */
 function intentOf(s: Extract<Scheduled, { id: string }>, ts: number): OrderIntent {
   const i: OrderIntent = { clientOrderId: s.id, idempotencyKey: `k-${s.id}`, correlationId: 'bt', signalId: s.id, symbol: 'X', side: s.side, qty: s.size, orderType: s.type, timeInForce: s.tif, ts };
   if (s.type === 'limit') i.limitPrice = s.price;
-  if (s.type === 'stop' || s.type === 'stop_limit') i.stopPrice = s.price;
+  if ((s.type === 'stop' || s.type === 'stop_limit' || s.type === 'stop_trail') && s.price !== undefined) i.stopPrice = s.price;
   if (s.type === 'stop_limit') i.limitPrice = s.limit;
+  if (s.trailamount !== undefined) i.trailAmount = s.trailamount;
+  if (s.trailpercent !== undefined) i.trailPercent = s.trailpercent;
   return i;
 }
 
@@ -102,6 +104,10 @@ function replay(file: string): void {
 
 test('ORCL 1995-2014, 841 orders of every type, long and short, 0.1% commission: every fill, cash and value as backtrader', () => {
   replay('orcl-order-mix.json');
+});
+
+test('YHOO 1996-2014, trailing stops (by amount and by percent, some from a given price) among market and limit orders, commission and slippage: every fill, cash and value as backtrader', () => {
+  replay('yhoo-trailing-mix.json');
 });
 
 test('2006 daily, every order type with 0.1% slippage (slip_open): every fill, cash and value as backtrader', () => {

@@ -198,7 +198,7 @@ test('invalid orders are rejected at submission, naming what is wrong; cancel re
   assert.match(b.submit(intent('X', 'buy', 1, T0, { orderType: 'limit' })).rejectReason!, /limit order needs limitPrice > 0 \(got undefined\)/);
   assert.match(b.submit(intent('X', 'buy', 1, T0, { orderType: 'stop', stopPrice: -1 })).rejectReason!, /stop order needs stopPrice > 0/);
   assert.match(b.submit(intent('X', 'buy', 1, T0, { orderType: 'stop_limit', stopPrice: 10 })).rejectReason!, /stop_limit order needs limitPrice > 0/);
-  assert.match(b.submit(intent('X', 'buy', 1, T0, { orderType: 'trailing' as never })).rejectReason!, /order type trailing is not market, limit, stop or stop_limit/);
+  assert.match(b.submit(intent('X', 'buy', 1, T0, { orderType: 'trailing' as never })).rejectReason!, /order type trailing is not market, limit, stop, stop_limit or stop_trail/);
   const w = b.submit(intent('X', 'buy', 1, T0));
   assert.equal(b.cancel(w.clientOrderId).status, 'canceled');
   b.onBar(bar('X', T0 + DAY, 10, 10));
@@ -272,4 +272,28 @@ test('several time steps delivered before a look are applied oldest first', () =
   b.onBar(bar('X', T0 + 2 * DAY, 30, 30));
   b.onBar(bar('X', T0 + DAY, 20, 20));
   assert.equal(b.fetchOrder(buy.clientOrderId)!.avgPrice, 20);
+});
+
+test('a trailing stop starts a trail from the close, follows a rising close, never loosens, and fills where it stands', () => {
+  const changes: PaperVenueChange[] = [];
+  const b = new PaperBroker({ startingCash: 1000, store: { commit: (c) => void changes.push(c) } });
+  b.onBar(bar('X', T0, 10, 10));
+  b.submit(intent('X', 'buy', 5, T0));
+  b.onBar(bar('X', T0 + DAY, 10, 10));
+  const trail = b.submit(intent('X', 'sell', 5, T0 + DAY, { orderType: 'stop_trail', trailAmount: 1 }));
+  assert.equal(trail.trailStop, 9, 'close 10 - 1');
+  b.onBar(bar('X', T0 + 2 * DAY, 10, 12, { low: 9.5 })); // not touched; the close 12 lifts it to 11
+  assert.equal(b.fetchOrder(trail.clientOrderId)!.trailStop, 11);
+  b.onBar(bar('X', T0 + 3 * DAY, 12, 11.5, { low: 11.2 })); // a lower close does not lower it
+  assert.equal(b.fetchOrder(trail.clientOrderId)!.trailStop, 11);
+  assert.equal(new PaperBroker({ state: b.exportState() }).fetchOrder(trail.clientOrderId)!.trailStop, 11, 'kept in the venue record');
+  b.onBar(bar('X', T0 + 4 * DAY, 11.6, 10.5, { low: 10.4 })); // touched inside the bar: fills at the stop
+  const r = b.fetchOrder(trail.clientOrderId)!;
+  assert.equal(r.status, 'filled');
+  assert.equal(r.avgPrice, 11);
+  assert.ok(changes.some((c) => c.orders.some((o) => o.report.trailStop === 11)));
+  const pct = b.submit(intent('X', 'buy', 1, T0 + 4 * DAY, { orderType: 'stop_trail', trailPercent: 0.1, stopPrice: 20 }));
+  assert.equal(pct.trailStop, 22, 'a buy trails above its start: 20 + 10%');
+  assert.match(b.submit(intent('X', 'sell', 1, T0, { orderType: 'stop_trail', trailAmount: 1, trailPercent: 0.1 })).rejectReason!, /one of trailAmount, trailPercent/);
+  assert.match(b.submit(intent('X', 'sell', 1, T0, { orderType: 'stop_trail', trailPercent: 1.5 })).rejectReason!, /trailPercent in \(0, 1\)/);
 });

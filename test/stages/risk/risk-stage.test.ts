@@ -209,6 +209,9 @@ test("an explicit order is decided as it is: sized at its own price, checked at 
   assert.deepEqual(out[0]!.order, { side: 'buy', qty: 65, referencePrice: 8, terms: { orderType: 'limit', limitPrice: 8 } });
   assert.deepEqual(out[1]!.order, { side: 'sell', qty: 12, referencePrice: 10, terms: { orderType: 'market' } });
   assert.deepEqual(out.map((d) => d.allowed), [true, true]);
+  // A trailing stop is checked where it starts: the close 10 less its trail.
+  const [trail] = decide(stage(() => account(1000, { X: 5 })), [signal('X', 'SHORT', T0, { order: { side: 'sell', type: 'stop_trail', trailPercent: 0.05, qty: 5 } })], [bar('X', T0, 10, 10)]);
+  assert.deepEqual(trail!.order, { side: 'sell', qty: 5, referencePrice: 10 - 10 * 0.05, terms: { orderType: 'stop_trail', trailPercent: 0.05 } });
   const killed = decide(s, [signal('X', 'FLAT', T0, { cancel: 'ord-1' })], [bar('X', T0, 10, 10)], { killed: true });
   assert.deepEqual(killed.map((d) => [d.allowed, d.cancel, d.order]), [[true, 'ord-1', undefined]]);
 });

@@ -343,11 +343,13 @@ describe('explicit orders and cancels from decide', () => {
     bad({ reason: 'r', orders: [{ side: 'hold' }] }, /orders\[0\]: side 'hold' is not buy or sell/);
     bad({ reason: 'r', orders: [{ side: 'buy', type: 'limit' }] }, /orders\[0\]: a limit order needs limitPrice > 0 \(got undefined\)/);
     bad({ reason: 'r', orders: [{ side: 'buy', type: 'stop_limit', limitPrice: 1 }] }, /stop_limit order needs stopPrice > 0/);
-    bad({ reason: 'r', orders: [{ side: 'buy', type: 'trailing' }] }, /type 'trailing' is not market, limit, stop or stop_limit/);
+    bad({ reason: 'r', orders: [{ side: 'buy', type: 'trailing' }] }, /type 'trailing' is not market, limit, stop, stop_limit or stop_trail/);
     bad({ reason: 'r', orders: [{ side: 'buy', qty: 1, equityFraction: 0.5 }] }, /qty or equityFraction, not both/);
     bad({ reason: 'r', orders: [{ side: 'buy', qty: 1.5 }] }, /qty must be a whole number > 0/);
     bad({ reason: 'r', orders: [{ side: 'buy', equityFraction: 2 }] }, /equityFraction must be in \(0, 1\]/);
     bad({ reason: 'r', orders: [{ side: 'buy', timeInForce: 'ioc' }] }, /timeInForce 'ioc' is not gtc or day/);
     bad({ reason: 'r', cancel: [''] }, /cancel must be an array of client order ids/);
+    bad({ reason: 'r', orders: [{ side: 'sell', type: 'stop_trail' }] }, /stop_trail order needs one of trailAmount, trailPercent/);
+    bad({ reason: 'r', orders: [{ side: 'sell', type: 'stop_trail', trailPercent: 5 }] }, /trailPercent must be in \(0, 1\)/);
   });
 });

@@ -8,6 +8,7 @@
 
 import type { OrderRequest, OrderTerms } from '../../../domain/order.ts';
 import type { Direction } from '../../../domain/signal.ts';
+import { initialTrailStop } from '../../../domain/trailing-stop.ts';
 import { deny, type PolicyResult, type RiskPolicy } from '../policy.ts';
 
 /** The sign of the position a direction asks for: +1 long, -1 short, 0 flat. */
@@ -21,10 +22,19 @@ export function isReversal(direction: Direction, held: number): boolean {
   return held !== 0 && target !== 0 && Math.sign(held) !== target;
 }
 
-/** The price an explicit order is checked at: its limit, its stop (a stop-limit's trigger), or the close (backtrader's order.created.price). */
+/** The price an explicit order is checked at: its limit, its stop (a stop-limit's trigger, where a trailing stop starts), or the close (backtrader's order.created.price). */
 export function requestPrice(o: OrderRequest, close: number): number {
-  const type = o.type ?? 'market';
-  return type === 'limit' ? o.limitPrice! : type === 'stop' || type === 'stop_limit' ? o.stopPrice! : close;
+  switch (o.type ?? 'market') {
+    case 'limit':
+      return o.limitPrice!;
+    case 'stop':
+    case 'stop_limit':
+      return o.stopPrice!;
+    case 'stop_trail':
+      return initialTrailStop(o.side, o.stopPrice ?? close, o.trailAmount, o.trailPercent);
+    case 'market':
+      return close;
+  }
 }
 
 function explicitOrder(o: OrderRequest, close: number, equity: number): PolicyResult {
@@ -37,6 +47,8 @@ function explicitOrder(o: OrderRequest, close: number, equity: number): PolicyRe
   const terms: OrderTerms = { orderType: o.type ?? 'market' };
   if (o.limitPrice !== undefined) terms.limitPrice = o.limitPrice;
   if (o.stopPrice !== undefined) terms.stopPrice = o.stopPrice;
+  if (o.trailAmount !== undefined) terms.trailAmount = o.trailAmount;
+  if (o.trailPercent !== undefined) terms.trailPercent = o.trailPercent;
   if (o.timeInForce !== undefined) terms.timeInForce = o.timeInForce;
   return { verdict: 'order', order: { side: o.side, qty, referencePrice, terms } };
 }
