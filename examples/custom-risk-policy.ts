@@ -14,16 +14,16 @@ import { DEFAULT_POLICY_CHAIN, PASS, deny, loadConfig, runBacktest, smaCross, ty
 const MONDAY = 1;
 
 /**
- * Denies an entry (a buy the chain proposed) decided on a Monday bar; exits and everything
- * else pass. It runs last, so `ctx.order` is the order the default policies made: a buy
- * means the strategy went LONG while flat.
+ * Denies an entry (an order that opens a position: the symbol is flat) decided on a Monday
+ * bar; exits and everything else pass. It runs last, so `ctx.order` is the order the
+ * default policies made of the signal.
  */
 export const noMondayEntries: RiskPolicy = {
   id: 'no-monday-entries',
-  evaluate: (signal, ctx) =>
-    ctx.order?.side === 'buy' && new Date(signal.ts).getUTCDay() === MONDAY
-      ? deny('custom:no-monday-entries', `${signal.symbol}: no new entries on Mondays`)
-      : PASS,
+  evaluate: (signal, ctx) => {
+    const opens = ctx.order !== undefined && (ctx.account.positions.get(signal.symbol) ?? 0) === 0;
+    return opens && new Date(signal.ts).getUTCDay() === MONDAY ? deny('custom:no-monday-entries', `${signal.symbol}: no new entries on Mondays`) : PASS;
+  },
 };
 
 /** The same policy, remembering the denials it hands out: the log is this example's, the rule stays pure. */
