@@ -24,7 +24,9 @@ export type TimeInForce = 'day' | 'gtc' | 'ioc';
 /**
  * An order a strategy asks for explicitly (instead of, or besides, a direction). Sized in
  * shares (`qty`), as a fraction of equity (`equityFraction`: floor(fraction × equity / the
- * order's price), whole shares), or by RISK's sizing when neither is given.
+ * order's price), whole shares), by risk (`riskFraction` of equity lost if the price moves
+ * `stopDistance` against it: floor(riskFraction × equity / stopDistance), e.g. a stop 2 × ATR
+ * away), or by RISK's sizing when none is given.
  */
 export interface OrderRequest {
   side: OrderSide;
@@ -34,6 +36,10 @@ export interface OrderRequest {
   qty?: number;
   /** In (0, 1]: a fraction of equity at the order's price (its limit, its stop, or for a market order the close). */
   equityFraction?: number;
+  /** In (0, 1]: the fraction of equity to risk over `stopDistance` (sizing by risk). */
+  riskFraction?: number;
+  /** > 0, money per share: how far the protective stop is (with `riskFraction`). */
+  stopDistance?: number;
   /** Required by `limit` and `stop_limit`. */
   limitPrice?: number;
   /** Required by `stop` and `stop_limit`; for `stop_trail` the price it trails from at the start (default the close). */

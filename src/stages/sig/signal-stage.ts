@@ -214,7 +214,12 @@ function orderRequestProblem(o: OrderRequest): string | null {
     if (o.trailPercent !== undefined && !(typeof o.trailPercent === 'number' && o.trailPercent > 0 && o.trailPercent < 1)) return `trailPercent must be in (0, 1) (got ${String(o.trailPercent)})`;
     if (o.stopPrice !== undefined && !price(o.stopPrice)) return `stopPrice must be > 0 (got ${String(o.stopPrice)})`;
   }
-  if (o.qty !== undefined && o.equityFraction !== undefined) return 'give qty or equityFraction, not both';
+  const sizings = [o.qty, o.equityFraction, o.riskFraction].filter((x) => x !== undefined).length;
+  if (sizings > 1) return 'give one of qty, equityFraction, riskFraction';
+  if (o.riskFraction !== undefined) {
+    if (!(typeof o.riskFraction === 'number' && o.riskFraction > 0 && o.riskFraction <= 1)) return `riskFraction must be in (0, 1] (got ${String(o.riskFraction)})`;
+    if (!price(o.stopDistance)) return `sizing by risk needs stopDistance > 0 (got ${String(o.stopDistance)})`;
+  } else if (o.stopDistance !== undefined) return 'stopDistance is for sizing by risk (with riskFraction)';
   if (o.qty !== undefined && !(Number.isInteger(o.qty) && o.qty > 0)) return `qty must be a whole number > 0 (got ${String(o.qty)})`;
   if (o.equityFraction !== undefined && !(typeof o.equityFraction === 'number' && o.equityFraction > 0 && o.equityFraction <= 1)) {
     return `equityFraction must be in (0, 1] (got ${String(o.equityFraction)})`;

@@ -215,3 +215,12 @@ test("an explicit order is decided as it is: sized at its own price, checked at 
   const killed = decide(s, [signal('X', 'FLAT', T0, { cancel: 'ord-1' })], [bar('X', T0, 10, 10)], { killed: true });
   assert.deepEqual(killed.map((d) => [d.allowed, d.cancel, d.order]), [[true, 'ord-1', undefined]]);
 });
+
+test('sizing by risk: floor(riskFraction × equity / stopDistance) shares, checked at the order price; too small is RISK.SIZE.ZERO', () => {
+  const s = stage(() => account(10_000));
+  const atr = 1.25;
+  const [d] = decide(s, [signal('X', 'LONG', T0, { order: { side: 'buy', riskFraction: 0.01, stopDistance: 2 * atr } })], [bar('X', T0, 10, 10)]);
+  assert.deepEqual(d!.order, { side: 'buy', qty: 40, referencePrice: 10, terms: { orderType: 'market' } }); // 100 risked over 2.5 a share
+  const [tiny] = decide(s, [signal('X', 'LONG', T0, { order: { side: 'buy', riskFraction: 0.0001, stopDistance: 5 } })], [bar('X', T0, 10, 10)]);
+  assert.deepEqual([tiny!.allowed, tiny!.reasons], [false, ['RISK.SIZE.ZERO']]);
+});

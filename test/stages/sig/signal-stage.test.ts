@@ -344,7 +344,9 @@ describe('explicit orders and cancels from decide', () => {
     bad({ reason: 'r', orders: [{ side: 'buy', type: 'limit' }] }, /orders\[0\]: a limit order needs limitPrice > 0 \(got undefined\)/);
     bad({ reason: 'r', orders: [{ side: 'buy', type: 'stop_limit', limitPrice: 1 }] }, /stop_limit order needs stopPrice > 0/);
     bad({ reason: 'r', orders: [{ side: 'buy', type: 'trailing' }] }, /type 'trailing' is not market, limit, stop, stop_limit or stop_trail/);
-    bad({ reason: 'r', orders: [{ side: 'buy', qty: 1, equityFraction: 0.5 }] }, /qty or equityFraction, not both/);
+    bad({ reason: 'r', orders: [{ side: 'buy', qty: 1, equityFraction: 0.5 }] }, /one of qty, equityFraction, riskFraction/);
+    bad({ reason: 'r', orders: [{ side: 'buy', riskFraction: 0.01 }] }, /sizing by risk needs stopDistance > 0 \(got undefined\)/);
+    bad({ reason: 'r', orders: [{ side: 'buy', stopDistance: 2 }] }, /stopDistance is for sizing by risk/);
     bad({ reason: 'r', orders: [{ side: 'buy', qty: 1.5 }] }, /qty must be a whole number > 0/);
     bad({ reason: 'r', orders: [{ side: 'buy', equityFraction: 2 }] }, /equityFraction must be in \(0, 1\]/);
     bad({ reason: 'r', orders: [{ side: 'buy', timeInForce: 'ioc' }] }, /timeInForce 'ioc' is not gtc or day/);

@@ -4,7 +4,8 @@
 // reversal (LONG while short, SHORT while long) is two orders: RISK decides this one, the
 // close, then decides the opening order against the account as the close leaves it.
 // A strategy's explicit order is taken as it is: its side, type and prices; its size in
-// shares, as a fraction of equity at its own price, or left to the sizing policy.
+// shares, as a fraction of equity at its own price, by risk (a fraction of equity over the
+// stop distance), or left to the sizing policy.
 
 import type { OrderRequest, OrderTerms } from '../../../domain/order.ts';
 import type { Direction } from '../../../domain/signal.ts';
@@ -43,6 +44,9 @@ function explicitOrder(o: OrderRequest, close: number, equity: number): PolicyRe
   if (o.equityFraction !== undefined) {
     qty = Math.floor((o.equityFraction * equity) / referencePrice);
     if (!(qty > 0)) return deny('RISK.SIZE.ZERO', `${o.equityFraction} of equity ${equity} at ${referencePrice} is ${qty} shares`);
+  } else if (o.riskFraction !== undefined) {
+    qty = Math.floor((o.riskFraction * equity) / o.stopDistance!);
+    if (!(qty > 0)) return deny('RISK.SIZE.ZERO', `risking ${o.riskFraction} of equity ${equity} over ${o.stopDistance} a share is ${qty} shares`);
   }
   const terms: OrderTerms = { orderType: o.type ?? 'market' };
   if (o.limitPrice !== undefined) terms.limitPrice = o.limitPrice;
