@@ -125,6 +125,8 @@ export interface Pipeline {
   kill: KillSwitch;
   governance: GovernanceEngine;
   broker: BrokerAdapter;
+  /** The broker's circuit breaker (its state is on /metrics and the dashboard). */
+  breaker: CircuitBreaker;
   venue: PaperBroker | undefined;
   /** The default stage engines (also those replaced by `PipelineInput.stages`, which the engine does not run). */
   stages: {
@@ -276,7 +278,7 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
     ...(input.codeVersion ? { codeVersion: input.codeVersion } : {}),
     ...(input.commitHash ? { commitHash: input.commitHash } : {}),
   });
-  return { engine, kill, governance, broker, venue, stages: { ing, feat, sig, risk, exec, port, ana, audit } };
+  return { engine, kill, governance, broker, breaker, venue, stages: { ing, feat, sig, risk, exec, port, ana, audit } };
 }
 
 /** The stages given, without slots given as undefined (`{ ANA: maybeMine }` keeps the default when there is none). */

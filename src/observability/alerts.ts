@@ -1,6 +1,6 @@
 // Alerts (L2-08 §10): consecutive failed cycles, audit failures, kill-switch activations.
 // `stepAlerts` is the pure state machine (state, input) -> (state, alerts); AlertMonitor is
-// the thin effect around it: an error-level log line, alerts_total{alert}, an optional sink.
+// the thin effect around it: an error-level log line, ordinis_alerts_total{alert}, an optional sink.
 //
 // Streak rule: only a `failed` cycle extends the streak; `ok` and `degraded` end it; a
 // `blocked` cycle (kill switch, stale data) neither extends nor ends it. The alert fires
@@ -90,7 +90,7 @@ export function stepAlerts(state: AlertState, input: AlertInput, threshold: numb
 
 export interface AlertMonitorOptions {
   logger: Logger;
-  /** alerts_total{alert} and orch_consecutive_failed_cycles are kept here when given. */
+  /** ordinis_alerts_total{alert} and ordinis_consecutive_failed_cycles are kept here when given. */
   metrics?: Pick<OrchMetrics, 'alertRaised' | 'setConsecutiveFailedCycles'>;
   /** Failed cycles in a row that raise an alert (OBS_ALERT_CONSECUTIVE_FAILURES), default 3. */
   consecutiveFailureThreshold?: number;

@@ -65,7 +65,7 @@ export interface ObservableKillSwitch {
 }
 
 /**
- * Keeps `kill_state` true to the switch, counts activations by reason, and raises the
+ * Keeps `ordinis_kill_switch_active` true to the switch, counts activations by reason, and raises the
  * kill-switch alert (logged at error level) on every activation.
  */
 export function observeKillSwitch(kill: ObservableKillSwitch, metrics: OrchMetrics, alerts?: AlertMonitor): () => void {

@@ -60,14 +60,14 @@ test('metrics read back from the registry: cycles by status, stage latency, fail
   await engine.runCycle({ kind: 'manual' }); // blocked
   const json = await metrics.registry.getMetricsAsJSON();
   const metric = (name: string) => json.find((m) => m.name === name)!;
-  const cycles = Object.fromEntries(metric('orch_cycle_total').values.map((v) => [v.labels.status, v.value]));
+  const cycles = Object.fromEntries(metric('ordinis_cycles_total').values.map((v) => [v.labels.status, v.value]));
   assert.deepEqual(cycles, { ok: 1, degraded: 1, failed: 1, blocked: 1 });
-  const fails = metric('orch_stage_fail_total').values.map((v) => `${v.labels.stage}:${v.labels.error_code}=${v.value}`).sort();
+  const fails = metric('ordinis_stage_failures_total').values.map((v) => `${v.labels.stage}:${v.labels.error_code}=${v.value}`).sort();
   assert.deepEqual(fails, ['ANA:E_ANA_COMPUTE_FAILED=1', 'SIG:E_ORCH_TIMEOUT=1']);
-  const ingCount = metric('orch_stage_latency_ms').values.find((v) => v.labels.stage === 'ING' && (v as { metricName?: string }).metricName === 'orch_stage_latency_ms_count');
+  const ingCount = metric('ordinis_stage_duration_seconds').values.find((v) => v.labels.stage === 'ING' && (v as { metricName?: string }).metricName === 'ordinis_stage_duration_seconds_count');
   assert.equal(ingCount?.value, 4);
   const text = await metrics.registry.metrics();
-  assert.match(text, /^orch_cycle_latency_ms_count 4$/m);
+  assert.match(text, /^ordinis_cycle_duration_seconds_count 4$/m);
 });
 
 test('every cycle writes its run row and CycleResult artifact, whatever its status', async () => {

@@ -47,7 +47,7 @@ test('stepAlerts: every audit failure and every kill activation is an alert, str
   assert.deepEqual(kill.raised, [{ alert: 'kill_switch_activated', message: 'kill switch activated: ledger invariant breach', fields: { reason: 'ledger invariant breach', actor: 'system' } }]);
 });
 
-test('AlertMonitor: logs at error, counts alerts_total, keeps the streak gauge, feeds the sink', async () => {
+test('AlertMonitor: logs at error, counts ordinis_alerts_total, keeps the streak gauge, feeds the sink', async () => {
   const chunks: string[] = [];
   const logger = createLogger({ component: 'alerts', destination: { write: (s: string) => void chunks.push(s) } });
   const metrics = createOrchMetrics();
@@ -73,10 +73,10 @@ test('AlertMonitor: logs at error, counts alerts_total, keeps the streak gauge, 
   assert.deepEqual(sunk.map((a) => a.alert), ['consecutive_failed_cycles', 'audit_failure', 'kill_switch_activated']);
 
   const text = await metrics.registry.metrics();
-  assert.match(text, /^alerts_total\{alert="consecutive_failed_cycles"\} 1$/m);
-  assert.match(text, /^alerts_total\{alert="audit_failure"\} 1$/m);
-  assert.match(text, /^alerts_total\{alert="kill_switch_activated"\} 1$/m);
-  assert.match(text, /^orch_consecutive_failed_cycles 0$/m);
+  assert.match(text, /^ordinis_alerts_total\{alert="consecutive_failed_cycles"\} 1$/m);
+  assert.match(text, /^ordinis_alerts_total\{alert="audit_failure"\} 1$/m);
+  assert.match(text, /^ordinis_alerts_total\{alert="kill_switch_activated"\} 1$/m);
+  assert.match(text, /^ordinis_consecutive_failed_cycles 0$/m);
 });
 
 test('AlertMonitor: a failing sink is logged, not thrown; the default threshold is 3; bad thresholds are refused', () => {

@@ -37,33 +37,33 @@ test('orchestrator metrics read back from the engine\'s own registry', async () 
   m.alertRaised('audit_failure');
 
   const json = await m.registry.getMetricsAsJSON();
-  assert.equal(value(json, 'orch_cycle_total', { status: 'ok' }), 2);
-  assert.equal(value(json, 'orch_cycle_total', { status: 'failed' }), 1);
-  assert.equal(value(json, 'orch_cycle_total', { status: 'degraded' }), 0, 'zero-initialised');
-  assert.equal(value(json, 'orch_cycle_latency_ms', {}, 'orch_cycle_latency_ms_count'), 3);
-  assert.equal(value(json, 'orch_cycle_latency_ms', {}, 'orch_cycle_latency_ms_sum'), 3052);
-  assert.equal(value(json, 'orch_cycle_latency_ms', { le: '50' }, 'orch_cycle_latency_ms_bucket'), 2);
-  assert.equal(value(json, 'orch_stage_latency_ms', { stage: 'EXEC' }, 'orch_stage_latency_ms_count'), 1);
-  assert.equal(value(json, 'orch_stage_latency_ms', { stage: 'SIG' }, 'orch_stage_latency_ms_count'), 0, 'zero-initialised');
-  assert.equal(value(json, 'orch_stage_latency_ms', { stage: 'ING', le: '0.5' }, 'orch_stage_latency_ms_bucket'), 1);
-  assert.equal(value(json, 'orch_stage_fail_total', { stage: 'EXEC', error_code: 'E_EXEC_BROKER_UNAVAILABLE' }), 2);
-  assert.equal(value(json, 'orch_stage_fail_total', { stage: 'ANA', error_code: 'E_ANA_COMPUTE_FAILED' }), 1);
-  assert.equal(value(json, 'orch_stage_retry_total', { stage: 'EXEC' }), 1);
-  assert.equal(value(json, 'orch_stage_retry_total', { stage: 'ING' }), 0);
-  assert.equal(value(json, 'orch_cycle_skipped_total', { reason: 'cycle_in_progress' }), 1);
-  assert.equal(value(json, 'orch_consecutive_failed_cycles'), 1);
-  assert.equal(value(json, 'kill_state'), 1);
-  assert.equal(value(json, 'kill_activations_total', { reason: 'ledger_invariant' }), 1);
-  assert.equal(value(json, 'audit_failures_total'), 1);
-  assert.equal(value(json, 'alerts_total', { alert: 'audit_failure' }), 1);
+  assert.equal(value(json, 'ordinis_cycles_total', { status: 'ok' }), 2);
+  assert.equal(value(json, 'ordinis_cycles_total', { status: 'failed' }), 1);
+  assert.equal(value(json, 'ordinis_cycles_total', { status: 'degraded' }), 0, 'zero-initialised');
+  assert.equal(value(json, 'ordinis_cycle_duration_seconds', {}, 'ordinis_cycle_duration_seconds_count'), 3);
+  assert.ok(Math.abs(value(json, 'ordinis_cycle_duration_seconds', {}, 'ordinis_cycle_duration_seconds_sum')! - 3.052) < 1e-12, 'observed in seconds');
+  assert.equal(value(json, 'ordinis_cycle_duration_seconds', { le: '0.05' }, 'ordinis_cycle_duration_seconds_bucket'), 2);
+  assert.equal(value(json, 'ordinis_stage_duration_seconds', { stage: 'EXEC' }, 'ordinis_stage_duration_seconds_count'), 1);
+  assert.equal(value(json, 'ordinis_stage_duration_seconds', { stage: 'SIG' }, 'ordinis_stage_duration_seconds_count'), 0, 'zero-initialised');
+  assert.equal(value(json, 'ordinis_stage_duration_seconds', { stage: 'ING', le: '0.0005' }, 'ordinis_stage_duration_seconds_bucket'), 1);
+  assert.equal(value(json, 'ordinis_stage_failures_total', { stage: 'EXEC', error_code: 'E_EXEC_BROKER_UNAVAILABLE' }), 2);
+  assert.equal(value(json, 'ordinis_stage_failures_total', { stage: 'ANA', error_code: 'E_ANA_COMPUTE_FAILED' }), 1);
+  assert.equal(value(json, 'ordinis_stage_retries_total', { stage: 'EXEC' }), 1);
+  assert.equal(value(json, 'ordinis_stage_retries_total', { stage: 'ING' }), 0);
+  assert.equal(value(json, 'ordinis_cycles_skipped_total', { reason: 'cycle_in_progress' }), 1);
+  assert.equal(value(json, 'ordinis_consecutive_failed_cycles'), 1);
+  assert.equal(value(json, 'ordinis_kill_switch_active'), 1);
+  assert.equal(value(json, 'ordinis_kill_switch_activations_total', { reason: 'ledger_invariant' }), 1);
+  assert.equal(value(json, 'ordinis_audit_failures_total'), 1);
+  assert.equal(value(json, 'ordinis_alerts_total', { alert: 'audit_failure' }), 1);
 
   m.setKillState(false);
-  assert.equal(value(await m.registry.getMetricsAsJSON(), 'kill_state'), 0);
+  assert.equal(value(await m.registry.getMetricsAsJSON(), 'ordinis_kill_switch_active'), 0);
 
   const text = await m.registry.metrics();
-  assert.match(text, /^# TYPE orch_stage_latency_ms histogram$/m);
-  assert.match(text, /^orch_stage_latency_ms_bucket\{le="250",stage="EXEC"\} 1$/m);
-  assert.match(text, /^orch_stage_fail_total\{stage="EXEC",error_code="E_EXEC_BROKER_UNAVAILABLE"\} 2$/m);
+  assert.match(text, /^# TYPE ordinis_stage_duration_seconds histogram$/m);
+  assert.match(text, /^ordinis_stage_duration_seconds_bucket\{le="0.25",stage="EXEC"\} 1$/m);
+  assert.match(text, /^ordinis_stage_failures_total\{stage="EXEC",error_code="E_EXEC_BROKER_UNAVAILABLE"\} 2$/m);
 });
 
 test('bus metrics, directly and through the bus\'s onMetric kinds', async () => {
@@ -82,23 +82,23 @@ test('bus metrics, directly and through the bus\'s onMetric kinds', async () => 
   m.bus.dispatchLatency(3);
 
   const json = await m.registry.getMetricsAsJSON();
-  assert.equal(value(json, 'sb_published_total', { topic: 'ordinis.market.bar.closed' }), 2);
-  assert.equal(value(json, 'sb_published_total', { topic: 'ordinis.signals.generated' }), 1);
-  assert.equal(value(json, 'sb_delivered_total'), 1);
-  assert.equal(value(json, 'sb_failed_total'), 2);
-  assert.equal(value(json, 'sb_dlq_total'), 1);
-  assert.equal(value(json, 'sb_backpressure_total', { topic: 'ordinis.market.bar.closed' }), 1);
-  assert.equal(value(json, 'sb_dispatch_latency_ms', {}, 'sb_dispatch_latency_ms_count'), 2);
-  assert.equal(value(json, 'sb_dispatch_latency_ms', { le: '0.5' }, 'sb_dispatch_latency_ms_bucket'), 1);
+  assert.equal(value(json, 'ordinis_bus_published_total', { topic: 'ordinis.market.bar.closed' }), 2);
+  assert.equal(value(json, 'ordinis_bus_published_total', { topic: 'ordinis.signals.generated' }), 1);
+  assert.equal(value(json, 'ordinis_bus_delivered_total'), 1);
+  assert.equal(value(json, 'ordinis_bus_failed_total'), 2);
+  assert.equal(value(json, 'ordinis_bus_dead_lettered_total'), 1);
+  assert.equal(value(json, 'ordinis_bus_backpressure_total', { topic: 'ordinis.market.bar.closed' }), 1);
+  assert.equal(value(json, 'ordinis_bus_dispatch_duration_seconds', {}, 'ordinis_bus_dispatch_duration_seconds_count'), 2);
+  assert.equal(value(json, 'ordinis_bus_dispatch_duration_seconds', { le: '0.0005' }, 'ordinis_bus_dispatch_duration_seconds_bucket'), 1);
 });
 
 test('one registry per engine: instances are independent and the global registry is untouched', async () => {
   const a = createOrchMetrics();
   const b = createOrchMetrics(new Registry());
   a.cycleFinished('ok', 1);
-  assert.equal(value(await a.registry.getMetricsAsJSON(), 'orch_cycle_total', { status: 'ok' }), 1);
-  assert.equal(value(await b.registry.getMetricsAsJSON(), 'orch_cycle_total', { status: 'ok' }), 0);
-  assert.equal(globalRegistry.getSingleMetric('orch_cycle_total'), undefined);
+  assert.equal(value(await a.registry.getMetricsAsJSON(), 'ordinis_cycles_total', { status: 'ok' }), 1);
+  assert.equal(value(await b.registry.getMetricsAsJSON(), 'ordinis_cycles_total', { status: 'ok' }), 0);
+  assert.equal(globalRegistry.getSingleMetric('ordinis_cycles_total'), undefined);
   // The same registry cannot hold two engines' metrics: prom-client refuses duplicate names.
   assert.throws(() => createOrchMetrics(a.registry), /already been registered/);
 });
@@ -120,12 +120,12 @@ test('after a registry reset the recorder keeps counting into the reset series, 
   m.stageLatency('FEAT', 2);
   m.bus.dispatchLatency(4);
   const json = await m.registry.getMetricsAsJSON();
-  assert.equal(value(json, 'orch_cycle_total', { status: 'ok' }), 1);
-  assert.equal(value(json, 'orch_cycle_latency_ms', {}, 'orch_cycle_latency_ms_sum'), 7);
-  assert.equal(value(json, 'orch_stage_latency_ms', { stage: 'FEAT' }, 'orch_stage_latency_ms_count'), 1);
-  assert.equal(value(json, 'orch_stage_latency_ms', { stage: 'FEAT', le: '2.5' }, 'orch_stage_latency_ms_bucket'), 1);
-  assert.equal(value(json, 'orch_stage_latency_ms', { stage: 'FEAT', le: '1' }, 'orch_stage_latency_ms_bucket'), 0);
-  assert.equal(value(json, 'sb_dispatch_latency_ms', {}, 'sb_dispatch_latency_ms_sum'), 4);
+  assert.equal(value(json, 'ordinis_cycles_total', { status: 'ok' }), 1);
+  assert.equal(value(json, 'ordinis_cycle_duration_seconds', {}, 'ordinis_cycle_duration_seconds_sum'), 0.007);
+  assert.equal(value(json, 'ordinis_stage_duration_seconds', { stage: 'FEAT' }, 'ordinis_stage_duration_seconds_count'), 1);
+  assert.equal(value(json, 'ordinis_stage_duration_seconds', { stage: 'FEAT', le: '0.0025' }, 'ordinis_stage_duration_seconds_bucket'), 1);
+  assert.equal(value(json, 'ordinis_stage_duration_seconds', { stage: 'FEAT', le: '0.001' }, 'ordinis_stage_duration_seconds_bucket'), 0);
+  assert.equal(value(json, 'ordinis_bus_dispatch_duration_seconds', {}, 'ordinis_bus_dispatch_duration_seconds_sum'), 0.004);
   // prom-client's own validation applies (no path around it).
   assert.throws(() => m.stageLatency('FEAT', Number.NaN), TypeError);
   assert.throws(() => m.cycleFinished('ok', Number.POSITIVE_INFINITY), TypeError);

@@ -26,6 +26,7 @@ import { createEngineObserver, observeKillSwitch } from '../../observability/eng
 import { AlertMonitor } from '../../observability/alerts.ts';
 import { componentLogger } from '../../observability/logger.ts';
 import { createOrchMetrics } from '../../observability/metrics.ts';
+import { registerTradingMetrics } from '../../observability/trading-metrics.ts';
 import { OpsServer, opsLimitsFromConfig } from '../../server/ops-server.ts';
 import { setupTracing, tracingOptionsFromConfig } from '../../observability/tracing.ts';
 import { buildInfo } from '../../core/build-info.ts';
@@ -146,6 +147,8 @@ export async function runPaperCommand(flags: PaperFlags, cmd: Command): Promise<
     else logger.error({ recovery: rec }, `start-up recovery failed; trading refused: ${rec.reasons.join(' | ')}`);
     for (const w of rec.warnings) logger.warn({}, w);
     observeKillSwitch(rt.pipeline.kill, metrics, alerts);
+    // The book's figures (equity, positions, orders, ...) are read from the runtime at each scrape.
+    registerTradingMetrics(metrics.registry, () => rt.tradingView());
 
     if (flags.serve) {
       backtests = startBacktestRequests({

@@ -10,7 +10,7 @@
 // "timer + buffered bars".
 //
 // Never two cycles at once. A tick that finds a cycle running is skipped: the engine refuses
-// it with E_ORCH_CYCLE_IN_PROGRESS and counts it (`orch_cycle_skipped_total{reason}` through
+// it with E_ORCH_CYCLE_IN_PROGRESS and counts it (`ordinis_cycles_skipped_total{reason}` through
 // its observer). A market tick skipped that way leaves its bar in the buffer, and one
 // catch-up cycle runs when the busy one ends, so a burst of bars never strands the last ones.
 //

@@ -43,6 +43,8 @@ import { CursorRunStore, readCursor, ResumeCursor } from './resume-cursor.ts';
 import type { BookData, DataPlan } from './data-plan.ts';
 import { openReplaySource, replayBookData, ReplayPlan, type ReplayData } from './replay-plan.ts';
 import { liveBookData, LivePlan, type LiveData } from './live-plan.ts';
+import { tradingViewOf } from './trading-view.ts';
+import type { TradingView } from '../../observability/trading-metrics.ts';
 import { iso, summarizePaperRun, type PaperBookReport, type PaperEndReason, type PaperRunSummary } from './paper-summary.ts';
 import { durableWritesObserved, PublishingLedgerStore, PublishingOrderStore, publishingDecisions, VenueSubmitPoint } from './durable-write-points.ts';
 
@@ -378,6 +380,19 @@ export class PaperRuntime {
         recovery: { ok: this.recovery.ok, summary: describeRecovery(this.recovery), reasons: this.recovery.reasons },
       },
     };
+  }
+
+  /** The book as /metrics and the dashboard show it (trading-view.ts), read from PORT and ANA. */
+  tradingView(): TradingView {
+    const { port, ana } = this.pipeline.stages;
+    return tradingViewOf({
+      book: port.book(),
+      orders: ana.orderStats(),
+      denials: ana.riskDenials(),
+      newestBarTs: this.cursor.lastBarTs,
+      now: this.plan.clock.now(),
+      circuit: this.pipeline.breaker.state,
+    });
   }
 
   schedulerStats(): SchedulerStats | null {

@@ -44,7 +44,7 @@ test('paper --serve: ready while trading; SIGTERM stops after the running cycle,
   assert.equal(status.body.engine.runtime.state, 'running');
   assert.equal(status.body.engine.runtime.scheduler.cadence, 'interval');
   const metrics = await getJson(port, '/metrics');
-  assert.match(String(metrics.body), /orch_cycle_total\{status="ok"\} [1-9]/);
+  assert.match(String(metrics.body), /ordinis_cycles_total\{status="ok"\} [1-9]/);
 
   p.child.kill('SIGTERM');
   const f = await p.done;
@@ -89,7 +89,7 @@ test('serve: the ops API without cycles; /readyz says so; SIGTERM closes cleanly
   const status = await getJson(port, '/status');
   assert.equal(status.body.engine.state, 'serving');
   assert.equal(status.body.kill.state, 'INACTIVE');
-  assert.match(String((await getJson(port, '/metrics')).body), /kill_state 0/);
+  assert.match(String((await getJson(port, '/metrics')).body), /ordinis_kill_switch_active 0/);
   assert.equal((await getJson(port, '/audit/verify')).status, 200);
   p.child.kill('SIGTERM');
   const f = await p.done;

@@ -26,7 +26,7 @@ async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
 }
 
 async function skippedMetric(metrics: ReturnType<typeof createOrchMetrics>, reason: string): Promise<number> {
-  const m = await metrics.raw.cycleSkippedTotal.get();
+  const m = await metrics.raw.cyclesSkippedTotal.get();
   return m.values.find((v) => v.labels.reason === reason)?.value ?? 0;
 }
 
@@ -57,7 +57,7 @@ test('overlap: ticks that find a cycle running are skipped and counted, never ru
   const stats = scheduler.stats();
   assert.ok(stats.skipped >= 5, `expected skipped ticks, got ${stats.skipped}`);
   assert.equal(engine.status().counts.skipped, stats.skipped, 'the engine counted every refused tick');
-  assert.equal(await skippedMetric(metrics, 'cycle_in_progress'), stats.skipped, 'orch_cycle_skipped_total{reason="cycle_in_progress"}');
+  assert.equal(await skippedMetric(metrics, 'cycle_in_progress'), stats.skipped, 'ordinis_cycles_skipped_total{reason="cycle_in_progress"}');
   assert.ok(results.every((r) => r.status === 'ok'));
   assert.equal(scheduler.status, 'stopped');
 });
