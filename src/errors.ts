@@ -66,6 +66,8 @@ export const ERROR_CATALOG = {
   E_EXEC_BROKER_REJECTED: { retryable: false, message: 'broker rejected the order' },
   E_EXEC_BROKER_UNAVAILABLE: { retryable: true, message: 'broker unavailable' },
   E_EXEC_ORDER_UNKNOWN: { retryable: false, message: 'order unknown to the broker' },
+  E_EXEC_BROKER_TIMEOUT: { retryable: true, message: 'the broker did not answer in time; the order is resolved by its client order id' },
+  E_EXEC_BROKER_AUTH: { retryable: false, message: 'the broker refused the credentials or their permissions' },
   E_LEDG_INVARIANT_BREACH: { retryable: false, message: 'ledger invariant breached' },
   E_ANA_COMPUTE_FAILED: { retryable: false, message: 'analytics computation failed' },
   E_REPORT_WRITE_FAILED: { retryable: false, message: 'the report file could not be written' },
