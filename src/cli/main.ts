@@ -17,6 +17,7 @@ import { registerDb } from './commands/ops-db.ts';
 import { registerInit } from './commands/init.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerWorker } from './commands/worker.ts';
+import { registerWalkForward } from './commands/walkforward.ts';
 
 export function buildProgram(): Command {
   const program = new Command('ordinis')
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerBacktest(program);
   registerSweep(program);
   registerWorker(program);
+  registerWalkForward(program);
   registerPaper(program);
   registerServe(program);
   registerRuns(program);

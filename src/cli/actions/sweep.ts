@@ -2,34 +2,26 @@
 // flags (or reads it back for --resume), records it, runs the points that have no result yet
 // on the local pool, stores each result as it finishes, then prints the ranking.
 //
-// What is checked before the database is opened, so a bad sweep leaves nothing behind: the
-// grid and every backtest flag (through the first point's backtest), the objective, --jobs,
-// the data files, and a strategy file (loaded, its hash kept with the sweep).
+// Everything is checked before the database is opened (sweep-definition.ts), so a bad sweep
+// leaves nothing behind.
 
-import { accessSync, constants, existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { OrdinisError } from '../../errors.ts';
-import { makeContext, type GlobalOptions, type CliContext } from '../context.ts';
+import { makeContext, type GlobalOptions } from '../context.ts';
+import { decimalFlag } from '../pipeline-options.ts';
 import { modeForCommand } from '../../modes/mode-table.ts';
-import { commissionModelOf } from '../../domain/commission.ts';
-import { decimalFlag, SAMPLE_DATA, type PipelineFlags } from '../pipeline-options.ts';
-import { isStrategyFileArgument } from '../../adapters/strategy/strategy-file-name.ts';
-import { loadStrategyFile } from '../../adapters/strategy/strategy-file.ts';
-import { objectiveOf, rankByObjective } from '../../modes/sweep/objective.ts';
+import { rankByObjective } from '../../modes/sweep/objective.ts';
 import { jsonResult, type SweepResult } from '../../modes/sweep/sweep-outcome.ts';
 import { queueUrl } from '../../modes/sweep/queue-protocol.ts';
-import { backtestConfigKeys, checkSweepSpec, sweepBaseId, sweepPoints, type SweepSpec } from '../../modes/sweep/sweep-spec.ts';
+import { sweepBaseId, sweepPoints, type SweepSpec } from '../../modes/sweep/sweep-spec.ts';
 import { runLocalPool } from '../../modes/sweep/local-pool.ts';
+import { defineSweep, jobsOf, PIPELINE_KEYS, type SweepDefinitionFlags } from '../sweep-definition.ts';
 import { formatSweepTable, sweepProgressLine } from '../sweep-render.ts';
 import { writeJson, writeText } from '../render.ts';
 
-export interface SweepFlags extends PipelineFlags {
-  grid?: string[];
-  samples?: string;
-  objective?: string;
+export interface SweepFlags extends SweepDefinitionFlags {
   jobs?: string;
   resume?: string;
   queue?: string;
@@ -37,16 +29,11 @@ export interface SweepFlags extends PipelineFlags {
   json?: boolean;
 }
 
-/** The backtest flags a sweep's definition keeps (the pipeline's, less --db). */
-const PIPELINE_KEYS = ['data', 'symbols', 'strategy', 'param', 'fast', 'slow', 'period', 'lower', 'upper', 'qty', 'weight', 'cash', 'commissionPct', 'from', 'to', 'seed'] as const;
-/** The most threads a sweep starts: beyond the cores they only share them. */
-const MAX_JOBS = 256;
-
 export async function runSweepCommand(flags: SweepFlags, cmd: Command): Promise<void> {
   const g = cmd.optsWithGlobals() as GlobalOptions;
   const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
   modeForCommand('backtest', ctx.loaded);
-  const jobs = flags.jobs === undefined ? availableParallelism() : decimalFlag('--jobs', flags.jobs, { integer: true, min: 1, max: MAX_JOBS });
+  const jobs = jobsOf(flags.jobs);
   const queue = flags.queue === undefined ? undefined : queueUrl(flags.queue);
   if (queue !== undefined && flags.jobs !== undefined) throw new OrdinisError('E_CFG_INVALID', '--jobs sets the threads of a local sweep; with --queue the workers run the backtests (ordinis worker --concurrency)', { details: { flag: '--jobs' } });
   const top = flags.top === undefined ? 20 : decimalFlag('--top', flags.top, { integer: true, min: 1, max: 1_000_000 });
@@ -95,40 +82,6 @@ export async function runSweepCommand(flags: SweepFlags, cmd: Command): Promise<
   } finally {
     db.close();
   }
-}
-
-/** A new sweep's definition from the flags, checked (see the header). */
-async function defineSweep(flags: SweepFlags, ctx: CliContext): Promise<{ spec: SweepSpec; points: number }> {
-  const objective = objectiveOf(flags.objective ?? 'sharpe');
-  const pipeline: Omit<PipelineFlags, 'db'> = {};
-  for (const k of PIPELINE_KEYS) if (flags[k] !== undefined) (pipeline as Record<string, unknown>)[k] = flags[k];
-  const seed = flags.seed === undefined ? ctx.config.ORCH_SEED : decimalFlag('--seed', flags.seed, { integer: true, min: 0, max: 0xffff_ffff });
-  const strategyArg = flags.strategy ?? ctx.config.SIG_STRATEGY;
-  const file = isStrategyFileArgument(strategyArg) ? await loadStrategyFile(strategyArg) : undefined;
-  const spec: SweepSpec = {
-    flags: pipeline,
-    grid: flags.grid ?? [],
-    samples: flags.samples === undefined ? null : decimalFlag('--samples', flags.samples, { integer: true, min: 1 }),
-    seed,
-    objective,
-    defaults: {
-      cash: ctx.config.BROKER_STARTING_CASH,
-      commission: commissionModelOf(ctx.config.EXEC_COMMISSION_MODEL, ctx.config.EXEC_COMMISSION_VALUE),
-      strategy: { strategy: ctx.config.SIG_STRATEGY, params: ctx.config.SIG_STRATEGY_PARAMS },
-    },
-    config: backtestConfigKeys(ctx.config),
-    cwd: process.cwd(),
-    strategyFile: file ? { file: file.file, sha256: file.sha256, packId: file.pack.id } : null,
-  };
-  checkSweepSpec(spec);
-  for (const f of flags.data ?? [SAMPLE_DATA]) {
-    try {
-      accessSync(resolve(f), constants.R_OK);
-    } catch (e) {
-      throw new OrdinisError('E_CFG_INVALID', `--data ${f}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e, details: { flag: '--data', value: f } });
-    }
-  }
-  return { spec, points: sweepPoints(spec).length };
 }
 
 function sweepNotFound(sweepId: string, dbPath: string): OrdinisError {

@@ -14,6 +14,7 @@ import { runBacktest } from '../backtest/backtest-driver.ts';
 import { outcomeOf, refusedOutcome, type SweepResult } from './sweep-outcome.ts';
 import { pointRun, sweepConfig, type SweepSpec } from './sweep-spec.ts';
 import type { ParamValue } from './parameter-space.ts';
+import type { EquityPoint } from '../../stages/ana/equity-curve.ts';
 
 /** A point to run: its index in the grid and its parameters. */
 export interface PointTask {
@@ -53,9 +54,14 @@ export class SweepPointRunner {
 
   /** Never throws for the point's own failure: a refused or failed backtest is a result that says so. */
   async run(task: PointTask): Promise<SweepResult> {
+    return (await this.runWithCurve(task)).result;
+  }
+
+  /** As run, with the backtest's chart curve (every bar up to a few thousand; empty when it did not start). */
+  async runWithCurve(task: PointTask): Promise<{ result: SweepResult; equity: readonly EquityPoint[] }> {
     const at = { index: task.index, params: task.params };
     const point = pointRun(this.spec, task.params);
-    if ('refused' in point) return { ...at, ...refusedOutcome(null, this.spec.defaults.cash, point.refused) };
+    if ('refused' in point) return { result: { ...at, ...refusedOutcome(null, this.spec.defaults.cash, point.refused) }, equity: [] };
     const { run, runId } = point;
     const file = point.file ? this.file : undefined;
     try {
@@ -71,11 +77,11 @@ export class SweepPointRunner {
             policy: this.config.ING_BAD_ROW_POLICY,
           })
         : undefined;
-      const { result } = await runBacktest(source ? { ...run, source } : run, { config: this.config, cycleRecords: 'none', ...(file ? { registry: file.registry } : {}) });
-      return { ...at, ...outcomeOf(result) };
+      const { result, artifacts } = await runBacktest(source ? { ...run, source } : run, { config: this.config, cycleRecords: 'none', ...(file ? { registry: file.registry } : {}) });
+      return { result: { ...at, ...outcomeOf(result) }, equity: artifacts.equity };
     } catch (e) {
       const err = toOrdinisError(e);
-      return { ...at, ...refusedOutcome(runId, run.cash, { code: err.code, message: err.message.replace(/^E_[A-Z_]+: /, '') }) };
+      return { result: { ...at, ...refusedOutcome(runId, run.cash, { code: err.code, message: err.message.replace(/^E_[A-Z_]+: /, '') }) }, equity: [] };
     }
   }
 }
