@@ -515,8 +515,9 @@ export function describeRecovery(r: RecoveryReport): string {
 /**
  * Fills recorded in our order book (broker reports) that the ledger lacks, in the order the
  * broker executed them: by fill time, then submission order (how the venue fills a step).
+ * Live reconciliation (modes/live/) counts them on our side too.
  */
-function missingFills(orders: readonly OrderRecord[], posted: (fillId: string) => boolean): Fill[] {
+export function missingFills(orders: readonly OrderRecord[], posted: (fillId: string) => boolean): Fill[] {
   const out: { fill: Fill; order: number }[] = [];
   orders.forEach((rec, i) => {
     for (const f of rec.lastReport?.fills ?? []) if (!posted(f.fillId)) out.push({ fill: f, order: i });
