@@ -81,8 +81,12 @@ export interface CycleSchedulerOptions {
   tickAtStart?: boolean;
   market?: MarketTriggerOptions;
   observer?: Pick<EngineObserver, 'warn'>;
-  /** Each finished cycle, synchronously, before the next tick can start one. */
-  onCycle?: (result: CycleResult) => void;
+  /**
+   * Each finished cycle, before the next tick can start one. It may return a promise (live
+   * reconciliation reads the broker after a cycle): a tick that comes meanwhile waits for it
+   * and runs right after, so no cycle overlaps the work that follows the last one.
+   */
+  onCycle?: (result: CycleResult) => void | Promise<void>;
   /** A cycle that could not run for a reason other than overlap (engine stopped, plan threw, ...). */
   onError?: (error: OrdinisError) => void;
 }
@@ -115,6 +119,8 @@ export class CycleScheduler {
   private subscription: string | undefined;
   private inFlight: Promise<void> | null = null;
   private catchUp = false;
+  /** A tick that came while the last cycle's onCycle work was still running: it runs after it. */
+  private deferred: Tick | undefined;
   private stopping: Promise<void> | null = null;
   private readonly counters = { ticks: 0, cycles: 0, skipped: 0, barEvents: 0, badBarEvents: 0, errors: 0 };
   private lastCycleFinishedAt: string | null = null;
@@ -206,6 +212,11 @@ export class CycleScheduler {
 
   private tick(tick: Tick): void {
     if (this.state !== 'running') return;
+    if (this.inFlight && !this.opts.engine.isBusy) {
+      // The engine is done but the cycle's onCycle work is not: not a skip, a wait (counted when it runs).
+      this.deferred ??= tick;
+      return;
+    }
     this.counters.ticks++;
     if (this.opts.engine.isBusy) {
       this.counters.skipped++;
@@ -229,10 +240,10 @@ export class CycleScheduler {
     const run = this.opts.engine.runCycle(plan.trigger, plan.options);
     this.inFlight = run
       .then(
-        (result) => {
+        async (result) => {
           this.counters.cycles++;
           this.lastCycleFinishedAt = new Date().toISOString();
-          this.opts.onCycle?.(result);
+          await this.opts.onCycle?.(result);
         },
         (e) => this.refused(e),
       )
@@ -245,6 +256,12 @@ export class CycleScheduler {
 
   private afterCycle(): void {
     if (this.state !== 'running') return;
+    const deferred = this.deferred;
+    this.deferred = undefined;
+    if (deferred) {
+      setImmediate(() => this.tick(deferred));
+      return;
+    }
     if (this.opts.cadence.kind === 'continuous') {
       setImmediate(() => this.tick({ source: 'timer' }));
     } else if (this.catchUp) {

@@ -237,3 +237,31 @@ test('BufferedBarSource: time batches in symbol order, late and duplicate bars d
   assert.equal(b.peekTs(), undefined);
   assert.deepEqual(b.stats(), { buffered: 0, accepted: 4, late: 3, duplicates: 1, unknownSymbol: 1, overflow: 0 });
 });
+
+test('an async onCycle (live reconciliation) holds the next cycle: ticks meanwhile wait, none is skipped or overlaps it', async () => {
+  const { engine } = makeEngine({});
+  engine.start();
+  let inOnCycle = false;
+  let cycleDuringOnCycle = false;
+  let finished = 0;
+  const scheduler = new CycleScheduler({
+    engine,
+    cadence: { kind: 'interval', ms: 5 },
+    plan: () => {
+      if (inOnCycle) cycleDuringOnCycle = true;
+      return { trigger: { kind: 'timer' } };
+    },
+    onCycle: async () => {
+      inOnCycle = true;
+      await sleep(40);
+      inOnCycle = false;
+      finished++;
+    },
+  });
+  scheduler.start();
+  await until(() => finished >= 3);
+  await scheduler.stop();
+  assert.equal(cycleDuringOnCycle, false, 'a cycle was planned while the last one\'s onCycle work ran');
+  assert.equal(scheduler.stats().skipped, 0);
+  assert.ok(scheduler.stats().cycles >= 3);
+});
