@@ -33,6 +33,12 @@ interface LongShortFixture {
   final_cash: number;
   final_value: number;
   final_position: number;
+  /** backtrader's TradeAnalyzer: closed trades, long and short, and their summed PnL. */
+  trades_closed: number;
+  trades_long: number;
+  trades_short: number;
+  trades_pnl_gross: number;
+  trades_pnl_net: number;
 }
 
 interface Shown { ts: number; view: TradingView }
@@ -81,6 +87,18 @@ async function replay(file: string): Promise<{ fx: LongShortFixture; reversals: 
   });
   assert.equal(run.result.finalCash, fx.final_cash, 'final cash');
   assert.equal(run.result.finalValue, fx.final_value, 'final value');
+
+  // Round trips, short ones included, as backtrader's TradeAnalyzer counts and sums them.
+  const trades = run.closedTrades;
+  assert.equal(run.result.trades, fx.trades_closed, 'closed trades');
+  assert.equal(trades.filter((t) => t.direction === 'long').length, fx.trades_long, 'long trades');
+  assert.equal(trades.filter((t) => t.direction === 'short').length, fx.trades_short, 'short trades');
+  // To the cent and far below, not to the bit: backtrader's Trade keeps its own entry price,
+  // (0 + size × price) / size, an ulp off the fill price now and then (its broker's position,
+  // which moves the cash, takes the price itself, as the ledger does).
+  const near = (a: number, b: number) => Math.abs(a - b) <= 1e-9;
+  assert.ok(near(trades.reduce((a, t) => a + t.pnlGross, 0), fx.trades_pnl_gross), 'gross PnL of the closed trades');
+  assert.ok(near(trades.reduce((a, t) => a + t.pnlNet, 0), fx.trades_pnl_net), 'net PnL of the closed trades');
 
   // What decide was shown: on the k-th decision bar the equity is backtrader's value at that bar,
   // and the position is what the fills up to that bar add up to.
