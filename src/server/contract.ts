@@ -13,6 +13,8 @@ import type { AuditVerifier } from './audit-verifier.ts';
 import type { BacktestRequests } from './backtest-requests.ts';
 import type { EventStreamOptions } from './event-stream.ts';
 import type { OpsServerLimits } from './ops-server.ts';
+import type { TradingView } from '../observability/trading-metrics.ts';
+import type { Fill, OrderSide, OrderType } from '../domain/order.ts';
 
 /** Structurally a pino logger; only these three levels are used. */
 export interface OpsLogger {
@@ -58,6 +60,29 @@ export interface OpsServerDeps {
   eventStream?: EventStreamOptions;
   /** Where POST /backtests hands a request. Without it, the route answers 503 E_SB_UNAVAILABLE. */
   backtests?: BacktestRequests;
+  /** The trading book for GET /book (the paper runtime's). Without it (`serve`), /book answers 404. */
+  book?: () => BookReport;
+}
+
+/** An order still working at the venue, as GET /book lists it. */
+export interface OpenOrderView {
+  clientOrderId: string;
+  symbol: string;
+  side: OrderSide;
+  qty: number;
+  orderType: OrderType;
+  limitPrice: number | null;
+  stopPrice: number | null;
+  /** 'pending' (no broker answer yet), 'submitted' or 'partial_fill'. */
+  status: string;
+  /** Decision time, RFC 3339. */
+  decidedAt: string;
+}
+
+/** GET /book: the book's figures (as /metrics has them), the working orders and the latest fills (newest first). */
+export interface BookReport extends TradingView {
+  openOrders: OpenOrderView[];
+  recentFills: (Omit<Fill, 'ts'> & { time: string })[];
 }
 
 export type HttpMethod = 'GET' | 'POST';
@@ -76,7 +101,7 @@ export interface ApiRequest {
 
 export type ApiReply =
   | { status: number; json: unknown; headers?: Record<string, string> }
-  | { status: number; text: string; contentType: string }
+  | { status: number; text: string; contentType: string; headers?: Record<string, string> }
   /** A long-lived answer (GET /events): the route writes the response itself. */
   | { status: number; stream: (res: ServerResponse) => void };
 

@@ -1,7 +1,7 @@
-// The ops HTTP API on node:http: health, readiness, metrics, status, run history, audit
-// verification and the kill switch. Loopback by default. Every method other than GET/HEAD
-// changes something, so every such route needs the bearer token; with no token configured
-// they are off (403) rather than open.
+// The ops HTTP API on node:http: the dashboard page, health, readiness, metrics, status, the
+// trading book, run history, audit verification and the kill switch. Loopback by default.
+// Every method other than GET/HEAD changes something, so every such route needs the bearer
+// token; with no token configured they are off (403) rather than open.
 //
 // Request lifecycle, with the error branch of each phase (all errors end in one JSON shape,
 // `{error: {code, message}}`, via errorAnswer; 5xx details go to the log, never the client):
@@ -30,6 +30,8 @@ import { Router } from './router.ts';
 import { EventStreamHub } from './event-stream.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { backtestRoutes } from './routes/backtests.ts';
+import { bookRoutes } from './routes/book.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { killRoutes } from './routes/kill.ts';
@@ -102,7 +104,7 @@ export class OpsServer {
     }
     this.auth = new BearerAuth(deps.token);
     this.events = deps.bus ? new EventStreamHub(deps.bus, deps.eventStream) : undefined;
-    this.router = new Router([...healthRoutes, ...metricsRoutes, ...statusRoutes, ...runsRoutes, ...auditRoutes, ...killRoutes, ...eventRoutes(this.events), ...backtestRoutes]);
+    this.router = new Router([...dashboardRoutes, ...healthRoutes, ...metricsRoutes, ...statusRoutes, ...bookRoutes, ...runsRoutes, ...auditRoutes, ...killRoutes, ...eventRoutes(this.events), ...backtestRoutes]);
     const limits = validLimits(deps.limits ?? DEFAULT_OPS_LIMITS);
     this.server = createServer(
       {

@@ -169,6 +169,7 @@ export async function runPaperCommand(flags: PaperFlags, cmd: Command): Promise<
         kill: rt.pipeline.kill,
         metrics: metrics.registry,
         readiness: () => rt.readiness(),
+        book: () => rt.bookReport(),
         ...(ctx.config.API_TOKEN ? { token: ctx.config.API_TOKEN } : {}),
         host: ctx.config.API_HOST,
         port: ctx.config.API_PORT,

@@ -26,7 +26,8 @@ import type { OrdinisDatabase } from '../../persistence/database.ts';
 import { SqlitePaperVenueStore } from '../../persistence/sqlite-paper-venue-store.ts';
 import { otherConnectionsCommitted } from '../../persistence/sqlite-commit-probe.ts';
 import { SqliteRuntimeStateStore } from '../../persistence/sqlite-runtime-state-store.ts';
-import type { Readiness } from '../../server/contract.ts';
+import type { BookReport, OpenOrderView, Readiness } from '../../server/contract.ts';
+import type { OrderRecord } from '../../stages/exec/order-store.ts';
 import type { FileReplaySource } from '../../adapters/data/file-replay-source.ts';
 import { checkBar } from '../../stages/feat/feature-stage.ts';
 import { createStrategyRegistry, type StrategyRegistry } from '../../stages/sig/registry.ts';
@@ -85,6 +86,9 @@ export interface PaperRuntimeOptions {
    */
   book?: BookChoice;
 }
+
+/** Fills GET /book lists. */
+const RECENT_FILLS = 20;
 
 type RuntimeState = 'ready' | 'refused' | 'running' | 'stopping' | 'stopped';
 
@@ -395,6 +399,19 @@ export class PaperRuntime {
     });
   }
 
+  /** For GET /book: the trading view, the orders still working and the latest fills (newest first). */
+  bookReport(recentFills = RECENT_FILLS): BookReport {
+    const fills = this.venueStore.listFills();
+    return {
+      ...this.tradingView(),
+      openOrders: this.opts.db.orders.listOpen().map(openOrderView),
+      recentFills: fills
+        .slice(-recentFills)
+        .reverse()
+        .map(({ ts, ...f }) => ({ ...f, time: toRfc3339(ts) })),
+    };
+  }
+
   schedulerStats(): SchedulerStats | null {
     return this.scheduler?.stats() ?? null;
   }
@@ -534,6 +551,21 @@ function describeOptions(o: PaperRuntimeOptions): Record<string, unknown> {
       ? { kind: 'replay', files: o.data.files, symbols: o.data.symbols ?? null, from: o.data.from ?? null, to: o.data.to ?? null, speed: o.data.speed }
       : { kind: 'live', feed: o.data.feed.name, symbols: o.data.feed.symbols };
   return { data, strategy: o.strategy, strategyParams: o.strategyParams, sizing: o.sizing, cash: o.cash, commission: o.commission, maxCycles: o.maxCycles ?? null };
+}
+
+function openOrderView(o: OrderRecord): OpenOrderView {
+  const i = o.intent;
+  return {
+    clientOrderId: i.clientOrderId,
+    symbol: i.symbol,
+    side: i.side,
+    qty: i.qty,
+    orderType: i.orderType,
+    limitPrice: i.limitPrice ?? null,
+    stopPrice: i.stopPrice ?? null,
+    status: o.status,
+    decidedAt: toRfc3339(i.ts),
+  };
 }
 
 function newSessionId(clock: Clock): string {
