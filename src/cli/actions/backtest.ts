@@ -11,6 +11,10 @@ import { DefaultBacktestDriver, backtestHostEngine } from '../../modes/backtest/
 import { denialsMostFirst, renderHtmlReport } from '../../modes/backtest/report/html-report.ts';
 import { formatTimestamp } from '../../modes/backtest/report/format.ts';
 import { checkReportPath, writeReportFile } from '../../modes/backtest/report/report-file.ts';
+import { checkBenchmarkFile, reportAnalysisInputs } from '../../modes/backtest/report/report-inputs.ts';
+import { analyseRun } from '../../modes/backtest/report/analysis/report-analysis.ts';
+import { readChartLibrary } from '../../modes/backtest/report/interactive/chart-library.ts';
+import { createStrategyRegistry } from '../../stages/sig/registry.ts';
 import { createEngineObserver } from '../../observability/engine-observer.ts';
 import { createOrchMetrics } from '../../observability/metrics.ts';
 import { setupTracing, tracingOptionsFromConfig } from '../../observability/tracing.ts';
@@ -26,6 +30,7 @@ import { CYCLE_RECORDS } from '../../kernel/cycle-state.ts';
 
 export interface BacktestFlags extends PipelineFlags {
   report?: string;
+  benchmark?: string;
   json?: boolean;
   cycleRecords: string;
   cycleTelemetry?: boolean;
@@ -50,6 +55,12 @@ export async function runBacktestCommand(flags: BacktestFlags, cmd: Command): Pr
   }
   // Before the run: a report that cannot be written must not cost a whole backtest.
   if (flags.report !== undefined) checkReportPath(flags.report);
+  if (flags.benchmark !== undefined) {
+    if (flags.report === undefined) throw new OrdinisError('E_CFG_INVALID', `--benchmark ${flags.benchmark}: a benchmark is drawn in the report; give --report too`);
+    checkBenchmarkFile(flags.benchmark, ctx.config.ING_BAD_ROW_POLICY);
+  }
+  // The strategy's features, for the report's indicator lines (a built-in is resolved as the run resolves it).
+  const features = flags.report === undefined ? [] : strategy.kind === 'file' ? strategy.resolved.features : createStrategyRegistry().resolve(bt.strategy, bt.strategyParams).features;
   const db = ctx.openDb();
   const progress = flags.json ? { update() {}, finish() {} } : createProgressBar();
   const info = buildInfo();
@@ -83,6 +94,23 @@ export async function runBacktestCommand(flags: BacktestFlags, cmd: Command): Pr
     const { result, artifacts } = out!;
     progress.finish();
     if (flags.report) {
+      const trades = artifacts.closedTrades;
+      const fills = result.fills.map((f) => ({ ...f, ts: Date.parse(f.ts) }));
+      const analysis = analyseRun(
+        reportAnalysisInputs({
+          db,
+          runId: result.runId,
+          chartCurve: artifacts.equity,
+          files: { dataFiles: bt.dataFiles, symbols: bt.symbols, from: bt.from, to: bt.to, policy: ctx.config.ING_BAD_ROW_POLICY },
+          features,
+          benchmarkFile: flags.benchmark,
+          startingCash: bt.cash,
+          configuredPeriodsPerYear: ctx.config.ANA_PERIODS_PER_YEAR,
+          symbols: result.symbols,
+          trades,
+          fills,
+        }),
+      );
       writeReport(
         flags.report,
         result,
@@ -97,7 +125,7 @@ export async function runBacktestCommand(flags: BacktestFlags, cmd: Command): Pr
           kpis: result.kpis ?? emptyKpis(),
           quality: result.quality,
           equity: [...artifacts.equity],
-          trades: artifacts.closedTrades.map((t) => ({
+          trades: trades.map((t) => ({
             symbol: t.symbol,
             openTs: t.openTs,
             closeTs: t.closeTs,
@@ -107,11 +135,11 @@ export async function runBacktestCommand(flags: BacktestFlags, cmd: Command): Pr
             pnlGross: t.pnlGross,
             pnlNet: t.pnlNet,
           })),
-          fills: result.fills.map((f) => ({ ...f, ts: Date.parse(f.ts) })),
+          fills,
           orders: result.orders,
           ordersRejected: result.ordersRejected,
           riskDenials: result.riskDenials,
-        }),
+        }, { analysis, chartLibrary: readChartLibrary() }),
       );
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -11,7 +11,8 @@ export function registerBacktest(program: Command): void {
     'starting cash',
     'SQLite file for the run record (default DB_PATH)',
   )
-    .option('--report <file>', 'write a self-contained HTML report')
+    .option('--report <file>', 'write a self-contained HTML report (interactive charts, opens offline)')
+    .option('--benchmark <file>', "the report's benchmark: a CSV of bars bought and held (default: buy and hold of the traded symbols)")
     .option('--cycle-records <mode>', 'exceptions: a run row and CycleResult only for cycles that did not end ok; all: for every cycle; none: no cycle, counts only (sweeps). Same results either way', 'exceptions')
     .option('--cycle-telemetry', 'also trace every cycle (a span per bar and stage under the run\'s span) and meter it (per-cycle metrics)')
     .option('--json', 'print one JSON object on stdout')

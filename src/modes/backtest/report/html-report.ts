@@ -1,8 +1,10 @@
-// The backtest report as one self-contained HTML file: inline CSS, inline SVG charts, no
-// scripts and nothing fetched (a Content-Security-Policy of default-src 'none' makes the
-// browser refuse anything that slipped in). It is opened offline and may be mailed around,
-// so every string from the run (symbols, params, title, status) is escaped. The output is
-// a pure function of the data: no clock, no random ids, no locale-dependent formatting.
+// The backtest report as one self-contained HTML file: inline CSS, inline SVG charts and
+// nothing fetched (a Content-Security-Policy of default-src 'none' makes the browser refuse
+// anything that slipped in). Given the run's analysis and the charting library, it is also
+// interactive: ECharts inlined with the charts' data, the SVG charts kept for a reader with
+// scripts off (<noscript>). It is opened offline and may be mailed around, so every string
+// from the run (symbols, params, title, status) is escaped. The output is a pure function of
+// its inputs: no clock, no random ids, no locale-dependent formatting.
 
 import type { Kpis, QualityFlag } from '../../../domain/analytics.ts';
 import { MAX_CHART_POINTS, downsampleMinMax } from './downsample.ts';
@@ -19,6 +21,20 @@ import {
   formatTimestamp,
 } from './format.ts';
 import { svgLineChart, type ChartPoint } from './svg-chart.ts';
+import type { ReportAnalysis } from './analysis/report-analysis.ts';
+import { reportCharts } from './interactive/chart-options.ts';
+import { INTERACTIVE_CSP, INTERACTIVE_CSS, chartScripts } from './interactive/chart-page.ts';
+import {
+  annualisationNote,
+  benchmarkTable,
+  calendarHeatmap,
+  chartBox,
+  distributionNote,
+  perSymbolTable,
+  priceSection,
+  tradeStatsTable,
+  worstDrawdownsTable,
+} from './interactive/analysis-sections.ts';
 
 export interface ReportTrade {
   symbol: string;
@@ -343,30 +359,76 @@ tr.gap td { text-align: center; color: #666; font-style: italic; }
 footer { margin-top: 32px; font-size: 12px; color: #888; }
 `;
 
+/** What makes the report interactive: the run's analysis and the charting library's source (chart-library.ts). */
+export interface InteractiveReport {
+  analysis: ReportAnalysis;
+  chartLibrary: string;
+}
+
+const STATIC_CSP = "default-src 'none'; style-src 'unsafe-inline'";
+
+/** The sections of the static report: the SVG charts, the key figures, denials, trades and fills. */
+function staticSections(data: BacktestReportData): string[] {
+  return [
+    `<section><h2>Equity</h2>\n${equityChart(data.equity)}\n</section>`,
+    `<section><h2>Drawdown</h2>\n${drawdownChart(data.equity)}\n</section>`,
+    ...tableSections(data),
+  ];
+}
+
+function tableSections(data: BacktestReportData): string[] {
+  return [
+    `<section><h2>Key figures</h2>\n${kpiTable(data.kpis, data.quality)}\n<h3>Data quality</h3>\n${qualityNotes(data.quality)}\n</section>`,
+    `<section><h2>Risk denials</h2>\n${riskDenialsTable(data.riskDenials)}\n</section>`,
+  ];
+}
+
+const tradesSections = (data: BacktestReportData): string[] => [
+  `<section><h2>Trades</h2>\n${tradesTable(data.trades)}\n</section>`,
+  `<section><h2>Fills</h2>\n${fillsSummary(data.fills)}\n</section>`,
+];
+
+/** The interactive report's sections: every chart and table of the analysis around the static report's tables. */
+function interactiveSections(data: BacktestReportData, a: ReportAnalysis): string[] {
+  const logOk = a.equityChart.strategy.every(([, v]) => v > 0) && a.equityChart.benchmark.every(([, v]) => v > 0);
+  const logBox = logOk
+    ? '<label class="toggle"><input type="checkbox" id="equity-log"> log scale</label>'
+    : '<p class="note">Log scale is off: the equity was not always above zero.</p>';
+  return [
+    `<section><h2>Equity</h2>\n${logBox}\n${chartBox('chart-equity')}\n<noscript>${equityChart(data.equity)}</noscript>\n</section>`,
+    `<section><h2>Benchmark</h2>\n${benchmarkTable(a, data.kpis.totalReturnPct)}\n${annualisationNote(a)}\n</section>`,
+    `<section><h2>Drawdown</h2>\n${chartBox('chart-drawdown')}\n<noscript>${drawdownChart(data.equity)}</noscript>\n<h3>Worst drawdowns</h3>\n${worstDrawdownsTable(a)}\n</section>`,
+    `<section><h2>Monthly and yearly returns</h2>\n${calendarHeatmap(a)}\n</section>`,
+    `<section><h2>Rolling Sharpe and volatility</h2>\n${chartBox('chart-rolling')}\n</section>`,
+    `<section><h2>Return distribution</h2>\n${chartBox('chart-distribution')}\n${distributionNote(a)}\n</section>`,
+    ...tableSections(data),
+    `<section><h2>Trade statistics</h2>\n${tradeStatsTable(a)}\n</section>`,
+    `<section><h2>Per symbol</h2>\n${perSymbolTable(a)}\n</section>`,
+    `<section><h2>Price, indicators and fills</h2>\n${priceSection(a)}\n</section>`,
+  ];
+}
+
 /**
- * The whole report. Self-contained (no external resources, no scripts) and deterministic:
- * the same data always gives the same string.
+ * The whole report, deterministic: the same inputs always give the same string. Without
+ * `interactive` it runs no script at all; with it, the charts are ECharts, inlined.
  */
-export function renderHtmlReport(data: BacktestReportData): string {
+export function renderHtmlReport(data: BacktestReportData, interactive?: InteractiveReport): string {
+  const sections = interactive ? [...interactiveSections(data, interactive.analysis), ...tradesSections(data)] : [...staticSections(data), ...tradesSections(data)];
   return [
     '<!doctype html>',
     '<html lang="en">',
     '<head>',
     '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+    `<meta http-equiv="Content-Security-Policy" content="${interactive ? INTERACTIVE_CSP : STATIC_CSP}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(data.title)} — ${escapeHtml(data.runId)}</title>`,
-    `<style>${CSS}</style>`,
+    `<style>${CSS}${interactive ? INTERACTIVE_CSS : ''}</style>`,
     '</head>',
     '<body>',
     `<header>\n${summaryHeader(data)}\n</header>`,
-    `<section><h2>Equity</h2>\n${equityChart(data.equity)}\n</section>`,
-    `<section><h2>Drawdown</h2>\n${drawdownChart(data.equity)}\n</section>`,
-    `<section><h2>Key figures</h2>\n${kpiTable(data.kpis, data.quality)}\n<h3>Data quality</h3>\n${qualityNotes(data.quality)}\n</section>`,
-    `<section><h2>Risk denials</h2>\n${riskDenialsTable(data.riskDenials)}\n</section>`,
-    `<section><h2>Trades</h2>\n${tradesTable(data.trades)}\n</section>`,
-    `<section><h2>Fills</h2>\n${fillsSummary(data.fills)}\n</section>`,
+    ...sections,
     `<footer>Ordinis ORCH backtest report · run <code>${escapeHtml(data.runId)}</code> · times in UTC</footer>`,
+    ...(interactive ? [chartScripts(reportCharts(interactive.analysis), interactive.chartLibrary)] : []),
     '</body>',
     '</html>',
     '',
