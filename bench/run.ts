@@ -22,6 +22,7 @@ import { benchBacktestMemory } from './backtest-memory.ts';
 import { benchMainJob } from './main-job.ts';
 import { benchStartupHelp } from './startup-help.ts';
 import { benchCsvRead } from './csv-read.ts';
+import { benchSweep } from './sweep.ts';
 import type { CycleRecords } from '../src/modes/backtest/backtest-driver.ts';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,6 +42,7 @@ const KEYS = {
   csvReadRowsPerSec: ['rowsPerSec', 'cpuRowsPerSec', 'rows'],
   mainJobMs: ['backtestMs', 'helpMs', 'runs'],
   startupHelpMs: ['median', 'nodeBareMs', 'runs'],
+  sweep: ['backtestsPerSec1', 'backtestsPerSec2', 'speedup', 'queueOverheadMsPerJob', 'backtests'],
 } as const;
 type BenchName = keyof typeof KEYS;
 const NAMES = Object.keys(KEYS) as BenchName[];
@@ -107,6 +109,8 @@ async function runOne(name: BenchName, a: Args): Promise<Detail> {
       return { ...benchMainJob(a.quick, PROJECT_ROOT) };
     case 'startupHelpMs':
       return { ...benchStartupHelp(a.quick, PROJECT_ROOT) };
+    case 'sweep':
+      return { ...(await benchSweep(a.quick, PROJECT_ROOT)) };
   }
 }
 
@@ -272,6 +276,25 @@ function rowsFor(name: BenchName, d: Detail): Row[] {
           specOk: null,
           target: '≤ 150 ms',
           targetOk: n('median') <= 150,
+        },
+      ];
+    case 'sweep':
+      return [
+        {
+          what: `sweep, ${n('backtests')} sma-cross backtests on the ORCL sample (~5,000 bars each), 1 job → 2 jobs`,
+          figure: `${fmt(n('backtestsPerSec1'))} → ${fmt(n('backtestsPerSec2'))} backtests/s (× ${fmt(n('speedup'))})`,
+          spec: '—',
+          specOk: null,
+          target: '≥ 1.8× on 2 cores',
+          targetOk: n('speedup') >= 1.8,
+        },
+        {
+          what: `  queue (BullMQ, redis-server on 127.0.0.1, 1 worker): overhead per job over a local 1-job sweep (${fmt(n('queueJobs'))} jobs)`,
+          figure: n('queueJobs') === 0 ? 'not measured: redis-server not installed' : `${fmt(n('queueOverheadMsPerJob'))} ms`,
+          spec: '—',
+          specOk: null,
+          target: '—',
+          targetOk: null,
         },
       ];
   }

@@ -24,6 +24,7 @@ const EXPECTED = {
   csvReadRowsPerSec: ['rowsPerSec', 'cpuRowsPerSec', 'rows'],
   mainJobMs: ['backtestMs', 'helpMs', 'runs'],
   startupHelpMs: ['median', 'nodeBareMs', 'runs'],
+  sweep: ['backtestsPerSec1', 'backtestsPerSec2', 'speedup', 'queueOverheadMsPerJob', 'backtests'],
 };
 
 test('bench/run.ts --quick --json writes every figure', () => {
