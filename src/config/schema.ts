@@ -172,6 +172,13 @@ function urlKey(def: string, o: Common): KeyDef<z.ZodURL> {
   return { type: 'url', schema, layerSchema: schema, default: def, description: o.description, expected: 'an absolute http(s) URL', secret: false, parseString: parseTrimmed };
 }
 
+/** A key that is off until set (an empty env value unsets it): an optional path or URL. */
+function optionalKey(type: 'string' | 'url', o: Common): KeyDef<z.ZodOptional<z.ZodString | z.ZodURL>> {
+  const schema = (type === 'url' ? z.url({ protocol: /^https?$/ }) : z.string().min(1)).optional();
+  const expected = type === 'url' ? 'an absolute http(s) URL (unset = off)' : 'a non-empty string (unset = off)';
+  return { type, schema, layerSchema: schema, default: undefined, description: o.description, expected, secret: false, parseString: (raw) => ({ ok: true, value: raw.trim() === '' ? undefined : raw.trim() }) };
+}
+
 function scheduleKey(def: string, o: Common): KeyDef<z.ZodString> {
   const schema = z.string().superRefine((s, ctx) => {
     const r = parseSchedule(s);
@@ -338,6 +345,17 @@ export const CONFIG_KEYS = {
   BROKER_STARTING_CASH: numberKey(100000, { min: 0, minExclusive: true, unit: 'account currency', description: 'Paper broker starting cash.' }),
   ANA_PERIODS_PER_YEAR: intKey(252, { min: 1, description: 'Periods per year used to annualize returns and volatility (252 = daily bars).' }),
 
+  // --- ccxt adapter (crypto venues through ccxt: --broker / --feed ccxt:EXCHANGE)
+  CCXT_API_KEY: secretKey({ description: 'API key of the ccxt venue (env ORDINIS_CCXT_API_KEY, or CCXT_CREDENTIALS_FILE); unset with no file = market data only.' }),
+  CCXT_SECRET: secretKey({ description: 'API secret of the ccxt venue, paired with CCXT_API_KEY.' }),
+  CCXT_CREDENTIALS_FILE: optionalKey('string', { description: 'A JSON file {"apiKey", "secret", "password"?} with the ccxt venue\'s credentials, instead of CCXT_API_KEY/CCXT_SECRET (refused if other users may read it).' }),
+  CCXT_SANDBOX: boolKey(true, { description: 'Trade on the venue\'s sandbox/testnet (refused for an exchange that has none); false = the live venue.' }),
+  CCXT_API_URL: optionalKey('url', { description: 'Replaces the origin of every REST url of the ccxt venue (a proxy, or a local venue in tests); paths are kept.' }),
+  CCXT_QUOTE_CURRENCY: stringKey('USDT', { pattern: /^[A-Z0-9]{2,12}$/, patternText: 'a currency code like USDT', description: 'The account currency on the ccxt venue: its balance is the cash; positions are the balances of each symbol\'s base currency.' }),
+  CCXT_TIMEOUT_MS: intKey(10000, { min: 100, max: 120000, unit: 'ms', description: 'A ccxt request unanswered after this fails (E_EXEC_BROKER_TIMEOUT); an order\'s outcome is then resolved by its client order id.' }),
+  CCXT_TIMEFRAME: stringKey('1m', { pattern: /^\d+[smhdwM]$/, patternText: 'a timeframe like 1m, 15m, 1h, 1d', description: 'The candle timeframe of the ccxt bar feed (fetchOHLCV); a bar is delivered once closed, labelled with its close time.' }),
+  CCXT_POLL_MS: intKey(5000, { min: 100, unit: 'ms', description: 'How often the ccxt bar feed asks the venue for new closed candles.' }),
+
   // --- observability
   OBS_TRACES_EXPORTER: enumKey(['otlp', 'console', 'none'], 'none', { description: 'Trace exporter; none installs no SDK (the API stays a no-op).' }),
   OBS_OTLP_ENDPOINT: urlKey('http://127.0.0.1:4318/v1/traces', { description: 'OTLP/HTTP traces endpoint, used when OBS_TRACES_EXPORTER=otlp.' }),
@@ -467,7 +485,7 @@ export function describeConfigKeys(): ConfigKeyDoc[] {
 export function renderConfigTable(): string {
   const esc = (s: string): string => s.replace(/\|/g, '\\|');
   const rows = describeConfigKeys().map((d) => {
-    const def = d.secret ? '(unset)' : d.defaultText === '' ? '(empty)' : `\`${d.defaultText}\``;
+    const def = d.secret || d.default === undefined ? '(unset)' : d.defaultText === '' ? '(empty)' : `\`${d.defaultText}\``;
     return `| \`${d.key}\` | ${d.type} | ${esc(def)} | ${esc(d.description)} |`;
   });
   return ['| Key | Type | Default | Description |', '|---|---|---|---|', ...rows].join('\n') + '\n';

@@ -51,7 +51,7 @@ test('polls yield closed bars only, each once; the candle forming at the venue w
   // The venue is inside its 4th candle (opened T0+3m): three are closed.
   v.clock.set(T0 + 3 * MIN + 20_000);
   await feed.poll((b) => got.push(b), (e) => errors.push(e));
-  assert.deepEqual(errors, []);
+  assert.equal(errors.length, 0);
   assert.deepEqual(got.filter((b) => b.symbol === 'BTC/USDT').map((b) => [b.ts, b.open, b.close]), [
     [T0 + MIN, 50_000, 50_001],
     [T0 + 2 * MIN, 50_001, 50_002],
@@ -61,7 +61,7 @@ test('polls yield closed bars only, each once; the candle forming at the venue w
 
   got.length = 0;
   await feed.poll((b) => got.push(b), (e) => errors.push(e));
-  assert.deepEqual(got, [], 'nothing new while the 4th candle is open');
+  assert.equal(got.length, 0, 'nothing new while the 4th candle is open');
 
   v.clock.set(T0 + 4 * MIN);
   await feed.poll((b) => got.push(b), (e) => errors.push(e));
