@@ -8,6 +8,19 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { startServedPaper, TEST_API_TOKEN, eventually } from '../support/paper-serve.ts';
 
+// The functions handed to page.waitForFunction/$eval run in the page; this project's
+// TypeScript has no DOM library, so the page's document is declared for this module only.
+declare const document: { getElementById(id: string): (HTMLLikeElement & { dataset: Record<string, string> }) | null; querySelector(sel: string): HTMLLikeElement | null; querySelectorAll(sel: string): { length: number } };
+interface HTMLLikeElement {
+  textContent: string | null;
+}
+interface HTMLInputElement {
+  value: string;
+}
+interface HTMLElement {
+  dataset: Record<string, string>;
+}
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
 
