@@ -4,6 +4,8 @@
 export interface FencedBlock {
   lang: string;
   check: boolean;
+  /** Marked `no-check`: deliberately not run (it needs what CI does not have). */
+  noCheck: boolean;
   /** 1-based line of the opening fence. */
   line: number;
   code: string;

@@ -10,9 +10,10 @@
 // The snippets of a page run in the order they appear, all in the project's directory, so
 // a later one may use a file an earlier one made (a database, an export).
 //
-// Any other block (```ts, ```sh, ```json, ...) is illustration and is not run; the guide's
-// own test (test/docs/guide.test.ts) requires every ```ts block of docs/guide/ to be a
-// `check` block, so no TypeScript there goes unchecked.
+// Any other block (```sh, ```json, ...) is illustration and is not run. TypeScript in
+// docs/guide/ is run unless it says, visibly, that it cannot be (```ts no-check: it needs
+// what CI does not have, e.g. a broker account); the guide's own test
+// (test/docs/guide.test.ts) refuses a plain ```ts block there.
 //
 // Pure: text in, snippets out. Kept apart from the script so a test can read it.
 
@@ -20,7 +21,7 @@ const FENCE = /^(`{3,})([^`\n]*)$/;
 
 /**
  * @param {string} markdown
- * @returns {{ lang: string, check: boolean, line: number, code: string }[]}
+ * @returns {{ lang: string, check: boolean, noCheck: boolean, line: number, code: string }[]}
  *   every fenced block, in order; `line` is the 1-based line of its opening fence.
  */
 export function fencedBlocks(markdown) {
@@ -35,7 +36,8 @@ export function fencedBlocks(markdown) {
     let j = i + 1;
     while (j < lines.length && lines[j].trimEnd() !== ticks) body.push(lines[j++]);
     if (j === lines.length) throw new Error(`line ${i + 1}: a code block that is never closed`);
-    blocks.push({ lang: words[0] ?? '', check: words.slice(1).includes('check'), line: i + 1, code: body.join('\n') + '\n' });
+    const flags = words.slice(1);
+    blocks.push({ lang: words[0] ?? '', check: flags.includes('check'), noCheck: flags.includes('no-check'), line: i + 1, code: body.join('\n') + '\n' });
     i = j;
   }
   return blocks;
