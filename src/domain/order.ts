@@ -80,6 +80,12 @@ export interface OrderIntent {
   trailAmount?: number;
   /** A `stop_trail` order's distance as a fraction of the close. */
   trailPercent?: number;
+  /**
+   * A bracket child (stop-loss or take-profit): the client order id of its parent. It works
+   * only from the bar after the parent filled; when one child fills the others are canceled;
+   * when any member ends unfilled (canceled, expired, rejected) the rest are canceled.
+   */
+  parentId?: string;
   timeInForce: TimeInForce;
   /** Decision time (ms). */
   ts: number;

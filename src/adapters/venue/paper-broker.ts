@@ -317,11 +317,12 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       const now = steps.get(ts)!;
       const still: PaperOrder[] = [];
       for (const o of this.resting) {
+        if (o.report.status !== 'submitted') continue; // ended by its bracket on this step
         const bar = now.get(o.intent.symbol);
         // An order can only execute on a bar after the one it was decided on.
         if (bar === undefined || bar.ts <= o.intent.ts || this.work(o, bar)) still.push(o);
       }
-      this.resting = still;
+      this.resting = stillWorking(still);
     }
   }
 
@@ -343,10 +344,11 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     }
     const still: PaperOrder[] = [];
     for (const o of this.resting) {
+      if (o.report.status !== 'submitted') continue; // ended by its bracket on this step
       const bar = bySymbol ? bySymbol.get(o.intent.symbol) : lastBarOf(bars, n, o.intent.symbol);
       if (bar === undefined || bar.ts <= o.intent.ts || this.work(o, bar)) still.push(o);
     }
-    this.resting = still;
+    this.resting = stillWorking(still);
     return true;
   }
 
@@ -359,7 +361,13 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     const i = o.intent;
     if (i.timeInForce === 'day' && i.orderType !== 'market' && dayOrderExpired(i.ts, bar.ts)) {
       this.finish(o, 'canceled', `expired: a day order decided on ${new Date(i.ts).toISOString().slice(0, 10)} did not fill that day`, bar.ts);
+      this.endBracket(o, `bracket ${this.bracketOf(o)}: ${i.clientOrderId} expired`, bar.ts);
       return false;
+    }
+    // A bracket child works from the bar after its parent filled (backtrader activates it then).
+    if (i.parentId !== undefined) {
+      const parent = this.orders.get(i.parentId);
+      if (parent === undefined || parent.report.status !== 'filled' || bar.ts <= parent.report.ts) return true;
     }
     const triggered = o.report.triggered === true;
     const stopPrice = i.orderType === 'stop_trail' ? o.report.trailStop : i.stopPrice;
@@ -412,6 +420,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
   private forget(id: string, o: PaperOrder): boolean {
     if (o.report.status !== 'filled' && o.report.status !== 'rejected' && o.report.status !== 'canceled') return false;
     if (this.resting.includes(o)) return false;
+    if (this.resting.some((w) => w.intent.parentId === id)) return false; // a parent whose children still work
     this.orders.delete(id);
     if (this.byKey.get(o.intent.idempotencyKey) === id) this.byKey.delete(o.intent.idempotencyKey);
     return true;
@@ -463,7 +472,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     this.byKey.set(intent.idempotencyKey, intent.clientOrderId);
     this.journal?.orders.add(order);
 
-    const invalid = validateIntent(intent);
+    const invalid = validateIntent(intent) ?? this.parentProblem(intent);
     const base = intent.orderType === 'stop_trail' ? (intent.stopPrice ?? this.lastBars.get(intent.symbol)?.close) : undefined;
     if (invalid !== null) {
       this.reject(order, invalid, ts);
@@ -496,9 +505,43 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       o.report.status = 'canceled';
       o.report.ts = this.clock ? this.clock.now() : o.report.ts;
       this.journal?.orders.add(o);
+      this.endBracket(o, `bracket ${this.bracketOf(o)}: ${clientOrderId} canceled`, o.report.ts);
+      this.resting = stillWorking(this.resting);
     }
     this.flush();
     return copyReport(o.report);
+  }
+
+  // ---- brackets (backtrader's _bracketize) --------------------------------------------------
+
+  /** Why a bracket child cannot be taken: its parent must be a working order that is no child itself. */
+  private parentProblem(intent: OrderIntent): string | null {
+    if (intent.parentId === undefined) return null;
+    const parent = this.orders.get(intent.parentId);
+    if (parent === undefined || !this.resting.includes(parent)) return `bracket parent ${intent.parentId} is not a working order`;
+    if (parent.intent.parentId !== undefined) return `bracket parent ${intent.parentId} is itself a bracket child`;
+    return null;
+  }
+
+  /** The client order id of a member's bracket (its parent's, or its own). */
+  private bracketOf(o: PaperOrder): string {
+    return o.intent.parentId ?? o.intent.clientOrderId;
+  }
+
+  /**
+   * `o` left its bracket: filled (a child: its siblings are canceled, one cancels the other),
+   * or ended unfilled (canceled, expired, rejected: every other member still working is
+   * canceled). A parent that fills keeps its children. Members are only marked: the settle
+   * loop and cancel drop them from the working list.
+   */
+  private endBracket(o: PaperOrder, reason: string, ts: number): void {
+    const root = this.bracketOf(o);
+    const filledParent = o.report.status === 'filled' && o.intent.parentId === undefined;
+    if (filledParent) return;
+    for (const w of this.resting) {
+      if (w === o || w.report.status !== 'submitted') continue;
+      if (w.intent.clientOrderId === root || w.intent.parentId === root) this.finish(w, 'canceled', reason, ts);
+    }
   }
 
   fetchOrder(clientOrderId: string): ExecutionReport | undefined {
@@ -590,6 +633,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     }
     if (parts.length === 0) {
       this.reject(o, refused!, ts);
+      this.endBracket(o, `bracket ${this.bracketOf(o)}: ${o.intent.clientOrderId} rejected`, ts);
       return;
     }
     this.cash = cash;
@@ -615,6 +659,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       r.status = 'rejected';
       r.rejectReason = `${refused}; the closing ${r.filledQty} executed`;
     }
+    this.endBracket(o, `bracket ${this.bracketOf(o)}: ${o.intent.clientOrderId} ${r.status}`, ts);
   }
 
   /** Commission of one part of a fill; a flat per-order fee is charged on the first part only. */
@@ -652,6 +697,11 @@ function entryTimes(orders: readonly PaperVenueOrder[]): Map<string, number> {
     else if (before === 0 || Math.sign(after) !== Math.sign(before)) opened.set(f.symbol, f.ts);
   }
   return opened;
+}
+
+/** The orders of a working list still working (bracket members a cascade ended drop out). */
+function stillWorking(orders: PaperOrder[]): PaperOrder[] {
+  return orders.every((o) => o.report.status === 'submitted') ? orders : orders.filter((o) => o.report.status === 'submitted');
 }
 
 function lastBarOf(bars: readonly Bar[], n: number, symbol: string): Bar | undefined {

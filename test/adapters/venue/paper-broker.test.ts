@@ -297,3 +297,28 @@ test('a trailing stop starts a trail from the close, follows a rising close, nev
   assert.match(b.submit(intent('X', 'sell', 1, T0, { orderType: 'stop_trail', trailAmount: 1, trailPercent: 0.1 })).rejectReason!, /one of trailAmount, trailPercent/);
   assert.match(b.submit(intent('X', 'sell', 1, T0, { orderType: 'stop_trail', trailPercent: 1.5 })).rejectReason!, /trailPercent in \(0, 1\)/);
 });
+
+test('a bracket: children work from the bar after the parent fills, one cancels the other, a canceled member takes the rest with it', () => {
+  const b = new PaperBroker({ startingCash: 10_000 });
+  b.onBar(bar('X', T0, 10, 10));
+  b.submit(intent('X', 'buy', 5, T0, { clientOrderId: 'p', idempotencyKey: 'p' }));
+  b.submit(intent('X', 'sell', 5, T0, { clientOrderId: 'sl', idempotencyKey: 'sl', orderType: 'stop', stopPrice: 9, parentId: 'p' }));
+  b.submit(intent('X', 'sell', 5, T0, { clientOrderId: 'tp', idempotencyKey: 'tp', orderType: 'limit', limitPrice: 12, parentId: 'p' }));
+  // The parent fills at this open; the bar also reaches the take-profit, but the children are not working yet.
+  b.onBar(bar('X', T0 + DAY, 10, 12.5, { high: 13 }));
+  assert.deepEqual(['p', 'sl', 'tp'].map((id) => b.fetchOrder(id)!.status), ['filled', 'submitted', 'submitted']);
+  b.onBar(bar('X', T0 + 2 * DAY, 12.2, 12.1)); // the take-profit fills at the open (through its limit): the stop is canceled
+  assert.deepEqual(['p', 'sl', 'tp'].map((id) => b.fetchOrder(id)!.status), ['filled', 'canceled', 'filled']);
+  assert.match(b.fetchOrder('sl')!.rejectReason!, /^bracket p: tp filled/);
+  assert.equal(b.fetchAccount().positions.get('X'), undefined);
+  assert.equal(b.fetchOpenOrders().length, 0);
+
+  // Canceling a child cancels the whole bracket (backtrader's _bracketize), the parent too.
+  b.submit(intent('X', 'buy', 1, T0 + 2 * DAY, { clientOrderId: 'p2', idempotencyKey: 'p2', orderType: 'limit', limitPrice: 5 }));
+  b.submit(intent('X', 'sell', 1, T0 + 2 * DAY, { clientOrderId: 'sl2', idempotencyKey: 'sl2', orderType: 'stop', stopPrice: 4, parentId: 'p2' }));
+  b.cancel('sl2');
+  assert.deepEqual(['p2', 'sl2'].map((id) => b.fetchOrder(id)!.status), ['canceled', 'canceled']);
+  assert.match(b.fetchOrder('p2')!.rejectReason!, /^bracket p2: sl2 canceled/);
+  // A child needs a working parent.
+  assert.match(b.submit(intent('X', 'sell', 1, T0 + 2 * DAY, { orderType: 'stop', stopPrice: 4, parentId: 'p2' })).rejectReason!, /bracket parent p2 is not a working order/);
+});
