@@ -2,9 +2,10 @@
 // SpotBook, for the ccxt adapter's tests: the real ccxt library is pointed here by its urls.
 // Signed endpoints check X-MBX-APIKEY and the HMAC-SHA256 signature of the query (or form
 // body) exactly as the venue does. Faults are queued per route: a request that is never
-// answered (timeout), a status with a body and headers (429 with Retry-After, 5xx), or an
+// answered (timeout), a status with a body and headers (429 with Retry-After, 5xx), an
 // answer lost after the venue did the work (the socket is destroyed), which is the case a
-// live adapter must resolve by client order id without sending the order again.
+// live adapter must resolve by client order id without sending the order again, or an
+// answer held after the work (a client killed while waiting for it).
 //
 // Endpoints: GET ping, time, exchangeInfo, klines; signed: POST/GET/DELETE order,
 // GET openOrders, account, myTrades. Documented at
@@ -28,7 +29,8 @@ export interface Candle {
 export type Fault =
   | { kind: 'timeout' }
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
-  | { kind: 'lose-answer' };
+  | { kind: 'lose-answer' }
+  | { kind: 'hold-after' };
 
 export interface FaultRule {
   method: string;
@@ -140,6 +142,11 @@ export class FakeBinanceSpot {
       const r = e instanceof VenueRefusal ? e : new VenueRefusal(-1000, String(e), 500);
       status = r.httpStatus;
       answer = { code: r.code, msg: r.msg };
+    }
+    if (fault?.kind === 'hold-after') {
+      // The venue did the work and the answer is still on its way (a client killed now never sees it).
+      this.held.add(res);
+      return;
     }
     if (fault?.kind === 'lose-answer') {
       // The venue did the work; the answer never reaches the client.
