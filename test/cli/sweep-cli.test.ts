@@ -16,6 +16,7 @@ import { BIN, cleanEnv, cli, failsWith, okJson, okText, ROOT, tempDbPath } from 
 
 const SAMPLE = join(ROOT, 'samples', 'orcl-1995-2014.txt');
 const SHORT = ['--data', SAMPLE, '--symbols', 'ORCL', '--from', '2010-01-01', '--to', '2011-12-31'];
+const SAMPLE_2000 = ['--data', SAMPLE, '--symbols', 'ORCL', '--from', '2000-01-01', '--to', '2003-12-31'];
 /** Six points, two of them refused by the pack (fast must be less than slow). */
 const GRID = ['--grid', 'fast=5,10,30', '--grid', 'slow=20,30'];
 
@@ -68,6 +69,26 @@ test('--jobs 1 and --jobs 3 give bit-identical results, each that of `ordinis ba
   const stored = rows(join(dir, 'three.db'));
   assert.deepEqual({ sweeps: stored.sweeps, results: stored.results }, { sweeps: 1, results: 6 });
   assert.ok(stored.runIds.includes(bt.runId));
+});
+
+test('as `ordinis backtest`: the dev profile (no drawdown guard) unless one is chosen, and --warmup-mode', async (t) => {
+  const { dir } = tempDbPath(t);
+  // All in on ORCL 2000-2003: a drawdown far past the paper profile's 20% guard.
+  const allIn = [...SAMPLE_2000, '--weight', '1'];
+  const two = ['--data', SAMPLE, '--data', join(ROOT, 'samples', 'yhoo-1996-2014.txt'), '--symbols', 'ORCL,YHOO', '--from', '2010-01-01', '--to', '2011-12-31', '--warmup-mode', 'common'];
+  const [sweep, bt, sweepTwo, btTwo] = await Promise.all([
+    cli(['sweep', '--json', '--jobs', '2', '--db', join(dir, 's.db'), ...allIn, '--grid', 'fast=10,20', '--grid', 'slow=50']),
+    cli(['backtest', '--json', '--db', join(dir, 'b.db'), ...allIn, '--fast', '20', '--slow', '50']),
+    cli(['sweep', '--json', '--jobs', '2', '--db', join(dir, 's2.db'), ...two, '--grid', 'fast=10,20', '--grid', 'slow=50']),
+    cli(['backtest', '--json', '--db', join(dir, 'b2.db'), ...two, '--fast', '20', '--slow', '50']),
+  ]);
+  const b = okJson(bt);
+  assert.ok(b.maxDrawdownPct > 20, `a drawdown past the paper guard (${b.maxDrawdownPct}%)`);
+  const p = okJson(sweep).results.find((r: any) => r.params.fast === 20);
+  assert.deepEqual([p.runId, p.finalValue, p.maxDrawdownPct], [b.runId, b.finalValue, b.maxDrawdownPct]);
+  const b2 = okJson(btTwo);
+  const p2 = okJson(sweepTwo).results.find((r: any) => r.params.fast === 20);
+  assert.deepEqual([p2.runId, p2.finalValue, p2.kpis], [b2.runId, b2.finalValue, b2.kpis]);
 });
 
 test('the table: ranked rows with the parameters, the sweep id first; the same sweep again is a new sweep', async (t) => {

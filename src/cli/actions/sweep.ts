@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { OrdinisError } from '../../errors.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
-import { decimalFlag } from '../pipeline-options.ts';
+import { configOverridesOf, decimalFlag } from '../pipeline-options.ts';
 import { modeForCommand } from '../../modes/mode-table.ts';
 import { rankByObjective } from '../../modes/sweep/objective.ts';
 import { jsonResult, type SweepResult } from '../../modes/sweep/sweep-outcome.ts';
@@ -31,7 +31,8 @@ export interface SweepFlags extends SweepDefinitionFlags {
 
 export async function runSweepCommand(flags: SweepFlags, cmd: Command): Promise<void> {
   const g = cmd.optsWithGlobals() as GlobalOptions;
-  const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
+  // As `ordinis backtest`: the dev profile unless one is chosen, --warmup-mode as its key.
+  const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) }, configOverridesOf(flags), 'dev');
   modeForCommand('backtest', ctx.loaded);
   const jobs = jobsOf(flags.jobs);
   const queue = flags.queue === undefined ? undefined : queueUrl(flags.queue);
@@ -90,7 +91,7 @@ function sweepNotFound(sweepId: string, dbPath: string): OrdinisError {
 
 /** --resume runs the sweep as it was defined: a flag that would change it is refused, not ignored. */
 function refuseRedefinition(flags: SweepFlags): void {
-  const given = [...PIPELINE_KEYS, 'grid', 'samples', 'objective'].filter((k) => flags[k as keyof SweepFlags] !== undefined);
+  const given = [...PIPELINE_KEYS, 'warmupMode', 'grid', 'samples', 'objective'].filter((k) => flags[k as keyof SweepFlags] !== undefined);
   if (given.length > 0) {
     const shown = given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
     throw new OrdinisError('E_CFG_INVALID', `--resume runs the sweep as it was defined; ${shown} cannot change it (start a new sweep instead)`, { details: { flag: '--resume', given } });

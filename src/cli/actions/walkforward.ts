@@ -13,6 +13,7 @@ import { pointRun, sweepBaseId, sweepPoints, type SweepSpec } from '../../modes/
 import { parseSpan, walkForwardWindows } from '../../modes/sweep/walk-forward-windows.ts';
 import { runWalkForward } from '../../modes/sweep/walk-forward.ts';
 import { defineSweep, jobsOf, type SweepDefinitionFlags } from '../sweep-definition.ts';
+import { configOverridesOf } from '../pipeline-options.ts';
 import { formatWalkForward, walkForwardJson } from '../walk-forward-render.ts';
 import { writeJson, writeText } from '../render.ts';
 
@@ -27,7 +28,8 @@ export interface WalkForwardFlags extends SweepDefinitionFlags {
 
 export async function runWalkForwardCommand(flags: WalkForwardFlags, cmd: Command): Promise<void> {
   const g = cmd.optsWithGlobals() as GlobalOptions;
-  const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) });
+  // As `ordinis backtest`: the dev profile unless one is chosen, --warmup-mode as its key.
+  const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) }, configOverridesOf(flags), 'dev');
   modeForCommand('backtest', ctx.loaded);
   const jobs = jobsOf(flags.jobs);
   const inSample = parseSpan('--in-sample', flags.inSample);
