@@ -141,13 +141,19 @@ export class CcxtBroker implements BrokerAdapter {
     }
     if (found) {
       // The venue holds the order (the answer was lost, or this is a duplicate): that is the answer.
-      const diff = orderDifference(intent, found);
+      const diff = orderDifference(intent, found, this.asSent(intent));
       if (diff !== null) throw new OrdinisError('E_EXEC_IDEMPOTENCY_CONFLICT', `order ${id}: the venue holds another order under this client order id: ${diff}`, { details: { clientOrderId: id } });
       return this.report(found, id);
     }
     if (isOrderRefusal(e)) return refusedReport(intent, failure.message, this.opts.clock.now());
     if (isOutcomeUnknown(e)) throw new OrdinisError(failure.code, failure.message, { cause: e, details: { clientOrderId: id, outcome: 'not at the venue' } });
     throw failure;
+  }
+
+  /** The intent's amount and limit as ccxt sends them: rounded to the market's precision. */
+  private asSent(intent: OrderIntent): { amount: number; price?: number } {
+    const amount = Number(this.exchange.amountToPrecision(intent.symbol, intent.qty));
+    return intent.limitPrice === undefined ? { amount } : { amount, price: Number(this.exchange.priceToPrecision(intent.symbol, intent.limitPrice)) };
   }
 
   /** The symbol an order lives in, asking the venue when this process has not seen it. */

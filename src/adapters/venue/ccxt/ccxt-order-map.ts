@@ -129,12 +129,16 @@ export function refusedReport(intent: OrderIntent, reason: string, now: number):
   };
 }
 
-/** Null when a venue order is the intent's order (same symbol, side, amount, type, limit); else what differs. */
-export function orderDifference(intent: OrderIntent, order: Order): string | null {
+/**
+ * Null when a venue order is the intent's order (same symbol, side, amount, type, limit); else
+ * what differs. `sent` is the amount and limit as they went out, rounded to the market's
+ * precision (ccxt rounds before sending), so a rounded order is still the same order.
+ */
+export function orderDifference(intent: OrderIntent, order: Order, sent: { amount: number; price?: number } = { amount: intent.qty, ...(intent.limitPrice !== undefined ? { price: intent.limitPrice } : {}) }): string | null {
   if (order.symbol !== intent.symbol) return `symbol differs (${order.symbol} vs ${intent.symbol})`;
   if (order.side !== intent.side) return `side differs (${order.side} vs ${intent.side})`;
-  if (order.amount !== intent.qty) return `amount differs (${order.amount} vs ${intent.qty})`;
+  if (order.amount !== sent.amount) return `amount differs (${order.amount} vs ${sent.amount})`;
   if (order.type !== undefined && order.type !== intent.orderType) return `type differs (${order.type} vs ${intent.orderType})`;
-  if (intent.orderType === 'limit' && order.price !== intent.limitPrice) return `limit price differs (${order.price} vs ${intent.limitPrice})`;
+  if (intent.orderType === 'limit' && order.price !== sent.price) return `limit price differs (${order.price} vs ${sent.price})`;
   return null;
 }

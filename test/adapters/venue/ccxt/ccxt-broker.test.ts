@@ -222,3 +222,14 @@ test('a wrong secret is E_EXEC_BROKER_AUTH, not retryable, and the secret is in 
   assert.ok(!JSON.stringify(e.toJSON()).includes('not-the-secret-xyz'));
   assert.ok(!e.message.includes('not-the-secret-xyz'));
 });
+
+test('an amount past the market precision goes out rounded, and a duplicate of it is still the same order', async (t) => {
+  const v = await venue(t);
+  const { broker } = await v.broker();
+  const odd = intent('ord-p1', { qty: 0.123456789, orderType: 'limit', limitPrice: 40_000.004 });
+  const a = await broker.submit(odd);
+  assert.equal(a.qty, 0.12345, 'LOT_SIZE step 0.00001');
+  const b = await broker.submit(odd);
+  assert.equal(b.orderId, a.orderId);
+  assert.equal(v.fake.book.orderCount('ord-p1'), 1);
+});
