@@ -50,6 +50,12 @@ export interface OrderRequest {
   trailPercent?: number;
   /** Default 'gtc'. */
   timeInForce?: 'gtc' | 'day';
+  /**
+   * A bracket around this (entry) order: a stop-loss (a stop order) and/or a take-profit (a
+   * limit order) on the other side for the same size, working once the entry fills; one
+   * cancels the other (backtrader's buy_bracket / sell_bracket).
+   */
+  bracket?: { stopLoss?: number; takeProfit?: number };
 }
 
 /** The terms of an order besides side and size: type, prices, how long it works. */

@@ -12,7 +12,10 @@ export const BUILT_IN_RISK_REASON_CODES = [
   'RISK.ORDER.WORKING',
   'RISK.POSITION.NO_CHANGE',
   'RISK.SIZE.ZERO',
+  'RISK.BRACKET.CHILD_DENIED',
   'RISK.PRICE.MISSING',
+  'RISK.ORDER.NOTIONAL_CAP',
+  'RISK.ORDER.RATE_CAP',
   'RISK.EXCEPTION',
   'RISK.OK',
 ] as const;
@@ -56,6 +59,8 @@ export interface RiskDecision {
   order?: { side: OrderSide; qty: number; referencePrice: number; terms?: OrderTerms };
   /** A working order to cancel (a strategy's explicit cancel), when allowed. */
   cancel?: string;
+  /** A bracket child (stop-loss, take-profit): the signal id of its entry's decision. */
+  parentSignalId?: string;
   /** Human-readable note on adjustments (e.g. "qty capped 120 -> 80 by symbol cap"). */
   adjustments?: string[];
 }

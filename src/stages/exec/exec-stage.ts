@@ -154,6 +154,8 @@ export class ExecStage implements Stage<'EXEC'> {
     const submitted: ExecutionBatch['submitted'] = [];
     const riskRejected: RiskRejectedOrder[] = [];
     const refused: ExecRefusal[] = [];
+    /** This cycle's intents by decision: a bracket child names its entry's client order id. */
+    const sentFor = new Map<string, string>();
     for (const d of ctx.data.RISK ?? []) {
       if (d.cancel !== undefined && d.allowed) {
         yield* this.cancelWorking(d.cancel, d.signalId, d.symbol, open, out, refused);
@@ -215,6 +217,14 @@ export class ExecStage implements Stage<'EXEC'> {
       if (terms?.stopPrice !== undefined) intent.stopPrice = terms.stopPrice;
       if (terms?.trailAmount !== undefined) intent.trailAmount = terms.trailAmount;
       if (terms?.trailPercent !== undefined) intent.trailPercent = terms.trailPercent;
+      if (d.parentSignalId !== undefined) {
+        const parentId = sentFor.get(d.parentSignalId);
+        if (parentId === undefined) {
+          refused.push({ signalId: d.signalId, symbol: d.symbol, code: 'E_EXEC_ORDER_UNKNOWN', reason: `bracket child of ${d.parentSignalId}, whose entry was not sent` });
+          continue;
+        }
+        intent.parentId = parentId;
+      }
       const id = intent.clientOrderId;
       const ins = store.insertIntent(intent);
       if (!ins.inserted) {
@@ -274,6 +284,7 @@ export class ExecStage implements Stage<'EXEC'> {
       }
 
       submitted.push({ intent, report });
+      sentFor.set(d.signalId, id);
       if (FINAL_ORDER_STATUSES.has(report.status)) this.deliver(out, report, true);
       else if (!working.includes(id)) working.push(id);
     }

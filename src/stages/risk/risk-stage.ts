@@ -11,7 +11,11 @@
 // against the position the earlier ones left.
 //
 // A strategy's explicit order is one decision through the chain like any other (no reversal
-// split). A cancel of a working order is allowed without the chain: it can only take risk off.
+// split). A bracket is its entry, then its stop-loss and take-profit (`<signalId>/sl`,
+// `/tp`), each through the chain against the position the entry leaves and the running cash
+// after it; a child denied denies the bracket (RISK.BRACKET.CHILD_DENIED on the entry, whose
+// cash stays spent in the running cash, as backtrader leaves a margin-rejected bracket's).
+// A cancel of a working order is allowed without the chain: it can only take risk off.
 
 import type { AccountView } from '../../domain/portfolio.ts';
 import type { RiskDecision, RiskReasonCode } from '../../domain/risk.ts';
@@ -21,6 +25,7 @@ import type { ExecutionReport } from '../../domain/order.ts';
 import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
 import { DEFAULT_POLICY_CHAIN, evaluateChain, validatePolicyChain } from './chain.ts';
 import { isReversal } from './policies/position-mapping.ts';
+import type { OrderRequest } from '../../domain/order.ts';
 import { pseudoExecuteCash } from './policies/cash-check.ts';
 import { normalizeRiskConfig, type RiskConfig, type RiskConfigInput, type RiskPolicy } from './policy.ts';
 
@@ -127,6 +132,10 @@ export class RiskStage implements Stage<'RISK'> {
       const reversal = signal.order === undefined && isReversal(signal.direction, held);
       const wasWorking = working.has(signal.symbol);
       const close = this.decideOne(ctx.cycleTime, killActive, stale, account, equity, working, signal, run);
+      if (signal.order?.bracket !== undefined && close.allowed && close.order) {
+        this.decideBracket(ctx.cycleTime, killActive, stale, account, equity, working, signal, close, run);
+        continue;
+      }
       if (!reversal || !close.allowed) continue;
       // The opening order: the symbol is flat once the close fills, and its close is not a
       // working order the opening one must wait for.
@@ -137,6 +146,45 @@ export class RiskStage implements Stage<'RISK'> {
       this.decideOne(ctx.cycleTime, killActive, stale, { cash: account.cash, positions: flat }, equity, working, open, run);
     }
     return run.decisions;
+  }
+
+  /** A bracket's children against the position its entry leaves; a denied child denies the entry. */
+  private decideBracket(
+    nowMs: number,
+    killActive: boolean,
+    stale: { reason: string; lagMs: number } | undefined,
+    account: AccountView,
+    equity: number,
+    working: Set<string>,
+    signal: Signal,
+    entry: RiskDecision,
+    run: DecisionRun,
+  ): void {
+    const { side, qty } = entry.order!;
+    const b = signal.order!.bracket!;
+    const after = new Map(account.positions);
+    after.set(signal.symbol, (account.positions.get(signal.symbol) ?? 0) + (side === 'buy' ? qty : -qty));
+    const exit = side === 'buy' ? 'sell' : 'buy';
+    const tif = signal.order!.timeInForce;
+    const children: [string, OrderRequest][] = [];
+    if (b.stopLoss !== undefined) children.push(['sl', { side: exit, type: 'stop', stopPrice: b.stopLoss, qty, ...(tif ? { timeInForce: tif } : {}) }]);
+    if (b.takeProfit !== undefined) children.push(['tp', { side: exit, type: 'limit', limitPrice: b.takeProfit, qty, ...(tif ? { timeInForce: tif } : {}) }]);
+    for (const [leg, order] of children) {
+      const child: Signal = { ...signal, signalId: `${signal.signalId}/${leg}`, direction: exit === 'buy' ? 'LONG' : 'SHORT', order };
+      const d = this.decideOne(nowMs, killActive, stale, { cash: account.cash, positions: after }, equity, working, child, run);
+      d.parentSignalId = signal.signalId;
+      if (!d.allowed) {
+        entry.allowed = false;
+        entry.reasons = ['RISK.BRACKET.CHILD_DENIED'];
+        (entry.adjustments ??= []).push(`bracket ${leg} denied: ${d.reasons.join(', ')}`);
+        for (const sibling of run.decisions) {
+          if (sibling === d || sibling.parentSignalId !== signal.signalId) continue;
+          sibling.allowed = false;
+          sibling.reasons = ['RISK.BRACKET.CHILD_DENIED'];
+        }
+        return;
+      }
+    }
   }
 
   private decideOne(

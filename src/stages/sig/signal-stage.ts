@@ -225,6 +225,12 @@ function orderRequestProblem(o: OrderRequest): string | null {
     return `equityFraction must be in (0, 1] (got ${String(o.equityFraction)})`;
   }
   if (o.timeInForce !== undefined && o.timeInForce !== 'gtc' && o.timeInForce !== 'day') return `timeInForce '${String(o.timeInForce)}' is not gtc or day`;
+  if (o.bracket !== undefined) {
+    const b = o.bracket;
+    if (b === null || typeof b !== 'object' || (b.stopLoss === undefined && b.takeProfit === undefined)) return 'bracket needs stopLoss and/or takeProfit';
+    if (b.stopLoss !== undefined && !price(b.stopLoss)) return `bracket stopLoss must be > 0 (got ${String(b.stopLoss)})`;
+    if (b.takeProfit !== undefined && !price(b.takeProfit)) return `bracket takeProfit must be > 0 (got ${String(b.takeProfit)})`;
+  }
   return null;
 }
 

@@ -88,3 +88,45 @@ test('NVDA, explicit limit / stop / stop-limit / market orders with cancels, rea
     assert.equal(p.value, fx.values[i], `value after bar ${i} (${new Date(p.ts).toISOString().slice(0, 10)})`);
   }
 });
+
+const bracketTrader = defineStrategyPack({
+  id: 'bracket-trader',
+  version: '1.0.0',
+  features: () => [{ kind: 'field', name: 'px', field: 'close' }],
+  decide: (v, memory, _params, book): Decision | null => {
+    const m = memory as unknown as Memory;
+    m.bar = (m.bar ?? 0) + 1;
+    (m.barOf ??= new Map()).set(v.ts, m.bar);
+    const { qty, entryTs } = book.position;
+    const working = book.openOrders;
+    const close = v.features.px!;
+    if (qty === 0) {
+      if (working.length === 0) {
+        return { reason: 'dip', orders: [{ side: 'buy', type: 'limit', limitPrice: close * 0.98, equityFraction: 0.5, bracket: { stopLoss: close * 0.93, takeProfit: close * 1.08 } }] };
+      }
+      // The entry unfilled for 3 bars: cancel it, its children go with it.
+      return m.bar - m.barOf.get(working[0]!.ts)! >= 3 ? { reason: 'stale_entry', cancel: [working[0]!.clientOrderId] } : null;
+    }
+    if (qty > 0 && (v.ts - entryTs!) / DAY_MS >= 20) return { reason: 'time_exit', cancel: working.map((o) => o.clientOrderId), orders: [{ side: 'sell', qty }] };
+    return null;
+  },
+});
+
+test('ORCL, brackets from decide (a limit entry for half of equity with a stop-loss and a take-profit, OCO), canceled entries, time exits: every fill, value and final cash as backtrader', async () => {
+  const fx = JSON.parse(readFileSync(join(FIXTURES, 'orcl-bracket-orders.json'), 'utf8')) as Fixture;
+  const bars = readBarsFile(join(DATA, fx.data_file), { symbol: 'X' }).bars;
+  const riskPolicies = DEFAULT_POLICY_CHAIN.filter((p) => p.id !== 'max-drawdown');
+  const run = await runStrategy(bracketTrader, { bars, cash: fx.cash, commission: { kind: 'percent', percent: fx.commission_pct }, riskPolicies });
+  assert.equal(run.result.status, 'ok');
+  const completed = fx.orders.filter((o) => o.status === 'Completed');
+  assert.equal(run.fills.length, completed.length, 'fills');
+  completed.forEach((o, i) => {
+    const f = run.fills[i]!;
+    assert.deepEqual([f.ts.slice(0, 10), f.side, f.qty, f.price, f.commission], [o.fill_date, o.side, o.size, o.fill_price, o.commission], `order ${i} (${o.type} ${o.date})`);
+  });
+  assert.equal(run.result.orders, fx.orders.length, 'orders (entries and both children)');
+  assert.equal(run.result.finalCash, fx.final_cash, 'final cash');
+  assert.equal(run.result.finalValue, fx.final_value, 'final value');
+  const barIndex = new Map(bars.map((b, i) => [b.ts, i]));
+  for (const p of run.equity) assert.equal(p.value, fx.values[barIndex.get(p.ts)!], `value on ${new Date(p.ts).toISOString().slice(0, 10)}`);
+});

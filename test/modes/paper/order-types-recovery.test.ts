@@ -62,3 +62,51 @@ test('a crash after the venue took a limit, a stop-limit and a short sale: recov
   assert.equal(at('ord-stop-limit').resting, true);
   assert.deepEqual([at('ord-stop-limit').intent.stopPrice, at('ord-stop-limit').intent.limitPrice], [close * 0.5, close * 0.49]);
 });
+
+test('a crash after the venue took a bracket (entry, stop-loss, take-profit): recovered by query, the children work once the entry filled, one cancels the other, books sound', async (t) => {
+  const path = join(tempDir(t), 'bracket.db');
+  const first = await openPaper(t, path, { maxCycles: 25 });
+  const s1 = await first.rt.run();
+  first.db.close();
+
+  const db = openDatabase({ path });
+  const ts = Date.parse(s1.lastBarTime!);
+  const store = SqlitePaperVenueStore.on(db);
+  const state = store.load()!;
+  const close = state.lastBars.find((b) => b.symbol === 'ORCL')!.close;
+  const venue = new PaperBroker({ state, store, clock: new ManualClock(ts) });
+  const intent = (id: string, side: 'buy' | 'sell', terms: Partial<OrderIntent> = {}): OrderIntent => ({
+    clientOrderId: id, idempotencyKey: `key-${id}`, correlationId: 'crashed-cycle', signalId: `sig-${id}`,
+    symbol: 'ORCL', side, qty: 4, orderType: 'market', timeInForce: 'gtc', ts, ...terms,
+  });
+  const bracket = [
+    intent('ord-entry', 'buy'),
+    intent('ord-sl', 'sell', { orderType: 'stop', stopPrice: close * 0.5, parentId: 'ord-entry' }),
+    intent('ord-tp', 'sell', { orderType: 'limit', limitPrice: close * 1.01, parentId: 'ord-entry' }),
+  ];
+  for (const o of bracket) {
+    db.orders.insertIntent(o);
+    assert.equal(venue.submit(o).status, 'submitted');
+  }
+  assert.throws(() => venue.submit({ ...bracket[1]!, parentId: 'ord-other' }), (e: unknown) => e instanceof OrdinisError && e.code === 'E_EXEC_IDEMPOTENCY_CONFLICT' && /parentId differs/.test(e.message));
+  db.close();
+
+  const second = await openPaper(t, path, { maxCycles: 40 });
+  const rec = second.rt.recovery;
+  assert.equal(rec.ok, true, rec.reasons.join('; '));
+  const byId = new Map(rec.pendingOrders.map((p) => [p.clientOrderId, p]));
+  for (const o of bracket) assert.equal(byId.get(o.clientOrderId)?.outcome, 'answered', o.clientOrderId);
+  await second.rt.run();
+  second.db.close();
+
+  const b = readBooks(path);
+  assertBooksSound(b);
+  const at = (id: string) => b.venueOrders.find((o) => o.intent.clientOrderId === id)!;
+  assert.equal(at('ord-entry').report.status, 'filled');
+  assert.equal(at('ord-sl').intent.parentId, 'ord-entry', 'the venue record keeps the bracket');
+  // The take-profit 1% above the close fills within 40 bars of ORCL here; the stop at half the price is canceled with it.
+  assert.equal(at('ord-tp').report.status, 'filled');
+  assert.equal(at('ord-sl').report.status, 'canceled');
+  assert.match(at('ord-sl').report.rejectReason!, /^bracket ord-entry: ord-tp filled/);
+  assert.ok(at('ord-tp').report.fills[0]!.ts > at('ord-entry').report.fills[0]!.ts, 'the take-profit filled on a later bar than its entry');
+});

@@ -113,8 +113,8 @@ export function assertBooksSound(b: Books): void {
   const sent = intentIds.filter((id) => !notReceived.includes(id));
   assert.deepEqual([...venueIds].sort(), [...sent].sort(), 'venue orders = our intents minus those closed as not received');
   for (const id of notReceived) assert.ok(!venueIds.includes(id), `an intent closed as not received reached the venue: ${id}`);
-  // Same decision never sent twice under two ids.
-  const decisions = b.venueOrders.map((o) => `${o.intent.symbol}|${o.intent.side}|${o.intent.qty}|${o.intent.ts}`);
+  // Same decision never sent twice under two ids (a bracket's stop-loss and take-profit are two orders: their terms differ).
+  const decisions = b.venueOrders.map((o) => `${o.intent.symbol}|${o.intent.side}|${o.intent.qty}|${o.intent.ts}|${o.intent.orderType}|${o.intent.limitPrice}|${o.intent.stopPrice}`);
   assert.equal(new Set(decisions).size, decisions.length, 'the same decision reached the venue twice');
   assert.equal(b.intents.filter((r) => r.status === 'pending').length, 0, 'an intent is still pending');
   // Every order the venue holds has its submission audit record.

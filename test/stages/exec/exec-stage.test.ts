@@ -301,3 +301,15 @@ test('a cancel decision cancels an open order on file and hands its final report
   assert.equal(store.findByClientOrderId(placed.clientOrderId)?.status, 'canceled');
   assert.deepEqual(broker.inner.fetchOpenOrders(), []);
 });
+
+test("a bracket child's intent names its entry's client order id; a child whose entry was not sent is refused", () => {
+  const { broker, run } = setup();
+  const entry = decision('X', 'buy', 10, T0, { signalId: 'e' });
+  const sl = decision('X', 'sell', 10, T0, { signalId: 'e/sl', parentSignalId: 'e', order: { side: 'sell', qty: 10, referencePrice: 8, terms: { orderType: 'stop', stopPrice: 8 } } });
+  const orphan = decision('X', 'sell', 10, T0, { signalId: 'z/sl', parentSignalId: 'z', order: { side: 'sell', qty: 10, referencePrice: 8, terms: { orderType: 'stop', stopPrice: 8 } } });
+  const out = run([entry, sl, orphan]);
+  assert.equal(out.submitted.length, 2);
+  assert.equal(out.submitted[1]!.intent.parentId, out.submitted[0]!.intent.clientOrderId);
+  assert.deepEqual(out.refused.map((r) => [r.signalId, r.code]), [['z/sl', 'E_EXEC_ORDER_UNKNOWN']]);
+  assert.equal(broker.inner.fetchOpenOrders().length, 2);
+});

@@ -6,6 +6,7 @@ import type { Signal } from '../../../src/domain/signal.ts';
 import type { Bar } from '../../../src/domain/market.ts';
 import { RiskStage, brokerWorkingSymbols, type RiskStageOptions } from '../../../src/stages/risk/risk-stage.ts';
 import { PaperBroker } from '../../../src/adapters/venue/paper-broker.ts';
+import { DEFAULT_POLICY_CHAIN } from '../../../src/stages/risk/chain.ts';
 import { DAY, T0, bar, makeCtx, signal } from '../exec/support.ts';
 
 function account(cash: number, positions: Record<string, number> = {}): AccountView {
@@ -223,4 +224,23 @@ test('sizing by risk: floor(riskFraction × equity / stopDistance) shares, check
   assert.deepEqual(d!.order, { side: 'buy', qty: 40, referencePrice: 10, terms: { orderType: 'market' } }); // 100 risked over 2.5 a share
   const [tiny] = decide(s, [signal('X', 'LONG', T0, { order: { side: 'buy', riskFraction: 0.0001, stopDistance: 5 } })], [bar('X', T0, 10, 10)]);
   assert.deepEqual([tiny!.allowed, tiny!.reasons], [false, ['RISK.SIZE.ZERO']]);
+});
+
+test('a bracket is its entry, then stop-loss and take-profit for the same size against the position it leaves; a child denied denies the bracket', () => {
+  const s = stage(() => account(1000), { config: { sizing: { kind: 'fixed', qty: 10 } } });
+  const entry = signal('X', 'LONG', T0, { order: { side: 'buy', type: 'limit', limitPrice: 9, bracket: { stopLoss: 8, takeProfit: 11 } } });
+  const out = decide(s, [entry], [bar('X', T0, 10, 10)]);
+  assert.deepEqual(
+    out.map((d) => [d.signalId.slice(entry.signalId.length), d.allowed, d.parentSignalId, d.order?.side, d.order?.qty, d.order?.terms?.orderType, d.order?.referencePrice]),
+    [
+      ['', true, undefined, 'buy', 10, 'limit', 9],
+      ['/sl', true, entry.signalId, 'sell', 10, 'stop', 8],
+      ['/tp', true, entry.signalId, 'sell', 10, 'limit', 11],
+    ],
+  );
+  // A custom policy that refuses take-profits: the whole bracket is denied.
+  const noTp = { id: 'no-tp', evaluate: (sig: Signal) => (sig.signalId.endsWith('/tp') ? { verdict: 'deny' as const, reason: 'custom:no_tp' as const } : { verdict: 'pass' as const }) };
+  const strict = stage(() => account(1000), { config: { sizing: { kind: 'fixed', qty: 10 } }, policies: [...DEFAULT_POLICY_CHAIN, noTp] });
+  const denied = decide(strict, [entry], [bar('X', T0, 10, 10)]);
+  assert.deepEqual(denied.map((d) => [d.allowed, d.reasons[0]]), [[false, 'RISK.BRACKET.CHILD_DENIED'], [false, 'RISK.BRACKET.CHILD_DENIED'], [false, 'custom:no_tp']]);
 });
