@@ -8,8 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { BIN, cleanEnv, cli, failsWith, okJson, okText, ROOT, tempDbPath } from './cli-harness.ts';
@@ -100,7 +100,12 @@ test('the table: ranked rows with the parameters, the sweep id first; the same s
   const header = lines.find((l) => l.startsWith('#'))!;
   assert.match(header, /^#\s+fast\s+slow\s+calmar\s+return\s+max-drawdown\s+sharpe\s+trades\s+final-value\s+run$/);
   assert.match(first, /\(4 more: --top N, or --json\)/);
-  const again = okJson(await cli(['sweep', '--json', '--jobs', '2', '--db', db, '--objective', 'calmar', ...SHORT, ...GRID]));
+  const report = join(dirname(db), 'sweep.html');
+  const again = okJson(await cli(['sweep', '--json', '--jobs', '2', '--db', db, '--objective', 'calmar', '--report', report, ...SHORT, ...GRID]));
+  const html = readFileSync(report, 'utf8');
+  assert.equal(html.match(/<rect /g)?.length, 6, 'a heatmap cell per point');
+  assert.match(html, /calmar by fast × slow/);
+  assert.equal(html.match(/<svg /g)?.length, 1 + 4, 'the heatmap and the 4 runs that ran (up to 5)');
   assert.equal(again.sweepId, `${lines[0]!.split(/\s+/)[1]}-2`);
   assert.equal(rows(db).sweeps, 2);
 });
@@ -194,6 +199,7 @@ test('bad input is refused naming it, exit 1, and no database is created', async
     cli(['sweep', '--db', db, ...GRID, '--data', join(dir, 'missing.csv')]),
     cli(['sweep', '--db', db, ...SHORT, '--grid', 'period=5,10']),
     cli(['sweep', '--db', db, '--resume', 'sw-000000000000']),
+    cli(['sweep', '--db', db, ...SHORT, ...GRID, '--report', join(dir, 'no-such-dir', 'r.html')]),
   ]);
   failsWith(runs[0]!, 'E_CFG_INVALID', /at least one --grid/);
   failsWith(runs[1]!, 'E_CFG_INVALID', /--grid "fast=5:50": a range is from:to:step/);
@@ -203,5 +209,6 @@ test('bad input is refused naming it, exit 1, and no database is created', async
   failsWith(runs[5]!, 'E_CFG_INVALID', /--data .*missing\.csv: cannot be read/);
   failsWith(runs[6]!, 'E_CFG_INVALID', /--period does not apply to --strategy sma-cross/);
   failsWith(runs[7]!, 'E_SWEEP_NOT_FOUND', /--resume sw-000000000000: no sweep by that id/);
+  failsWith(runs[8]!, 'E_CFG_INVALID', /--report .*r\.html: its directory .* does not exist/);
   assert.equal(existsSync(db), false);
 });

@@ -20,12 +20,20 @@ import { runLocalPool } from '../../modes/sweep/local-pool.ts';
 import { defineSweep, jobsOf, PIPELINE_KEYS, type SweepDefinitionFlags } from '../sweep-definition.ts';
 import { formatSweepTable, sweepProgressLine } from '../sweep-render.ts';
 import { writeJson, writeText } from '../render.ts';
+import { checkReportPath, writeReportFile } from '../../modes/backtest/report/report-file.ts';
+import { renderSweepReport } from '../../modes/sweep/report/sweep-report.ts';
+import { SweepPointRunner } from '../../modes/sweep/sweep-point-runner.ts';
+import type { OrdinisConfig } from '../../config/schema.ts';
+
+/** Equity curves the report draws: the best runs'. */
+const REPORT_CURVES = 5;
 
 export interface SweepFlags extends SweepDefinitionFlags {
   jobs?: string;
   resume?: string;
   queue?: string;
   top?: string;
+  report?: string;
   json?: boolean;
 }
 
@@ -37,6 +45,8 @@ export async function runSweepCommand(flags: SweepFlags, cmd: Command): Promise<
   const jobs = jobsOf(flags.jobs);
   const queue = flags.queue === undefined ? undefined : queueUrl(flags.queue);
   if (queue !== undefined && flags.jobs !== undefined) throw new OrdinisError('E_CFG_INVALID', '--jobs sets the threads of a local sweep; with --queue the workers run the backtests (ordinis worker --concurrency)', { details: { flag: '--jobs' } });
+  // Before the sweep: a report that cannot be written must not cost a whole sweep.
+  if (flags.report !== undefined) checkReportPath(flags.report);
   const top = flags.top === undefined ? 20 : decimalFlag('--top', flags.top, { integer: true, min: 1, max: 1_000_000 });
   const definition = flags.resume === undefined ? await defineSweep(flags, ctx) : undefined;
   if (flags.resume !== undefined) {
@@ -78,11 +88,21 @@ export async function runSweepCommand(flags: SweepFlags, cmd: Command): Promise<
     else await runLocalPool(tasks, { spec, config: ctx.config, jobs, onResult });
     progress.finish();
     const ranked = rankByObjective(spec.objective, db.sweeps.results(sweepId));
+    if (flags.report !== undefined) await writeSweepReport(flags.report, sweepId, spec, ctx.config, ranked, top);
     if (flags.json) writeJson({ sweepId, objective: spec.objective, points: points.length, ran: tasks.length, ...(stalled !== undefined ? { stalledJobs: stalled } : {}), results: ranked.map(jsonResult) });
     else writeText(formatSweepTable({ sweepId, objective: spec.objective, points: points.length, ran: tasks.length, dbPath: db.path }, ranked, top));
   } finally {
     db.close();
   }
+}
+
+/** The best runs are run again here for their curves (a sweep keeps none); each is its own deterministic backtest. */
+async function writeSweepReport(path: string, sweepId: string, spec: SweepSpec, config: OrdinisConfig, ranked: readonly SweepResult[], top: number): Promise<void> {
+  const runner = await SweepPointRunner.create(spec, config);
+  const curves = [];
+  for (const r of ranked.filter((x) => x.status === 'ok').slice(0, REPORT_CURVES)) curves.push(await runner.runWithCurve({ index: r.index, params: r.params }));
+  const strategy = spec.flags.strategy ?? spec.defaults.strategy.strategy;
+  writeReportFile(path, renderSweepReport({ sweepId, title: `Sweep ${sweepId}: ${strategy}`, objective: spec.objective, ranked, curves, top: Math.max(top, 50) }));
 }
 
 function sweepNotFound(sweepId: string, dbPath: string): OrdinisError {

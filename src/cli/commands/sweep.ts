@@ -19,6 +19,7 @@ export function registerSweep(program: Command): void {
     .option('--queue <url>', 'run the backtests as BullMQ jobs on this Redis (redis://HOST:PORT), taken by `ordinis worker`s on any machine, instead of --jobs threads here')
     .option('--resume <sweepId>', 'finish a sweep that stopped: runs only the points that have no result yet, with the sweep\'s own definition')
     .option('--top <n>', 'rows of the table (default 20; --json lists every result)')
+    .option('--report <file>', 'write an HTML page: the objective as a heatmap over the first two parameters, the best runs\' equity curves, the ranking')
     .option('--json', 'print one JSON object on stdout: { sweepId, objective, points, ran, results } best first')
     .action(lazyAction(async () => (await import('../actions/sweep.ts')).runSweepCommand));
 }
