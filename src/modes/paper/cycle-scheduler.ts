@@ -86,7 +86,7 @@ export interface CycleSchedulerOptions {
    * reconciliation reads the broker after a cycle): a tick that comes meanwhile waits for it
    * and runs right after, so no cycle overlaps the work that follows the last one.
    */
-  onCycle?: (result: CycleResult) => void | Promise<void>;
+  onCycle?: (result: CycleResult) => unknown;
   /** A cycle that could not run for a reason other than overlap (engine stopped, plan threw, ...). */
   onError?: (error: OrdinisError) => void;
 }
