@@ -74,7 +74,8 @@ function renderStatus(s) {
 
 function renderBook(b) {
   if (b === null) {
-    $('equity').textContent = 'no book in this process';
+    // `serve` has no book; paper has none until its first cycle has valued it.
+    $('equity').textContent = '—';
     return;
   }
   $('equity').textContent = money(b.equity);

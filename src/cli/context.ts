@@ -3,10 +3,12 @@
 
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import type { ConfigInput, OrdinisConfig, ProfileName } from '../config/schema.ts';
-import { createLogger, type Logger } from '../observability/logger.ts';
+import { createLogger, type Logger, type LoggerOptions } from '../observability/logger.ts';
 import { AuditMacKey } from '../governance/audit-checkpoint.ts';
 import { openDatabase, type OrdinisDatabase } from '../persistence/database.ts';
 import type { AuditStoreOptions } from '../persistence/sqlite-audit-store.ts';
+
+type LogDestination = NonNullable<LoggerOptions['destination']>;
 
 export interface GlobalOptions {
   profile?: string;
@@ -23,7 +25,11 @@ export interface CliContext {
 }
 
 /** `defaultProfile`: the command's profile when none is chosen (`--profile`, ORDINIS_ORCH_PROFILE, the --config file); default paper. */
-export function makeContext(g: GlobalOptions, overrides: Record<string, unknown> = {}, defaultProfile?: ProfileName): CliContext {
+/**
+ * `logDestination`: where log lines go instead of stderr (`ordinis paper` on a terminal passes
+ * its status line's, which keeps the status below the logs).
+ */
+export function makeContext(g: GlobalOptions, overrides: Record<string, unknown> = {}, defaultProfile?: ProfileName, logDestination?: LogDestination): CliContext {
   const loaded = loadConfig({
     ...(g.profile ? { profile: g.profile as 'dev' } : {}),
     ...(defaultProfile ? { defaultProfile } : {}),
@@ -32,7 +38,7 @@ export function makeContext(g: GlobalOptions, overrides: Record<string, unknown>
     overrides: { ...(g.db ? { DB_PATH: g.db } : {}), ...(g.logLevel ? { OBS_LOG_LEVEL: g.logLevel } : {}), ...overrides } as ConfigInput,
   });
   const config = loaded.config;
-  const logger = createLogger({ level: config.OBS_LOG_LEVEL, component: 'cli' });
+  const logger = createLogger({ level: config.OBS_LOG_LEVEL, component: 'cli', ...(logDestination ? { destination: logDestination } : {}) });
   for (const w of loaded.warnings) logger.warn({ key: w.key }, w.message);
   return {
     loaded,

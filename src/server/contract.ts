@@ -60,8 +60,8 @@ export interface OpsServerDeps {
   eventStream?: EventStreamOptions;
   /** Where POST /backtests hands a request. Without it, the route answers 503 E_SB_UNAVAILABLE. */
   backtests?: BacktestRequests;
-  /** The trading book for GET /book (the paper runtime's). Without it (`serve`), /book answers 404. */
-  book?: () => BookReport;
+  /** The trading book for GET /book (the paper runtime's; null before its first cycle). Without it (`serve`), /book answers 404. */
+  book?: () => BookReport | null;
 }
 
 /** An order still working at the venue, as GET /book lists it. */

@@ -47,7 +47,7 @@ test('dashboard: loads clean, updates while paper runs, kill switch works throug
   const firstCycle = await text('#cycle-rows tr.cycle td');
   await page.waitForFunction((id) => document.querySelector('#cycle-rows tr.cycle td')?.textContent !== id, { timeout: 20_000 }, firstCycle);
   // The book: equity shown, and it moves with the run (a fill, and the last bar moves on).
-  assert.match(await text('#equity'), /^[\d,]+\.\d\d$/);
+  await page.waitForFunction(() => /^[\d,]+\.\d\d$/.test(document.getElementById('equity')?.textContent ?? ''), { timeout: 20_000 });
   await page.waitForFunction(() => Number(document.getElementById('fills')?.textContent) >= 1, { timeout: 30_000 });
   const runtimeLine = await text('#runtime-line');
   await page.waitForFunction((before) => document.getElementById('runtime-line')?.textContent !== before, { timeout: 20_000 }, runtimeLine);

@@ -27,6 +27,9 @@ import { AlertMonitor } from '../../observability/alerts.ts';
 import { componentLogger } from '../../observability/logger.ts';
 import { createOrchMetrics } from '../../observability/metrics.ts';
 import { registerTradingMetrics } from '../../observability/trading-metrics.ts';
+import { tradeLogTo } from '../../modes/paper/trade-log.ts';
+import { TerminalStatusLine } from '../terminal-status-line.ts';
+import { paperStatusLine } from '../paper-status-line.ts';
 import { OpsServer, opsLimitsFromConfig } from '../../server/ops-server.ts';
 import { setupTracing, tracingOptionsFromConfig } from '../../observability/tracing.ts';
 import { buildInfo } from '../../core/build-info.ts';
@@ -53,7 +56,9 @@ interface PaperFlags extends PipelineFlags {
 
 export async function runPaperCommand(flags: PaperFlags, cmd: Command): Promise<void> {
   const g = cmd.optsWithGlobals() as GlobalOptions;
-  const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) }, configOverridesOf(flags));
+  // On a terminal, a live status line under the logs (only there: on a pipe it would be noise).
+  const statusLine = process.stderr.isTTY ? new TerminalStatusLine(process.stderr) : undefined;
+  const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) }, configOverridesOf(flags), undefined, statusLine?.logDestination);
   // The command is the mode; an ORCH_MODE set to another one refuses (mode-table.ts).
   modeForCommand('paper', ctx.loaded);
   const parsed = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH, commissionModelOf(ctx.config.EXEC_COMMISSION_MODEL, ctx.config.EXEC_COMMISSION_VALUE), {
@@ -124,6 +129,7 @@ export async function runPaperCommand(flags: PaperFlags, cmd: Command): Promise<
       book: flags.adopt ? 'adopt' : flags.newBook ? 'new' : 'refuse',
       ...(bt.seed !== undefined ? { seed: bt.seed } : {}),
       observer: createEngineObserver({ metrics, alerts, logger }),
+      tradeLog: tradeLogTo(logger),
       events,
       codeVersion: info.codeVersion,
       commitHash: info.commitHash,
@@ -191,7 +197,9 @@ export async function runPaperCommand(flags: PaperFlags, cmd: Command): Promise<
 
     if (signals.received) void rt.stop();
     logger.info({ session: rt.sessionId, db: db.path, speed, resumedAfter: rt.statusReport().runtime.resumedAfter }, 'paper runtime started');
+    const stopStatus = statusLine ? showPaperStatus(statusLine, rt) : undefined;
     const summary = await rt.run();
+    stopStatus?.();
     // Requests still queued are dropped (the bus counts them); one running finishes. Then
     // every event of the run reaches --events and /events before the summary.
     await backtests?.stop();
@@ -204,6 +212,7 @@ export async function runPaperCommand(flags: PaperFlags, cmd: Command): Promise<
     if (rt.failure) throw rt.failure;
     process.exitCode = summary.status === 'failed' ? 1 : 0;
   } finally {
+    statusLine?.close();
     signals.dispose();
     await ops?.close();
     await backtests?.stop();
@@ -216,6 +225,23 @@ export async function runPaperCommand(flags: PaperFlags, cmd: Command): Promise<
 }
 
 
+
+/** Redraws the status line every STATUS_INTERVAL_MS from the runtime; returns the stop. */
+function showPaperStatus(line: TerminalStatusLine, rt: PaperRuntime): () => void {
+  const draw = (): void => {
+    const s = rt.statusReport();
+    line.show(paperStatusLine({ state: String(s.runtime.state), lastBarTime: s.runtime.lastBarTime as string | null, cycles: s.counts, kill: s.kill.state, view: rt.tradingView() }));
+  };
+  draw();
+  const timer = setInterval(draw, STATUS_INTERVAL_MS);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    line.close();
+  };
+}
+
+const STATUS_INTERVAL_MS = 250;
 
 const END_TEXT: Record<PaperRunSummary['endReason'], string> = {
   data_exhausted: 'data exhausted',

@@ -45,6 +45,7 @@ import type { BookData, DataPlan } from './data-plan.ts';
 import { openReplaySource, replayBookData, ReplayPlan, type ReplayData } from './replay-plan.ts';
 import { liveBookData, LivePlan, type LiveData } from './live-plan.ts';
 import { tradingViewOf } from './trading-view.ts';
+import { LoggedLedgerStore, LoggedOrderStore, type TradeLog } from './trade-log.ts';
 import type { TradingView } from '../../observability/trading-metrics.ts';
 import { iso, summarizePaperRun, type PaperBookReport, type PaperEndReason, type PaperRunSummary } from './paper-summary.ts';
 import { durableWritesObserved, PublishingLedgerStore, PublishingOrderStore, publishingDecisions, VenueSubmitPoint } from './durable-write-points.ts';
@@ -71,6 +72,8 @@ export interface PaperRuntimeOptions {
   /** Random seed (retry jitter). Default ORCH_SEED. */
   seed?: number;
   observer?: EngineObserver;
+  /** Told of each order recorded, rejected or canceled and each fill posted (trade-log.ts). */
+  tradeLog?: TradeLog;
   /** Also buffer `ordinis.market.bar.closed` events from this bus (live mode); passed on to assembly. */
   bus?: Bus;
   /** Where the engine and the kill switch emit their events (`ordinis.ops.cycle.started`, ...). */
@@ -245,8 +248,8 @@ export class PaperRuntime {
         commission: opts.commission,
         stores: {
           runs,
-          orders: observed ? new PublishingOrderStore(db.orders) : db.orders,
-          ledger: observed ? new PublishingLedgerStore(db.ledger) : db.ledger,
+          orders: logged(observed ? new PublishingOrderStore(db.orders) : db.orders, opts.tradeLog, LoggedOrderStore),
+          ledger: logged(observed ? new PublishingLedgerStore(db.ledger) : db.ledger, opts.tradeLog, LoggedLedgerStore),
           audit: db.audit,
           killSwitch: db.killSwitch,
           riskDecisions: observed ? publishingDecisions(db.riskDecisions) : db.riskDecisions,
@@ -386,8 +389,12 @@ export class PaperRuntime {
     };
   }
 
-  /** The book as /metrics and the dashboard show it (trading-view.ts), read from PORT and ANA. */
-  tradingView(): TradingView {
+  /**
+   * The book as /metrics and the dashboard show it (trading-view.ts), read from PORT and ANA;
+   * undefined until this process's first cycle has valued it (PORT loads the ledger then).
+   */
+  tradingView(): TradingView | undefined {
+    if (this.cyclesRun === 0) return undefined;
     const { port, ana } = this.pipeline.stages;
     return tradingViewOf({
       book: port.book(),
@@ -399,11 +406,13 @@ export class PaperRuntime {
     });
   }
 
-  /** For GET /book: the trading view, the orders still working and the latest fills (newest first). */
-  bookReport(recentFills = RECENT_FILLS): BookReport {
+  /** For GET /book: the trading view, the orders still working and the latest fills (newest first); null before the first cycle. */
+  bookReport(recentFills = RECENT_FILLS): BookReport | null {
+    const view = this.tradingView();
+    if (!view) return null;
     const fills = this.venueStore.listFills();
     return {
-      ...this.tradingView(),
+      ...view,
       openOrders: this.opts.db.orders.listOpen().map(openOrderView),
       recentFills: fills
         .slice(-recentFills)
@@ -566,6 +575,11 @@ function openOrderView(o: OrderRecord): OpenOrderView {
     status: o.status,
     decidedAt: toRfc3339(i.ts),
   };
+}
+
+/** `store` wrapped to tell `log` what it records, or as it is without a log. */
+function logged<S>(store: S, log: TradeLog | undefined, Wrapper: new (inner: S, log: TradeLog) => S): S {
+  return log ? new Wrapper(store, log) : store;
 }
 
 function newSessionId(clock: Clock): string {

@@ -1,6 +1,7 @@
 // GET /book: the trading book as the dashboard shows it: equity, cash, P&L, positions, order
 // and fill counts (the figures /metrics has), the orders still working and the latest fills.
-// A read route: no token. A process with no book (`ordinis serve`) answers 404.
+// A read route: no token. `null` before the first cycle has valued the book; a process with
+// no book (`ordinis serve`) answers 404.
 
 import { ApiError } from '../error-status.ts';
 import { parseQuery } from '../validation.ts';
