@@ -84,7 +84,7 @@ test('runs list: top-level runs newest first, as a table and as JSON; the backte
   const out = okText(text);
   const lines = out.split('\n');
   const header = lines[0];
-  assert.match(header, /^RUN ID\s+KIND\s+MODE\s+STATUS\s+STARTED\s+DURATION\s+ERRORS$/);
+  assert.match(header, /^RUN ID\s+KIND\s+MODE\s+STATUS\s+STARTED\s+DURATION\s+STRATEGY\s+PARAMS\s+SYMBOLS\s+RETURN\s+SHARPE\s+ERRORS$/);
   const failedLine = lines.find((l) => l.startsWith(FAILED));
   const btLine = lines.find((l) => l.startsWith(bt.runId));
   assert.ok(failedLine && btLine, out);
@@ -144,7 +144,8 @@ test('runs show <backtest>: row, config snapshot ref, summary and cycle counts b
   assert.match(out, new RegExp(`^\\s+final value\\s+${bt.finalValue.toFixed(2)}\\s+\\(return -?\\d+\\.\\d\\d%\\)$`, 'm'));
   assert.match(out, new RegExp(`^\\s+max DD\\s+${bt.maxDrawdownPct.toFixed(2)}%$`, 'm'));
   const counts = Object.entries(d.children.byStatus).map(([k, n]) => `${k} ${n}`).join(', ');
-  assert.match(out, new RegExp(`^cycles\\s+${d.children.total}${counts ? `\\s+\\(${counts}\\)` : ''}$`, 'm'));
+  const ran = Object.entries(bt.cycles).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+  assert.match(out, new RegExp(`^cycles\\s+${bt.bars} run \\(${ran}\\); ${d.children.total} stored as rows${counts ? ` \\(${counts}\\)` : ''}$`, 'm'));
 });
 
 test('runs show <cycle>: the stage timeline from its cycle_result artifact', async (t) => {

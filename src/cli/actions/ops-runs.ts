@@ -1,6 +1,9 @@
 // `ordinis runs list` and `ordinis runs show <runId>`: the run history in the database, read
-// only. `show` gives a cycle's stage timeline (from its cycle_result artifact, read the same
-// way as GET /runs/:id) and a backtest's summary and its cycles counted by status. A run
+// only. `list` gives each run's wall-clock start and duration and, for a backtest, its
+// strategy, parameters, symbols, return and Sharpe, with its cycles on a line beneath it
+// (ops-runs-facts.ts). `show` gives the run's configuration, a cycle's stage timeline (from its
+// cycle_result artifact, read the same way as GET /runs/:id) and a backtest's summary and its
+// cycles counted by status. A run
 // still 'running' whose owner process is gone is shown as stale (`running (stale)`, and
 // `stale: true` in JSON); only start-up recovery changes its row.
 
@@ -29,6 +32,8 @@ import {
 } from '../render.ts';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, RUN_KINDS, RUN_STATUSES } from '../commands/ops-runs.ts';
 import { openForReading, opsContext, withDb, type DbFlags } from './ops-common.ts';
+import { paramsText, runFacts, type RunFacts } from './ops-runs-facts.ts';
+import { CONFIG_DEFAULTS } from '../../config/schema.ts';
 
 interface ListFlags extends DbFlags {
   limit?: string;
@@ -54,9 +59,9 @@ export function listRunsCommand(flags: ListFlags, cmd: Command): void {
         ...(q.kind ? { kind: q.kind } : {}),
         ...(q.parentRunId !== undefined ? { parentRunId: q.parentRunId } : {}),
       })
-      .map((r) => viewRun(r, systemProcessTable));
+      .map((r) => ({ ...viewRun(r, systemProcessTable), ...runFacts(db, r) }));
     if (flags.json) writeJson({ runs: rows, limit: q.limit });
-    else writeText(formatRunList(rows, q));
+    else writeText(formatRunList(rows, q, (id) => childCounts(db, id).total));
   });
 }
 
@@ -104,7 +109,23 @@ export function parseListFlags(f: ListFlags): ListQuery {
   };
 }
 
-function formatRunList(rows: readonly RunView[], q: ListQuery): string {
+type ListedRun = RunView & RunFacts;
+
+const formatReturn = (x: number | null): string => (x === null ? NONE : `${x.toFixed(2)}%`);
+const formatRatio = (x: number | null): string => (x === null ? NONE : x.toFixed(2));
+
+/** The line beneath a backtest: every cycle it ran by status, over which bars, and how many are stored as rows. */
+function cyclesLine(r: ListedRun, recorded: number): string {
+  const b = r.backtest!;
+  const total = b.cycles ? Object.values(b.cycles).reduce((x, y) => x + y, 0) : null;
+  const byStatus = b.cycles ? Object.entries(b.cycles).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ') : '';
+  const ran = total === null ? 'cycles: not finished' : `${plural(total, 'cycle')}${byStatus ? ` (${byStatus})` : ''}`;
+  const period = `bars ${barTime(b.period.from)} → ${b.period.to ? barTime(b.period.to) : NONE}`;
+  const rows = recorded > 0 ? `; ${recorded} stored: runs list --parent ${cell(r.runId)}` : '';
+  return `  └ ${ran}, ${period}${rows}`;
+}
+
+function formatRunList(rows: readonly ListedRun[], q: ListQuery, recordedCycles: (runId: string) => number): string {
   const scope = q.parentRunId === null ? 'top-level runs' : q.parentRunId === undefined ? 'runs' : `cycles of ${cell(q.parentRunId)}`;
   const filters = [q.status ? `status ${q.status}` : '', q.kind ? `kind ${q.kind}` : ''].filter(Boolean).join(', ');
   if (rows.length === 0) return `no ${scope}${filters ? ` with ${filters}` : ''}\n`;
@@ -118,6 +139,11 @@ function formatRunList(rows: readonly RunView[], q: ListQuery): string {
       { header: 'STARTED' },
       { header: 'DURATION', align: 'right' },
       ...(withParent ? [{ header: 'PARENT' }] : []),
+      { header: 'STRATEGY' },
+      { header: 'PARAMS' },
+      { header: 'SYMBOLS' },
+      { header: 'RETURN', align: 'right' },
+      { header: 'SHARPE', align: 'right' },
       { header: 'ERRORS' },
     ],
     rows.map((r) => [
@@ -125,17 +151,31 @@ function formatRunList(rows: readonly RunView[], q: ListQuery): string {
       cell(r.kind),
       cell(r.mode),
       cell(statusLabel(r)),
-      formatTime(r.startedAt),
-      durationBetween(r.startedAt, r.finishedAt),
+      r.wallClock.startedAt ? formatTime(r.wallClock.startedAt) : NONE,
+      r.wallClock.durationMs !== null ? formatDuration(r.wallClock.durationMs) : r.status === 'running' ? 'running' : NONE,
       ...(withParent ? [cell(r.parentRunId)] : []),
+      r.backtest ? cell(r.backtest.strategy) : NONE,
+      r.backtest && Object.keys(r.backtest.params).length ? cell(paramsText(r.backtest.params)) : NONE,
+      r.backtest && r.backtest.symbols.length ? cell(r.backtest.symbols.join(',')) : NONE,
+      r.backtest ? formatReturn(r.backtest.totalReturnPct) : NONE,
+      r.backtest ? formatRatio(r.backtest.sharpe) : NONE,
       r.errorCodes.length ? cell(r.errorCodes.join(',')) : NONE,
     ]),
   );
+  // A backtest's cycles beneath its row.
+  const [head, ...body] = table.trimEnd().split('\n');
+  const lines = [head!];
+  body.forEach((line, i) => {
+    lines.push(line);
+    const r = rows[i]!;
+    if (r.backtest) lines.push(cyclesLine(r, recordedCycles(r.runId)));
+  });
   const notes = [`${plural(rows.length, q.parentRunId === null || q.parentRunId === undefined ? 'run' : 'cycle')} (${scope}${filters ? `, ${filters}` : ''}, newest first)`];
   if (rows.length === q.limit) notes.push(`more may exist: raise --limit (max ${MAX_LIST_LIMIT})`);
   if (q.parentRunId === null) notes.push("backtests' cycles hidden: --all or --parent RUN_ID");
   if (rows.some((r) => r.stale)) notes.push('stale: still marked running, but the process that ran it is gone (the next `ordinis paper` start marks it aborted)');
-  return `${table}\n${notes.join('; ')}\n`;
+  notes.push('STARTED and DURATION by the wall clock (a backtest\'s bars are beneath it)');
+  return `${lines.join('\n')}\n\n${notes.join('; ')}\n`;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -143,16 +183,18 @@ function formatRunList(rows: readonly RunView[], q: ListQuery): string {
 
 export interface RunDetail {
   run: RunView;
-  /** The stored, redacted configuration snapshot's reference (not its content). */
-  configSnapshot: { ref: string; createdAt: string | null } | null;
+  /** The stored, redacted configuration snapshot: its reference and content (null content when only the ref is on the row). */
+  configSnapshot: { ref: string; createdAt: string | null; config: Record<string, unknown> | null } | null;
   /** A cycle run's stage timeline; null for a backtest or when none was stored. */
   cycle: CycleTimeline | null;
   cycleUnreadable?: string;
   /** A backtest's summary artifact (its result without the fills); null for a cycle. */
   summary: Record<string, unknown> | null;
   summaryUnreadable?: string;
-  /** A backtest's cycles by status; null for a cycle. */
+  /** A backtest's cycles stored as rows, by status; null for a cycle. */
   children: { total: number; byStatus: Partial<Record<RunStatus, number>> } | null;
+  /** The wall clock of the run and, for a backtest, what it ran (ops-runs-facts.ts). */
+  facts: RunFacts;
 }
 
 export function runDetail(db: OrdinisDatabase, runId: string): RunDetail {
@@ -176,12 +218,17 @@ export function runDetail(db: OrdinisDatabase, runId: string): RunDetail {
   }
   return {
     run,
-    configSnapshot: snap ? { ref: snap.ref, createdAt: snap.createdAt } : run.configSnapshotRef ? { ref: run.configSnapshotRef, createdAt: null } : null,
+    configSnapshot: snap
+      ? { ref: snap.ref, createdAt: snap.createdAt, config: snap.config }
+      : run.configSnapshotRef
+        ? { ref: run.configSnapshotRef, createdAt: null, config: null }
+        : null,
     cycle,
     ...(unreadable ? { cycleUnreadable: unreadable } : {}),
     summary,
     ...(summaryUnreadable ? { summaryUnreadable } : {}),
     children,
+    facts: runFacts(db, row),
   };
 }
 
@@ -211,9 +258,7 @@ function formatRunDetail(d: RunDetail): string {
     ['kind', cell(r.kind)],
     ['mode', cell(r.mode)],
     ['status', cell(statusLabel(r))],
-    ['started', formatTime(r.startedAt)],
-    ['finished', r.finishedAt ? formatTime(r.finishedAt) : NONE],
-    ['duration', durationBetween(r.startedAt, r.finishedAt)],
+    ...timeFields(d),
     ['errors', r.errorCodes.length ? cell(r.errorCodes.join(', ')) : NONE],
   ];
   if (r.abortReason !== null) fields.push(['abort reason', cell(r.abortReason)]);
@@ -223,6 +268,7 @@ function formatRunDetail(d: RunDetail): string {
   fields.push(['config', d.configSnapshot ? `${cell(d.configSnapshot.ref)}${d.configSnapshot.createdAt ? `  (stored ${formatTime(d.configSnapshot.createdAt)})` : ''}` : NONE]);
   fields.push(['code', `${cell(r.codeVersion)} @ ${cell(r.commitHash)}`]);
   const parts = [renderFields(fields)];
+  if (d.configSnapshot?.config) parts.push(formatConfiguration(d.configSnapshot.config));
 
   if (d.cycle) parts.push(formatCycle(d.cycle));
   else if (d.cycleUnreadable) parts.push(`cycle: ${cell(d.cycleUnreadable)}\n`);
@@ -233,10 +279,78 @@ function formatRunDetail(d: RunDetail): string {
     else parts.push(`summary: ${d.summaryUnreadable ? cell(d.summaryUnreadable) : 'no backtest_summary stored (the backtest did not finish)'}\n`);
     if (d.children) {
       const counts = Object.entries(d.children.byStatus).map(([s, n]) => `${s} ${n}`).join(', ');
-      parts.push(renderFields([['cycles', `${d.children.total}${counts ? `  (${counts})` : ''}`]]));
+      // Every cycle the backtest ran (its summary), then those stored as rows (--cycle-records).
+      const ran = d.facts.backtest?.cycles;
+      const ranText = ran ? `${Object.values(ran).reduce((x, y) => x + y, 0)} run (${Object.entries(ran).filter(([, n]) => n > 0).map(([st, n]) => `${st} ${n}`).join(', ')}); ` : '';
+      parts.push(renderFields([['cycles', `${ranText}${d.children.total} stored as rows${counts ? ` (${counts})` : ''}`]]));
     }
   }
   return parts.join('\n');
+}
+
+/**
+ * The run's configuration: a backtest's own settings (data, strategy, sizing, cash, window,
+ * seed) in full, and of the engine's settings those that differ from the defaults (all of
+ * them are in --json).
+ */
+function formatConfiguration(snapshot: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const bt = snapshot.backtest;
+  if (bt !== null && typeof bt === 'object' && !Array.isArray(bt)) {
+    const b = bt as Record<string, unknown>;
+    const fields: [string, string][] = Object.keys(b).sort().map((k) => [k, configValueText(b[k])]);
+    parts.push(`backtest\n${renderFields(fields, '  ')}`);
+  }
+  const settings = changedSettings(snapshot.config);
+  if (settings) {
+    const fields: [string, string][] = settings.changed.map((k) => [k, configValueText((snapshot.config as Record<string, unknown>)[k])]);
+    parts.push(
+      `settings\n  ${settings.changed.length} of ${settings.total} differ from the defaults${settings.changed.length ? '' : ' (all defaults)'}; --json shows all\n` +
+        (fields.length ? renderFields(fields, '  ') : ''),
+    );
+  }
+  return parts.join('');
+}
+
+function configValueText(v: unknown): string {
+  if (v === null || v === undefined) return NONE;
+  return cell(typeof v === 'string' ? v : JSON.stringify(v));
+}
+
+/** The settings of a snapshot's `config` whose value is not the default's, sorted. */
+function changedSettings(config: unknown): { changed: string[]; total: number } | null {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) return null;
+  const c = config as Record<string, unknown>;
+  const defaults = CONFIG_DEFAULTS as unknown as Record<string, unknown>;
+  const keys = Object.keys(c).sort();
+  return { changed: keys.filter((k) => JSON.stringify(c[k]) !== JSON.stringify(defaults[k])), total: keys.length };
+}
+
+/**
+ * A backtest's row holds bar time: its start and duration are shown by the wall clock, its
+ * bars beneath. A paper or live cycle runs on the wall clock: its row's times are those.
+ */
+function timeFields(d: RunDetail): [string, string][] {
+  const r = d.run;
+  const w = d.facts.wallClock;
+  if (r.kind !== 'backtest') {
+    return [
+      ['started', formatTime(r.startedAt)],
+      ['finished', r.finishedAt ? formatTime(r.finishedAt) : NONE],
+      ['duration', durationBetween(r.startedAt, r.finishedAt)],
+    ];
+  }
+  return [
+    ['started', w.startedAt ? formatTime(w.startedAt) : NONE],
+    ['finished', w.finishedAt ? formatTime(w.finishedAt) : NONE],
+    ['duration', w.durationMs !== null ? formatDuration(w.durationMs) : r.status === 'running' ? 'running' : NONE],
+    ['bars', `${barTime(r.startedAt)} → ${r.finishedAt ? barTime(r.finishedAt) : NONE}`],
+  ];
+}
+
+/** A bar time: the date alone at midnight (daily bars). */
+export function barTime(iso: string): string {
+  return /T00:00:00(\.000)?Z$/.test(iso) ? iso.slice(0, 10) : formatTime(iso);
 }
 
 function formatCycle(c: CycleTimeline): string {

@@ -1,4 +1,4 @@
-// `ordinis runs list | show`: their options and limits; the queries are actions/ops-runs.ts,
+// `ordinis runs list | show | compare`: their options and limits; the queries are actions/ops-runs.ts,
 // loaded when a command runs.
 
 import type { Command } from 'commander';
@@ -35,4 +35,13 @@ export function registerRuns(program: Command): void {
     .option('--db <file>', DB_OPTION_HELP)
     .option('--json', 'print one JSON object on stdout')
     .action(lazyAction(async () => (await import('../actions/ops-runs.ts')).showRunCommand));
+
+  runs
+    .command('compare')
+    .description('two runs side by side: what they ran, how they did, when by the wall clock, and every setting that differs')
+    .argument('<runA>', 'a run id (as `runs list` shows it)')
+    .argument('<runB>', 'another run id')
+    .option('--db <file>', DB_OPTION_HELP)
+    .option('--json', 'print one JSON object on stdout')
+    .action(lazyAction(async () => (await import('../actions/ops-runs-compare.ts')).compareRunsCommand));
 }
