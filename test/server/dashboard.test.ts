@@ -6,6 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCli } from '../modes/paper/cli-process.ts';
+import { tempDir } from '../modes/paper/paper-support.ts';
 import { startServedPaper, TEST_API_TOKEN, eventually } from '../support/paper-serve.ts';
 
 // The functions handed to page.waitForFunction/$eval run in the page; this project's
@@ -101,4 +104,27 @@ test('dashboard assets: only the listed files are served, with their content typ
   const book = (await (await fetch(`${base}/book`)).json()) as { cash: number; openOrders: unknown[]; recentFills: unknown[] };
   assert.equal(typeof book.cash, 'number');
   assert.ok(Array.isArray(book.openOrders) && Array.isArray(book.recentFills));
+});
+
+test('dashboard on ordinis serve (no trading book): loads with no console errors and says so', { skip }, async (t) => {
+  const db = join(tempDir(t, 'ordinis-serve-'), 'serve.db');
+  const proc = startCli(['--log-level', 'info', 'serve', '--db', db], { ORDINIS_API_PORT: '0' });
+  t.after(() => proc.child.kill('SIGKILL'));
+  const port = Number((await proc.waitFor(/"port":(\d+)[^\n]*"msg":"ops API listening"/))[1]);
+  const { launch } = await import('puppeteer-core');
+  const browser = await launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${String(e)}`));
+  await page.goto(`http://127.0.0.1:${port}/`, { waitUntil: 'load' });
+  await page.waitForFunction(() => document.getElementById('engine-state')?.textContent === 'engine serving', { timeout: 20_000 });
+  await page.waitForFunction(() => document.getElementById('audit-state')?.textContent === 'chain intact', { timeout: 20_000 });
+  await page.waitForFunction(() => document.getElementById('connection')?.textContent === 'live', { timeout: 20_000 });
+  assert.equal(await page.$eval('#equity', (el) => el.textContent), '—');
+  assert.deepEqual(errors, []);
+  assert.equal((await fetch(`http://127.0.0.1:${port}/book`)).status, 404);
 });
