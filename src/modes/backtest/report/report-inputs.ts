@@ -1,6 +1,7 @@
 // The effectful side of the interactive report: reading what its analysis needs. The run's
 // whole equity curve comes from the database (the artifacts hold only the chart curve); the
-// traded bars are read again from the run's data files, a symbol at a time, and the
+// traded bars are read again from the run's data files, a symbol at a time, bar by bar (only
+// the closes and the indicator values are kept: 8 bytes a bar each), and the
 // strategy's indicators are computed on them by FEAT's own feature plan (the same values the
 // strategy saw); the benchmark is buy and hold of those bars or a file of its own. The
 // analysis itself is pure (analysis/report-analysis.ts).
@@ -42,57 +43,75 @@ export function readWholeCurve(db: OrdinisDatabase | undefined, runId: string, f
   return { ts: ts.subarray(0, i), value: value.subarray(0, i) };
 }
 
-function readBars(file: string, symbol: string, files: RunBarFiles): Bar[] {
+/** Visits the bars of one file in the run's window, one at a time (no array of bars is kept). */
+function eachBar(file: string, symbol: string, files: RunBarFiles, visit: (bar: Bar) => void): void {
   const reader = CsvBarReader.open(file, {
     symbol,
     policy: files.policy,
     ...(files.from !== undefined ? { from: files.from } : {}),
     ...(files.to !== undefined ? { to: files.to } : {}),
   });
-  const bars: Bar[] = [];
   try {
-    for (let b = reader.next(); b !== undefined; b = reader.next()) bars.push(b);
+    for (let b = reader.next(); b !== undefined; b = reader.next()) visit(b);
   } finally {
     reader.close();
   }
-  return bars;
 }
 
-/** The strategy's features over one symbol's bars, a series per drawable slot (NaN in warm-up). */
-export function indicatorsOver(bars: readonly Bar[], features: readonly FeatureSpec[]): IndicatorSeries[] {
-  if (features.length === 0) return [];
+/**
+ * The strategy's features fed a bar at a time, each drawable slot kept as a series (NaN in
+ * warm-up): FEAT's own plan, so the lines are the values the strategy saw.
+ */
+export function indicatorTracker(features: readonly FeatureSpec[]): { step(bar: Bar): void; series(): IndicatorSeries[] } {
+  if (features.length === 0) return { step() {}, series: () => [] };
   const plan = planFeatures(features);
   const states = createFeatureStates(plan);
   const values: (number | undefined)[] = plan.names.map(() => undefined);
   const skip = new Set(features.filter((f) => NOT_DRAWN.has(f.kind)).map((f) => f.name));
-  const series = plan.names.map(() => new Float64Array(bars.length));
-  for (let i = 0; i < bars.length; i++) {
-    for (let k = 0; k < plan.names.length; k++) {
-      const v = computeFeature(plan, k, states[k], bars[i]!, values);
-      values[k] = v;
-      series[k]![i] = v ?? NaN;
-    }
-  }
-  return plan.names.flatMap((name, k) => (skip.has(name) ? [] : [{ name, values: series[k]! }]));
+  // Only the drawn slots keep their values; the others are computed (later slots read them) and dropped.
+  const out = plan.names.map((name): number[] | null => (skip.has(name) ? null : []));
+  return {
+    step(bar) {
+      for (let k = 0; k < plan.names.length; k++) {
+        const v = computeFeature(plan, k, states[k], bar, values);
+        values[k] = v;
+        out[k]?.push(v ?? NaN);
+      }
+    },
+    series: () => plan.names.flatMap((name, k) => (out[k] ? [{ name, values: out[k] }] : [])),
+  };
 }
 
-function closes(bars: readonly Bar[]): PriceSeries {
-  return { ts: Float64Array.from(bars, (b) => b.ts), close: Float64Array.from(bars, (b) => b.close) };
+/** The strategy's features over bars already in memory (tests, small inputs). */
+export function indicatorsOver(bars: readonly Bar[], features: readonly FeatureSpec[]): IndicatorSeries[] {
+  const t = indicatorTracker(features);
+  for (const b of bars) t.step(b);
+  return t.series();
+}
+
+/** One file's closes, and the strategy's indicators on its bars, read in one pass. */
+function readPrices(file: string, symbol: string, files: RunBarFiles, features: readonly FeatureSpec[]): SymbolPrices {
+  const ts: number[] = [];
+  const close: number[] = [];
+  const tracker = indicatorTracker(features);
+  eachBar(file, symbol, files, (b) => {
+    ts.push(b.ts);
+    close.push(b.close);
+    tracker.step(b);
+  });
+  return { symbol, ts, close, indicators: tracker.series() };
 }
 
 /** Each traded symbol's closes and the strategy's indicators on its bars. */
 export function readSymbolPrices(files: RunBarFiles, features: readonly FeatureSpec[]): SymbolPrices[] {
-  return files.dataFiles.map((file, i) => {
-    const symbol = files.symbols?.[i] ?? symbolFromPath(file);
-    const bars = readBars(file, symbol, files);
-    return { symbol, ...closes(bars), indicators: indicatorsOver(bars, features) };
-  });
+  return files.dataFiles.map((file, i) => readPrices(file, files.symbols?.[i] ?? symbolFromPath(file), files, features));
 }
 
 /** `--benchmark FILE`: its closes over the run's window, named by the file's stem. */
 export function readBenchmarkFile(file: string, files: RunBarFiles): { label: string; series: PriceSeries[] } {
   const symbol = symbolFromPath(file);
-  return { label: `${symbol} (buy and hold)`, series: [closes(readBars(file, symbol, files))] };
+  const { ts, close } = readPrices(file, symbol, files, []);
+  return { label: `${symbol} (buy and hold)`, series: [{ ts, close }] };
 }
 
 /** The default benchmark: buy and hold of the traded symbols, equal weights. */

@@ -5,8 +5,6 @@
 // series instead (a slice of one). Alpha and beta come from regressing the strategy's bar
 // returns on the benchmark's over the same bars (CAPM with a zero risk-free rate).
 
-import { barReturns } from './period-returns.ts';
-
 /** One priced series: bar times ascending and their closes. */
 export interface PriceSeries {
   ts: ArrayLike<number>;
@@ -58,15 +56,15 @@ export interface BenchmarkRelation {
 export function alphaBeta(strategy: ArrayLike<number>, benchmark: ArrayLike<number>, periodsPerYear: number): BenchmarkRelation {
   const n = Math.min(strategy.length, benchmark.length);
   const benchmarkReturnPct = n >= 1 && benchmark[0]! !== 0 ? (benchmark[n - 1]! / benchmark[0]! - 1) * 100 : null;
-  const rs = barReturns(Array.prototype.slice.call(strategy, 0, n) as number[]);
-  const rb = barReturns(Array.prototype.slice.call(benchmark, 0, n) as number[]);
-  const m = rs.length;
+  // Bar returns on the fly: a long run has a million of them, not worth two arrays.
+  const m = n - 1;
   if (m < 2) return { alphaPct: null, beta: null, correlation: null, benchmarkReturnPct };
+  const ret = (v: ArrayLike<number>, i: number): number => (v[i]! !== 0 ? v[i + 1]! / v[i]! - 1 : 0);
   let ms = 0;
   let mb = 0;
   for (let i = 0; i < m; i++) {
-    ms += rs[i]!;
-    mb += rb[i]!;
+    ms += ret(strategy, i);
+    mb += ret(benchmark, i);
   }
   ms /= m;
   mb /= m;
@@ -74,8 +72,8 @@ export function alphaBeta(strategy: ArrayLike<number>, benchmark: ArrayLike<numb
   let varB = 0;
   let varS = 0;
   for (let i = 0; i < m; i++) {
-    const ds = rs[i]! - ms;
-    const db = rb[i]! - mb;
+    const ds = ret(strategy, i) - ms;
+    const db = ret(benchmark, i) - mb;
     cov += ds * db;
     varB += db * db;
     varS += ds * ds;

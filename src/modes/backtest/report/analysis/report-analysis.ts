@@ -11,7 +11,7 @@ import { inferBarFrequency, type BarFrequency } from './bar-frequency.ts';
 import { drawdownPeriods, worstDrawdowns, type DrawdownPeriod } from './drawdown-periods.ts';
 import { barReturns, calendarReturns, type CalendarReturns } from './period-returns.ts';
 import { returnHistogram, type ReturnHistogram } from './return-distribution.ts';
-import { rollingSharpe, rollingWindowFor, type RollingPoint } from './rolling-stats.ts';
+import { rollingPoints, rollingSharpe, rollingWindowFor, type RollingPoint } from './rolling-stats.ts';
 import { bySymbol, tradeStats, type FillOutcome, type SymbolBreakdown, type TradeOutcome, type TradeStats } from './trade-stats.ts';
 
 /** How many of the deepest drawdowns the report lists. */
@@ -104,7 +104,7 @@ export function analyseRun(inp: ReportAnalysisInputs, maxPoints: number = MAX_CH
     equityChart: equityChart(ts, value, bench, maxPoints),
     calendar: calendarReturns(ts, value),
     worstDrawdowns: worstDrawdowns(drawdownPeriods(ts, value), WORST_DRAWDOWNS),
-    rolling: { window, points: downsampleMinMax(rolling, (p) => p.sharpe ?? 0, maxPoints) },
+    rolling: { window, points: rollingPoints(rolling, pickIndices(rolling.ts.length, (i) => (Number.isNaN(rolling.sharpe[i]!) ? 0 : rolling.sharpe[i]!), maxPoints)) },
     distribution: returnHistogram(returns),
     trades: tradeStats(inp.trades),
     perSymbol: bySymbol(inp.symbols, inp.trades, inp.fills),

@@ -17,13 +17,22 @@ export function rollingWindowFor(periodsPerYear: number): number {
   return Math.max(10, Math.round(periodsPerYear / 4));
 }
 
+/** The rolling figures as columns (a long run has as many as it has bars: no object per bar). */
+export interface RollingSeries {
+  ts: Float64Array;
+  /** NaN where the window's returns did not vary. */
+  sharpe: Float64Array;
+  volatilityPct: Float64Array;
+}
+
 /**
  * For each bar from the `window`-th return on, the Sharpe and volatility of the last `window`
  * returns (`returns[i]` is the return into bar `i + 1`, so `ts` has one more entry).
  */
-export function rollingSharpe(ts: ArrayLike<number>, returns: ArrayLike<number>, window: number, periodsPerYear: number): RollingPoint[] {
+export function rollingSharpe(ts: ArrayLike<number>, returns: ArrayLike<number>, window: number, periodsPerYear: number): RollingSeries {
   if (!Number.isInteger(window) || window < 2) throw new RangeError(`window must be an integer >= 2, got ${window}`);
-  const out: RollingPoint[] = [];
+  const n = Math.max(0, returns.length - window + 1);
+  const out: RollingSeries = { ts: new Float64Array(n), sharpe: new Float64Array(n), volatilityPct: new Float64Array(n) };
   const scale = Math.sqrt(periodsPerYear);
   let sum = 0;
   let sumSq = 0;
@@ -43,7 +52,15 @@ export function rollingSharpe(ts: ArrayLike<number>, returns: ArrayLike<number>,
     const sd = Math.sqrt(variance);
     // A window of equal returns leaves a rounding residue, not volatility.
     const flat = sd <= 1e-12 * Math.max(1, Math.abs(mean));
-    out.push({ ts: ts[i + 1]!, sharpe: flat ? null : (mean / sd) * scale, volatilityPct: flat ? 0 : sd * scale * 100 });
+    const k = i - window + 1;
+    out.ts[k] = ts[i + 1]!;
+    out.sharpe[k] = flat ? NaN : (mean / sd) * scale;
+    out.volatilityPct[k] = flat ? 0 : sd * scale * 100;
   }
   return out;
+}
+
+/** The points at `indices` of the series, for a chart. */
+export function rollingPoints(s: RollingSeries, indices: readonly number[]): RollingPoint[] {
+  return indices.map((i) => ({ ts: s.ts[i]!, sharpe: Number.isNaN(s.sharpe[i]!) ? null : s.sharpe[i]!, volatilityPct: s.volatilityPct[i]! }));
 }

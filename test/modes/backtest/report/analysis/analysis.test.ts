@@ -5,7 +5,7 @@ import { YEAR_MS, describeSpacing, inferBarFrequency } from '../../../../../src/
 import { barReturns, calendarReturns } from '../../../../../src/modes/backtest/report/analysis/period-returns.ts';
 import { drawdownPeriods, worstDrawdowns } from '../../../../../src/modes/backtest/report/analysis/drawdown-periods.ts';
 import { alphaBeta, buyAndHold } from '../../../../../src/modes/backtest/report/analysis/benchmark.ts';
-import { rollingSharpe, rollingWindowFor } from '../../../../../src/modes/backtest/report/analysis/rolling-stats.ts';
+import { rollingPoints, rollingSharpe, rollingWindowFor } from '../../../../../src/modes/backtest/report/analysis/rolling-stats.ts';
 import { returnHistogram } from '../../../../../src/modes/backtest/report/analysis/return-distribution.ts';
 import { bySymbol, longestStreaks, tradeStats } from '../../../../../src/modes/backtest/report/analysis/trade-stats.ts';
 
@@ -129,7 +129,8 @@ describe('benchmark', () => {
 describe('rollingSharpe', () => {
   test('each window of returns: mean / sample stdev × √periods, volatility in percent', () => {
     const ts = [0, 1, 2, 3, 4];
-    const points = rollingSharpe(ts, [0.01, 0.03, 0.01, 0.03], 2, 252);
+    const series = rollingSharpe(ts, [0.01, 0.03, 0.01, 0.03], 2, 252);
+    const points = rollingPoints(series, [0, 1, 2]);
     assert.deepEqual(points.map((p) => p.ts), [2, 3, 4]);
     const sd = Math.sqrt(2 * 0.01 ** 2);
     for (const p of points) {
@@ -139,7 +140,7 @@ describe('rollingSharpe', () => {
   });
 
   test('a window of equal returns has no Sharpe and no volatility', () => {
-    const [p] = rollingSharpe([0, 1, 2, 3], [0.001, 0.001, 0.001], 3, 252);
+    const [p] = rollingPoints(rollingSharpe([0, 1, 2, 3], [0.001, 0.001, 0.001], 3, 252), [0]);
     assert.equal(p!.sharpe, null);
     assert.equal(p!.volatilityPct, 0);
   });
