@@ -6,6 +6,7 @@ import type { Clock } from '../../../core/clock.ts';
 import type { OrdinisConfig } from '../../../config/schema.ts';
 import type { LiveBarFeed } from '../../data/live-bar-feed.ts';
 import type { BrokerAdapter } from '../../../stages/exec/broker-adapter.ts';
+import { OrdinisError } from '../../../errors.ts';
 import { ccxtCredentials } from './ccxt-credentials.ts';
 import { openCcxtExchange, type OpenedExchange } from './ccxt-exchange.ts';
 
@@ -24,6 +25,9 @@ export interface CcxtTarget {
 
 async function open(config: CcxtConfig, exchangeId: string, withCredentials: boolean): Promise<OpenedExchange> {
   const credentials = withCredentials ? ccxtCredentials(config) : undefined;
+  if (withCredentials && credentials === undefined) {
+    throw new OrdinisError('E_CFG_INVALID', `ccxt:${exchangeId} needs its keys to trade: CCXT_API_KEY and CCXT_SECRET are unset (set them in the environment as ORDINIS_CCXT_API_KEY / ORDINIS_CCXT_SECRET, or CCXT_CREDENTIALS_FILE)`);
+  }
   return openCcxtExchange({
     exchangeId,
     ...(credentials ? { credentials } : {}),

@@ -76,6 +76,7 @@ test('CCXT_CREDENTIALS_FILE: an owner-only JSON file works; one others may read,
   chmodSync(file, 0o600);
   const both = config({ ORDINIS_CCXT_CREDENTIALS_FILE: file, ORDINIS_CCXT_API_KEY: API_KEY, ORDINIS_CCXT_SECRET: SECRET });
   await rejectsWith(createCcxtBroker(both, { exchangeId: 'binance', symbols: SYMBOLS, clock: v.clock }), 'E_CFG_INVALID', /either it or CCXT_API_KEY/);
+  await rejectsWith(createCcxtBroker(config({ ORDINIS_CCXT_API_URL: v.url }), { exchangeId: 'binance', symbols: SYMBOLS, clock: v.clock }), 'E_CFG_INVALID', /ccxt:binance needs its keys to trade: CCXT_API_KEY and CCXT_SECRET are unset/);
   const half = config({ ORDINIS_CCXT_API_KEY: API_KEY });
   await rejectsWith(createCcxtBroker(half, { exchangeId: 'binance', symbols: SYMBOLS, clock: v.clock }), 'E_CFG_INVALID', /CCXT_SECRET is unset/);
   writeFileSync(file, '{"apiKey": "k"}');
@@ -85,10 +86,10 @@ test('CCXT_CREDENTIALS_FILE: an owner-only JSON file works; one others may read,
 test('CCXT_SANDBOX (default true) is refused for an exchange with no sandbox; an exchange ccxt does not know is refused', async (t) => {
   const v = await venue(t);
   const clock = v.clock;
-  await rejectsWith(createCcxtBroker(config({}), { exchangeId: 'kraken', symbols: ['BTC/USD'], clock }), 'E_CFG_INVALID', /CCXT_SANDBOX: ccxt exchange "kraken" has no sandbox/);
+  await rejectsWith(createCcxtFeed(config({}), { exchangeId: 'kraken', symbols: ['BTC/USD'], clock }), 'E_CFG_INVALID', /CCXT_SANDBOX: ccxt exchange "kraken" has no sandbox/);
   const live = await createCcxtFeed(config({ ORDINIS_CCXT_SANDBOX: 'false' }), { exchangeId: 'kraken', symbols: ['BTC/USD'], clock });
   assert.equal(live.name, 'ccxt.kraken.bars.1m');
-  await rejectsWith(createCcxtBroker(config({}), { exchangeId: 'nosuchexchange', symbols: SYMBOLS, clock }), 'E_CFG_INVALID', /"nosuchexchange" is not one ccxt/);
+  await rejectsWith(createCcxtFeed(config({}), { exchangeId: 'nosuchexchange', symbols: SYMBOLS, clock }), 'E_CFG_INVALID', /"nosuchexchange" is not one ccxt/);
 });
 
 test('CCXT_TIMEFRAME and CCXT_POLL_MS: the feed polls the venue on its own timer for closed candles of that timeframe', async (t) => {
