@@ -9,7 +9,7 @@ export interface SweepSummary {
   sweepId: string;
   objective: ObjectiveName;
   points: number;
-  /** Backtests this process ran (the rest were done before a --resume). */
+  /** Points whose results this run took: run here, by queue workers, or read back from the queue (the rest were stored before a --resume). */
   ran: number;
   dbPath: string;
 }

@@ -56,6 +56,11 @@ export interface OrderRequest {
    * cancels the other (backtrader's buy_bracket / sell_bracket).
    */
   bracket?: { stopLoss?: number; takeProfit?: number };
+  /**
+   * One-cancels-others: the orders of one decision with the same label form a group; when
+   * any of them fills, or ends unfilled, the others are canceled (backtrader's `oco=`).
+   */
+  ocoGroup?: string;
 }
 
 /** The terms of an order besides side and size: type, prices, how long it works. */
@@ -92,6 +97,11 @@ export interface OrderIntent {
    * when any member ends unfilled (canceled, expired, rejected) the rest are canceled.
    */
   parentId?: string;
+  /**
+   * One-cancels-others: the client order id of an order this one is grouped with (backtrader's
+   * `oco=`); when any member of the group fills, or ends unfilled, the others are canceled.
+   */
+  ocoWith?: string;
   timeInForce: TimeInForce;
   /** Decision time (ms). */
   ts: number;

@@ -61,6 +61,8 @@ export interface RiskDecision {
   cancel?: string;
   /** A bracket child (stop-loss, take-profit): the signal id of its entry's decision. */
   parentSignalId?: string;
+  /** An OCO member: the signal id of its group's first order's decision. */
+  ocoSignalId?: string;
   /** Human-readable note on adjustments (e.g. "qty capped 120 -> 80 by symbol cap"). */
   adjustments?: string[];
 }

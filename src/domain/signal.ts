@@ -25,6 +25,8 @@ export interface Signal {
    * position); `direction` then follows its side (buy LONG, sell SHORT) for the policies that read it.
    */
   order?: OrderRequest;
+  /** An explicit order's OCO group: the signal id of the group's first order (absent on that one). */
+  ocoLeader?: string;
   /** A working order (client order id) the strategy asked to cancel; `direction` is FLAT. */
   cancel?: string;
 }

@@ -361,7 +361,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     const i = o.intent;
     if (i.timeInForce === 'day' && i.orderType !== 'market' && dayOrderExpired(i.ts, bar.ts)) {
       this.finish(o, 'canceled', `expired: a day order decided on ${new Date(i.ts).toISOString().slice(0, 10)} did not fill that day`, bar.ts);
-      this.endBracket(o, `bracket ${this.bracketOf(o)}: ${i.clientOrderId} expired`, bar.ts);
+      this.endLinked(o, 'expired', bar.ts);
       return false;
     }
     // A bracket child works from the bar after its parent filled (backtrader activates it then).
@@ -505,7 +505,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       o.report.status = 'canceled';
       o.report.ts = this.clock ? this.clock.now() : o.report.ts;
       this.journal?.orders.add(o);
-      this.endBracket(o, `bracket ${this.bracketOf(o)}: ${clientOrderId} canceled`, o.report.ts);
+      this.endLinked(o, 'canceled', o.report.ts);
       this.resting = stillWorking(this.resting);
     }
     this.flush();
@@ -516,11 +516,34 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
 
   /** Why a bracket child cannot be taken: its parent must be a working order that is no child itself. */
   private parentProblem(intent: OrderIntent): string | null {
+    if (intent.ocoWith !== undefined && !this.orders.has(intent.ocoWith)) return `oco order ${intent.ocoWith} is unknown`;
     if (intent.parentId === undefined) return null;
     const parent = this.orders.get(intent.parentId);
     if (parent === undefined || !this.resting.includes(parent)) return `bracket parent ${intent.parentId} is not a working order`;
     if (parent.intent.parentId !== undefined) return `bracket parent ${intent.parentId} is itself a bracket child`;
     return null;
+  }
+
+  /**
+   * `o` filled or ended unfilled: its bracket and its OCO group follow (backtrader's
+   * _bracketize and _ococheck, called on the same events).
+   */
+  private endLinked(o: PaperOrder, event: string, ts: number): void {
+    this.endBracket(o, `bracket ${this.bracketOf(o)}: ${o.intent.clientOrderId} ${event}`, ts);
+    const group = this.ocoGroupOf(o);
+    for (const w of this.resting) {
+      if (w !== o && w.report.status === 'submitted' && this.ocoGroupOf(w) === group) this.finish(w, 'canceled', `oco ${group}: ${o.intent.clientOrderId} ${event}`, ts);
+    }
+  }
+
+  /** An order's OCO group: the group of the order it was linked to (`ocoWith`), else its own id (a group of one). */
+  private ocoGroupOf(o: PaperOrder): string {
+    let id = o.intent.clientOrderId;
+    for (let link = o.intent.ocoWith; link !== undefined; ) {
+      id = link;
+      link = this.orders.get(link)?.intent.ocoWith;
+    }
+    return id;
   }
 
   /** The client order id of a member's bracket (its parent's, or its own). */
@@ -633,7 +656,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     }
     if (parts.length === 0) {
       this.reject(o, refused!, ts);
-      this.endBracket(o, `bracket ${this.bracketOf(o)}: ${o.intent.clientOrderId} rejected`, ts);
+      this.endLinked(o, 'rejected', ts);
       return;
     }
     this.cash = cash;
@@ -659,7 +682,7 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       r.status = 'rejected';
       r.rejectReason = `${refused}; the closing ${r.filledQty} executed`;
     }
-    this.endBracket(o, `bracket ${this.bracketOf(o)}: ${o.intent.clientOrderId} ${r.status}`, ts);
+    this.endLinked(o, r.status, ts);
   }
 
   /** Commission of one part of a fill; a flat per-order fee is charged on the first part only. */

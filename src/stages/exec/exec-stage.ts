@@ -225,6 +225,14 @@ export class ExecStage implements Stage<'EXEC'> {
         }
         intent.parentId = parentId;
       }
+      if (d.ocoSignalId !== undefined) {
+        const leaderId = sentFor.get(d.ocoSignalId);
+        if (leaderId === undefined) {
+          refused.push({ signalId: d.signalId, symbol: d.symbol, code: 'E_EXEC_ORDER_UNKNOWN', reason: `OCO member of ${d.ocoSignalId}, whose first order was not sent` });
+          continue;
+        }
+        intent.ocoWith = leaderId;
+      }
       const id = intent.clientOrderId;
       const ins = store.insertIntent(intent);
       if (!ins.inserted) {

@@ -32,7 +32,7 @@ export function clientOrderIdFor(idempotencyKey: string): string {
 
 /** Null when the two intents describe the same order; otherwise what differs. */
 export function intentDifference(a: OrderIntent, b: OrderIntent): string | null {
-  const fields = ['clientOrderId', 'idempotencyKey', 'symbol', 'side', 'qty', 'orderType', 'limitPrice', 'stopPrice', 'trailAmount', 'trailPercent', 'parentId', 'timeInForce'] as const;
+  const fields = ['clientOrderId', 'idempotencyKey', 'symbol', 'side', 'qty', 'orderType', 'limitPrice', 'stopPrice', 'trailAmount', 'trailPercent', 'parentId', 'ocoWith', 'timeInForce'] as const;
   for (const f of fields) {
     if (a[f] !== b[f]) return `${f} differs (${String(a[f])} vs ${String(b[f])})`;
   }

@@ -171,6 +171,7 @@ export class RiskStage implements Stage<'RISK'> {
     if (b.takeProfit !== undefined) children.push(['tp', { side: exit, type: 'limit', limitPrice: b.takeProfit, qty, ...(tif ? { timeInForce: tif } : {}) }]);
     for (const [leg, order] of children) {
       const child: Signal = { ...signal, signalId: `${signal.signalId}/${leg}`, direction: exit === 'buy' ? 'LONG' : 'SHORT', order };
+      delete child.ocoLeader; // the entry's OCO group is not its children's
       const d = this.decideOne(nowMs, killActive, stale, { cash: account.cash, positions: after }, equity, working, child, run);
       d.parentSignalId = signal.signalId;
       if (!d.allowed) {
@@ -216,6 +217,7 @@ export class RiskStage implements Stage<'RISK'> {
       working.add(signal.symbol);
     }
     const d: RiskDecision = { signalId: signal.signalId, symbol: signal.symbol, ts: signal.ts, allowed: out.allowed, reasons: out.reasons, policyVersion: this.policyVersion };
+    if (signal.ocoLeader !== undefined) d.ocoSignalId = signal.ocoLeader;
     if (out.order) {
       d.order = { side: out.order.side, qty: out.order.qty, referencePrice: out.order.referencePrice };
       if (out.order.terms !== undefined) d.order.terms = { ...out.order.terms };

@@ -149,9 +149,15 @@ export class SignalStage implements Stage<'SIG'> {
         signals.push(s);
       });
       if (d.direction !== undefined) signals.push(signal(id, d.direction));
+      const leaders = new Map<string, string>();
       d.orders?.forEach((o, n) => {
         const s = signal(`${id}/${n}`, o.side === 'buy' ? 'LONG' : 'SHORT');
         s.order = { ...o };
+        if (o.ocoGroup !== undefined) {
+          const leader = leaders.get(o.ocoGroup);
+          if (leader === undefined) leaders.set(o.ocoGroup, s.signalId);
+          else s.ocoLeader = leader;
+        }
         signals.push(s);
       });
     }
@@ -225,6 +231,7 @@ function orderRequestProblem(o: OrderRequest): string | null {
     return `equityFraction must be in (0, 1] (got ${String(o.equityFraction)})`;
   }
   if (o.timeInForce !== undefined && o.timeInForce !== 'gtc' && o.timeInForce !== 'day') return `timeInForce '${String(o.timeInForce)}' is not gtc or day`;
+  if (o.ocoGroup !== undefined && (typeof o.ocoGroup !== 'string' || o.ocoGroup === '')) return 'ocoGroup must be a non-empty string';
   if (o.bracket !== undefined) {
     const b = o.bracket;
     if (b === null || typeof b !== 'object' || (b.stopLoss === undefined && b.takeProfit === undefined)) return 'bracket needs stopLoss and/or takeProfit';

@@ -18,7 +18,7 @@ const DATA = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data',
 
 type Scheduled =
   | { bar: number; cancel: string }
-  | { bar: number; id: string; type: OrderType; side: 'buy' | 'sell'; size: number; tif: 'gtc' | 'day'; price?: number; limit?: number; trailamount?: number; trailpercent?: number; parent?: string };
+  | { bar: number; id: string; type: OrderType; side: 'buy' | 'sell'; size: number; tif: 'gtc' | 'day'; price?: number; limit?: number; trailamount?: number; trailpercent?: number; parent?: string; oco?: string };
 interface OrderEvent { id: string; status: 'Completed' | 'Expired' | 'Canceled' | 'Margin'; date: string | null; size?: number; price?: number; commission?: number }
 interface OrderMixFixture {
   data_file: string;
@@ -42,6 +42,7 @@ function intentOf(s: Extract<Scheduled, { id: string }>, ts: number): OrderInten
   if (s.trailamount !== undefined) i.trailAmount = s.trailamount;
   if (s.trailpercent !== undefined) i.trailPercent = s.trailpercent;
   if (s.parent !== undefined) i.parentId = s.parent;
+  if (s.oco !== undefined) i.ocoWith = s.oco;
   return i;
 }
 
@@ -81,8 +82,8 @@ function replay(file: string): void {
     const r = broker.fetchOrder(e.id)!;
     assert.equal(r.status, outcomes[e.status], `${e.id} status`);
     if (e.status === 'Expired') assert.match(r.rejectReason!, /^expired/, `${e.id} expired`);
-    // Canceled by us, or by its bracket (a sibling filled, a member ended unfilled).
-    if (e.status === 'Canceled') assert.ok(r.rejectReason === undefined || /^bracket /.test(r.rejectReason), `${e.id} canceled, not expired (${r.rejectReason})`);
+    // Canceled by us, or by its bracket or OCO group (a member filled or ended unfilled).
+    if (e.status === 'Canceled') assert.ok(r.rejectReason === undefined || /^(bracket|oco) /.test(r.rejectReason), `${e.id} canceled, not expired (${r.rejectReason})`);
     if (e.status !== 'Completed') continue;
     // A reversal is one execution in backtrader and two fills here (closing, then opening).
     for (const f of r.fills) {
@@ -110,6 +111,10 @@ test('ORCL 1995-2014, 841 orders of every type, long and short, 0.1% commission:
 
 test('ORCL 1995-2014, brackets (a market or limit parent with a stop-loss and a take-profit, one cancels the other) among single orders, 0.1% commission: every fill, cash and value as backtrader', () => {
   replay('orcl-bracket-mix.json');
+});
+
+test('NVDA 1999-2014, one-cancels-others groups of two or three stop and limit orders (chained links join the first one\'s group) among brackets and single orders, 0.1% commission: every fill, cash and value as backtrader', () => {
+  replay('nvda-oco-mix.json');
 });
 
 test('YHOO 1996-2014, trailing stops (by amount and by percent, some from a given price) among market and limit orders, commission and slippage: every fill, cash and value as backtrader', () => {

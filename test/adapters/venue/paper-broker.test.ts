@@ -322,3 +322,15 @@ test('a bracket: children work from the bar after the parent fills, one cancels 
   // A child needs a working parent.
   assert.match(b.submit(intent('X', 'sell', 1, T0 + 2 * DAY, { orderType: 'stop', stopPrice: 4, parentId: 'p2' })).rejectReason!, /bracket parent p2 is not a working order/);
 });
+
+test('one-cancels-others: a member that fills cancels the rest of its group; a link to an unknown order is refused', () => {
+  const b = new PaperBroker({ startingCash: 10_000 });
+  b.onBar(bar('X', T0, 10, 10));
+  b.submit(intent('X', 'buy', 1, T0, { clientOrderId: 'up', idempotencyKey: 'up', orderType: 'stop', stopPrice: 11 }));
+  b.submit(intent('X', 'sell', 1, T0, { clientOrderId: 'down', idempotencyKey: 'down', orderType: 'stop', stopPrice: 9, ocoWith: 'up' }));
+  b.submit(intent('X', 'sell', 1, T0, { clientOrderId: 'far', idempotencyKey: 'far', orderType: 'limit', limitPrice: 20, ocoWith: 'down' })); // joins up's group
+  b.onBar(bar('X', T0 + DAY, 10, 11.5, { high: 11.6 }));
+  assert.deepEqual(['up', 'down', 'far'].map((id) => b.fetchOrder(id)!.status), ['filled', 'canceled', 'canceled']);
+  assert.match(b.fetchOrder('far')!.rejectReason!, /^oco up: up filled/);
+  assert.match(b.submit(intent('X', 'buy', 1, T0 + DAY, { orderType: 'stop', stopPrice: 12, ocoWith: 'nope' })).rejectReason!, /oco order nope is unknown/);
+});

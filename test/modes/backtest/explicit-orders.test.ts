@@ -130,3 +130,45 @@ test('ORCL, brackets from decide (a limit entry for half of equity with a stop-l
   const barIndex = new Map(bars.map((b, i) => [b.ts, i]));
   for (const p of run.equity) assert.equal(p.value, fx.values[barIndex.get(p.ts)!], `value on ${new Date(p.ts).toISOString().slice(0, 10)}`);
 });
+
+const breakout = defineStrategyPack({
+  id: 'oco-breakout',
+  version: '1.0.0',
+  features: () => [{ kind: 'field', name: 'px', field: 'close' }],
+  decide: (v, memory, _params, book): Decision | null => {
+    const m = memory as unknown as Memory;
+    m.bar = (m.bar ?? 0) + 1;
+    (m.barOf ??= new Map()).set(v.ts, m.bar);
+    const { qty, entryTs } = book.position;
+    const working = book.openOrders;
+    const close = v.features.px!;
+    if (qty === 0) {
+      if (working.length === 0) {
+        return { reason: 'straddle', orders: [
+          { side: 'buy', type: 'stop', stopPrice: close * 1.03, qty: 10, ocoGroup: 'breakout' },
+          { side: 'sell', type: 'stop', stopPrice: close * 0.97, qty: 10, ocoGroup: 'breakout' },
+        ] };
+      }
+      return m.bar - m.barOf.get(working[0]!.ts)! >= 5 ? { reason: 'stale', cancel: [working[0]!.clientOrderId] } : null;
+    }
+    return (v.ts - entryTs!) / DAY_MS >= 10 ? { reason: 'time_exit', orders: [{ side: qty > 0 ? 'sell' : 'buy', qty: Math.abs(qty) }] } : null;
+  },
+});
+
+test('YHOO, a one-cancels-other breakout from decide (a buy stop above, a sell stop below), canceled stale pairs, time exits: every fill, value and final cash as backtrader', async () => {
+  const fx = JSON.parse(readFileSync(join(FIXTURES, 'yhoo-oco-breakout.json'), 'utf8')) as Fixture;
+  const bars = readBarsFile(join(DATA, fx.data_file), { symbol: 'X' }).bars;
+  const run = await runStrategy(breakout, { bars, cash: fx.cash, commission: { kind: 'percent', percent: fx.commission_pct }, riskPolicies: DEFAULT_POLICY_CHAIN.filter((p) => p.id !== 'max-drawdown') });
+  assert.equal(run.result.status, 'ok');
+  const completed = fx.orders.filter((o) => o.status === 'Completed');
+  assert.equal(run.fills.length, completed.length, 'fills');
+  completed.forEach((o, i) => {
+    const f = run.fills[i]!;
+    assert.deepEqual([f.ts.slice(0, 10), f.side, f.qty, f.price, f.commission], [o.fill_date, o.side, o.size, o.fill_price, o.commission], `order ${i} (${o.type} ${o.date})`);
+  });
+  assert.equal(run.result.orders, fx.orders.length, 'orders');
+  assert.equal(run.result.finalCash, fx.final_cash, 'final cash');
+  assert.equal(run.result.finalValue, fx.final_value, 'final value');
+  const barIndex = new Map(bars.map((b, i) => [b.ts, i]));
+  for (const p of run.equity) assert.equal(p.value, fx.values[barIndex.get(p.ts)!], `value on ${new Date(p.ts).toISOString().slice(0, 10)}`);
+});

@@ -313,3 +313,12 @@ test("a bracket child's intent names its entry's client order id; a child whose 
   assert.deepEqual(out.refused.map((r) => [r.signalId, r.code]), [['z/sl', 'E_EXEC_ORDER_UNKNOWN']]);
   assert.equal(broker.inner.fetchOpenOrders().length, 2);
 });
+
+test("an OCO member's intent names its group's first order; a member whose first order was not sent is refused", () => {
+  const { run } = setup();
+  const stop = (signalId: string, side: 'buy' | 'sell', extra: Partial<RiskDecision> = {}) =>
+    decision('X', side, 1, T0, { signalId, order: { side, qty: 1, referencePrice: 11, terms: { orderType: 'stop', stopPrice: side === 'buy' ? 11 : 9 } }, ...extra });
+  const out = run([stop('s/0', 'buy'), stop('s/1', 'sell', { ocoSignalId: 's/0' }), stop('t/1', 'sell', { ocoSignalId: 't/0' })]);
+  assert.equal(out.submitted[1]!.intent.ocoWith, out.submitted[0]!.intent.clientOrderId);
+  assert.deepEqual(out.refused.map((r) => [r.signalId, r.code]), [['t/1', 'E_EXEC_ORDER_UNKNOWN']]);
+});

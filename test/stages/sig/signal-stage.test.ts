@@ -336,6 +336,17 @@ describe('explicit orders and cancels from decide', () => {
     assert.deepEqual(out[2]!.order, { side: 'buy', type: 'limit', limitPrice: 9.5, equityFraction: 0.25, timeInForce: 'day' });
   });
 
+  test('orders sharing an ocoGroup name their group\'s first order; another group or none is apart', () => {
+    const out = runWith({ reason: 'oco', orders: [
+      { side: 'buy', type: 'stop', stopPrice: 11, ocoGroup: 'g' },
+      { side: 'sell', type: 'stop', stopPrice: 9, ocoGroup: 'g' },
+      { side: 'sell', type: 'limit', limitPrice: 12, ocoGroup: 'h' },
+      { side: 'buy', qty: 1 },
+    ] });
+    const tail = (id?: string) => id?.split(':').slice(-1)[0];
+    assert.deepEqual(out.map((s) => [tail(s.signalId), tail(s.ocoLeader)]), [['1/0', undefined], ['1/1', '1/0'], ['1/2', undefined], ['1/3', undefined]]);
+  });
+
   test('a malformed order or cancel is E_SIG_INVALID_OUTPUT naming what is wrong', () => {
     const bad = (decision: unknown, msg: RegExp) =>
       assert.throws(() => runWith(decision), (e: unknown) => e instanceof OrdinisError && e.code === 'E_SIG_INVALID_OUTPUT' && msg.test(e.message));
