@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { OrdinisError, toOrdinisError } from '../errors.ts';
 import { registerBacktest } from './commands/backtest.ts';
 import { registerPaper } from './commands/paper.ts';
+import { registerLive } from './commands/live.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerRuns } from './commands/ops-runs.ts';
 import { registerKill } from './commands/ops-kill.ts';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerWalkForward(program);
   registerPaper(program);
+  registerLive(program);
   registerServe(program);
   registerRuns(program);
   registerKill(program);

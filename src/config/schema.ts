@@ -269,7 +269,7 @@ export const CONFIG_KEYS = {
   ORCH_PROFILE: enumKey(PROFILE_NAMES, 'paper', {
     description: 'Deployment profile; selects the built-in profile layer and the prod invariants. Also the `env` event tag. `ordinis backtest` runs dev (no drawdown guard) unless one is chosen.',
   }),
-  ORCH_MODE: enumKey(['live', 'paper', 'backtest'], 'paper', { description: 'The mode a deployment is for (src/modes/mode-table.ts). The command is the mode (`ordinis backtest`, `ordinis paper`); set in env, a profile file or an override to another mode, the command refuses with E_CFG_INVALID. `live` has no adapters yet and is refused.' }),
+  ORCH_MODE: enumKey(['live', 'paper', 'backtest'], 'paper', { description: 'The mode a deployment is for (src/modes/mode-table.ts). The command is the mode (`ordinis backtest`, `ordinis paper`); set in env, a profile file or an override to another mode, the command refuses with E_CFG_INVALID. `live` is `ordinis live --broker NAME`.' }),
   ORCH_CYCLE_BUDGET_MS: intKey(5000, { min: 1, unit: 'ms', description: 'End-to-end budget of one cycle; past it the remaining non-critical stages are stopped.' }),
   ORCH_STAGE_BUDGET_MS: stageMsMapKey(DEFAULT_STAGE_BUDGET_MS, { description: 'Per-stage time budgets (ms); a stage is aborted when its budget is spent. A layer naming some stages keeps the others from the layer below.' }),
   ORCH_RETRY_MAX: intKey(1, { min: 0, max: 10, description: 'Retries per stage (idempotent stages only); attempts = 1 + retries.' }),
@@ -372,6 +372,22 @@ export const CONFIG_KEYS = {
   API_KEEP_ALIVE_TIMEOUT_MS: intKey(5000, { min: 100, max: 600000, unit: 'ms', description: 'An idle keep-alive connection is closed after this.' }),
   API_MAX_CONNECTIONS: intKey(64, { min: 1, max: 100000, description: 'Open connections the control API accepts at once; past it new connections are closed unanswered.' }),
   API_UNAUTHORIZED_LOG_INTERVAL_MS: intKey(60000, { min: 0, unit: 'ms', description: 'Unauthorized requests are logged once per burst: the first, then at most one line with a count per this interval (0 = every request).' }),
+
+  // --- live trading (ordinis live --broker ..., ordinis paper --feed ...)
+  LIVE_ENABLED: boolKey(false, { description: '`ordinis live` trades with real money only when this is true (and the prod profile\'s invariants hold); false refuses, naming this key.' }),
+  LIVE_RECONCILE_EVERY: intKey(10, { min: 1, unit: 'cycles', description: 'A live run reconciles positions, open orders and cash with the broker after every this many cycles (and recovery does at every start); a difference beyond tolerance trips the kill switch.' }),
+  LIVE_RECONCILE_CASH_TOLERANCE: numberKey(1, { min: 0, unit: 'account currency', description: 'Cash may differ from the broker\'s by this much (fees the broker charges outside fills) before reconciliation trips the kill switch.' }),
+  LIVE_RECONCILE_QTY_TOLERANCE: numberKey(0, { min: 0, unit: 'shares', description: 'A position may differ from the broker\'s by this many shares before reconciliation trips the kill switch (0 = exact).' }),
+  LIVE_MAX_ORDER_NOTIONAL: numberKey(10000, { min: 0, minExclusive: true, unit: 'account currency', description: 'RISK denies (RISK.ORDER.NOTIONAL_CAP) a live order worth more than this (qty x its reference price).' }),
+  LIVE_MAX_ORDERS_PER_MINUTE: intKey(10, { min: 1, unit: 'orders/min', description: 'RISK denies (RISK.ORDER.RATE_CAP) a live order past this many allowed in the trailing minute of cycle time.' }),
+  ALPACA_KEY_ID: secretKey({ description: 'Alpaca API key id (env ORDINIS_ALPACA_KEY_ID, or ALPACA_CREDENTIALS_FILE).' }),
+  ALPACA_SECRET_KEY: secretKey({ description: 'Alpaca API secret key, paired with ALPACA_KEY_ID.' }),
+  ALPACA_CREDENTIALS_FILE: optionalKey('string', { description: 'A JSON file {"keyId", "secretKey"} with the Alpaca keys, instead of ALPACA_KEY_ID/ALPACA_SECRET_KEY (refused if other users may read it).' }),
+  ALPACA_TRADING_URL: urlKey('https://paper-api.alpaca.markets', { description: 'Alpaca trading API base: the paper endpoint by default; https://api.alpaca.markets trades with real money.' }),
+  ALPACA_DATA_URL: urlKey('https://data.alpaca.markets', { description: 'Alpaca market-data REST base (warm-up history and the bars missed while the stream was down).' }),
+  ALPACA_STREAM_URL: stringKey('wss://stream.data.alpaca.markets/v2', { pattern: /^wss?:\/\/\S+$/, patternText: 'a ws:// or wss:// URL', description: 'Alpaca market-data stream base; the feed (ALPACA_FEED) is appended.' }),
+  ALPACA_FEED: enumKey(['iex', 'sip'], 'iex', { description: 'Alpaca market-data feed: iex (free) or sip (all US exchanges, a paid plan).' }),
+  ALPACA_TIMEOUT_MS: intKey(10000, { min: 100, max: 120000, unit: 'ms', description: 'An Alpaca request unanswered after this fails (E_EXEC_BROKER_TIMEOUT); an order\'s outcome is then resolved by its client order id.' }),
 } satisfies Record<string, KeyDef<z.ZodType>>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

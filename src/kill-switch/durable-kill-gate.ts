@@ -41,13 +41,16 @@ export class DurableKillGate implements SubmissionGate {
   send<T>(submit: () => T): T | undefined {
     let submitted = false;
     try {
-      return this.opts.transaction(() => {
+      const sent = this.opts.transaction(() => {
         this.refresh();
         if (this.opts.kill.isActive()) return undefined;
-        const r = submit();
+        // Boxed: a remote broker answers with a promise, which is sent under the lock and
+        // answered after it (a SQLite transaction cannot span an await).
+        const r = { answer: submit() };
         submitted = true;
         return r;
       });
+      return sent?.answer;
     } catch (e) {
       if (submitted) this.opts.onSubmitRolledBack?.(e);
       throw e;

@@ -8,8 +8,8 @@
 // file or override) to another mode than the command's, the command refuses with
 // E_CFG_INVALID naming the key and both modes, so a process configured for one mode never
 // silently runs another. The built-in profiles' value (paper) is a default, not a choice,
-// and is not checked. Mode live is in the table but has no adapters yet (issue 16: a broker
-// adapter and a live market-data feed): asking for it refuses, it never falls back to paper.
+// and is not checked. Mode live is `ordinis live --broker NAME`: a real broker adapter and a
+// live bar feed from the venue table (modes/live/venue-table.ts), on paper's durable loop.
 
 import { OrdinisError } from '../errors.ts';
 import type { LoadedConfig } from '../config/load.ts';
@@ -58,11 +58,10 @@ export const MODE_TABLE: Readonly<Record<RunMode, ModeSpec>> = Object.freeze({
     venueWrappers: ['circuit-breaker', 'rate-limiter', 'durable-kill-gate'],
     stores: 'sqlite',
     layers: ['trace', 'metrics', 'record', 'events', ...SAFETY_LAYERS],
-    unavailable: 'mode live has no adapters yet (no broker adapter and no live market-data feed; issue 16)',
   },
 });
 
-/** Throws E_CFG_INVALID when `mode` cannot run (live, for now); returns its spec otherwise. */
+/** Throws E_CFG_INVALID when `mode` cannot run (a row with `unavailable`); returns its spec otherwise. */
 export function runnableMode(mode: RunMode): ModeSpec {
   const spec = MODE_TABLE[mode];
   if (spec.unavailable) throw new OrdinisError('E_CFG_INVALID', `${spec.unavailable}; \`ordinis paper\` trades against a simulated venue`, { details: { mode } });
@@ -75,7 +74,7 @@ const ORIGIN: Record<string, string> = { env: 'from env ORDINIS_ORCH_MODE', file
  * The mode a command runs (its own), after checking ORCH_MODE: an explicit ORCH_MODE naming
  * another mode refuses (E_CFG_INVALID naming the key, where it came from and both modes).
  */
-export function modeForCommand(command: 'backtest' | 'paper', loaded: Pick<LoadedConfig, 'config' | 'sources'>): ModeSpec {
+export function modeForCommand(command: 'backtest' | 'paper' | 'live', loaded: Pick<LoadedConfig, 'config' | 'sources'>): ModeSpec {
   const configured = loaded.config.ORCH_MODE;
   const source = loaded.sources.ORCH_MODE;
   const explicit = source === 'env' || source === 'file' || source === 'override';

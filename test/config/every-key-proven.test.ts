@@ -71,6 +71,20 @@ const PROVEN_BY: Partial<Record<ConfigKey, string>> = {
   API_HEADERS_TIMEOUT_MS: 'test/server/slow-clients.test.ts',
   API_REQUEST_TIMEOUT_MS: 'test/server/slow-clients.test.ts',
   API_MAX_CONNECTIONS: 'test/server/events-route.test.ts',
+  LIVE_ENABLED: 'test/modes/live/live-config.test.ts',
+  LIVE_RECONCILE_EVERY: 'test/modes/live/live-config.test.ts',
+  LIVE_RECONCILE_CASH_TOLERANCE: 'test/modes/live/live-config.test.ts',
+  LIVE_RECONCILE_QTY_TOLERANCE: 'test/modes/live/live-config.test.ts',
+  LIVE_MAX_ORDER_NOTIONAL: 'test/modes/live/live-config.test.ts',
+  LIVE_MAX_ORDERS_PER_MINUTE: 'test/modes/live/live-config.test.ts',
+  ALPACA_KEY_ID: 'test/modes/live/live-config.test.ts',
+  ALPACA_SECRET_KEY: 'test/modes/live/live-config.test.ts',
+  ALPACA_CREDENTIALS_FILE: 'test/modes/live/live-config.test.ts',
+  ALPACA_TRADING_URL: 'test/modes/live/live-config.test.ts',
+  ALPACA_DATA_URL: 'test/modes/live/live-config.test.ts',
+  ALPACA_STREAM_URL: 'test/modes/live/live-config.test.ts',
+  ALPACA_FEED: 'test/modes/live/live-config.test.ts',
+  ALPACA_TIMEOUT_MS: 'test/modes/live/live-config.test.ts',
 };
 
 /** Keys whose consumer exists but whose behaviour test does not name the key yet: why, and where the consumer is tested by another name. */

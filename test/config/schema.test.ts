@@ -86,7 +86,7 @@ test('defaults are complete, valid and deeply frozen', () => {
 });
 
 test('every key is UPPER_SNAKE with a known group prefix and an ORDINIS_ env name', () => {
-  const groups = new Set(['ORCH', 'KILL', 'GOV', 'HOOK', 'SB', 'DB', 'AUDIT', 'ING', 'SIG', 'RISK', 'EXEC', 'BROKER', 'CCXT', 'ANA', 'EVT', 'OBS', 'METRICS', 'API']);
+  const groups = new Set(['ORCH', 'KILL', 'GOV', 'HOOK', 'SB', 'DB', 'AUDIT', 'ING', 'SIG', 'RISK', 'EXEC', 'BROKER', 'CCXT', 'ANA', 'EVT', 'OBS', 'METRICS', 'API', 'LIVE', 'ALPACA']);
   const docs = describeConfigKeys();
   assert.equal(docs.length, CONFIG_KEY_NAMES.length);
   for (const d of docs) {
@@ -102,7 +102,7 @@ test('describeConfigKeys: types, defaults in env form, secrets flagged', () => {
   const byKey = new Map(describeConfigKeys().map((d) => [d.key, d]));
   assert.deepEqual(
     describeConfigKeys().filter((d) => d.secret).map((d) => d.key),
-    ['AUDIT_MAC_KEY', 'CCXT_API_KEY', 'CCXT_SECRET', 'API_TOKEN'],
+    ['AUDIT_MAC_KEY', 'CCXT_API_KEY', 'CCXT_SECRET', 'API_TOKEN', 'ALPACA_KEY_ID', 'ALPACA_SECRET_KEY'],
   );
   const budget = byKey.get('ORCH_STAGE_BUDGET_MS')!;
   assert.equal(budget.type, 'map');

@@ -1,13 +1,12 @@
 // ORCH_MODE through the real CLI (child processes): the command is the mode; ORCH_MODE set
 // explicitly to another mode refuses before anything is opened, naming the key and both
-// modes; mode live has no adapters and refuses instead of running on the simulated venue.
+// modes; ORCH_MODE=live refuses paper and backtest (live is `ordinis live`, test/cli/live-cli.test.ts).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
-import { OrdinisError } from '../../src/errors.ts';
 import { MODE_TABLE, modeForCommand, runnableMode } from '../../src/modes/mode-table.ts';
 import { runCli } from './paper/cli-process.ts';
 import { tempDir } from './paper/paper-support.ts';
@@ -30,16 +29,17 @@ test('ORCH_MODE naming another mode than the command: exit 1, E_CFG_INVALID nami
   assert.equal(existsSync(backtestDb), false);
 });
 
-test('ORCH_MODE=live refuses every trading command with why (no adapters yet), never paper in its place', async (t) => {
+test('ORCH_MODE=live refuses paper and backtest, never running them in its place', async (t) => {
   const db = join(tempDir(t), 'live.db');
   for (const command of ['paper', 'backtest']) {
     const f = await runCli([command, '--db', db, ...WINDOW], { ORDINIS_ORCH_MODE: 'live' });
     assert.equal(f.code, 1, f.stderr);
-    assert.match(f.stderr, new RegExp(`E_CFG_INVALID: ORCH_MODE=live .*\`ordinis ${command}\` runs mode ${command}; mode live has no adapters yet .*issue 16`));
+    assert.match(f.stderr, new RegExp(`E_CFG_INVALID: ORCH_MODE=live .*\`ordinis ${command}\` runs mode ${command}; unset ORCH_MODE or set it to ${command}`));
   }
   assert.equal(existsSync(db), false);
-  // Assembly refuses it too: no caller gets a live pipeline on the simulated venue.
-  assert.throws(() => runnableMode('live'), (e: unknown) => e instanceof OrdinisError && e.code === 'E_CFG_INVALID' && /mode live has no adapters yet/.test(e.message));
+  // Mode live has its adapters now (a real broker behind the rate limiter and the durable kill gate).
+  assert.deepEqual(runnableMode('live').venueWrappers, ['circuit-breaker', 'rate-limiter', 'durable-kill-gate']);
+  assert.equal(modeForCommand('live', loadConfig({ env: {}, overrides: { ORCH_MODE: 'live' } })).mode, 'live');
 });
 
 test('the command runs when ORCH_MODE agrees, is unset, or comes from a built-in profile', async (t) => {

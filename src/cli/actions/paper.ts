@@ -38,12 +38,19 @@ import { describeRecovery } from '../../modes/recovery/recovery.ts';
 import { watchShutdownSignals } from '../../modes/paper/shutdown-signals.ts';
 import { makeContext, type GlobalOptions } from '../context.ts';
 import { modeForCommand } from '../../modes/mode-table.ts';
+import { assertLiveAllowed } from '../../modes/live/live-settings.ts';
+import { checkTradingVenue, openTradingVenue } from '../trading-venue.ts';
 import { configOverridesOf, decimalFlag, toBacktestConfig, type PipelineFlags } from '../pipeline-options.ts';
 import { loadCliStrategy, strategyFileFingerprint } from '../pipeline-strategy.ts';
 import { commissionModelOf } from '../../domain/commission.ts';
 
 interface PaperFlags extends PipelineFlags {
-  speed: string;
+  /** Replay speed (paper without --feed). */
+  speed?: string;
+  /** `--feed NAME`: live bars from a venue of the table (modes/live/venue-table.ts). */
+  feed?: string;
+  /** `ordinis live --broker NAME`: the broker the orders go to. */
+  broker?: string;
   maxCycles?: string;
   serve?: boolean;
   json?: boolean;
@@ -54,13 +61,17 @@ interface PaperFlags extends PipelineFlags {
   events?: boolean | string;
 }
 
-export async function runPaperCommand(flags: PaperFlags, cmd: Command): Promise<void> {
+/** `ordinis paper`, and `ordinis live` (command 'live': the same loop with a real broker, actions/live.ts). */
+export async function runPaperCommand(flags: PaperFlags, cmd: Command, command: 'paper' | 'live' = 'paper'): Promise<void> {
   const g = cmd.optsWithGlobals() as GlobalOptions;
   // On a terminal, a live status line under the logs (only there: on a pipe it would be noise).
   const statusLine = process.stderr.isTTY ? new TerminalStatusLine(process.stderr) : undefined;
   const ctx = makeContext({ ...g, ...(flags.db ? { db: flags.db } : {}) }, configOverridesOf(flags), undefined, statusLine?.logDestination);
   // The command is the mode; an ORCH_MODE set to another one refuses (mode-table.ts).
-  modeForCommand('paper', ctx.loaded);
+  modeForCommand(command, ctx.loaded);
+  // Live refuses before anything is opened unless LIVE_ENABLED and the prod invariants say it may trade.
+  if (command === 'live') assertLiveAllowed(ctx.config);
+  await checkTradingVenue(command, flags, ctx.config);
   const parsed = toBacktestConfig(flags, ctx.config.BROKER_STARTING_CASH, commissionModelOf(ctx.config.EXEC_COMMISSION_MODEL, ctx.config.EXEC_COMMISSION_VALUE), {
     strategy: ctx.config.SIG_STRATEGY,
     params: ctx.config.SIG_STRATEGY_PARAMS,
@@ -70,7 +81,7 @@ export async function runPaperCommand(flags: PaperFlags, cmd: Command): Promise<
   const strategy = await loadCliStrategy(parsed.strategy, parsed.strategyParams);
   const strategyFile = strategyFileFingerprint(strategy);
   const bt = { ...parsed, strategy: strategy.id };
-  const speed = decimalFlag('--speed', flags.speed, { min: 0 });
+  const speed = decimalFlag('--speed', flags.speed ?? '0', { min: 0 });
   const maxCycles = flags.maxCycles !== undefined ? decimalFlag('--max-cycles', flags.maxCycles, { integer: true, min: 1 }) : undefined;
   if (flags.adopt && flags.newBook) throw new OrdinisError('E_CFG_INVALID', '--adopt and --new-book: give one or the other (take the old book over, or start a fresh one)');
   const eventPatterns = flags.events === undefined || flags.events === false ? undefined : topicPatternsFromList(flags.events === true ? '' : flags.events, '--events');
@@ -95,7 +106,7 @@ export async function runPaperCommand(flags: PaperFlags, cmd: Command): Promise<
     clock: systemClock,
     random: eventIds,
     source: 'orch.paper',
-    venue: 'paper',
+    venue: command === 'live' ? (flags.broker ?? 'live') : 'paper',
     onEmitFailure: (f) => logger.warn({ topic: f.topic, code: f.error.code }, `event not published: ${f.error.message}`),
   });
   if (eventPatterns) eventLines = writeEventsAsJsonLines(bus, eventPatterns, process.stdout);
@@ -107,10 +118,12 @@ export async function runPaperCommand(flags: PaperFlags, cmd: Command): Promise<
     (signal) => logger.warn({ signal }, 'already stopping'),
   );
   try {
+    // --feed / --broker: the venue table's feed (and broker); none: the files replayed.
+    const venue = await openTradingVenue(command, flags, ctx.config, db);
     runtime = await PaperRuntime.open({
       config: ctx.config,
       db,
-      data: {
+      data: venue?.data ?? {
         kind: 'replay',
         files: bt.dataFiles,
         ...(bt.symbols ? { symbols: bt.symbols } : {}),
@@ -123,7 +136,8 @@ export async function runPaperCommand(flags: PaperFlags, cmd: Command): Promise<
       ...(strategy.kind === 'file' ? { registry: strategy.registry } : {}),
       ...(strategyFile ? { strategyFile } : {}),
       sizing: bt.sizing,
-      cash: bt.cash,
+      cash: venue?.cash ?? bt.cash,
+      ...(venue?.live ? { live: venue.live } : {}),
       commission: bt.commission,
       ...(maxCycles !== undefined ? { maxCycles } : {}),
       book: flags.adopt ? 'adopt' : flags.newBook ? 'new' : 'refuse',

@@ -40,17 +40,22 @@ export const RECONCILE_ACTOR = 'orch.reconcile';
 
 export class Reconciler {
   private cycles = 0;
+  /** A reconciliation is due (its turn came, or the last one could not read the broker). */
+  private due = false;
   /** Reconciliations run, and the last one's report. */
   runs = 0;
   last: ReconcileReport | undefined;
 
   constructor(private readonly opts: ReconcilerOptions) {}
 
-  /** Called after each cycle; reconciles on every N-th. */
+  /** Called after each cycle; reconciles on every N-th, and after each cycle while the last attempt could not read the broker. */
   async afterCycle(correlationId: string): Promise<ReconcileReport | undefined> {
     this.cycles++;
-    if (this.cycles % this.opts.every !== 0) return undefined;
-    return this.check(correlationId);
+    if (this.cycles % this.opts.every === 0) this.due = true;
+    if (!this.due) return undefined;
+    const report = await this.check(correlationId);
+    this.due = false;
+    return report;
   }
 
   /** Reconciles now; a difference seen on two reads in a row trips the kill switch. */

@@ -26,6 +26,7 @@ import type { OrdinisDatabase } from '../../persistence/database.ts';
 import { SqlitePaperVenueStore } from '../../persistence/sqlite-paper-venue-store.ts';
 import { otherConnectionsCommitted } from '../../persistence/sqlite-commit-probe.ts';
 import { SqliteRuntimeStateStore } from '../../persistence/sqlite-runtime-state-store.ts';
+import type { AccountView } from '../../domain/portfolio.ts';
 import type { BookReport, OpenOrderView, Readiness } from '../../server/contract.ts';
 import type { OrderRecord } from '../../stages/exec/order-store.ts';
 import type { FileReplaySource } from '../../adapters/data/file-replay-source.ts';
@@ -44,6 +45,9 @@ import { CursorRunStore, readCursor, ResumeCursor } from './resume-cursor.ts';
 import type { BookData, DataPlan } from './data-plan.ts';
 import { openReplaySource, replayBookData, ReplayPlan, type ReplayData } from './replay-plan.ts';
 import { liveBookData, LivePlan, type LiveData } from './live-plan.ts';
+import type { LiveVenue } from '../live/live-settings.ts';
+import { describeDifferences } from '../live/reconcile.ts';
+import { Reconciler } from '../live/reconcile-step.ts';
 import { tradingViewOf } from './trading-view.ts';
 import { LoggedLedgerStore, LoggedOrderStore, type TradeLog } from './trade-log.ts';
 import type { TradingView } from '../../observability/trading-metrics.ts';
@@ -88,6 +92,13 @@ export interface PaperRuntimeOptions {
    * 'refuse' (default, E_PAPER_BOOK_MISMATCH), 'adopt' it, or start a 'new' one (flat books only).
    */
   book?: BookChoice;
+  /**
+   * Trade through a real broker instead of the simulated venue (mode live, modes/live/): the
+   * orders go to `live.broker` behind the same guards, RISK runs `live.riskPolicies`, and the
+   * books are reconciled with the broker every `live.reconcile.every` cycles. `cash` is the
+   * ledger's opening cash, which recovery checks against the broker's account.
+   */
+  live?: LiveVenue;
 }
 
 /** Fills GET /book lists. */
@@ -122,6 +133,10 @@ export class PaperRuntime {
   private faultsSeen = 0;
   private consecutivePersistenceFailures = 0;
   private persistenceFailure: OrdinisError | undefined;
+  /** Live: reconciles the books with the broker after every N-th cycle. */
+  private reconciler: Reconciler | undefined;
+  /** Live: the broker's account at the end of the run, for the summary. */
+  private brokerAccount: AccountView | undefined;
 
   private constructor(init: {
     opts: PaperRuntimeOptions;
@@ -200,7 +215,7 @@ export class PaperRuntime {
       // A new book replays its data from the first bar (the old resume point goes once recovery has passed).
       const resumeTs = book.action === 'new' ? undefined : cursor?.lastBarTs;
 
-      if (!stored && blockers.length === 0) {
+      if (!stored && blockers.length === 0 && !opts.live) {
         venueStore.create(opts.cash);
         stored = venueStore.load();
       }
@@ -213,9 +228,9 @@ export class PaperRuntime {
       const resume = new ResumeCursor(state, sessionId, resumeTs);
 
       let rt: PaperRuntime | undefined;
-      const submitPoint = observed ? new VenueSubmitPoint(stored.seq, () => db.handle.inTransaction) : undefined;
+      const submitPoint = observed && !opts.live ? new VenueSubmitPoint(stored.seq, () => db.handle.inTransaction) : undefined;
       const venueSink: PaperVenueStore = submitPoint ? submitPoint.wrap(venueStore) : venueStore;
-      const venue = new PaperBroker({
+      const venue = opts.live ? undefined : new PaperBroker({
         startingCash: opts.cash,
         fillTiming: config.EXEC_FILL_TIMING,
         commission: opts.commission,
@@ -239,7 +254,7 @@ export class PaperRuntime {
         warn: (message, fields) => user?.warn?.(message, fields),
       };
       const pipeline = assemblePipeline({
-        mode: 'paper',
+        mode: opts.live ? 'live' : 'paper',
         config,
         source: plan.source,
         strategy,
@@ -263,7 +278,7 @@ export class PaperRuntime {
         clock: plan.clock,
         wallClock: wall,
         random: new SeededRandom(opts.seed ?? config.ORCH_SEED),
-        venue,
+        ...(opts.live ? { broker: opts.live.broker, riskPolicies: opts.live.riskPolicies } : venue ? { venue } : {}),
         observer,
         ...(opts.bus ? { bus: opts.bus } : {}),
         ...(opts.events ? { events: opts.events } : {}),
@@ -289,6 +304,7 @@ export class PaperRuntime {
       const settled = settleBook(book, { db, state, venueStore, governance: pipeline.governance, sessionId, cash: opts.cash, recovered: recovery.ok });
       recovery.warnings.push(...notes, ...settled.notes);
       rt = new PaperRuntime({ opts, sessionId, pipeline, recovery, venueStore, state, plan, cursor: resume, ownsLease, book: settled.report });
+      if (opts.live) rt.reconciler = new Reconciler({ broker: pipeline.broker, ledger: db.ledger, orders: db.orders, kill: pipeline.kill, startingCash: opts.cash, ...opts.live.reconcile });
       if (recovery.ok) await rt.warmUp();
       return rt;
     } catch (e) {
@@ -319,7 +335,7 @@ export class PaperRuntime {
         cadence: plan.cadence(this.opts.config),
         tickAtStart: plan.tickAtStart,
         plan: () => this.nextCycle(),
-        onCycle: (r) => this.onCycle(r),
+        onCycle: (r) => this.afterCycle(r),
         onError: (e) => {
           this.noteError(`cycle not run: ${e.code}: ${e.message}`);
           this.notePersistence(e.code === 'E_DB_UNAVAILABLE' ? e : undefined);
@@ -336,6 +352,7 @@ export class PaperRuntime {
       this.phase = 'stopping';
       await engine.stop();
       await plan.stop();
+      if (this.opts.live) this.brokerAccount = await Promise.resolve(this.pipeline.broker.fetchAccount()).catch(() => undefined);
       this.phase = 'stopped';
     }
     const summary = this.summary(reason);
@@ -443,6 +460,7 @@ export class PaperRuntime {
         equity: this.lastEquity,
         killSwitch: { state: k.state, reason: k.reason },
         book: this.book,
+        ...(this.opts.live ? { broker: { name: this.opts.live.name, account: this.brokerAccount, reconciliations: this.reconciler?.runs ?? 0 } } : {}),
         errors: [...(this.persistenceFailure ? [this.persistenceFailure.message] : []), ...this.errors, ...(this.stalled ? [this.stalled] : [])],
       },
       this.opts.db,
@@ -486,6 +504,22 @@ export class PaperRuntime {
     if (!cur || cur.runId !== runId || !cur.ingOk) return;
     const ts = this.plan.reached(cur.barTs);
     if (ts !== undefined) this.cursor.advance(ts, runId);
+  }
+
+  /** A finished cycle: counted, then (live) reconciled with the broker before the next one starts. */
+  private async afterCycle(r: CycleResult): Promise<void> {
+    this.onCycle(r);
+    if (!this.reconciler) return;
+    try {
+      const rep = await this.reconciler.afterCycle(r.correlationId);
+      if (rep && !rep.clean) {
+        const message = `reconciliation after ${r.correlationId}: ${describeDifferences(rep.differences)}${rep.tripped ? '; kill switch activated' : ''}`;
+        this.noteError(message);
+        this.opts.observer?.warn?.(message, { differences: rep.differences });
+      }
+    } catch (e) {
+      this.opts.observer?.warn?.('reconciliation could not read the broker; it is tried again after the next cycle', { error: e instanceof Error ? e.message : String(e) });
+    }
   }
 
   private onCycle(r: CycleResult): void {
@@ -559,7 +593,7 @@ function describeOptions(o: PaperRuntimeOptions): Record<string, unknown> {
     o.data.kind === 'replay'
       ? { kind: 'replay', files: o.data.files, symbols: o.data.symbols ?? null, from: o.data.from ?? null, to: o.data.to ?? null, speed: o.data.speed }
       : { kind: 'live', feed: o.data.feed.name, symbols: o.data.feed.symbols };
-  return { data, strategy: o.strategy, strategyParams: o.strategyParams, sizing: o.sizing, cash: o.cash, commission: o.commission, maxCycles: o.maxCycles ?? null };
+  return { data, ...(o.live ? { broker: o.live.name } : {}), strategy: o.strategy, strategyParams: o.strategyParams, sizing: o.sizing, cash: o.cash, commission: o.commission, maxCycles: o.maxCycles ?? null };
 }
 
 function openOrderView(o: OrderRecord): OpenOrderView {

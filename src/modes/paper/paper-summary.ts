@@ -5,6 +5,7 @@
 import { toRfc3339 } from '../../core/clock.ts';
 import type { CycleStatus } from '../../kernel/cycle-result.ts';
 import type { OrdinisDatabase } from '../../persistence/database.ts';
+import type { AccountView } from '../../domain/portfolio.ts';
 import type { SqlitePaperVenueStore } from '../../persistence/sqlite-paper-venue-store.ts';
 import { replayLedger } from '../../stages/port/ledger.ts';
 import { describeRecovery, type RecoveryReport } from '../recovery/recovery.ts';
@@ -32,6 +33,8 @@ export interface PaperRunSummary {
   killSwitch: { state: string; reason: string | null };
   /** The book this run traded and what the start did with it (created, adopted, ...). */
   book: PaperBookReport;
+  /** Live: the broker's name and how many reconciliations ran (the venue figures above are the broker's account). */
+  broker?: { name: string; reconciliations: number };
   errors: string[];
 }
 
@@ -60,6 +63,8 @@ export interface PaperRunFacts {
   equity: number | null;
   killSwitch: { state: string; reason: string | null };
   book: PaperBookReport;
+  /** Live: the broker traded through, its account at the end (undefined: it could not be read), reconciliations run. */
+  broker?: { name: string; account: AccountView | undefined; reconciliations: number };
   errors: string[];
 }
 
@@ -97,7 +102,7 @@ export function summarizePaperRun(f: PaperRunFacts, db: OrdinisDatabase, venueSt
       pendingOrders: f.recovery.pendingOrders.length,
       postedFills: f.recovery.ledger?.postedFills.length ?? 0,
     },
-    venue: {
+    venue: f.broker ? brokerVenue(f.broker.account, db) : {
       cash: venue?.cash ?? f.startingCash,
       positions: Object.fromEntries((venue?.positions ?? []).filter((p) => p.qty !== 0).map((p) => [p.symbol, p.qty])),
       orders: venue?.orders.length ?? 0,
@@ -111,7 +116,22 @@ export function summarizePaperRun(f: PaperRunFacts, db: OrdinisDatabase, venueSt
     equity: f.equity,
     killSwitch: f.killSwitch,
     book: f.book,
+    ...(f.broker ? { broker: { name: f.broker.name, reconciliations: f.broker.reconciliations } } : {}),
     errors: f.errors,
+  };
+}
+
+/**
+ * A live run's venue figures: the broker's account as it answered at the end (NaN cash when it
+ * could not be read: no figure is made up), our orders sent to it and the fills it reported.
+ */
+function brokerVenue(account: AccountView | undefined, db: OrdinisDatabase): PaperRunSummary['venue'] {
+  const orders = db.orders.listAll();
+  return {
+    cash: account?.cash ?? Number.NaN,
+    positions: Object.fromEntries([...(account?.positions ?? [])].filter(([, q]) => q !== 0)),
+    orders: orders.length,
+    fills: orders.reduce((n, o) => n + (o.lastReport?.fills.length ?? 0), 0),
   };
 }
 

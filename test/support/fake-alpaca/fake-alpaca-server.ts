@@ -4,25 +4,29 @@
 // except by the host. Tests script its failure modes:
 //   - `failNext(route, fault)`: the next matching requests time out (no answer), answer 429
 //     with Retry-After, answer 5xx, or are carried out and then lose their answer (the socket
-//     is destroyed after the book took the order);
+//     is destroyed after the book took the order), or run a hook first (`after_apply`: the
+//     crash tests SIGKILL the client between the broker taking the order and its answer);
 //   - `dropStreams()`: every websocket is cut (the adapter reconnects);
 //   - `book.setPosition(...)`: a position changed outside the engine;
 //   - `maxFillQty`: partial fills.
 // `publishBar` is the market: the bar goes to the subscribers, into the bars history, and the
-// book matches the working orders of its symbol against it.
+// book matches the working orders of its symbol against it. Bars are given as ours (stamped
+// with their close) and sent as Alpaca's (stamped with their start).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Bar } from '../../../src/domain/market.ts';
-import type { AlpacaOrderRequest } from '../../../src/adapters/venue/alpaca/alpaca-wire.ts';
+import { ALPACA_BAR_MS, type AlpacaOrderRequest } from '../../../src/adapters/venue/alpaca/alpaca-wire.ts';
 import { BookRefusal, FakeAlpacaBook, iso } from './fake-alpaca-book.ts';
 
 export type FakeFault =
   | { kind: 'timeout' }
   | { kind: 'rate_limit'; retryAfterSeconds: number }
   | { kind: 'server_error'; status?: number }
-  | { kind: 'answer_lost' };
+  | { kind: 'answer_lost' }
+  /** The request is carried out, then `run` (e.g. SIGKILL the client), then the answer is dropped. */
+  | { kind: 'after_apply'; run: () => void };
 
 /** Which requests a fault hits: a method and a path prefix (e.g. POST /v2/orders). */
 export interface FaultRoute {
@@ -52,6 +56,8 @@ export class FakeAlpacaServer {
   private readonly subscribed = new Map<WebSocket, Set<string>>();
   /** Answers held back by a timeout fault, released at close(). */
   private readonly held: ServerResponse[] = [];
+  /** The path of every stream connection (/v2/iex, /v2/sip). */
+  readonly streamPaths: string[] = [];
   /** Websocket connections accepted so far. */
   streamConnections = 0;
   private port = 0;
@@ -64,6 +70,7 @@ export class FakeAlpacaServer {
     this.wss = new WebSocketServer({ noServer: true });
     this.http.on('upgrade', (req, socket, head) => {
       if (!(req.url ?? '').startsWith('/v2/')) return socket.destroy();
+      this.streamPaths.push(req.url ?? '');
       this.wss.handleUpgrade(req, socket, head, (ws) => this.onStream(ws));
     });
   }
@@ -93,7 +100,7 @@ export class FakeAlpacaServer {
     this.bars.push(bar);
     this.book.onBar(bar);
     if (options.stream === false) return;
-    const msg = JSON.stringify([{ T: 'b', S: bar.symbol, o: bar.open, h: bar.high, l: bar.low, c: bar.close, v: bar.volume, t: iso(bar.ts), n: 1, vw: bar.close }]);
+    const msg = JSON.stringify([{ T: 'b', S: bar.symbol, o: bar.open, h: bar.high, l: bar.low, c: bar.close, v: bar.volume, t: iso(bar.ts - ALPACA_BAR_MS), n: 1, vw: bar.close }]);
     for (const [ws, symbols] of this.subscribed) if (symbols.has(bar.symbol)) ws.send(msg);
   }
 
@@ -129,7 +136,8 @@ export class FakeAlpacaServer {
     if (fault?.kind === 'rate_limit') return send(res, 429, { code: 42910000, message: 'rate limit exceeded' }, { 'retry-after': String(fault.retryAfterSeconds) });
     if (fault?.kind === 'server_error') return send(res, fault.status ?? 503, { code: 50010000, message: 'internal server error' });
     const answer = this.route(method, url, body);
-    if (fault?.kind === 'answer_lost') return void res.socket?.destroy();
+    if (fault?.kind === 'after_apply') fault.run();
+    if (fault?.kind === 'answer_lost' || fault?.kind === 'after_apply') return void res.socket?.destroy();
     send(res, answer.status, answer.body);
   }
 
@@ -184,8 +192,9 @@ export class FakeAlpacaServer {
     const end = q.has('end') ? Date.parse(q.get('end')!) : Infinity;
     const out: Record<string, unknown[]> = {};
     for (const b of this.bars) {
-      if (!symbols.includes(b.symbol) || b.ts < start || b.ts > end) continue;
-      (out[b.symbol] ??= []).push({ t: iso(b.ts), o: b.open, h: b.high, l: b.low, c: b.close, v: b.volume, n: 1, vw: b.close });
+      const t = b.ts - ALPACA_BAR_MS;
+      if (!symbols.includes(b.symbol) || t < start || t > end) continue;
+      (out[b.symbol] ??= []).push({ t: iso(t), o: b.open, h: b.high, l: b.low, c: b.close, v: b.volume, n: 1, vw: b.close });
     }
     return { bars: out, next_page_token: null };
   }

@@ -15,7 +15,7 @@ import type { Bar } from '../../../domain/market.ts';
 import type { LiveBarFeed } from '../../data/live-bar-feed.ts';
 import type { AlpacaCredentials, AlpacaDataFeed } from './alpaca-endpoints.ts';
 import { AlpacaRest } from './alpaca-rest.ts';
-import { barOf, type AlpacaBar } from './alpaca-wire.ts';
+import { ALPACA_BAR_MS, barOf, type AlpacaBar } from './alpaca-wire.ts';
 
 export interface AlpacaBarFeedOptions {
   symbols: readonly string[];
@@ -177,7 +177,7 @@ export class AlpacaBarFeed implements LiveBarFeed {
     this.sink?.(bar);
   }
 
-  /** Minute bars of every symbol with fromTs <= ts <= untilTs, oldest first (a time's bars in the feed's symbol order), all pages. */
+  /** Minute bars of every symbol closed at fromTs <= ts <= untilTs, oldest first (a time's bars in the feed's symbol order), all pages. */
   private async barsBetween(fromTs: number, untilTs: number): Promise<Bar[]> {
     const out: Bar[] = [];
     let pageToken: string | undefined;
@@ -186,8 +186,9 @@ export class AlpacaBarFeed implements LiveBarFeed {
         query: {
           symbols: this.symbols.join(','),
           timeframe: '1Min',
-          start: new Date(fromTs).toISOString(),
-          ...(untilTs < Number.MAX_SAFE_INTEGER ? { end: new Date(untilTs).toISOString() } : {}),
+          // Alpaca filters on its own stamps (a bar's start); ours are its close.
+          start: new Date(fromTs - ALPACA_BAR_MS).toISOString(),
+          ...(untilTs < Number.MAX_SAFE_INTEGER ? { end: new Date(untilTs - ALPACA_BAR_MS).toISOString() } : {}),
           feed: this.opts.feed ?? 'iex',
           limit: 10_000,
           page_token: pageToken,

@@ -211,12 +211,16 @@ export function positionsOf(list: readonly AlpacaPosition[]): Map<string, number
   return out;
 }
 
+/** The interval of the bars we ask Alpaca for (1Min: the only one its stream sends). */
+export const ALPACA_BAR_MS = 60_000;
+
 /**
- * A bar as ours. Alpaca stamps a bar with the START of its interval (a 1Min bar `t` 15:51
- * covers 15:51-15:52 and is sent once it closed), as our CSV bars are stamped with their day.
+ * A bar as ours, stamped with its CLOSE. Alpaca stamps a bar with the start of its interval
+ * (`t` 15:51 covers 15:51-15:52 and is sent once it closed); a live bar is used at its close,
+ * and staleness (ING_MAX_STALENESS_MS) is measured from it, so a bar that just closed is fresh.
  */
 export function barOf(symbol: string, b: AlpacaBar): Bar {
-  return { symbol, ts: timeOf(b.t), open: b.o, high: b.h, low: b.l, close: b.c, volume: b.v };
+  return { symbol, ts: timeOf(b.t) + ALPACA_BAR_MS, open: b.o, high: b.h, low: b.l, close: b.c, volume: b.v };
 }
 
 /** An RFC 3339 time as ms; a malformed one is a broker protocol error, never NaN in the books. */

@@ -59,9 +59,9 @@ test('an order whose fills are not all listed yet stays working: no final report
   assert.equal(reportOf(order({ status: 'filled', filled_qty: '3' }), []).status, 'submitted');
 });
 
-test('positions are signed (short negative), flat ones dropped; bars keep Alpaca\'s interval start', () => {
+test('positions are signed (short negative), flat ones dropped; a bar is stamped with its close (Alpaca\'s t is its start)', () => {
   assert.deepEqual([...positionsOf([{ symbol: 'A', qty: '-5', side: 'short', avg_entry_price: '1' }, { symbol: 'B', qty: '0', side: 'long', avg_entry_price: '0' }, { symbol: 'C', qty: '2', side: 'long', avg_entry_price: '3' }])], [['A', -5], ['C', 2]]);
-  assert.deepEqual(barOf('AAPL', { o: 1, h: 2, l: 0.5, c: 1.5, v: 10, t: '2026-01-05T14:31:00Z' }), { symbol: 'AAPL', ts: Date.UTC(2026, 0, 5, 14, 31), open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 });
+  assert.deepEqual(barOf('AAPL', { o: 1, h: 2, l: 0.5, c: 1.5, v: 10, t: '2026-01-05T14:31:00Z' }), { symbol: 'AAPL', ts: Date.UTC(2026, 0, 5, 14, 32), open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 });
 });
 
 test('malformed numbers and times from the broker are errors, never NaN in the books', () => {
