@@ -96,7 +96,8 @@ export async function runBacktestCommand(flags: BacktestFlags, cmd: Command): Pr
     if (flags.report) {
       const trades = artifacts.closedTrades;
       const fills = result.fills.map((f) => ({ ...f, ts: Date.parse(f.ts) }));
-      const analysis = analyseRun(
+      // A file that went bad since the run read it fails the report, not the recorded run (writeReport says so).
+      const analysis = () => analyseRun(
         reportAnalysisInputs({
           db,
           runId: result.runId,
@@ -115,7 +116,7 @@ export async function runBacktestCommand(flags: BacktestFlags, cmd: Command): Pr
         flags.report,
         result,
         db.path,
-        renderHtmlReport({
+        () => renderHtmlReport({
           runId: result.runId,
           title: `Backtest ${bt.strategy} on ${result.symbols.join(', ')}`,
           generatedFor: { strategy: result.strategy.id, params: result.strategy.params, symbols: result.symbols, from: bt.from ?? null, to: bt.to ?? null, startingCash: bt.cash },
@@ -139,7 +140,7 @@ export async function runBacktestCommand(flags: BacktestFlags, cmd: Command): Pr
           orders: result.orders,
           ordersRejected: result.ordersRejected,
           riskDenials: result.riskDenials,
-        }, { analysis, chartLibrary: readChartLibrary() }),
+        }, { analysis: analysis(), chartLibrary: readChartLibrary() }),
       );
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -155,10 +156,10 @@ export async function runBacktestCommand(flags: BacktestFlags, cmd: Command): Pr
 
 
 
-/** The report, or E_REPORT_WRITE_FAILED saying the run itself finished and where it is recorded. */
-function writeReport(path: string, result: BacktestResult, dbPath: string, html: string): void {
+/** The report, or its error (E_REPORT_WRITE_FAILED, a data file's) saying the run itself finished and where it is recorded. */
+function writeReport(path: string, result: BacktestResult, dbPath: string, render: () => string): void {
   try {
-    writeReportFile(path, html);
+    writeReportFile(path, render());
   } catch (e) {
     if (!(e instanceof OrdinisError)) throw e;
     throw new OrdinisError(e.code, `${e.message.slice(`${e.code}: `.length)} (run ${result.runId} finished ${result.status}; it is recorded in ${dbPath})`, {

@@ -117,4 +117,15 @@ describe('the report from the CLI', () => {
     assert.equal(existsSync(join(dir, 'r.html')), false);
     assert.equal(existsSync(db), false, 'no run was started: no database was created');
   });
+
+  test('a benchmark file with a bad row fails the report, not the run: the error says the run is recorded', async (t) => {
+    const { dir, db } = tempDbPath(t);
+    const bad = join(dir, 'bench.csv');
+    writeFileSync(bad, 'Date,Open,High,Low,Close,Volume\n1995-01-03,1,1,1,1,10\n1995-01-04,1,1,1,oops,10\n');
+    const report = join(dir, 'r.html');
+    const r = await cli(['backtest', '--db', db, '--to', '1995-06-30', '--report', report, '--benchmark', bad]);
+    const line = failsWith(r, 'E_ING_NORMALIZE_FAILED', /bench\.csv/);
+    assert.match(line, /\(run bt-[0-9a-f]+ finished ok; it is recorded in .*\.db\)$/);
+    assert.equal(existsSync(report), false, 'no report, not half a one');
+  });
 });
