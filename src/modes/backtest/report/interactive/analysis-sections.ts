@@ -141,7 +141,7 @@ export function perSymbolTable(a: ReportAnalysis): string {
   if (a.perSymbol.length === 0) return '<p class="muted">No symbols.</p>';
   const head =
     '<thead><tr><th scope="col">Symbol</th><th scope="col">Trades</th><th scope="col">Win rate</th><th scope="col">Avg win</th><th scope="col">Avg loss</th>' +
-    '<th scope="col">Expectancy</th><th scope="col">Net P&amp;L</th><th scope="col">Fills</th><th scope="col">Commission</th></tr></thead>';
+    '<th scope="col">Expectancy</th><th scope="col">Net P&amp;L (closed trades)</th><th scope="col">Fills</th><th scope="col">Commission</th></tr></thead>';
   const rows = a.perSymbol.map((b) => {
     const s = b.stats;
     const cls = s.netPnl > 0 ? 'num pos' : s.netPnl < 0 ? 'num neg' : 'num';
