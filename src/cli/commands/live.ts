@@ -9,11 +9,11 @@ export function registerLive(program: Command): void {
   addPipelineOptions(
     program
       .command('live')
-      .description('live trading through a broker (alpaca): refuses unless LIVE_ENABLED is true and the prod invariants hold; crash-safe, reconciled with the broker every LIVE_RECONCILE_EVERY cycles'),
+      .description('live trading through a broker (alpaca, or a crypto exchange through ccxt): refuses unless LIVE_ENABLED is true and the prod invariants hold; crash-safe, reconciled with the broker every LIVE_RECONCILE_EVERY cycles'),
     'ignored: a new live book opens with the broker account\'s cash',
     'SQLite file: the live book and run record (default DB_PATH)',
   )
-    .option('--broker <name>', 'the broker the orders go to: alpaca (keys from ALPACA_* config: env or ALPACA_CREDENTIALS_FILE)')
+    .option('--broker <name>', 'the broker the orders go to: alpaca (keys from ALPACA_* config: env or ALPACA_CREDENTIALS_FILE) or ccxt:EXCHANGE, e.g. ccxt:binance (keys from CCXT_* config: env or CCXT_CREDENTIALS_FILE)')
     .option('--feed <name>', 'where bars come from (default: the broker\'s own feed)')
     .option('--max-cycles <n>', 'stop after n cycles (this process)')
     .option('--serve', 'also serve the ops HTTP API on API_HOST:API_PORT')

@@ -14,7 +14,7 @@ export function registerPaper(program: Command): void {
     'SQLite file: paper book, venue and run record (default DB_PATH)',
   )
     .option('--speed <bars/s>', 'replay speed in bars per second; 0 = as fast as possible', '0')
-    .option('--feed <name>', 'trade the simulated venue on live bars from a venue instead of files: alpaca (with --symbols; keys from ALPACA_* config)')
+    .option('--feed <name>', 'trade the simulated venue on live bars from a venue instead of files: alpaca (with --symbols; keys from ALPACA_* config) or ccxt:EXCHANGE (with --symbols like BTC/USDT; no keys needed)')
     .option('--max-cycles <n>', 'stop after n cycles (this process)')
     .option('--serve', 'also serve the ops HTTP API on API_HOST:API_PORT')
     .option('--json', 'print the summary as one JSON object on stdout')

@@ -57,13 +57,14 @@ export interface FakeBinanceOptions {
   commissionRate?: number;
 }
 
-const INTERVAL_MS: Readonly<Record<string, number>> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 };
+const INTERVAL_MS: Readonly<Record<string, number>> = { '1s': 1_000, '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 };
 
 export class FakeBinanceSpot {
   readonly book: SpotBook;
   readonly log: RequestLogEntry[] = [];
   private readonly faults: (FaultRule & { left: number })[] = [];
   private readonly candles = new Map<string, Candle[]>();
+  private readonly makers = new Map<string, (openTime: number) => Omit<Candle, 'openTime'>>();
   private readonly held = new Set<ServerResponse>();
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
@@ -96,6 +97,14 @@ export class FakeBinanceSpot {
   /** Queues a fault for the next matching request(s). */
   inject(rule: FaultRule): void {
     this.faults.push({ ...rule, left: rule.times ?? 1 });
+  }
+
+  /**
+   * A market that never ends: the candle opening at each multiple of the interval is
+   * `make(openTime)`, made when asked for (up to the venue's clock, the last one forming).
+   */
+  setCandleMaker(symbol: string, interval: string, make: (openTime: number) => Omit<Candle, 'openTime'>): void {
+    this.makers.set(`${symbol}|${interval}`, make);
   }
 
   /** Candles of a symbol and interval (any order; stored by open time). */
@@ -246,9 +255,20 @@ export class FakeBinanceSpot {
     const limit = Math.min(Number(q.get('limit') ?? 500), 1000);
     const now = this.opts.now();
     // As the venue does: candles that have opened by now, the last one possibly still open.
-    const rows = (this.candles.get(`${symbol}|${interval}`) ?? []).filter((c) => c.openTime >= start && c.openTime <= end && c.openTime <= now);
+    const stored = this.candles.get(`${symbol}|${interval}`) ?? this.made(`${symbol}|${interval}`, step, start, now, limit);
+    const rows = stored.filter((c) => c.openTime >= start && c.openTime <= end && c.openTime <= now);
     const picked = q.has('startTime') ? rows.slice(0, limit) : rows.slice(-limit);
     return picked.map((c) => [c.openTime, num(c.open), num(c.high), num(c.low), num(c.close), num(c.volume), c.openTime + step - 1, num(c.close * c.volume), 10, '0', '0', '0']);
+  }
+
+  private made(key: string, step: number, start: number, now: number, limit: number): Candle[] {
+    const make = this.makers.get(key);
+    if (!make) return [];
+    const last = Math.floor(now / step) * step;
+    const first = Number.isFinite(start) ? Math.ceil(start / step) * step : last - (limit - 1) * step;
+    const out: Candle[] = [];
+    for (let t = Math.max(first, last - 999 * step); t <= last && out.length < limit; t += step) out.push({ openTime: t, ...make(t) });
+    return out;
   }
 
   private newOrder(q: URLSearchParams): unknown {
