@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCcxtVenue, type CcxtVenue } from '../../../support/fake-exchange/ccxt-venue.ts';
-import { CYCLE_ID, startExecProcess } from '../../../support/fake-exchange/ccxt-exec-cycle.ts';
+import { CYCLE_ID, DECISION, startExecProcess } from '../../../support/fake-exchange/ccxt-exec-cycle.ts';
+import type { RiskDecision } from '../../../../src/domain/risk.ts';
 import { openDatabase } from '../../../../src/persistence/database.ts';
 
 const CHILD = fileURLToPath(new URL('../../../support/fake-exchange/ccxt-exec-child.ts', import.meta.url));
@@ -80,4 +81,31 @@ test('SIGKILL between the venue taking the order and its answer: the restart fin
   assert.deepEqual(next.resolved, [], 'a final order is not handed over again');
   assert.deepEqual(next.submitted, []);
   assert.equal(v.fake.count('POST', 'order'), 1);
+});
+
+test('fills that arrive while the process is down: the restarted EXEC captures them by client order id, each fill once, the first keeping its id', async (t) => {
+  const { v, dbPath } = await setUp(t);
+  v.fake.book.setLiquidity('BTCUSDT', { asks: [{ price: 49_000, qty: 0.2 }] });
+  const limit: RiskDecision = { ...DECISION, signalId: 'sig-btc-limit', order: { side: 'buy', qty: 1, referencePrice: 50_000, terms: { orderType: 'limit', limitPrice: 49_500, timeInForce: 'gtc' } } };
+  const first = await startExecProcess(dbPath, v.url);
+  const out = await first.run('c-limit-1', [limit]);
+  const { intent, report } = out.submitted[0]!;
+  assert.equal(report.status, 'partial_fill');
+  assert.deepEqual(report.fills.map((f) => f.fillId), ['binance:5000']);
+  first.db.close();
+
+  // Down: the rest of the order fills in two parts at the venue.
+  v.fake.book.takeResting('BTCUSDT', 'SELL', 49_500, 0.3);
+  v.fake.book.takeResting('BTCUSDT', 'SELL', 49_400, 0.5);
+
+  const second = await startExecProcess(dbPath, v.url);
+  t.after(() => second.db.close());
+  const next = await second.run('c-limit-2', []);
+  assert.equal(v.fake.count('POST', 'order'), 1);
+  const captured = next.resolved.find((r) => r.clientOrderId === intent.clientOrderId);
+  assert.equal(captured?.status, 'filled');
+  assert.deepEqual(captured?.fills.map((f) => [f.fillId, f.qty, f.price]), [['binance:5000', 0.2, 49_000], ['binance:5001', 0.3, 49_500], ['binance:5002', 0.5, 49_500]]);
+  assert.equal(second.db.orders.findByClientOrderId(intent.clientOrderId)?.status, 'filled');
+  const after = await second.run('c-limit-3', []);
+  assert.deepEqual(after.resolved, [], 'a filled order is captured once');
 });
