@@ -240,7 +240,8 @@ export function assemblePipeline(input: PipelineInput): Pipeline {
   const port = new PortfolioStage({
     ledgerStore: stores.ledger,
     startingCash: input.startingCash,
-    account: () => broker.fetchAccount(),
+    // The mode says whether PORT checks the ledger against the account every cycle (mode-table.ts's accountCheck).
+    ...(mode.accountCheck === 'every-cycle' ? { account: () => broker.fetchAccount() } : {}),
     // A ledger invariant breach fails PORT with E_LEDG_INVARIANT_BREACH, which its StageSpec
     // names as tripping the kill switch: the engine does it, in one place.
   });

@@ -30,6 +30,13 @@ export interface ModeSpec {
   stores: 'memory' | 'sqlite';
   /** Layers composed around every cycle and stage. */
   layers: readonly KernelLayerName[];
+  /**
+   * How the ledger is checked against the venue's account: by PORT at every cycle, exactly (a
+   * simulated venue fills only inside the cycle), or periodically (a real broker fills between
+   * any two reads: modes/live/ reconciles every LIVE_RECONCILE_EVERY cycles, with tolerances
+   * and a confirming read; recovery checks at every start).
+   */
+  accountCheck: 'every-cycle' | 'periodic';
   /** Why the mode cannot run yet; absent when it can. */
   unavailable?: string;
 }
@@ -40,7 +47,7 @@ const SAFETY_LAYERS = ['budget', 'retry', 'hooks', 'gates'] as const satisfies r
 export const MODE_TABLE: Readonly<Record<RunMode, ModeSpec>> = Object.freeze({
   // Fast by doing less: no per-cycle trace or metrics; one run row for the backtest, cycle
   // records only for the cycles that did not end ok (--cycle-records).
-  backtest: { mode: 'backtest', data: ['file-replay'], venue: 'simulated', venueWrappers: ['circuit-breaker'], stores: 'memory', layers: ['record', ...SAFETY_LAYERS] },
+  backtest: { mode: 'backtest', data: ['file-replay'], venue: 'simulated', venueWrappers: ['circuit-breaker'], stores: 'memory', layers: ['record', ...SAFETY_LAYERS], accountCheck: 'every-cycle' },
   // Every cycle traced, metered, recorded (run row + CycleResult) and announced on the bus;
   // EXEC re-reads the stored kill state under the write lock at each submission.
   paper: {
@@ -50,6 +57,7 @@ export const MODE_TABLE: Readonly<Record<RunMode, ModeSpec>> = Object.freeze({
     venueWrappers: ['circuit-breaker', 'durable-kill-gate'],
     stores: 'sqlite',
     layers: ['trace', 'metrics', 'record', 'events', ...SAFETY_LAYERS],
+    accountCheck: 'every-cycle',
   },
   live: {
     mode: 'live',
@@ -58,6 +66,7 @@ export const MODE_TABLE: Readonly<Record<RunMode, ModeSpec>> = Object.freeze({
     venueWrappers: ['circuit-breaker', 'rate-limiter', 'durable-kill-gate'],
     stores: 'sqlite',
     layers: ['trace', 'metrics', 'record', 'events', ...SAFETY_LAYERS],
+    accountCheck: 'periodic',
   },
 });
 

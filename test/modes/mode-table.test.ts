@@ -63,4 +63,6 @@ test('modeForCommand: a file or override value is a choice and is checked; each 
   assert.deepEqual(MODE_TABLE.backtest.layers.includes('trace'), false, 'a backtest composes no per-cycle trace layer');
   assert.ok(MODE_TABLE.paper.layers.includes('trace') && MODE_TABLE.paper.layers.includes('metrics') && MODE_TABLE.paper.layers.includes('record'));
   assert.equal(MODE_TABLE.live.venue, 'broker');
+  // A real broker fills between any two reads: live reconciles periodically (modes/live/), PORT does not check every cycle.
+  assert.deepEqual([MODE_TABLE.backtest.accountCheck, MODE_TABLE.paper.accountCheck, MODE_TABLE.live.accountCheck], ['every-cycle', 'every-cycle', 'periodic']);
 });

@@ -4,12 +4,15 @@
 // (reconcile.ts). Start-up reconciliation is recovery's (modes/recovery/: pending intents
 // resolved by client order id, missing fills posted, the ledger checked against the account).
 //
-// A difference is read twice before it counts: a fill can land at the broker between our two
-// reads (account first, open orders after), and that is a race, not a broken book. A
+// Our open orders are asked for again (fetchOrder) after the account is read: a fill that
+// landed at the broker since EXEC last asked is then on our side too, not a difference. A
+// difference is still read twice before it counts: a fill can land between the reads, and
+// that is a race, not a broken book. A
 // difference that is still there on the second read activates the kill switch with the
 // differences as its reason (nothing more is submitted until an operator looks), and is
 // returned for the log and the run summary.
 
+import type { ExecutionReport } from '../../domain/order.ts';
 import type { BrokerAdapter } from '../../stages/exec/broker-adapter.ts';
 import type { OrderStore } from '../../stages/exec/order-store.ts';
 import type { LedgerStore } from '../../stages/port/ledger-store.ts';
@@ -73,20 +76,32 @@ export class Reconciler {
   }
 
   private async readAndDiff(): Promise<ReconcileOutcome> {
-    const { broker } = this.opts;
+    const { broker, orders } = this.opts;
     const account = await broker.fetchAccount();
     const open = broker.fetchOpenOrders ? await broker.fetchOpenOrders() : [];
+    const current = new Map<string, ExecutionReport>();
+    for (const rec of orders.listOpen()) {
+      const report = await broker.fetchOrder(rec.intent.clientOrderId);
+      if (report) current.set(rec.intent.clientOrderId, report);
+    }
     const theirs: BrokerBookView = { cash: account.cash, positions: account.positions, openOrders: open.map((r) => r.clientOrderId) };
-    return reconcile(this.engineBook(), theirs, this.opts.tolerance);
+    return reconcile(this.engineBook(current), theirs, this.opts.tolerance);
   }
 
-  /** The ledger replayed, with the broker fills on file that it has not posted yet (PORT posts them next cycle). */
-  private engineBook(): EngineBook {
+  /**
+   * The ledger replayed, with the broker fills it has not posted yet: those on file and those
+   * in `current` (our open orders as the broker reports them now). PORT posts them next cycle.
+   */
+  private engineBook(current: ReadonlyMap<string, ExecutionReport>): EngineBook {
     const entries = this.opts.ledger.loadEntries();
     const book = replayLedger(entries);
     let cash = entries.length === 0 ? this.opts.startingCash : book.cash;
     const positions = new Map<string, BookPosition>(book.positions);
-    for (const f of missingFills(this.opts.orders.listAll(), (id) => book.fills.has(id))) {
+    const records = this.opts.orders.listAll().map((rec) => {
+      const now = current.get(rec.intent.clientOrderId);
+      return now ? { ...rec, lastReport: now } : rec;
+    });
+    for (const f of missingFills(records, (id) => book.fills.has(id))) {
       const post = postFill(cash, positions.get(f.symbol) ?? FLAT, f, 'reconcile');
       cash = post.cash;
       positions.set(f.symbol, post.position);
