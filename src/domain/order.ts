@@ -61,6 +61,8 @@ export interface OrderRequest {
    * any of them fills, or ends unfilled, the others are canceled (backtrader's `oco=`).
    */
   ocoGroup?: string;
+  /** One-cancels-others with a working order of an earlier bar: its client order id (see `book.openOrders`). */
+  ocoWith?: string;
 }
 
 /** The terms of an order besides side and size: type, prices, how long it works. */
@@ -71,6 +73,8 @@ export interface OrderTerms {
   trailAmount?: number;
   trailPercent?: number;
   timeInForce?: TimeInForce;
+  /** One-cancels-others with this working order (client order id). */
+  ocoWith?: string;
 }
 
 /** What we intend to send. Persisted (unique idempotency key) before it is submitted. */

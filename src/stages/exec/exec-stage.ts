@@ -217,6 +217,7 @@ export class ExecStage implements Stage<'EXEC'> {
       if (terms?.stopPrice !== undefined) intent.stopPrice = terms.stopPrice;
       if (terms?.trailAmount !== undefined) intent.trailAmount = terms.trailAmount;
       if (terms?.trailPercent !== undefined) intent.trailPercent = terms.trailPercent;
+      if (terms?.ocoWith !== undefined) intent.ocoWith = terms.ocoWith;
       if (d.parentSignalId !== undefined) {
         const parentId = sentFor.get(d.parentSignalId);
         if (parentId === undefined) {

@@ -22,6 +22,7 @@ export function idempotencyKeyFor(i: OrderIdentityInput): string {
   const identity: unknown[] = [i.correlationId, i.signalId, i.symbol, i.side, i.qty];
   if (t !== undefined && t.orderType !== 'market') identity.push(t.orderType, t.limitPrice ?? null, t.stopPrice ?? null, t.timeInForce ?? null);
   if (t?.trailAmount !== undefined || t?.trailPercent !== undefined) identity.push(t.trailAmount ?? null, t.trailPercent ?? null);
+  if (t?.ocoWith !== undefined) identity.push(t.ocoWith);
   return hash('sha256', JSON.stringify(identity), 'hex');
 }
 

@@ -232,6 +232,8 @@ function orderRequestProblem(o: OrderRequest): string | null {
   }
   if (o.timeInForce !== undefined && o.timeInForce !== 'gtc' && o.timeInForce !== 'day') return `timeInForce '${String(o.timeInForce)}' is not gtc or day`;
   if (o.ocoGroup !== undefined && (typeof o.ocoGroup !== 'string' || o.ocoGroup === '')) return 'ocoGroup must be a non-empty string';
+  if (o.ocoWith !== undefined && (typeof o.ocoWith !== 'string' || o.ocoWith === '')) return 'ocoWith must be a client order id';
+  if (o.ocoWith !== undefined && o.ocoGroup !== undefined) return 'give ocoGroup or ocoWith, not both';
   if (o.bracket !== undefined) {
     const b = o.bracket;
     if (b === null || typeof b !== 'object' || (b.stopLoss === undefined && b.takeProfit === undefined)) return 'bracket needs stopLoss and/or takeProfit';

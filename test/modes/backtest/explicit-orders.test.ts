@@ -172,3 +172,26 @@ test('YHOO, a one-cancels-other breakout from decide (a buy stop above, a sell s
   const barIndex = new Map(bars.map((b, i) => [b.ts, i]));
   for (const p of run.equity) assert.equal(p.value, fx.values[barIndex.get(p.ts)!], `value on ${new Date(p.ts).toISOString().slice(0, 10)}`);
 });
+
+test('an OCO link to a working order of an earlier bar (ocoWith its client order id): the later stop cancels the resting limit when it fills, through the whole pipeline', async () => {
+  // Bar 1: a buy limit far under the market. Bar 2: a buy stop just over the close, linked to it.
+  const linked = defineStrategyPack({
+    id: 'oco-with',
+    version: '1.0.0',
+    features: () => [{ kind: 'field', name: 'px', field: 'close' }],
+    decide: (v, memory, _params, book): Decision | null => {
+      const m = memory as { bar?: number };
+      m.bar = (m.bar ?? 0) + 1;
+      const close = v.features.px!;
+      if (m.bar === 1) return { reason: 'far_limit', orders: [{ side: 'buy', type: 'limit', limitPrice: close * 0.5, qty: 1 }] };
+      if (m.bar === 2) return { reason: 'stop_over', orders: [{ side: 'buy', type: 'stop', stopPrice: close * 1.001, qty: 1, ocoWith: book.openOrders[0]!.clientOrderId }] };
+      return null;
+    },
+  });
+  const bars = readBarsFile(join(DATA, 'orcl-1995-2014.txt'), { symbol: 'X' }).bars.slice(0, 60);
+  const run = await runStrategy(linked, { bars, cash: 10_000 });
+  assert.equal(run.result.status, 'ok');
+  assert.equal(run.result.orders, 2);
+  assert.equal(run.fills.length, 1, 'the stop filled once the market rose through it');
+  assert.equal(run.result.ordersUnfilled, 0, 'the limit was canceled with it, not left working');
+});

@@ -364,6 +364,8 @@ describe('explicit orders and cancels from decide', () => {
     bad({ reason: 'r', cancel: [''] }, /cancel must be an array of client order ids/);
     bad({ reason: 'r', orders: [{ side: 'sell', type: 'stop_trail' }] }, /stop_trail order needs one of trailAmount, trailPercent/);
     bad({ reason: 'r', orders: [{ side: 'buy', bracket: {} }] }, /bracket needs stopLoss and\/or takeProfit/);
+    bad({ reason: 'r', orders: [{ side: 'buy', ocoWith: 'ord-1', ocoGroup: 'g' }] }, /ocoGroup or ocoWith, not both/);
+    bad({ reason: 'r', orders: [{ side: 'buy', ocoWith: '' }] }, /ocoWith must be a client order id/);
     bad({ reason: 'r', orders: [{ side: 'buy', bracket: { stopLoss: -1 } }] }, /bracket stopLoss must be > 0/);
     bad({ reason: 'r', orders: [{ side: 'sell', type: 'stop_trail', trailPercent: 5 }] }, /trailPercent must be in \(0, 1\)/);
   });

@@ -54,6 +54,7 @@ function explicitOrder(o: OrderRequest, close: number, equity: number): PolicyRe
   if (o.trailAmount !== undefined) terms.trailAmount = o.trailAmount;
   if (o.trailPercent !== undefined) terms.trailPercent = o.trailPercent;
   if (o.timeInForce !== undefined) terms.timeInForce = o.timeInForce;
+  if (o.ocoWith !== undefined) terms.ocoWith = o.ocoWith;
   // (A bracket's children are decided by RISK after this entry: see risk-stage.ts.)
   return { verdict: 'order', order: { side: o.side, qty, referencePrice, terms } };
 }
