@@ -59,3 +59,25 @@ test('a live run trades through the broker: orders by client order id, fills pos
   assert.ok(fillsPosted <= fake.book.activities.length);
   assert.ok(!f.stdout.includes(fake.secretKey) && !f.stderr.includes(fake.secretKey), 'the secret key leaked into the output');
 });
+
+test('paper --feed alpaca: the simulated venue trades on Alpaca\'s live bars; no order reaches Alpaca', async (t) => {
+  const fake = await FakeAlpacaServer.start({ cash: 100_000 });
+  t.after(() => fake.close());
+  const market = runMarket(fake);
+  t.after(() => market.stop());
+  const db = join(tempDir(t, 'ordinis-feed-'), 'paper.db');
+  const env = liveEnv(fake);
+  delete env.ORDINIS_LIVE_ENABLED;
+  const f = await runCli(['paper', '--feed', 'alpaca', '--symbols', 'AAPL', '--strategy', 'close-sma', '--period', '2', '--qty', '5', '--json', '--max-cycles', '20', '--db', db], env);
+  market.stop();
+  assert.equal(f.code, 0, f.stderr);
+  const s = JSON.parse(f.stdout.trim().split('\n').at(-1)!) as { source: string; ordersThisSession: number; venue: { orders: number }; broker?: unknown };
+  assert.equal(s.source, 'live');
+  assert.ok(s.ordersThisSession >= 1, 'the strategy traded on the streamed bars');
+  assert.equal(s.broker, undefined);
+  assert.equal(fake.book.orders.length, 0, 'paper never sends an order to Alpaca');
+  assert.ok(fake.streamConnections >= 1);
+  // Without --symbols the feed is refused before anything is opened.
+  const noSymbols = await runCli(['paper', '--feed', 'alpaca', '--db', join(tempDir(t), 'x.db')], env);
+  assert.match(noSymbols.stderr, /E_CFG_INVALID: --feed alpaca: name the symbols to trade with --symbols/);
+});

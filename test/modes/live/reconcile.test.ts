@@ -66,6 +66,17 @@ test('a fill the broker reported but PORT has not posted yet is no difference', 
   assert.equal(kill.get().state, 'INACTIVE');
 });
 
+test('a fill that landed at the broker after EXEC last asked (our record still says submitted) is no difference', async (t) => {
+  const { rec, db, broker, fake, kill } = await setup(t);
+  db.orders.insertIntent(intent('late'));
+  db.orders.recordReport('late', await broker.submit(intent('late')));
+  fake.publishBar({ symbol: 'AAPL', ts: Date.UTC(2026, 0, 5, 14, 31), open: 100, high: 101, low: 99, close: 100, volume: 1 });
+  assert.equal(db.orders.findByClientOrderId('late')?.lastReport?.status, 'submitted');
+  const r = await rec.check('c1');
+  assert.equal(r.clean, true, describeDifferences(r.differences));
+  assert.equal(kill.get().state, 'INACTIVE');
+});
+
 test('a position changed outside the engine trips the kill switch, naming the difference', async (t) => {
   const { rec, fake, kill } = await setup(t);
   fake.book.setPosition('MSFT', 5, 400);
