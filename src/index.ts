@@ -27,10 +27,10 @@ export type { RetryPolicy } from './kernel/retry-policy.ts';
 
 // Strategies: a pack declares its features and decides a direction per bar.
 export { defineStrategyPack } from './stages/sig/strategy-pack.ts';
-export type { StrategyPack, Decision, StrategyMemory } from './stages/sig/strategy-pack.ts';
+export type { StrategyPack, Decision, StrategyMemory, TradingView } from './stages/sig/strategy-pack.ts';
 export { resolvePack, createStrategyRegistry, StrategyRegistry } from './stages/sig/registry.ts';
 export type { ResolvedStrategy, StrategyInfo } from './stages/sig/registry.ts';
-export type { FeatureSpec, BarIndicator, BarField } from './domain/feature-spec.ts';
+export type { FeatureSpec, IndicatorSpec, BarIndicator, BarField } from './domain/feature-spec.ts';
 export type { FeatureVector, FeatureSet } from './domain/features.ts';
 export { loadStrategyFile } from './adapters/strategy/strategy-file.ts';
 export type { StrategyFile } from './adapters/strategy/strategy-file.ts';
@@ -86,8 +86,8 @@ export type { ErrorCode } from './errors.ts';
 export type { Bar, MarketSnapshot } from './domain/market.ts';
 export type { Signal, Direction } from './domain/signal.ts';
 export type { RiskDecision, RiskReasonCode, BuiltInRiskReasonCode, CustomRiskReasonCode } from './domain/risk.ts';
-export type { OrderIntent, Fill, ExecutionReport, ExecutionBatch, OrderSide } from './domain/order.ts';
-export type { AccountView, Position, PortfolioSnapshot } from './domain/portfolio.ts';
+export type { OrderIntent, Fill, ExecutionReport, ExecutionBatch, OrderSide, OrderRequest, OrderType, TimeInForce } from './domain/order.ts';
+export type { AccountView, Position, PortfolioSnapshot, BookView, PositionDetail } from './domain/portfolio.ts';
 export type { Kpis, AnalyticsReport, QualityFlag, AuditCompleteness } from './domain/analytics.ts';
 export type { CommissionModel } from './domain/commission.ts';
 export type { ClosedTrade } from './stages/ana/trades.ts';

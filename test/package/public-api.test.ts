@@ -17,15 +17,16 @@ const MAIN_VALUES = [
 ];
 const MAIN_TYPES = [
   'AccountView', 'AnalyticsReport', 'AuditCompleteness', 'BacktestArtifacts', 'BacktestConfig', 'BacktestDeps', 'BacktestDriver', 'BacktestFill',
-  'BacktestResult', 'Bar', 'BarBatch', 'BarField', 'BarIndicator', 'BarSource', 'BrokerAdapter', 'BuiltInRiskReasonCode', 'Clock', 'ClosedTrade',
-  'CommissionModel', 'CustomRiskReasonCode', 'CycleOptions', 'CycleRecords', 'CycleResult', 'CycleStatus', 'CycleTrigger', 'Decision', 'Direction',
-  'EngineObserver', 'EngineOptions', 'EngineState', 'EngineStatus', 'EquityPoint', 'ErrorCode', 'ExecutionBatch', 'ExecutionReport',
-  'FailureMode', 'FeatureSet', 'FeatureSpec', 'FeatureVector', 'Fill', 'GateName', 'KillSwitchGuard', 'Kpis', 'LedgerStore', 'LoadConfigOptions',
-  'LoadedConfig', 'MarketSnapshot', 'OpenDatabaseOptions', 'OrchSettings', 'OrderIntent', 'OrderSide', 'OrderStore', 'OrdinisConfig',
-  'OrdinisDatabase', 'Pipeline', 'PipelineInput', 'PipelineStores', 'PolicyResult', 'PortfolioSnapshot', 'Position', 'ProposedOrder',
-  'QualityFlag', 'RandomSource', 'ResolvedStrategy', 'RetryPolicy', 'RiskConfig', 'RiskDecision', 'RiskPolicy', 'RiskPolicyContext',
-  'RiskReasonCode', 'RunMode', 'RunStore', 'Signal', 'SizingConfig', 'Stage', 'StageContext', 'StageHealth', 'StageName', 'StageOutputs',
-  'StageResult', 'StageSet', 'StageSpec', 'StageSpecInput', 'StageStatus', 'StrategyFile', 'StrategyInfo', 'StrategyMemory', 'StrategyPack',
+  'BacktestResult', 'Bar', 'BarBatch', 'BarField', 'BarIndicator', 'BarSource', 'BookView', 'BrokerAdapter', 'BuiltInRiskReasonCode', 'Clock',
+  'ClosedTrade', 'CommissionModel', 'CustomRiskReasonCode', 'CycleOptions', 'CycleRecords', 'CycleResult', 'CycleStatus', 'CycleTrigger', 'Decision',
+  'Direction', 'EngineObserver', 'EngineOptions', 'EngineState', 'EngineStatus', 'EquityPoint', 'ErrorCode', 'ExecutionBatch', 'ExecutionReport',
+  'FailureMode', 'FeatureSet', 'FeatureSpec', 'FeatureVector', 'Fill', 'GateName', 'IndicatorSpec', 'KillSwitchGuard', 'Kpis', 'LedgerStore',
+  'LoadConfigOptions', 'LoadedConfig', 'MarketSnapshot', 'OpenDatabaseOptions', 'OrchSettings', 'OrderIntent', 'OrderRequest', 'OrderSide',
+  'OrderStore', 'OrderType', 'OrdinisConfig', 'OrdinisDatabase', 'Pipeline', 'PipelineInput', 'PipelineStores', 'PolicyResult', 'PortfolioSnapshot',
+  'Position', 'PositionDetail', 'ProposedOrder', 'QualityFlag', 'RandomSource', 'ResolvedStrategy', 'RetryPolicy', 'RiskConfig', 'RiskDecision',
+  'RiskPolicy', 'RiskPolicyContext', 'RiskReasonCode', 'RunMode', 'RunStore', 'Signal', 'SizingConfig', 'Stage', 'StageContext', 'StageHealth',
+  'StageName', 'StageOutputs', 'StageResult', 'StageSet', 'StageSpec', 'StageSpecInput', 'StageStatus', 'StrategyFile', 'StrategyInfo',
+  'StrategyMemory', 'StrategyPack', 'TimeInForce', 'TradingView',
 ];
 const TESTING_VALUES = ['barsFromCloses', 'barsFromRows', 'runStrategy'];
 const TESTING_TYPES = ['BarsOptions', 'OhlcvRow', 'RunStrategyOptions', 'StrategyRun'];
