@@ -81,3 +81,31 @@ test('paper --feed alpaca: the simulated venue trades on Alpaca\'s live bars; no
   const noSymbols = await runCli(['paper', '--feed', 'alpaca', '--db', join(tempDir(t), 'x.db')], env);
   assert.match(noSymbols.stderr, /E_CFG_INVALID: --feed alpaca: name the symbols to trade with --symbols/);
 });
+
+test('a position changed at the broker behind the engine\'s back: reconciliation trips the kill switch, the summary says why, no order after it', async (t) => {
+  const fake = await FakeAlpacaServer.start({ cash: 100_000 });
+  t.after(() => fake.close());
+  const market = runMarket(fake);
+  t.after(() => market.stop());
+  const db = join(tempDir(t, 'ordinis-live-'), 'live.db');
+  const run = startCli([...LIVE_ARGS, '--db', db, '--max-cycles', '40'], liveEnv(fake));
+  // Once the engine has traded, someone buys MSFT in the same account by hand.
+  let ordersAtChange = -1;
+  const watch = setInterval(() => {
+    if (ordersAtChange < 0 && fake.book.orders.length >= 1) {
+      ordersAtChange = fake.book.orders.length;
+      fake.book.setPosition('MSFT', 3, 400);
+    }
+  }, 20);
+  const f = await run.done;
+  clearInterval(watch);
+  market.stop();
+  assert.equal(f.code, 0, f.stderr);
+  const s = JSON.parse(f.stdout.trim().split('\n').at(-1)!) as { killSwitch: { state: string; reason: string | null }; errors: string[] };
+  assert.equal(s.killSwitch.state, 'ACTIVE');
+  assert.match(s.killSwitch.reason ?? '', /^reconciliation: the books differ from the broker's: MSFT: ledger 0 shares, broker 3/);
+  assert.ok(s.errors.some((e) => /reconciliation after .*MSFT.*kill switch activated/.test(e)));
+  // Only the cycles before the next reconciliation (LIVE_RECONCILE_EVERY=2) could send an order
+  // after the change; none once the switch was on, though the run went on to its 40 cycles.
+  assert.ok(fake.book.orders.length <= ordersAtChange + 2, `${fake.book.orders.length} orders, ${ordersAtChange} at the change`);
+});

@@ -23,8 +23,9 @@ interface Summary {
 
 const summaryOf = (stdout: string): Summary => JSON.parse(stdout.trim().split('\n').at(-1)!) as Summary;
 
-test('SIGKILL between submit and answer, restart: the order is found by its client order id, never resent; no fill lost or doubled; reconciliation clean', async (t) => {
-  const fake = await FakeAlpacaServer.start({ cash: 100_000 });
+test('SIGKILL between submit and answer, restart: the order is found by its client order id, never resent; no fill lost or doubled (partial fills too); reconciliation clean', async (t) => {
+  // Orders of 5 fill 3 then 2, over two bars: fills also land across the restart.
+  const fake = await FakeAlpacaServer.start({ cash: 100_000, maxFillQty: 3 });
   t.after(() => fake.close());
   const market = runMarket(fake);
   t.after(() => market.stop());
@@ -71,6 +72,7 @@ test('SIGKILL between submit and answer, restart: the order is found by its clie
   const s3 = summaryOf(last.stdout);
   assert.equal(s3.recovery.ok, true);
   assert.equal(s3.ledger.fills, fake.book.activities.length, 'every broker fill posted once');
+  assert.ok(fake.book.activities.some((a) => a.type === 'partial_fill'), 'the run had partial fills');
   const brokerPositions = Object.fromEntries([...fake.book.positions].map(([sym, p]) => [sym, p.qty]));
   assert.deepEqual(s3.ledger.positions, brokerPositions);
   assert.ok(Math.abs(s3.ledger.cash - fake.book.cash) < 1e-6, `ledger cash ${s3.ledger.cash}, broker ${fake.book.cash}`);
