@@ -427,7 +427,8 @@ export class PaperRuntime {
   bookReport(recentFills = RECENT_FILLS): BookReport | null {
     const view = this.tradingView();
     if (!view) return null;
-    const fills = this.venueStore.listFills();
+    // Live: the fills the broker reported on our orders (the simulated venue's tables are not used).
+    const fills = this.opts.live ? this.opts.db.orders.listAll().flatMap((o) => o.lastReport?.fills ?? []).sort((a, b) => a.ts - b.ts) : this.venueStore.listFills();
     return {
       ...view,
       openOrders: this.opts.db.orders.listOpen().map(openOrderView),
