@@ -19,6 +19,13 @@
 //                     broker (fetchOrder by client order id): its answer is recorded if it
 //                     knows the order; if not, the intent is closed as not received
 //                     ('canceled', with the reason). Nothing is ever resent from here.
+//                     One exception, never a resend: a bracket child the broker never
+//                     received whose entry it has (EXEC writes a bracket's children with its
+//                     entry, before sending it; the process stopped between the entry's
+//                     submission and theirs). It is sent now, once, so the entry's position
+//                     is protected (stages/exec/unsent-bracket-child.ts says when and why);
+//                     with the kill switch ACTIVE, which forbids new orders, the entry is
+//                     canceled at the broker instead and the bracket reported in a warning.
 //                     Orders the broker knows but that have no exec.submit audit record (the
 //                     crash came before it) get one, marked recovered; one found on file for
 //                     an order that does not point at it is adopted, never written twice.
@@ -49,7 +56,8 @@ import { GOV_ACTION, type Governance } from '../../governance/contract.ts';
 import type { KillSwitch } from '../../kill-switch/kill-switch.ts';
 import type { ExecutionReport, Fill } from '../../domain/order.ts';
 import type { BrokerAdapter } from '../../stages/exec/broker-adapter.ts';
-import type { OrderRecord, OrderRecordStatus, OrderStore } from '../../stages/exec/order-store.ts';
+import { FINAL_ORDER_STATUSES, type OrderRecord, type OrderRecordStatus, type OrderStore } from '../../stages/exec/order-store.ts';
+import { unsentChildAction } from '../../stages/exec/unsent-bracket-child.ts';
 import type { LedgerStore } from '../../stages/port/ledger-store.ts';
 import { FLAT, type BookPosition } from '../../domain/average-cost.ts';
 import { openingCashEntry, postFill, replayLedger, toPosition } from '../../stages/port/ledger.ts';
@@ -69,8 +77,11 @@ export interface PendingResolution {
   symbol: string;
   side: string;
   qty: number;
-  /** answered: the broker knew the order and its report was recorded; not_received: closed as 'canceled'. */
-  outcome: 'answered' | 'not_received';
+  /**
+   * answered: the broker knew the order and its report was recorded; not_received: closed as
+   * 'canceled'; sent: a bracket child the broker never received, sent now because it has the entry.
+   */
+  outcome: 'answered' | 'not_received' | 'sent';
   status: OrderRecordStatus;
   brokerOrderId: string | null;
 }
@@ -322,6 +333,8 @@ async function resolvePendingOrders({ deps, report }: RecoveryRun): Promise<Step
     if (rep !== undefined) {
       deps.orders.recordReport(id, rep);
       report.pendingOrders.push(resolution(rec, 'answered', rep.status, rep.orderId));
+    } else if (rec.intent.parentId !== undefined) {
+      await completeBracketChild(deps, report, rec, rec.intent.parentId);
     } else {
       deps.orders.recordReport(id, notReceived(rec, deps.clock.now()));
       report.pendingOrders.push(resolution(rec, 'not_received', 'canceled', null));
@@ -363,16 +376,53 @@ async function resolvePendingOrders({ deps, report }: RecoveryRun): Promise<Step
     report.auditedOrders.push(id);
   }
   const answered = report.pendingOrders.filter((p) => p.outcome === 'answered').length;
-  const lost = report.pendingOrders.length - answered;
+  const sent = report.pendingOrders.filter((p) => p.outcome === 'sent').length;
+  const lost = report.pendingOrders.length - answered - sent;
   return {
     status: 'ok',
     detail:
       report.pendingOrders.length === 0
         ? 'no order intent was waiting for a broker answer'
         : `${report.pendingOrders.length} pending intent(s): ${answered} known to the broker (answer recorded), ${lost} not received (closed as canceled, not resent)` +
+          (sent > 0 ? `; ${sent} bracket child(ren) sent after their entry` : '') +
           (report.auditedOrders.length > 0 ? `; ${report.auditedOrders.length} submission audit record(s) written` : '') +
           (report.adoptedAuditRecords.length > 0 ? `; ${report.adoptedAuditRecords.length} submission audit record(s) on file adopted` : ''),
   };
+}
+
+/**
+ * A pending bracket child the broker never received (see the top of this file): sent now if
+ * its entry is at the broker and did not end unfilled; closed otherwise. With the kill switch
+ * ACTIVE nothing new is sent: the entry is canceled instead, and whatever of it had filled is
+ * reported unprotected.
+ */
+async function completeBracketChild(deps: RecoveryDeps, report: RecoveryReport, rec: OrderRecord, entryId: string): Promise<void> {
+  const id = rec.intent.clientOrderId;
+  const close = (reason: string): void => {
+    deps.orders.recordReport(id, { ...notReceived(rec, deps.clock.now()), rejectReason: `${NOT_RECEIVED_REASON}; ${reason}` });
+    report.pendingOrders.push(resolution(rec, 'not_received', 'canceled', null));
+  };
+  let entry = await deps.broker.fetchOrder(entryId);
+  const plan = unsentChildAction(entryId, entry);
+  if (plan.action === 'close') return close(plan.reason);
+  if (deps.kill.get().state === 'ACTIVE') {
+    if (entry !== undefined && !FINAL_ORDER_STATUSES.has(entry.status)) {
+      entry = await deps.broker.cancel(entryId);
+      deps.orders.recordReport(entryId, entry);
+    }
+    if (entry !== undefined && entry.filledQty > 0) {
+      report.warnings.push(`bracket ${entryId}: kill switch ACTIVE at start-up, child ${id} not sent; the entry had filled ${entry.filledQty} ${rec.intent.symbol}, that position is NOT protected`);
+    } else {
+      report.warnings.push(`bracket ${entryId}: kill switch ACTIVE at start-up, child ${id} not sent; the entry was canceled at the broker unfilled`);
+    }
+    return close(`kill switch active at start-up recovery: bracket child not sent; its entry ${entryId} canceled`);
+  }
+  const sent = await deps.broker.submit(rec.intent);
+  deps.orders.recordReport(id, sent);
+  report.pendingOrders.push(resolution(rec, 'sent', sent.status, sent.orderId));
+  if (sent.status === 'rejected') {
+    report.warnings.push(`bracket ${entryId}: child ${id}, sent at start-up recovery, was rejected (${sent.rejectReason ?? 'no reason'}): the entry's position is NOT protected`);
+  }
 }
 
 /** 5. Working orders: what happened to them while we were down (an acknowledged order the broker forgot refuses). */
@@ -507,6 +557,7 @@ export function describeRecovery(r: RecoveryReport): string {
     `${r.abortedRuns.length} run(s) aborted`,
     `${r.pendingOrders.filter((p) => p.outcome === 'answered').length} pending answered`,
     `${r.pendingOrders.filter((p) => p.outcome === 'not_received').length} pending not received`,
+    ...(r.pendingOrders.some((p) => p.outcome === 'sent') ? [`${r.pendingOrders.filter((p) => p.outcome === 'sent').length} bracket child(ren) sent`] : []),
     `${r.ledger?.postedFills.length ?? 0} fill(s) posted`,
   ];
   return parts.join(', ');

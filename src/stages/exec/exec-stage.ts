@@ -7,6 +7,10 @@
 //            (unknown outcome? query the broker first) → the durable kill check and the
 //            submit under the store's write lock (SubmissionGate; an intent the check
 //            refuses is closed unsent) → persist the answer → audit record (exec.submit)
+//            A bracket is decided as one: its children are prepared with its entry (one of
+//            them refused refuses the entry) and their intents written before the entry is
+//            sent, so a crash between the entry's submission and theirs leaves them on file
+//            for recovery to send (unsent-bracket-child.ts).
 //
 // Running EXEC twice for one cycle derives the same keys, finds the intents on file and
 // never places an order twice. Reports captured by an attempt that then failed are carried
@@ -14,13 +18,14 @@
 
 import type { ExecRefusal, ExecutionBatch, ExecutionReport, OrderIntent, RiskRejectedOrder, TimeInForce } from '../../domain/order.ts';
 import type { RiskDecision } from '../../domain/risk.ts';
-import { GOV_ACTION, type AuditInput, type Governance } from '../../governance/contract.ts';
+import { GOV_ACTION, type AuditInput, type GovDecision, type Governance } from '../../governance/contract.ts';
 import { OrdinisError } from '../../errors.ts';
 import type { KillSwitchGuard, Stage, StageContext } from '../../kernel/stage-contract.ts';
 import { runMaybeAsync, type MaybePromise } from '../../core/maybe-async.ts';
 import type { BrokerAdapter } from './broker-adapter.ts';
-import { FINAL_ORDER_STATUSES, type OrderRecord, type OrderStore } from './order-store.ts';
+import { FINAL_ORDER_STATUSES, type InsertIntentResult, type OrderRecord, type OrderStore } from './order-store.ts';
 import { clientOrderIdFor, idempotencyKeyFor, intentDifference } from './order-ids.ts';
+import { unsentChildAction } from './unsent-bracket-child.ts';
 import type { SubmissionGate } from './submission-gate.ts';
 
 export interface ExecStageOptions {
@@ -118,6 +123,7 @@ export class ExecStage implements Stage<'EXEC'> {
       for (const rec of store.listAll()) if (rec.lastReport && rec.lastReport.fills.length > 0) recovered.push(rec.lastReport);
     }
 
+    const kill = this.opts.kill ?? ctx.kill;
     // (a) capture answers for orders sent in earlier cycles.
     const working: string[] = [];
     for (const rec of open) {
@@ -126,7 +132,13 @@ export class ExecStage implements Stage<'EXEC'> {
       if (rec.status === 'pending' && rec.intent.correlationId === ctx.correlationId) continue;
       const rep = (yield broker.fetchOrder(id)) as ExecutionReport | undefined;
       if (rep === undefined) {
-        if (rec.status === 'pending') {
+        if (rec.status === 'pending' && rec.intent.parentId !== undefined) {
+          // A bracket child written with its entry, whose own submission never happened (the
+          // attempt failed between the two): the entry's position needs it (unsent-bracket-child.ts).
+          const child = yield* this.sendUnsentChild(rec, rec.intent.parentId, kill, ctx.cycleTime);
+          if (FINAL_ORDER_STATUSES.has(child.status)) this.deliver(out, child, true);
+          else working.push(id);
+        } else if (rec.status === 'pending') {
           // Persisted in an earlier cycle but never reached the broker: closing it is safe,
           // sending it now would trade on a decision made on old data.
           const closed = syntheticReport(rec.intent, 'canceled', 'never acknowledged by the broker; not resent in a later cycle', ctx.cycleTime);
@@ -149,14 +161,19 @@ export class ExecStage implements Stage<'EXEC'> {
     }
 
     // (b) submit this cycle's allowed decisions.
-    const kill = this.opts.kill ?? ctx.kill;
     const gate = this.opts.gate;
     const submitted: ExecutionBatch['submitted'] = [];
     const riskRejected: RiskRejectedOrder[] = [];
     const refused: ExecRefusal[] = [];
     /** This cycle's intents by decision: a bracket child names its entry's client order id. */
     const sentFor = new Map<string, string>();
-    for (const d of ctx.data.RISK ?? []) {
+    const decisions = ctx.data.RISK ?? [];
+    const childrenOf = bracketChildren(decisions);
+    /** Bracket children prepared (or refused) with their entry, by signal id. */
+    const early = new Map<string, PreparedOrder | { refusal: ExecRefusal }>();
+    /** Client order ids of the children this run wrote with their entry. */
+    const writtenEarly = new Set<string>();
+    for (const d of decisions) {
       if (d.cancel !== undefined && d.allowed) {
         yield* this.cancelWorking(d.cancel, d.signalId, d.symbol, open, out, refused);
         continue;
@@ -173,54 +190,20 @@ export class ExecStage implements Stage<'EXEC'> {
       if (ctx.aborted) {
         throw new OrdinisError('E_ORCH_TIMEOUT', `EXEC stopped at its budget before ${d.symbol}; the remaining orders were not submitted`);
       }
-      // Enforcement point #3: checked per order, the switch can flip mid-cycle. (The stored
-      // state, which another process may have changed, is checked at the submission itself.)
-      if (kill.isActive()) {
-        refused.push({ signalId: d.signalId, symbol: d.symbol, code: 'E_KILL_ACTIVE', reason: 'kill switch active: order not submitted' });
+      const prep = early.get(d.signalId) ?? this.prepare(ctx, d, kill);
+      early.delete(d.signalId);
+      if ('refusal' in prep) {
+        refused.push(prep.refusal);
         continue;
       }
-      const pre = gov.preflight({
-        componentId: this.componentId,
-        action: GOV_ACTION.orderSubmit,
-        actor: this.actor,
-        correlationId: ctx.correlationId,
-        payload: { signalId: d.signalId, symbol: d.symbol, side: d.order.side, qty: d.order.qty, referencePrice: d.order.referencePrice, riskPolicyVersion: d.policyVersion },
-      });
-      if (pre.decision === 'deny') {
-        refused.push({ signalId: d.signalId, symbol: d.symbol, code: 'E_GOV_DENIED', reason: pre.reasons.join('; ') || 'denied by governance' });
-        continue;
-      }
-      let qty = d.order.qty;
-      if (pre.decision === 'modify' && pre.patch && typeof pre.patch.qty === 'number' && Number.isFinite(pre.patch.qty) && pre.patch.qty < qty) {
-        qty = pre.patch.qty; // a patch may narrow, never widen
-      }
-      if (!(qty > 0)) {
-        refused.push({ signalId: d.signalId, symbol: d.symbol, code: 'E_GOV_DENIED', reason: `governance narrowed the order to ${qty}` });
-        continue;
-      }
-
-      const terms = d.order.terms;
-      const idempotencyKey = idempotencyKeyFor({ correlationId: ctx.correlationId, signalId: d.signalId, symbol: d.symbol, side: d.order.side, qty, ...(terms ? { terms } : {}) });
-      const intent: OrderIntent = {
-        clientOrderId: clientOrderIdFor(idempotencyKey),
-        idempotencyKey,
-        correlationId: ctx.correlationId,
-        signalId: d.signalId,
-        symbol: d.symbol,
-        side: d.order.side,
-        qty,
-        orderType: terms?.orderType ?? 'market',
-        timeInForce: terms?.timeInForce ?? this.tif,
-        ts: d.ts,
-      };
-      if (terms?.limitPrice !== undefined) intent.limitPrice = terms.limitPrice;
-      if (terms?.stopPrice !== undefined) intent.stopPrice = terms.stopPrice;
-      if (terms?.trailAmount !== undefined) intent.trailAmount = terms.trailAmount;
-      if (terms?.trailPercent !== undefined) intent.trailPercent = terms.trailPercent;
-      if (terms?.ocoWith !== undefined) intent.ocoWith = terms.ocoWith;
+      const { intent, pre } = prep;
+      const idempotencyKey = intent.idempotencyKey;
       if (d.parentSignalId !== undefined) {
         const parentId = sentFor.get(d.parentSignalId);
-        if (parentId === undefined) {
+        if (parentId === undefined || (intent.parentId !== undefined && intent.parentId !== parentId)) {
+          // Its intent may be on file (written with its entry's): closed unsent with it.
+          const onFile = store.findByClientOrderId(intent.clientOrderId);
+          if (onFile?.status === 'pending') store.recordReport(intent.clientOrderId, syntheticReport(intent, 'canceled', `bracket entry of ${d.parentSignalId} was not sent`, ctx.cycleTime));
           refused.push({ signalId: d.signalId, symbol: d.symbol, code: 'E_EXEC_ORDER_UNKNOWN', reason: `bracket child of ${d.parentSignalId}, whose entry was not sent` });
           continue;
         }
@@ -234,14 +217,32 @@ export class ExecStage implements Stage<'EXEC'> {
         }
         intent.ocoWith = leaderId;
       }
-      const id = intent.clientOrderId;
-      const ins = store.insertIntent(intent);
-      if (!ins.inserted) {
-        const diff = intentDifference(ins.record.intent, intent);
-        if (diff !== null) {
-          throw new OrdinisError('E_EXEC_IDEMPOTENCY_CONFLICT', `order ${id}: ${diff}`, { details: { clientOrderId: id, idempotencyKey } });
+      // A bracket's children are decided with it and written with it, before its entry is
+      // sent: a crash between the entry's submission and theirs then leaves them pending on
+      // file, and start-up recovery sends them once it has found the entry at the broker
+      // (modes/recovery/). Written after the entry, they were lost with the process and the
+      // entry worked unprotected. A child refused here (kill, governance) refuses the bracket.
+      const kids = childrenOf?.get(d.signalId);
+      let kidPreps: PreparedOrder[] = [];
+      if (kids !== undefined) {
+        const preps = kids.map((c) => this.prepare(ctx, c, kill));
+        const bad = preps.find((c): c is { refusal: ExecRefusal } => 'refusal' in c);
+        if (bad !== undefined) {
+          refused.push({ ...bad.refusal, signalId: d.signalId, reason: `bracket child ${bad.refusal.signalId} refused (${bad.refusal.reason}): the entry is not sent without it` });
+          for (const c of kids) early.set(c.signalId, { refusal: { signalId: c.signalId, symbol: c.symbol, code: bad.refusal.code, reason: `bracket ${d.signalId} refused: ${bad.refusal.reason}` } });
+          continue;
         }
+        kidPreps = preps as PreparedOrder[];
       }
+      const id = intent.clientOrderId;
+      const ins = writtenEarly.delete(id) ? { inserted: true, record: store.findByClientOrderId(id)! } : this.writeIntent(intent);
+      kids?.forEach((c, i) => {
+        const child = kidPreps[i]!;
+        child.intent.parentId = id;
+        // Written in this run: the child's turn below sends it without asking the broker first.
+        if (this.writeIntent(child.intent).inserted) writtenEarly.add(child.intent.clientOrderId);
+        early.set(c.signalId, child);
+      });
 
       let report = ins.record.lastReport;
       if (ins.record.status === 'pending' || report === null) {
@@ -318,6 +319,77 @@ export class ExecStage implements Stage<'EXEC'> {
     return { submitted, resolved, working, riskRejected, refused, recovered };
   }
 
+  /** A pending bracket child the broker never received: sent (through the kill checks) or closed, as its entry decides. */
+  private *sendUnsentChild(rec: OrderRecord, entryId: string, kill: KillSwitchGuard, ts: number): Generator<unknown, ExecutionReport, unknown> {
+    const store = this.opts.orderStore;
+    const id = rec.intent.clientOrderId;
+    const plan = unsentChildAction(entryId, (yield this.opts.broker.fetchOrder(entryId)) as ExecutionReport | undefined);
+    let report: ExecutionReport;
+    if (plan.action === 'close') report = syntheticReport(rec.intent, 'canceled', plan.reason, ts);
+    else {
+      const sent = kill.isActive() ? undefined : this.opts.gate ? this.opts.gate.send(() => this.opts.broker.submit(rec.intent)) : this.opts.broker.submit(rec.intent);
+      report = sent === undefined ? syntheticReport(rec.intent, 'canceled', KILLED_BEFORE_SUBMIT, ts) : ((yield sent) as ExecutionReport);
+    }
+    store.recordReport(id, report);
+    return report;
+  }
+
+  /**
+   * One decision up to its intent: the kill switch (enforcement point #3: checked per order,
+   * the switch can flip mid-cycle; the stored state, which another process may have changed,
+   * is checked at the submission itself), governance's preflight (a patch may narrow the
+   * quantity, never widen it), then the intent under its deterministic idempotency key.
+   */
+  private prepare(ctx: StageContext, d: RiskDecision, kill: KillSwitchGuard): PreparedOrder | { refusal: ExecRefusal } {
+    const order = d.order!;
+    if (kill.isActive()) return { refusal: { signalId: d.signalId, symbol: d.symbol, code: 'E_KILL_ACTIVE', reason: 'kill switch active: order not submitted' } };
+    const pre = this.opts.governance.preflight({
+      componentId: this.componentId,
+      action: GOV_ACTION.orderSubmit,
+      actor: this.actor,
+      correlationId: ctx.correlationId,
+      payload: { signalId: d.signalId, symbol: d.symbol, side: order.side, qty: order.qty, referencePrice: order.referencePrice, riskPolicyVersion: d.policyVersion },
+    });
+    if (pre.decision === 'deny') return { refusal: { signalId: d.signalId, symbol: d.symbol, code: 'E_GOV_DENIED', reason: pre.reasons.join('; ') || 'denied by governance' } };
+    let qty = order.qty;
+    if (pre.decision === 'modify' && pre.patch && typeof pre.patch.qty === 'number' && Number.isFinite(pre.patch.qty) && pre.patch.qty < qty) qty = pre.patch.qty;
+    if (!(qty > 0)) return { refusal: { signalId: d.signalId, symbol: d.symbol, code: 'E_GOV_DENIED', reason: `governance narrowed the order to ${qty}` } };
+
+    const terms = order.terms;
+    const idempotencyKey = idempotencyKeyFor({ correlationId: ctx.correlationId, signalId: d.signalId, symbol: d.symbol, side: order.side, qty, ...(terms ? { terms } : {}) });
+    const intent: OrderIntent = {
+      clientOrderId: clientOrderIdFor(idempotencyKey),
+      idempotencyKey,
+      correlationId: ctx.correlationId,
+      signalId: d.signalId,
+      symbol: d.symbol,
+      side: order.side,
+      qty,
+      orderType: terms?.orderType ?? 'market',
+      timeInForce: terms?.timeInForce ?? this.tif,
+      ts: d.ts,
+    };
+    if (terms?.limitPrice !== undefined) intent.limitPrice = terms.limitPrice;
+    if (terms?.stopPrice !== undefined) intent.stopPrice = terms.stopPrice;
+    if (terms?.trailAmount !== undefined) intent.trailAmount = terms.trailAmount;
+    if (terms?.trailPercent !== undefined) intent.trailPercent = terms.trailPercent;
+    if (terms?.ocoWith !== undefined) intent.ocoWith = terms.ocoWith;
+    return { intent, pre };
+  }
+
+  /** Persists an intent; one already on file under its key must be the same order (E_EXEC_IDEMPOTENCY_CONFLICT). */
+  private writeIntent(intent: OrderIntent): InsertIntentResult {
+    const ins = this.opts.orderStore.insertIntent(intent);
+    if (!ins.inserted) {
+      const diff = intentDifference(ins.record.intent, intent);
+      if (diff !== null) {
+        const id = intent.clientOrderId;
+        throw new OrdinisError('E_EXEC_IDEMPOTENCY_CONFLICT', `order ${id}: ${diff}`, { details: { clientOrderId: id, idempotencyKey: intent.idempotencyKey } });
+      }
+    }
+    return ins;
+  }
+
   /**
    * A strategy's cancel: only an order on file and still open is canceled (anything else is
    * refused, E_EXEC_ORDER_UNKNOWN); the broker's answer is recorded and, once final, handed to
@@ -351,6 +423,25 @@ export const KILLED_BEFORE_SUBMIT = 'kill switch active at submission: order not
 function anyOrder(decisions: readonly RiskDecision[] | undefined): boolean {
   if (decisions !== undefined) for (const d of decisions) if (d.order || d.cancel !== undefined) return true;
   return false;
+}
+
+/** A decision turned into its intent, with the preflight that allowed it. */
+interface PreparedOrder {
+  intent: OrderIntent;
+  pre: GovDecision;
+}
+
+/** A batch's bracket children by their entry's signal id, in RISK's order; undefined when it has none (most batches). */
+function bracketChildren(decisions: readonly RiskDecision[]): Map<string, RiskDecision[]> | undefined {
+  let out: Map<string, RiskDecision[]> | undefined;
+  for (const d of decisions) {
+    if (d.parentSignalId === undefined || !d.allowed || !d.order) continue;
+    out ??= new Map();
+    const list = out.get(d.parentSignalId);
+    if (list) list.push(d);
+    else out.set(d.parentSignalId, [d]);
+  }
+  return out;
 }
 
 /** The reports one run hands to PORT, and their dedup keys. */
