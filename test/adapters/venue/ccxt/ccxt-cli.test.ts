@@ -116,3 +116,28 @@ test('live SIGKILLed while the venue holds its first order\'s answer: the restar
   assert.equal(summary.ledger.cash, summary.venue.cash, 'every fill posted once: the ledger\'s cash is the venue\'s');
   assert.equal(summary.ledger.fills, summary.venue.fills);
 });
+
+test('coins deposited behind the engine\'s back (a position is a balance): reconciliation trips the kill switch naming the symbol, no order after it', async (t) => {
+  const { fake, url } = await wallClockVenue(t);
+  const db = join(tempDir(t, 'ordinis-ccxt-deposit-'), 'live.db');
+  const env = ccxtEnv(url, { ORDINIS_LIVE_ENABLED: 'true', ORDINIS_CCXT_API_KEY: API_KEY, ORDINIS_CCXT_SECRET: SECRET, ORDINIS_LIVE_RECONCILE_EVERY: '2' });
+  const run = startCli(['--profile', 'prod', 'live', '--broker', 'ccxt:binance', ...STRATEGY, '--db', db, '--max-cycles', '30'], env);
+  // Once the engine has traded, 0.5 BTC arrives in the account from elsewhere.
+  let ordersAtDeposit = -1;
+  const watch = setInterval(() => {
+    if (ordersAtDeposit < 0 && fake.book.orderCount() >= 1) {
+      ordersAtDeposit = fake.book.orderCount();
+      const btc = fake.book.listBalances().find((b) => b.asset === 'BTC');
+      fake.book.setBalance('BTC', (btc?.free ?? 0) + 0.5);
+    }
+  }, 20);
+  t.after(() => clearInterval(watch));
+  const f = await run.done;
+  clearInterval(watch);
+  assert.equal(f.code, 0, f.stderr);
+  const s = JSON.parse(f.stdout.trim().split('\n').at(-1)!) as { killSwitch: { state: string; reason: string | null }; errors: string[] };
+  assert.equal(s.killSwitch.state, 'ACTIVE');
+  assert.match(s.killSwitch.reason ?? '', /^reconciliation: the books differ from the broker's: BTC\/USDT: ledger [\d.]+ shares, broker [\d.]+/);
+  // Only the cycles before the next reconciliation (every 2) could send an order after the deposit.
+  assert.ok(fake.book.orderCount() <= ordersAtDeposit + 2, `${fake.book.orderCount()} orders, ${ordersAtDeposit} at the deposit`);
+});
