@@ -314,6 +314,43 @@ test("a bracket child's intent names its entry's client order id; a child whose 
   assert.equal(broker.inner.fetchOpenOrders().length, 2);
 });
 
+test("a bracket's children are on file before its entry is sent; a child an attempt left unsent is sent by a later cycle once the broker has the entry", () => {
+  const { broker, store, run } = setup();
+  const entry = decision('X', 'buy', 10, T0, { signalId: 'e' });
+  const child = (leg: string, terms: { orderType: 'stop'; stopPrice: number } | { orderType: 'limit'; limitPrice: number }) =>
+    decision('X', 'sell', 10, T0, { signalId: `e/${leg}`, parentSignalId: 'e', order: { side: 'sell', qty: 10, referencePrice: 10, terms } });
+  const realSubmit = broker.inner.submit.bind(broker.inner);
+  let pendingAtEntry: number | undefined;
+  broker.inner.submit = (i) => {
+    if (i.parentId === undefined) pendingAtEntry = store.listOpen().filter((r) => r.status === 'pending').length;
+    else throw new OrdinisError('E_EXEC_BROKER_UNAVAILABLE', 'venue down after the entry');
+    return realSubmit(i);
+  };
+  assert.throws(() => run([entry, child('sl', { orderType: 'stop', stopPrice: 8 }), child('tp', { orderType: 'limit', limitPrice: 12 })]), /venue down after the entry/);
+  assert.equal(pendingAtEntry, 3, 'the entry and both children were written before the entry was sent');
+  broker.inner.submit = realSubmit;
+  const later = run([], T0 + DAY);
+  assert.equal(later.working.length, 3, 'the entry and its two children work');
+  const children = store.listAll().filter((r) => r.intent.parentId !== undefined);
+  assert.deepEqual(children.map((r) => r.status), ['submitted', 'submitted']);
+  assert.equal(broker.inner.fetchOpenOrders().length, 3);
+  assert.equal(broker.submits.filter((i) => i.parentId !== undefined).length, 3, 'the stop-loss\'s failed attempt, then one submission each');
+});
+
+test('a bracket child governance refuses refuses its entry too: nothing of the bracket is written or sent', () => {
+  const { broker, store, gov, run } = setup();
+  gov.verdict = (ctx) => (ctx.payload.signalId === 'e/tp' ? { decision: 'deny', reasons: ['no take-profits today'] } : { decision: 'allow', reasons: [] });
+  const out = run([
+    decision('X', 'buy', 10, T0, { signalId: 'e' }),
+    decision('X', 'sell', 10, T0, { signalId: 'e/sl', parentSignalId: 'e', order: { side: 'sell', qty: 10, referencePrice: 8, terms: { orderType: 'stop', stopPrice: 8 } } }),
+    decision('X', 'sell', 10, T0, { signalId: 'e/tp', parentSignalId: 'e', order: { side: 'sell', qty: 10, referencePrice: 12, terms: { orderType: 'limit', limitPrice: 12 } } }),
+  ]);
+  assert.equal(out.submitted.length, 0);
+  assert.deepEqual(out.refused.map((r) => [r.signalId, r.code]), [['e', 'E_GOV_DENIED'], ['e/sl', 'E_GOV_DENIED'], ['e/tp', 'E_GOV_DENIED']]);
+  assert.match(out.refused[0]!.reason, /bracket child e\/tp refused \(no take-profits today\): the entry is not sent without it/);
+  assert.deepEqual([store.listAll().length, broker.submits.length], [0, 0]);
+});
+
 test("an OCO member's intent names its group's first order; a member whose first order was not sent is refused", () => {
   const { run } = setup();
   const stop = (signalId: string, side: 'buy' | 'sell', extra: Partial<RiskDecision> = {}) =>
