@@ -17,7 +17,8 @@ export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit' | 'stop_trail
 /**
  * How long an order works: `gtc` until filled or canceled; `day` for the calendar day (UTC) of
  * the bar it was decided on, so on daily bars it expires at the next bar unfilled (backtrader's
- * `Order.DAY`; a market order never expires).
+ * `Order.DAY`; a market order never expires); `ioc` only at a live broker that has it (the paper
+ * venue rejects it: backtrader has no immediate-or-cancel to match).
  */
 export type TimeInForce = 'day' | 'gtc' | 'ioc';
 

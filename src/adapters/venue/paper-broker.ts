@@ -736,6 +736,10 @@ function validateIntent(i: OrderIntent): string | null {
   if (typeof i.symbol !== 'string' || i.symbol === '') return 'symbol missing';
   if (i.side !== 'buy' && i.side !== 'sell') return `invalid side ${String(i.side)}`;
   if (!Number.isFinite(i.qty) || i.qty <= 0) return `invalid qty ${i.qty}`;
+  // Refused rather than worked as gtc (as it was): backtrader's BackBroker, whose fills this
+  // venue reproduces, has no immediate-or-cancel (an order's valid is none, a date or time,
+  // or DAY), so there is no reference for what the next bar should fill of one.
+  if (i.timeInForce !== 'gtc' && i.timeInForce !== 'day') return `time in force ${String(i.timeInForce)} is not simulated by the paper venue (gtc or day; ioc is for a live broker)`;
   switch (i.orderType) {
     case 'market':
       return null;

@@ -236,6 +236,17 @@ test('a day order expires unfilled at the first bar of a later day; a market ord
   assert.equal(b.fetchOrder(mkt.clientOrderId)!.status, 'filled');
 });
 
+test('ioc is rejected by the paper venue, naming it (backtrader has no immediate-or-cancel); nothing rests or fills', () => {
+  const b = new PaperBroker({ startingCash: 1000 });
+  b.onBar(bar('X', T0, 10, 10));
+  const r = b.submit(intent('X', 'buy', 1, T0, { orderType: 'limit', limitPrice: 20, timeInForce: 'ioc' }));
+  assert.equal(r.status, 'rejected');
+  assert.equal(r.rejectReason, 'time in force ioc is not simulated by the paper venue (gtc or day; ioc is for a live broker)');
+  b.onBar(bar('X', T0 + DAY, 10, 10));
+  assert.deepEqual([b.fetchOrder(r.clientOrderId)!.status, b.fetchOrder(r.clientOrderId)!.fills, b.fetchOpenOrders()], ['rejected', [], []]);
+  assert.equal(b.fetchAccount().cash, 1000);
+});
+
 test('reports are copies: mutating one does not change the broker', () => {
   const b = new PaperBroker();
   const r = b.submit(intent('X', 'buy', 1, T0));
