@@ -180,8 +180,11 @@ export class ExecStage implements Stage<'EXEC'> {
       }
       if (!d.order) continue;
       if (!d.allowed) {
-        if (d.reasons.includes('RISK.CASH.INSUFFICIENT')) {
-          riskRejected.push({ signalId: d.signalId, symbol: d.symbol, side: d.order.side, qty: d.order.qty, referencePrice: d.order.referencePrice, reason: 'RISK.CASH.INSUFFICIENT', ts: d.ts });
+        // Orders in backtrader's sense that its broker rejects: the cash check's, and a rejected
+        // bracket entry's children (see RiskStage.childrenOfRejected).
+        const reason = d.reasons.find((r) => r === 'RISK.CASH.INSUFFICIENT' || r === 'RISK.BRACKET.PARENT_REJECTED');
+        if (reason !== undefined) {
+          riskRejected.push({ signalId: d.signalId, symbol: d.symbol, side: d.order.side, qty: d.order.qty, referencePrice: d.order.referencePrice, reason, ts: d.ts });
         }
         continue;
       }

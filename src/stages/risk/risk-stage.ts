@@ -25,7 +25,7 @@ import type { ExecutionReport } from '../../domain/order.ts';
 import type { Stage, StageContext } from '../../kernel/stage-contract.ts';
 import { DEFAULT_POLICY_CHAIN, evaluateChain, validatePolicyChain } from './chain.ts';
 import { isReversal } from './policies/position-mapping.ts';
-import type { OrderRequest } from '../../domain/order.ts';
+import type { OrderRequest, OrderTerms } from '../../domain/order.ts';
 import { pseudoExecuteCash } from './policies/cash-check.ts';
 import { normalizeRiskConfig, type RiskConfig, type RiskConfigInput, type RiskPolicy } from './policy.ts';
 
@@ -134,6 +134,8 @@ export class RiskStage implements Stage<'RISK'> {
       const close = this.decideOne(ctx.cycleTime, killActive, stale, account, equity, working, signal, run);
       if (signal.order?.bracket !== undefined && close.allowed && close.order) {
         this.decideBracket(ctx.cycleTime, killActive, stale, account, equity, working, signal, close, run);
+      } else if (signal.order?.bracket !== undefined && close.order && close.reasons.includes('RISK.CASH.INSUFFICIENT')) {
+        run.decisions.push(...this.childrenOfRejected(signal, close));
         continue;
       }
       if (!reversal || !close.allowed) continue;
@@ -146,6 +148,26 @@ export class RiskStage implements Stage<'RISK'> {
       this.decideOne(ctx.cycleTime, killActive, stale, { cash: account.cash, positions: flat }, equity, working, open, run);
     }
     return run.decisions;
+  }
+
+  /**
+   * The children of an entry the cash check rejected, rejected with it: backtrader's
+   * buy_bracket submits all three, and when its parent fails the cash check (Margin) the two
+   * children are Rejected, three orders in its counts (EXEC reports them as rejected orders).
+   */
+  private childrenOfRejected(signal: Signal, entry: RiskDecision): RiskDecision[] {
+    const { side, qty } = entry.order!;
+    const b = signal.order!.bracket!;
+    const exit = side === 'buy' ? 'sell' : 'buy';
+    const legs: [string, number | undefined, OrderTerms['orderType']][] = [['sl', b.stopLoss, 'stop'], ['tp', b.takeProfit, 'limit']];
+    return legs.flatMap(([leg, price, orderType]) =>
+      price === undefined
+        ? []
+        : [{
+            signalId: `${signal.signalId}/${leg}`, symbol: signal.symbol, ts: entry.ts, allowed: false, reasons: ['RISK.BRACKET.PARENT_REJECTED'], policyVersion: this.policyVersion, parentSignalId: signal.signalId,
+            order: { side: exit, qty, referencePrice: price, terms: orderType === 'stop' ? { orderType, stopPrice: price } : { orderType, limitPrice: price } },
+          } satisfies RiskDecision],
+    );
   }
 
   /** A bracket's children against the position its entry leaves; a denied child denies the entry. */

@@ -131,6 +131,43 @@ test('ORCL, brackets from decide (a limit entry for half of equity with a stop-l
   for (const p of run.equity) assert.equal(p.value, fx.values[barIndex.get(p.ts)!], `value on ${new Date(p.ts).toISOString().slice(0, 10)}`);
 });
 
+// As bracketTrader, but every third bar's entry asks for 1.5 times the cash: RISK's cash check
+// rejects it, and its two children with it, as backtrader's broker does (Margin, Rejected, Rejected).
+const overreachingBracketTrader = defineStrategyPack({
+  ...bracketTrader,
+  id: 'bracket-trader-overreaching',
+  decide: (v, memory, params, book): Decision | null => {
+    const m = memory as unknown as Memory;
+    const d = bracketTrader.decide(v, memory, params, book) ?? null;
+    const o = d?.orders?.[0];
+    if (o?.bracket === undefined || o.limitPrice === undefined) return d;
+    const { equityFraction: _f, ...rest } = o;
+    return { ...d!, orders: [{ ...rest, qty: Math.floor((m.bar % 3 === 0 ? 1.5 : 0.5) * book.account.cash / o.limitPrice) }] };
+  },
+});
+
+test('ORCL, brackets whose entry the cash check rejects (every third one asks for 1.5x the cash): the children are rejected with it, order counts, fills, value and final cash as backtrader', async () => {
+  const fx = JSON.parse(readFileSync(join(FIXTURES, 'orcl-bracket-rejected.json'), 'utf8')) as Fixture;
+  const bars = readBarsFile(join(DATA, fx.data_file), { symbol: 'X' }).bars;
+  const riskPolicies = DEFAULT_POLICY_CHAIN.filter((p) => p.id !== 'max-drawdown');
+  const run = await runStrategy(overreachingBracketTrader, { bars, cash: fx.cash, commission: { kind: 'percent', percent: fx.commission_pct }, riskPolicies });
+  assert.equal(run.result.status, 'ok');
+  const completed = fx.orders.filter((o) => o.status === 'Completed');
+  assert.equal(run.fills.length, completed.length, 'fills');
+  completed.forEach((o, i) => {
+    const f = run.fills[i]!;
+    assert.deepEqual([f.ts.slice(0, 10), f.side, f.qty, f.price, f.commission], [o.fill_date, o.side, o.size, o.fill_price, o.commission], `order ${i} (${o.type} ${o.date})`);
+  });
+  const rejected = fx.orders.filter((o) => o.status === 'Margin' || o.status === 'Rejected').length;
+  assert.equal(rejected, 3 * 302, 'the fixture: 302 entries Margin, each with its two children Rejected');
+  assert.equal(run.result.orders, fx.orders.length, 'orders (entries and both children, the rejected ones too)');
+  assert.equal(run.result.ordersRejected, rejected, 'rejected: each refused entry and its two children');
+  assert.equal(run.result.finalCash, fx.final_cash, 'final cash');
+  assert.equal(run.result.finalValue, fx.final_value, 'final value');
+  const barIndex = new Map(bars.map((b, i) => [b.ts, i]));
+  for (const p of run.equity) assert.equal(p.value, fx.values[barIndex.get(p.ts)!], `value on ${new Date(p.ts).toISOString().slice(0, 10)}`);
+});
+
 const breakout = defineStrategyPack({
   id: 'oco-breakout',
   version: '1.0.0',
