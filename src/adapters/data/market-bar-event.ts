@@ -24,3 +24,11 @@ export function barFromPayload(payload: Record<string, unknown>): Bar {
   };
   return { symbol: symbol as string, ts, open: num('open'), high: num('high'), low: num('low'), close: num('close'), volume: num('volume') };
 }
+
+/** The topic a closed bar travels on. */
+export const MARKET_BAR_CLOSED = 'ordinis.market.bar.closed';
+
+/** A bar as an event payload (`barFromPayload` reads it back exactly: `ts` in epoch ms). */
+export function barToPayload(bar: Bar): Record<string, unknown> {
+  return { symbol: bar.symbol, ts: bar.ts, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume };
+}

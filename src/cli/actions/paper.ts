@@ -144,6 +144,7 @@ export async function runPaperCommand(flags: PaperFlags, cmd: Command, command: 
       ...(bt.seed !== undefined ? { seed: bt.seed } : {}),
       observer: createEngineObserver({ metrics, alerts, logger }),
       tradeLog: tradeLogTo(logger),
+      bus,
       events,
       codeVersion: info.codeVersion,
       commitHash: info.commitHash,

@@ -11,6 +11,7 @@ import type { BufferedBarSource } from '../../adapters/data/buffered-bar-source.
 import type { BarSource } from '../../stages/ing/bar-source.ts';
 import type { BookIdentity } from './paper-book.ts';
 import type { Cadence } from './cycle-scheduler.ts';
+import type { Bus, EventEmitterPort } from '../../bus/contract.ts';
 
 /** The next cycle to run: its trigger and the bar time it is for (undefined: whatever has arrived). */
 export interface NextCycle {
@@ -38,11 +39,20 @@ export interface DataPlan {
   reached(barTs: number | undefined): number | undefined;
   /** True when a cycle ended with its bar still in the source (ING never took it). */
   leftBehind(barTs: number | undefined): boolean;
-  /** Starts delivering bars (live: the feed); `warn` hears provider errors. */
-  start(warn: (message: string, fields: Record<string, unknown>) => void): Promise<void>;
+  /**
+   * Starts delivering bars (live: the feed); `warn` hears provider errors. With `market`, live
+   * bars travel over the bus as `ordinis.market.bar.closed` (see live-plan.ts).
+   */
+  start(warn: (message: string, fields: Record<string, unknown>) => void, market?: MarketBus): Promise<void>;
   /** Stops delivering and closes the source. */
   stop(): Promise<void>;
 }
 
 /** What the data contributes to the book's identity (paper-book.ts). */
 export type BookData = Pick<BookIdentity, 'data' | 'symbols'>;
+
+/** The process's bus and the mode's emitter on it: where live bars are published and heard. */
+export interface MarketBus {
+  bus: Bus;
+  events: EventEmitterPort;
+}

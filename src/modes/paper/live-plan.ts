@@ -2,6 +2,11 @@
 // ING's source), cycles run on ORCH_SCHEDULE (or the given cadence) on the wall clock, and
 // each cycle takes what arrived since the last one. A restart warms FEAT and SIG up on the
 // feed's history up to the resume point; the buffer drops bars at or before it.
+//
+// With the process's bus (the CLI's paper and live), the feed's closed bars take the spec's
+// path: published as `ordinis.market.bar.closed`, and the buffer is one subscriber among any
+// (`--events`, the dashboard's `/events`); a bar another publisher puts on the bus for these
+// symbols is traded the same way. Without a bus the feed pushes into the buffer directly.
 
 import { systemClock, type Clock } from '../../core/clock.ts';
 import type { OrdinisConfig } from '../../config/schema.ts';
@@ -9,9 +14,10 @@ import { parseSchedule } from '../../config/schedule.ts';
 import { OrdinisError, toOrdinisError } from '../../errors.ts';
 import type { Bar } from '../../domain/market.ts';
 import { BufferedBarSource } from '../../adapters/data/buffered-bar-source.ts';
+import { MARKET_BAR_CLOSED, barFromPayload, barToPayload } from '../../adapters/data/market-bar-event.ts';
 import type { LiveBarFeed } from '../../adapters/data/live-bar-feed.ts';
 import { cadenceFromSchedule, type Cadence } from './cycle-scheduler.ts';
-import type { BookData, DataPlan, NextCycle } from './data-plan.ts';
+import type { BookData, DataPlan, MarketBus, NextCycle } from './data-plan.ts';
 
 export interface LiveData {
   kind: 'live';
@@ -32,6 +38,8 @@ export class LivePlan implements DataPlan {
   readonly clock: Clock;
   readonly source: BufferedBarSource;
   readonly tickAtStart = false;
+  /** The buffer's subscription to the bus's bars, while started with one. */
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly data: LiveData,
@@ -78,16 +86,32 @@ export class LivePlan implements DataPlan {
     return false;
   }
 
-  async start(warn: (message: string, fields: Record<string, unknown>) => void): Promise<void> {
+  async start(warn: (message: string, fields: Record<string, unknown>) => void, market?: MarketBus): Promise<void> {
     const { feed } = this.data;
-    await feed.start(
-      (bar) => this.source.push(bar),
-      (err) => warn('live bar feed error', { feed: feed.name, error: toOrdinisError(err, 'E_ING_PROVIDER_DOWN').message }),
-    );
+    let onBar = (bar: Bar): void => void this.source.push(bar);
+    if (market) {
+      // Subscribed before the feed starts, so no bar is published before anyone hears it.
+      const id = market.bus.subscribe({ topic: MARKET_BAR_CLOSED, name: 'orch.live.bars' }, (ev) => {
+        let bar: Bar;
+        try {
+          bar = barFromPayload(ev.payload);
+        } catch (e) {
+          // Redelivering a malformed bar cannot fix it: drop it, loudly.
+          warn('market bar event dropped', { event_id: ev.event_id, error: toOrdinisError(e).message });
+          return;
+        }
+        this.source.push(bar);
+      });
+      this.unsubscribe = () => void market.bus.unsubscribe(id);
+      onBar = (bar) => market.events.emit(MARKET_BAR_CLOSED, barToPayload(bar), { partitionKey: bar.symbol, tsEvent: bar.ts });
+    }
+    await feed.start(onBar, (err) => warn('live bar feed error', { feed: feed.name, error: toOrdinisError(err, 'E_ING_PROVIDER_DOWN').message }));
   }
 
   async stop(): Promise<void> {
     await Promise.resolve(this.data.feed.stop()).catch(() => undefined);
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     this.source.close();
   }
 }

@@ -78,7 +78,10 @@ export interface PaperRuntimeOptions {
   observer?: EngineObserver;
   /** Told of each order recorded, rejected or canceled and each fill posted (trade-log.ts). */
   tradeLog?: TradeLog;
-  /** Also buffer `ordinis.market.bar.closed` events from this bus (live mode); passed on to assembly. */
+  /**
+   * The process's bus: with `events` (the mode's emitter on it), a live feed's bars are published
+   * as `ordinis.market.bar.closed` and buffered from it (live-plan.ts). The engine is not given it.
+   */
   bus?: Bus;
   /** Where the engine and the kill switch emit their events (`ordinis.ops.cycle.started`, ...). */
   events?: EventEmitterPort;
@@ -280,7 +283,10 @@ export class PaperRuntime {
         random: new SeededRandom(opts.seed ?? config.ORCH_SEED),
         ...(opts.live ? { broker: opts.live.broker, riskPolicies: opts.live.riskPolicies } : venue ? { venue } : {}),
         observer,
-        ...(opts.bus ? { bus: opts.bus } : {}),
+        // Not the bus: an engine given one runs a cycle per market event and a backtest per
+        // request (engine.ts, subscribeTriggers). Here every cycle is the scheduler's (the resume
+        // cursor follows it) and requests have their own engine (`--serve`); bars reach ING
+        // through the plan's buffer.
         ...(opts.events ? { events: opts.events } : {}),
         configSnapshot: { paper: describeOptions(opts), config: config as unknown as Record<string, unknown> },
         ...(opts.codeVersion ? { codeVersion: opts.codeVersion } : {}),
@@ -329,7 +335,8 @@ export class PaperRuntime {
     let reason: PaperEndReason = 'stopped';
     try {
       engine.start();
-      await plan.start((message, fields) => this.opts.observer?.warn?.(message, fields));
+      const { bus, events } = this.opts;
+      await plan.start((message, fields) => this.opts.observer?.warn?.(message, fields), bus && events ? { bus, events } : undefined);
       this.scheduler = new CycleScheduler({
         engine,
         cadence: plan.cadence(this.opts.config),
@@ -341,7 +348,6 @@ export class PaperRuntime {
           this.notePersistence(e.code === 'E_DB_UNAVAILABLE' ? e : undefined);
         },
         ...(this.opts.observer ? { observer: this.opts.observer } : {}),
-        ...(this.opts.bus && plan.buffer ? { market: { bus: this.opts.bus, buffer: plan.buffer, triggerCycles: false } } : {}),
       });
       this.scheduler.start();
       if (this.stopRequested) void this.scheduler.stop();
