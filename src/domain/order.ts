@@ -11,9 +11,13 @@ export type OrderSide = 'buy' | 'sell';
  * bar reaches it; `stop` at the open on a gap through `stopPrice`, else at `stopPrice` inside the
  * bar; `stop_limit` becomes a `limit` at `limitPrice` once `stopPrice` is touched; `stop_trail`
  * is a stop that follows the close by `trailAmount` (or `trailPercent` of it), only ever
- * tightening: it starts at (`stopPrice`, else the decision close) ∓ the trail.
+ * tightening: it starts at (`stopPrice`, else the decision close) ∓ the trail;
+ * `stop_trail_limit` is a `stop_limit` whose stop trails so, its limit moving with the stop at
+ * the distance `limitPrice` had from where the stop trails from (backtrader's StopTrailLimit:
+ * it starts at `limitPrice` ∓ the trail), until the stop is touched. Not at every venue: the
+ * paper venue works it; Alpaca and ccxt refuse it.
  */
-export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit' | 'stop_trail';
+export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit' | 'stop_trail' | 'stop_trail_limit';
 /**
  * How long an order works: `gtc` until filled or canceled; `day` for the calendar day (UTC) of
  * the bar it was decided on, so on daily bars it expires at the next bar unfilled (backtrader's
@@ -143,8 +147,10 @@ export interface ExecutionReport {
   rejectReason?: string;
   /** A `stop_limit` order whose stop was touched: it now works as a limit order. */
   triggered?: boolean;
-  /** A working `stop_trail` order's stop as it stands now. */
+  /** A working `stop_trail` or `stop_trail_limit` order's stop as it stands now. */
   trailStop?: number;
+  /** A working `stop_trail_limit` order's limit as it stands now (its stop's distance from it never changes). */
+  trailLimit?: number;
   ts: number;
 }
 

@@ -39,6 +39,7 @@ export function matchOnBar(o: WorkingTerms, bar: Bar, bps: number): BarMatch {
     case 'stop_trail': // the stop as it stands (trailAfterBar moves it after the bar)
       return stopMatch(o.side, bar, o.stopPrice!, bps);
     case 'stop_limit':
+    case 'stop_trail_limit': // the stop and limit as they stand (trailed after the bar until triggered)
       return o.triggered ? limitMatch(o.side, bar, o.limitPrice!, bps, true) : stopLimitMatch(o.side, bar, o.stopPrice!, o.limitPrice!, bps);
   }
 }

@@ -370,16 +370,21 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       if (parent === undefined || parent.report.status !== 'filled' || bar.ts <= parent.report.ts) return true;
     }
     const triggered = o.report.triggered === true;
-    const stopPrice = i.orderType === 'stop_trail' ? o.report.trailStop : i.stopPrice;
-    const m = matchOnBar({ side: i.side, orderType: i.orderType, limitPrice: i.limitPrice, stopPrice, triggered }, bar, this.slippageBps);
+    const trails = i.orderType === 'stop_trail' || i.orderType === 'stop_trail_limit';
+    const stopPrice = trails ? o.report.trailStop : i.stopPrice;
+    const limitPrice = i.orderType === 'stop_trail_limit' ? o.report.trailLimit : i.limitPrice;
+    const m = matchOnBar({ side: i.side, orderType: i.orderType, limitPrice, stopPrice, triggered }, bar, this.slippageBps);
     if (m.triggered && !triggered) {
       o.report.triggered = true;
       this.journal?.orders.add(o);
     }
     if (m.price === undefined) {
-      if (i.orderType === 'stop_trail') {
+      // backtrader trails a stop-trail-limit until a bar begins with it triggered (the bar
+      // that triggers it still trails it, stop and limit together).
+      if (i.orderType === 'stop_trail' || (i.orderType === 'stop_trail_limit' && !triggered)) {
         const moved = trailAfterBar(i.side, o.report.trailStop!, bar.close, i.trailAmount, i.trailPercent);
         if (moved !== o.report.trailStop) {
+          if (i.orderType === 'stop_trail_limit') o.report.trailLimit = moved - trailLimitOffset(i);
           o.report.trailStop = moved;
           this.journal?.orders.add(o);
         }
@@ -473,10 +478,11 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
     this.journal?.orders.add(order);
 
     const invalid = validateIntent(intent) ?? this.parentProblem(intent);
-    const base = intent.orderType === 'stop_trail' ? (intent.stopPrice ?? this.lastBars.get(intent.symbol)?.close) : undefined;
+    const trails = intent.orderType === 'stop_trail' || intent.orderType === 'stop_trail_limit';
+    const base = trails ? (intent.stopPrice ?? this.lastBars.get(intent.symbol)?.close) : undefined;
     if (invalid !== null) {
       this.reject(order, invalid, ts);
-    } else if (intent.orderType === 'stop_trail' && base === undefined) {
+    } else if (trails && base === undefined) {
       this.reject(order, `no bar seen for ${intent.symbol}: no close for the trailing stop to start from (give stopPrice)`, ts);
     } else if (this.fillTiming === 'close' && intent.orderType === 'market') {
       // Cheat-on-close is for market orders (backtrader's coc); the other types rest.
@@ -484,7 +490,11 @@ export class PaperBroker implements BrokerAdapter, MarketListener {
       if (bar === undefined) this.reject(order, `no bar seen for ${intent.symbol}: no close to fill at`, ts);
       else this.execute(order, slippedPrice(intent.side, bar.close, this.slippageBps, bar), bar.close, bar.ts);
     } else {
-      if (base !== undefined) order.report.trailStop = initialTrailStop(intent.side, base, intent.trailAmount, intent.trailPercent);
+      if (base !== undefined) {
+        order.report.trailStop = initialTrailStop(intent.side, base, intent.trailAmount, intent.trailPercent);
+        // backtrader: the limit keeps the distance it had from where the stop trails from.
+        if (intent.orderType === 'stop_trail_limit') order.report.trailLimit = order.report.trailStop - trailLimitOffset(intent);
+      }
       this.resting.push(order);
     }
     this.flush();
@@ -750,13 +760,24 @@ function validateIntent(i: OrderIntent): string | null {
     case 'stop_limit':
       return positivePrice(i.stopPrice, 'stopPrice', i.orderType) ?? positivePrice(i.limitPrice, 'limitPrice', i.orderType);
     case 'stop_trail':
-      if ((i.trailAmount === undefined) === (i.trailPercent === undefined)) return 'a stop_trail order needs one of trailAmount, trailPercent';
-      if (i.trailAmount !== undefined) return positivePrice(i.trailAmount, 'trailAmount', i.orderType);
-      if (!(typeof i.trailPercent === 'number' && i.trailPercent > 0 && i.trailPercent < 1)) return `a stop_trail order needs trailPercent in (0, 1) (got ${String(i.trailPercent)})`;
-      return i.stopPrice === undefined ? null : positivePrice(i.stopPrice, 'stopPrice', i.orderType);
+    case 'stop_trail_limit': {
+      if ((i.trailAmount === undefined) === (i.trailPercent === undefined)) return `a ${i.orderType} order needs one of trailAmount, trailPercent`;
+      const trail = i.trailAmount !== undefined ? positivePrice(i.trailAmount, 'trailAmount', i.orderType) : typeof i.trailPercent === 'number' && i.trailPercent > 0 && i.trailPercent < 1 ? null : `a ${i.orderType} order needs trailPercent in (0, 1) (got ${String(i.trailPercent)})`;
+      if (i.orderType === 'stop_trail_limit') {
+        // Its limit is set as a distance from where the stop trails from, so that price is
+        // given (backtrader's StopTrailLimit needs its price with its limit too).
+        return trail ?? positivePrice(i.stopPrice, 'stopPrice', i.orderType) ?? positivePrice(i.limitPrice, 'limitPrice', i.orderType);
+      }
+      return trail ?? (i.stopPrice === undefined ? null : positivePrice(i.stopPrice, 'stopPrice', i.orderType));
+    }
     default:
-      return `order type ${String(i.orderType)} is not market, limit, stop, stop_limit or stop_trail`;
+      return `order type ${String(i.orderType)} is not market, limit, stop, stop_limit, stop_trail or stop_trail_limit`;
   }
+}
+
+/** A stop-trail-limit's limit below its stop (negative above), as backtrader's _limitoffset: stopPrice − limitPrice. */
+function trailLimitOffset(i: OrderIntent): number {
+  return i.stopPrice! - i.limitPrice!;
 }
 
 function positivePrice(p: number | undefined, name: string, type: string): string | null {

@@ -37,8 +37,8 @@ interface OrderMixFixture {
 function intentOf(s: Extract<Scheduled, { id: string }>, ts: number): OrderIntent {
   const i: OrderIntent = { clientOrderId: s.id, idempotencyKey: `k-${s.id}`, correlationId: 'bt', signalId: s.id, symbol: 'X', side: s.side, qty: s.size, orderType: s.type, timeInForce: s.tif, ts };
   if (s.type === 'limit') i.limitPrice = s.price;
-  if ((s.type === 'stop' || s.type === 'stop_limit' || s.type === 'stop_trail') && s.price !== undefined) i.stopPrice = s.price;
-  if (s.type === 'stop_limit') i.limitPrice = s.limit;
+  if ((s.type === 'stop' || s.type === 'stop_limit' || s.type === 'stop_trail' || s.type === 'stop_trail_limit') && s.price !== undefined) i.stopPrice = s.price;
+  if (s.type === 'stop_limit' || s.type === 'stop_trail_limit') i.limitPrice = s.limit;
   if (s.trailamount !== undefined) i.trailAmount = s.trailamount;
   if (s.trailpercent !== undefined) i.trailPercent = s.trailpercent;
   if (s.parent !== undefined) i.parentId = s.parent;
@@ -119,6 +119,10 @@ test('NVDA 1999-2014, one-cancels-others groups of two or three stop and limit o
 
 test('YHOO 1996-2014, trailing stops (by amount and by percent, some from a given price) among market and limit orders, commission and slippage: every fill, cash and value as backtrader', () => {
   replay('yhoo-trailing-mix.json');
+});
+
+test('YHOO 1996-2014, trailing stop-limits (by amount and by percent, the limit on either side of where the stop trails from) among market and limit orders, commission and slippage: every fill, cash and value as backtrader', () => {
+  replay('yhoo-trail-limit-mix.json');
 });
 
 test('2006 daily, every order type with 0.1% slippage (slip_open): every fill, cash and value as backtrader', () => {

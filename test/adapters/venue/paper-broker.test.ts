@@ -198,7 +198,7 @@ test('invalid orders are rejected at submission, naming what is wrong; cancel re
   assert.match(b.submit(intent('X', 'buy', 1, T0, { orderType: 'limit' })).rejectReason!, /limit order needs limitPrice > 0 \(got undefined\)/);
   assert.match(b.submit(intent('X', 'buy', 1, T0, { orderType: 'stop', stopPrice: -1 })).rejectReason!, /stop order needs stopPrice > 0/);
   assert.match(b.submit(intent('X', 'buy', 1, T0, { orderType: 'stop_limit', stopPrice: 10 })).rejectReason!, /stop_limit order needs limitPrice > 0/);
-  assert.match(b.submit(intent('X', 'buy', 1, T0, { orderType: 'trailing' as never })).rejectReason!, /order type trailing is not market, limit, stop, stop_limit or stop_trail/);
+  assert.match(b.submit(intent('X', 'buy', 1, T0, { orderType: 'trailing' as never })).rejectReason!, /order type trailing is not market, limit, stop, stop_limit, stop_trail or stop_trail_limit/);
   const w = b.submit(intent('X', 'buy', 1, T0));
   assert.equal(b.cancel(w.clientOrderId).status, 'canceled');
   b.onBar(bar('X', T0 + DAY, 10, 10));
@@ -245,6 +245,18 @@ test('ioc is rejected by the paper venue, naming it (backtrader has no immediate
   b.onBar(bar('X', T0 + DAY, 10, 10));
   assert.deepEqual([b.fetchOrder(r.clientOrderId)!.status, b.fetchOrder(r.clientOrderId)!.fills, b.fetchOpenOrders()], ['rejected', [], []]);
   assert.equal(b.fetchAccount().cash, 1000);
+});
+
+test('a stop-trail-limit needs the price it trails from and a limit: its limit keeps its distance to the stop as the stop trails, until triggered', () => {
+  const b = new PaperBroker({ startingCash: 1000 });
+  b.onBar(bar('X', T0, 10, 10));
+  const noStop = b.submit(intent('X', 'sell', 1, T0, { orderType: 'stop_trail_limit', limitPrice: 9, trailAmount: 1 }));
+  assert.deepEqual([noStop.status, noStop.rejectReason], ['rejected', 'a stop_trail_limit order needs stopPrice > 0 (got undefined)']);
+  const r = b.submit(intent('X', 'sell', 1, T0, { orderType: 'stop_trail_limit', stopPrice: 10, limitPrice: 9.5, trailAmount: 1 }));
+  // backtrader: the stop starts at 10 - 1, the limit 0.5 under it.
+  assert.deepEqual([r.trailStop, r.trailLimit], [9, 8.5]);
+  b.onBar(bar('X', T0 + DAY, 12, 12));
+  assert.deepEqual([b.fetchOrder(r.clientOrderId)!.trailStop, b.fetchOrder(r.clientOrderId)!.trailLimit], [11, 10.5], 'trailed up with the close, the limit with it');
 });
 
 test('reports are copies: mutating one does not change the broker', () => {

@@ -91,7 +91,7 @@ export interface AlpacaBar {
   t: string;
 }
 
-const ORDER_TYPES: Record<OrderType, AlpacaOrderRequest['type']> = {
+const ORDER_TYPES: Record<Exclude<OrderType, 'stop_trail_limit'>, AlpacaOrderRequest['type']> = {
   market: 'market',
   limit: 'limit',
   stop: 'stop',
@@ -103,6 +103,11 @@ const TIME_IN_FORCE: Record<TimeInForce, AlpacaOrderRequest['time_in_force']> = 
 
 /** The body of POST /v2/orders for an intent: prices as decimal strings, our client order id as Alpaca's. */
 export function orderRequestOf(intent: OrderIntent): AlpacaOrderRequest {
+  // Alpaca's trailing_stop has no limit: a stop-trail-limit sent as one would fill at any
+  // price once triggered. Refused (the adapter turns this into a rejected report), never sent.
+  if (intent.orderType === 'stop_trail_limit') {
+    throw new OrdinisError('E_EXEC_BROKER_REJECTED', 'order type stop_trail_limit is not supported by Alpaca (its trailing_stop has no limit price): not sent', { details: { orderType: intent.orderType } });
+  }
   const body: AlpacaOrderRequest = {
     symbol: intent.symbol,
     qty: decimal(intent.qty),

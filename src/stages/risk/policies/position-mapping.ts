@@ -32,6 +32,7 @@ export function requestPrice(o: OrderRequest, close: number): number {
     case 'stop_limit':
       return o.stopPrice!;
     case 'stop_trail':
+    case 'stop_trail_limit':
       return initialTrailStop(o.side, o.stopPrice ?? close, o.trailAmount, o.trailPercent);
     case 'market':
       return close;

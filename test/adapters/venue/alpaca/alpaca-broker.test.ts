@@ -141,6 +141,16 @@ test('the broker refusing an order (buying power) is a rejected report, not an e
   });
 });
 
+test('a stop-trail-limit is refused, never sent as something else: a rejected report naming the type, nothing at the broker', async () => {
+  await withFake(async (fake, broker) => {
+    fake.publishBar(bar('AAPL', 1, 150));
+    const r = await broker.submit(intent('stl', { side: 'sell', orderType: 'stop_trail_limit', stopPrice: 150, limitPrice: 149, trailAmount: 2 }));
+    assert.equal(r.status, 'rejected');
+    assert.match(r.rejectReason ?? '', /order type stop_trail_limit is not supported by Alpaca \(its trailing_stop has no limit price\): not sent/);
+    assert.equal(fake.book.orders.length, 0);
+  });
+});
+
 test('cancel: a working order is canceled, keeping its partial fill; an unknown one is E_EXEC_ORDER_UNKNOWN', async () => {
   await withFake(
     async (fake, broker) => {
