@@ -45,13 +45,13 @@ export interface OrderRequest {
   riskFraction?: number;
   /** > 0, money per share: how far the protective stop is (with `riskFraction`). */
   stopDistance?: number;
-  /** Required by `limit` and `stop_limit`. */
+  /** Required by `limit`, `stop_limit` and `stop_trail_limit` (where its limit starts before the trail). */
   limitPrice?: number;
-  /** Required by `stop` and `stop_limit`; for `stop_trail` the price it trails from at the start (default the close). */
+  /** Required by `stop`, `stop_limit` and `stop_trail_limit`; for `stop_trail` the price it trails from at the start (default the close). */
   stopPrice?: number;
-  /** `stop_trail`: the distance, in money (one of trailAmount, trailPercent). */
+  /** `stop_trail`, `stop_trail_limit`: the distance, in money (one of trailAmount, trailPercent). */
   trailAmount?: number;
-  /** `stop_trail`: the distance as a fraction of the close, in (0, 1). */
+  /** `stop_trail`, `stop_trail_limit`: the distance as a fraction of the close, in (0, 1). */
   trailPercent?: number;
   /** Default 'gtc'. */
   timeInForce?: 'gtc' | 'day';

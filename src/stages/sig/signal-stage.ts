@@ -203,19 +203,20 @@ function checkDecision(d: Decision, modelId: string, v: FeatureVector): void {
   }
 }
 
-const ORDER_TYPES: readonly unknown[] = ['market', 'limit', 'stop', 'stop_limit', 'stop_trail'];
+const ORDER_TYPES: readonly unknown[] = ['market', 'limit', 'stop', 'stop_limit', 'stop_trail', 'stop_trail_limit'];
 
 /** What is wrong with an explicit order request, or null. */
 function orderRequestProblem(o: OrderRequest): string | null {
   if (o === null || typeof o !== 'object') return 'must be an object';
   if (o.side !== 'buy' && o.side !== 'sell') return `side '${String(o.side)}' is not buy or sell`;
   const type = o.type ?? 'market';
-  if (!ORDER_TYPES.includes(type)) return `type '${String(type)}' is not market, limit, stop, stop_limit or stop_trail`;
+  if (!ORDER_TYPES.includes(type)) return `type '${String(type)}' is not market, limit, stop, stop_limit, stop_trail or stop_trail_limit`;
   const price = (p: unknown): boolean => typeof p === 'number' && Number.isFinite(p) && p > 0;
-  if ((type === 'limit' || type === 'stop_limit') && !price(o.limitPrice)) return `a ${type} order needs limitPrice > 0 (got ${String(o.limitPrice)})`;
-  if ((type === 'stop' || type === 'stop_limit') && !price(o.stopPrice)) return `a ${type} order needs stopPrice > 0 (got ${String(o.stopPrice)})`;
-  if (type === 'stop_trail') {
-    if ((o.trailAmount === undefined) === (o.trailPercent === undefined)) return 'a stop_trail order needs one of trailAmount, trailPercent';
+  if ((type === 'limit' || type === 'stop_limit' || type === 'stop_trail_limit') && !price(o.limitPrice)) return `a ${type} order needs limitPrice > 0 (got ${String(o.limitPrice)})`;
+  // A stop-trail-limit's limit is a distance from where its stop trails from: that price is given.
+  if ((type === 'stop' || type === 'stop_limit' || type === 'stop_trail_limit') && !price(o.stopPrice)) return `a ${type} order needs stopPrice > 0 (got ${String(o.stopPrice)})`;
+  if (type === 'stop_trail' || type === 'stop_trail_limit') {
+    if ((o.trailAmount === undefined) === (o.trailPercent === undefined)) return `a ${type} order needs one of trailAmount, trailPercent`;
     if (o.trailAmount !== undefined && !price(o.trailAmount)) return `trailAmount must be > 0 (got ${String(o.trailAmount)})`;
     if (o.trailPercent !== undefined && !(typeof o.trailPercent === 'number' && o.trailPercent > 0 && o.trailPercent < 1)) return `trailPercent must be in (0, 1) (got ${String(o.trailPercent)})`;
     if (o.stopPrice !== undefined && !price(o.stopPrice)) return `stopPrice must be > 0 (got ${String(o.stopPrice)})`;

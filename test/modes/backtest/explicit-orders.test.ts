@@ -168,6 +168,41 @@ test('ORCL, brackets whose entry the cash check rejects (every third one asks fo
   for (const p of run.equity) assert.equal(p.value, fx.values[barIndex.get(p.ts)!], `value on ${new Date(p.ts).toISOString().slice(0, 10)}`);
 });
 
+// Flat with nothing working: buy 10 at market; long with nothing working: protect it with a
+// trailing stop-limit from the close (its limit 1% under the close, trailing 3%).
+const trailLimitProtector = defineStrategyPack({
+  id: 'trail-limit-protector',
+  version: '1.0.0',
+  features: () => [{ kind: 'field', name: 'px', field: 'close' }],
+  decide: (v, _memory, _params, book): Decision | null => {
+    if (book.openOrders.length > 0) return null;
+    const close = v.features.px!;
+    const { qty } = book.position;
+    if (qty === 0) return { reason: 'enter', orders: [{ side: 'buy', qty: 10 }] };
+    return { reason: 'protect', orders: [{ side: 'sell', type: 'stop_trail_limit', stopPrice: close, limitPrice: close * 0.99, trailPercent: 0.03, qty }] };
+  },
+});
+
+test('ORCL, a trailing stop-limit from decide protecting each position: every fill, value and final cash as backtrader', async () => {
+  const fx = JSON.parse(readFileSync(join(FIXTURES, 'orcl-trail-limit-orders.json'), 'utf8')) as Fixture;
+  const bars = readBarsFile(join(DATA, fx.data_file), { symbol: 'X' }).bars;
+  const riskPolicies = DEFAULT_POLICY_CHAIN.filter((p) => p.id !== 'max-drawdown');
+  const run = await runStrategy(trailLimitProtector, { bars, cash: fx.cash, commission: { kind: 'percent', percent: fx.commission_pct }, riskPolicies });
+  assert.equal(run.result.status, 'ok');
+  const completed = fx.orders.filter((o) => o.status === 'Completed');
+  assert.ok(completed.filter((o) => o.type === 'stop_trail_limit').length > 800);
+  assert.equal(run.fills.length, completed.length, 'fills');
+  completed.forEach((o, i) => {
+    const f = run.fills[i]!;
+    assert.deepEqual([f.ts.slice(0, 10), f.side, f.qty, f.price, f.commission], [o.fill_date, o.side, o.size, o.fill_price, o.commission], `order ${i} (${o.type} ${o.date})`);
+  });
+  assert.equal(run.result.orders, fx.orders.length, 'orders');
+  assert.equal(run.result.finalCash, fx.final_cash, 'final cash');
+  assert.equal(run.result.finalValue, fx.final_value, 'final value');
+  const barIndex = new Map(bars.map((b, i) => [b.ts, i]));
+  for (const p of run.equity) assert.equal(p.value, fx.values[barIndex.get(p.ts)!], `value on ${new Date(p.ts).toISOString().slice(0, 10)}`);
+});
+
 const breakout = defineStrategyPack({
   id: 'oco-breakout',
   version: '1.0.0',

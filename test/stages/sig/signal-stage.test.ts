@@ -354,7 +354,10 @@ describe('explicit orders and cancels from decide', () => {
     bad({ reason: 'r', orders: [{ side: 'hold' }] }, /orders\[0\]: side 'hold' is not buy or sell/);
     bad({ reason: 'r', orders: [{ side: 'buy', type: 'limit' }] }, /orders\[0\]: a limit order needs limitPrice > 0 \(got undefined\)/);
     bad({ reason: 'r', orders: [{ side: 'buy', type: 'stop_limit', limitPrice: 1 }] }, /stop_limit order needs stopPrice > 0/);
-    bad({ reason: 'r', orders: [{ side: 'buy', type: 'trailing' }] }, /type 'trailing' is not market, limit, stop, stop_limit or stop_trail/);
+    bad({ reason: 'r', orders: [{ side: 'buy', type: 'trailing' }] }, /type 'trailing' is not market, limit, stop, stop_limit, stop_trail or stop_trail_limit/);
+    bad({ reason: 'r', orders: [{ side: 'sell', type: 'stop_trail_limit', stopPrice: 10, trailAmount: 1 }] }, /a stop_trail_limit order needs limitPrice > 0 \(got undefined\)/);
+    bad({ reason: 'r', orders: [{ side: 'sell', type: 'stop_trail_limit', limitPrice: 9, trailAmount: 1 }] }, /a stop_trail_limit order needs stopPrice > 0 \(got undefined\)/);
+    bad({ reason: 'r', orders: [{ side: 'sell', type: 'stop_trail_limit', stopPrice: 10, limitPrice: 9 }] }, /a stop_trail_limit order needs one of trailAmount, trailPercent/);
     bad({ reason: 'r', orders: [{ side: 'buy', qty: 1, equityFraction: 0.5 }] }, /one of qty, equityFraction, riskFraction/);
     bad({ reason: 'r', orders: [{ side: 'buy', riskFraction: 0.01 }] }, /sizing by risk needs stopDistance > 0 \(got undefined\)/);
     bad({ reason: 'r', orders: [{ side: 'buy', stopDistance: 2 }] }, /stopDistance is for sizing by risk/);
