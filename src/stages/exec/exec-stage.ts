@@ -334,6 +334,19 @@ export class ExecStage implements Stage<'EXEC'> {
       report = sent === undefined ? syntheticReport(rec.intent, 'canceled', KILLED_BEFORE_SUBMIT, ts) : ((yield sent) as ExecutionReport);
     }
     store.recordReport(id, report);
+    if (report.orderId !== '' && rec.auditRef === null) {
+      const i = rec.intent;
+      store.attachAuditRecord(id, () => this.opts.governance.audit({
+        kind: 'exec.submit',
+        componentId: this.componentId,
+        action: GOV_ACTION.orderSubmit,
+        actor: this.actor,
+        correlationId: i.correlationId,
+        decision: report.status,
+        subjectRef: id,
+        payload: { idempotencyKey: i.idempotencyKey, brokerOrderId: report.orderId, signalId: i.signalId, symbol: i.symbol, side: i.side, qty: i.qty, orderType: i.orderType, status: report.status, bracketChildAfterEntry: i.parentId },
+      }));
+    }
     return report;
   }
 

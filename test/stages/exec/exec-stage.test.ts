@@ -315,7 +315,7 @@ test("a bracket child's intent names its entry's client order id; a child whose 
 });
 
 test("a bracket's children are on file before its entry is sent; a child an attempt left unsent is sent by a later cycle once the broker has the entry", () => {
-  const { broker, store, run } = setup();
+  const { broker, store, gov, run } = setup();
   const entry = decision('X', 'buy', 10, T0, { signalId: 'e' });
   const child = (leg: string, terms: { orderType: 'stop'; stopPrice: number } | { orderType: 'limit'; limitPrice: number }) =>
     decision('X', 'sell', 10, T0, { signalId: `e/${leg}`, parentSignalId: 'e', order: { side: 'sell', qty: 10, referencePrice: 10, terms } });
@@ -333,6 +333,7 @@ test("a bracket's children are on file before its entry is sent; a child an atte
   assert.equal(later.working.length, 3, 'the entry and its two children work');
   const children = store.listAll().filter((r) => r.intent.parentId !== undefined);
   assert.deepEqual(children.map((r) => r.status), ['submitted', 'submitted']);
+  for (const c of children) assert.ok(gov.submitAudits().some((a) => a.subjectRef === c.intent.clientOrderId && a.seq === c.auditRef), 'each child sent late has its exec.submit record');
   assert.equal(broker.inner.fetchOpenOrders().length, 3);
   assert.equal(broker.submits.filter((i) => i.parentId !== undefined).length, 3, 'the stop-loss\'s failed attempt, then one submission each');
 });
