@@ -7,11 +7,16 @@ import { readFileSync, statSync } from 'node:fs';
 import { OrdinisError } from '../errors.ts';
 
 /**
- * Reads `fields` from the JSON file at `path`. E_CFG_INVALID naming `key` (the config key that
- * named the file) when the file is missing, readable by others, not JSON, or lacks a field.
- * The values are never part of an error message.
+ * Reads `fields` (and `optional` ones, when present) from the JSON file at `path`.
+ * E_CFG_INVALID naming `key` (the config key that named the file) when the file is missing,
+ * readable by others, not JSON, or lacks a field. The values are never part of an error message.
  */
-export function readCredentialsFile<F extends string>(path: string, key: string, fields: readonly F[]): Record<F, string> {
+export function readCredentialsFile<F extends string, O extends string = never>(
+  path: string,
+  key: string,
+  fields: readonly F[],
+  optional: readonly O[] = [],
+): Record<F, string> & Partial<Record<O, string>> {
   const bad = (what: string): never => {
     throw new OrdinisError('E_CFG_INVALID', `${key} ${path}: ${what}`, { details: { key } });
   };
@@ -30,11 +35,11 @@ export function readCredentialsFile<F extends string>(path: string, key: string,
     return bad('is not a JSON object');
   }
   const o = (parsed !== null && typeof parsed === 'object' ? parsed : bad('is not a JSON object')) as Record<string, unknown>;
-  const out = {} as Record<F, string>;
-  for (const f of fields) {
+  const out = {} as Record<string, string>;
+  for (const f of [...fields, ...optional.filter((k) => o[k] !== undefined)]) {
     const v = o[f];
     if (typeof v !== 'string' || v.trim() === '') bad(`"${f}" must be a non-empty string`);
     out[f] = v as string;
   }
-  return out;
+  return out as Record<F, string> & Partial<Record<O, string>>;
 }
