@@ -81,6 +81,12 @@ test('CCXT_CREDENTIALS_FILE: an owner-only JSON file works; one others may read,
   await rejectsWith(createCcxtBroker(half, { exchangeId: 'binance', symbols: SYMBOLS, clock: v.clock }), 'E_CFG_INVALID', /CCXT_SECRET is unset/);
   writeFileSync(file, '{"apiKey": "k"}');
   await rejectsWith(createCcxtBroker(c, { exchangeId: 'binance', symbols: SYMBOLS, clock: v.clock }), 'E_CFG_INVALID', /"secret" must be a non-empty string/);
+  // A malformed file: the parser's message quotes the text around the error (the secret); the error must not.
+  writeFileSync(file, `{"apiKey": "${API_KEY}", "secret": ${SECRET}}`); // the secret unquoted
+  const cut = await createCcxtBroker(c, { exchangeId: 'binance', symbols: SYMBOLS, clock: v.clock }).then(() => undefined, (e: unknown) => e as OrdinisError);
+  assert.equal(cut?.code, 'E_CFG_INVALID');
+  assert.ok(!cut!.message.includes(SECRET) && !JSON.stringify(cut!.details ?? {}).includes(SECRET), 'the secret is in no part of the error');
+  assert.match(cut!.message, /CCXT_CREDENTIALS_FILE .*is not a JSON object/);
 });
 
 test('CCXT_SANDBOX (default true) is refused for an exchange with no sandbox; an exchange ccxt does not know is refused', async (t) => {
