@@ -17,9 +17,8 @@ import { Hma } from './hma.ts';
 import { Ichimoku } from './ichimoku.ts';
 import { Kama } from './kama.ts';
 import { Lag } from './lag.ts';
-import { Macd } from './macd.ts';
+import { EmaOscillator, MACD_LINE, PPO_LINE } from './ema-oscillator.ts';
 import { Momentum, RateOfChange } from './momentum.ts';
-import { Ppo } from './ppo.ts';
 import { StdDev } from './stddev.ts';
 import { Stochastic, StochasticFast } from './stochastic.ts';
 import { Tema } from './tema.ts';
@@ -137,14 +136,9 @@ export function createCatalogueState(spec: IndicatorSpec): CatalogueState {
         out[3] = b.pctb;
       });
     case 'macd':
-      return new FromSourceMulti(new Macd(p.fastPeriod!, p.slowPeriod!, p.signalPeriod!), 3, (m, out) => {
-        out[0] = m.macd;
-        out[1] = m.signal;
-        out[2] = m.histo;
-      });
     case 'ppo':
-      return new FromSourceMulti(new Ppo(p.fastPeriod!, p.slowPeriod!, p.signalPeriod!), 3, (m, out) => {
-        out[0] = m.ppo;
+      return new FromSourceMulti(new EmaOscillator(spec.kind === 'macd' ? MACD_LINE : PPO_LINE, p.fastPeriod!, p.slowPeriod!, p.signalPeriod!), 3, (m, out) => {
+        out[0] = m.line;
         out[1] = m.signal;
         out[2] = m.histo;
       });

@@ -15,9 +15,8 @@ import { Hma } from '../../../src/stages/feat/hma.ts';
 import { Ichimoku } from '../../../src/stages/feat/ichimoku.ts';
 import { Kama } from '../../../src/stages/feat/kama.ts';
 import { Lag } from '../../../src/stages/feat/lag.ts';
-import { Macd } from '../../../src/stages/feat/macd.ts';
+import { EmaOscillator, MACD_LINE, PPO_LINE } from '../../../src/stages/feat/ema-oscillator.ts';
 import { Momentum, RateOfChange } from '../../../src/stages/feat/momentum.ts';
-import { Ppo } from '../../../src/stages/feat/ppo.ts';
 import { StdDev } from '../../../src/stages/feat/stddev.ts';
 import { Stochastic, StochasticFast } from '../../../src/stages/feat/stochastic.ts';
 import { Tema } from '../../../src/stages/feat/tema.ts';
@@ -54,12 +53,12 @@ const probes: Record<string, () => Probe> = {
     return { feed: (b) => (x.update(b.close), [x.mid, x.top, x.bot, x.pctb]), reset: () => x.reset() };
   },
   macd: () => {
-    const x = new Macd(5, 10, 4);
-    return { feed: (b) => (x.update(b.close), [x.macd, x.signal, x.histo]), reset: () => x.reset() };
+    const x = new EmaOscillator(MACD_LINE, 5, 10, 4);
+    return { feed: (b) => (x.update(b.close), [x.line, x.signal, x.histo]), reset: () => x.reset() };
   },
   ppo: () => {
-    const x = new Ppo(5, 10, 4);
-    return { feed: (b) => (x.update(b.close), [x.ppo, x.signal, x.histo]), reset: () => x.reset() };
+    const x = new EmaOscillator(PPO_LINE, 5, 10, 4);
+    return { feed: (b) => (x.update(b.close), [x.line, x.signal, x.histo]), reset: () => x.reset() };
   },
   stochastic: () => {
     const x = new Stochastic(5, 3, 3);

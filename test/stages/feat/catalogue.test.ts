@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { FeatureStage } from '../../../src/stages/feat/feature-stage.ts';
 import { featureNamesOf, featureVersionOf, validateFeatureSpecs, warmupBarsOf, type FeatureSpec } from '../../../src/domain/feature-spec.ts';
 import { INDICATOR_KINDS } from '../../../src/domain/indicator-kinds.ts';
-import { Macd } from '../../../src/stages/feat/macd.ts';
+import { EmaOscillator, MACD_LINE } from '../../../src/stages/feat/ema-oscillator.ts';
 import { Rsi } from '../../../src/stages/feat/rsi.ts';
 import { Sma } from '../../../src/stages/feat/sma.ts';
 import { Wma } from '../../../src/stages/feat/wma.ts';
@@ -104,7 +104,7 @@ describe('catalogue specs: naming, version, warm-up', () => {
     // The values are the indicators composed by hand: WMA over RSI, SMA over the histogram.
     const rsi = new Rsi(14);
     const wma = new Wma(10);
-    const macd = new Macd();
+    const macd = new EmaOscillator(MACD_LINE);
     const sma = new Sma(3);
     ORCL_BARS.forEach((b, i) => {
       const r = rsi.update(b.close);
