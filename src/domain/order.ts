@@ -154,6 +154,27 @@ export interface ExecutionReport {
   ts: number;
 }
 
+/**
+ * The report of an order a venue refused before taking it: nothing filled, no fees. `orderId`
+ * is what the venue calls it (none: ''), `ts` when it was refused.
+ */
+export function refusedOrderReport(intent: OrderIntent, reason: string, orderId: string, ts: number): ExecutionReport {
+  return {
+    orderId,
+    clientOrderId: intent.clientOrderId,
+    symbol: intent.symbol,
+    side: intent.side,
+    status: 'rejected',
+    qty: intent.qty,
+    filledQty: 0,
+    fills: [],
+    fees: 0,
+    slippage: 0,
+    rejectReason: reason,
+    ts,
+  };
+}
+
 /** A decision EXEC did not carry out, and why (kill switch, governance, a cancel of no open order). */
 export interface ExecRefusal {
   signalId: string;

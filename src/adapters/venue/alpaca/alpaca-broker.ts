@@ -9,7 +9,7 @@
 // with the existing order (or E_EXEC_IDEMPOTENCY_CONFLICT if the id names another order).
 
 import { OrdinisError, isOrdinisError } from '../../../errors.ts';
-import type { ExecutionReport, OrderIntent } from '../../../domain/order.ts';
+import { refusedOrderReport, type ExecutionReport, type OrderIntent } from '../../../domain/order.ts';
 import type { AccountView } from '../../../domain/portfolio.ts';
 import type { BrokerAdapter } from '../../../stages/exec/broker-adapter.ts';
 import type { AlpacaCredentials } from './alpaca-endpoints.ts';
@@ -149,18 +149,5 @@ function activitiesFrom(order: AlpacaOrder): string {
 }
 
 function rejectedReport(intent: OrderIntent, reason: string): ExecutionReport {
-  return {
-    orderId: `rejected:${intent.clientOrderId}`,
-    clientOrderId: intent.clientOrderId,
-    symbol: intent.symbol,
-    side: intent.side,
-    status: 'rejected',
-    qty: intent.qty,
-    filledQty: 0,
-    fills: [],
-    fees: 0,
-    slippage: 0,
-    rejectReason: reason,
-    ts: intent.ts,
-  };
+  return refusedOrderReport(intent, reason, `rejected:${intent.clientOrderId}`, intent.ts);
 }

@@ -4,7 +4,7 @@
 // again after a restart is the same fill and PORT posts it once.
 
 import type { Order, Trade } from 'ccxt';
-import type { ExecutionReport, Fill, OrderIntent, OrderStatus } from '../../../domain/order.ts';
+import { refusedOrderReport, type ExecutionReport, type Fill, type OrderIntent, type OrderStatus } from '../../../domain/order.ts';
 
 export interface CcxtOrderRequest {
   symbol: string;
@@ -113,20 +113,7 @@ export function reportOf(order: Order, trades: readonly Trade[], ctx: ReportCont
 
 /** The report of an order the venue refused before taking it (it holds no order by that id). */
 export function refusedReport(intent: OrderIntent, reason: string, now: number): ExecutionReport {
-  return {
-    orderId: '',
-    clientOrderId: intent.clientOrderId,
-    symbol: intent.symbol,
-    side: intent.side,
-    status: 'rejected',
-    qty: intent.qty,
-    filledQty: 0,
-    fills: [],
-    fees: 0,
-    slippage: 0,
-    rejectReason: reason,
-    ts: now,
-  };
+  return refusedOrderReport(intent, reason, '', now);
 }
 
 /**
