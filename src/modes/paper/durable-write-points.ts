@@ -16,11 +16,12 @@
 // on its write path; subscribe before PaperRuntime.open().
 
 import { channel } from 'node:diagnostics_channel';
-import type { Fill } from '../../domain/order.ts';
+import type { Fill, OrderIntent } from '../../domain/order.ts';
 import type { Position } from '../../domain/portfolio.ts';
 import type { RiskDecision } from '../../domain/risk.ts';
-import type { InsertIntentResult, OrderStore } from '../../stages/exec/order-store.ts';
-import type { LedgerEntry, LedgerStore } from '../../stages/port/ledger-store.ts';
+import type { InsertIntentResult } from '../../stages/exec/order-store.ts';
+import type { LedgerEntry } from '../../stages/port/ledger-store.ts';
+import { LedgerStoreDecorator, OrderStoreDecorator } from './store-decorators.ts';
 import type { PaperVenueChange, PaperVenueStore } from '../../adapters/venue/paper-broker.ts';
 
 export const DURABLE_WRITE_CHANNEL = 'ordinis:paper:durable-write';
@@ -44,58 +45,27 @@ function publish(point: DurableWritePoint): void {
 }
 
 /** The order store, publishing exec.after_persist and exec.before_audit_ref. */
-export class PublishingOrderStore implements OrderStore {
-  constructor(private readonly inner: OrderStore) {}
-  insertIntent(intent: Parameters<OrderStore['insertIntent']>[0]): InsertIntentResult {
+export class PublishingOrderStore extends OrderStoreDecorator {
+  override insertIntent(intent: OrderIntent): InsertIntentResult {
     const r = this.inner.insertIntent(intent);
     if (r.inserted) publish('exec.after_persist');
     return r;
   }
-  recordReport(...a: Parameters<OrderStore['recordReport']>): void {
-    this.inner.recordReport(...a);
-  }
-  setAuditRef(...a: Parameters<OrderStore['setAuditRef']>): void {
-    this.inner.setAuditRef(...a);
-  }
-  attachAuditRecord(clientOrderId: string, appendRecord: () => number): number {
+
+  override attachAuditRecord(clientOrderId: string, appendRecord: () => number): number {
     return this.inner.attachAuditRecord(clientOrderId, () => {
       const ref = appendRecord();
       publish('exec.before_audit_ref');
       return ref;
     });
   }
-  findByIdempotencyKey(key: string): ReturnType<OrderStore['findByIdempotencyKey']> {
-    return this.inner.findByIdempotencyKey(key);
-  }
-  findByClientOrderId(id: string): ReturnType<OrderStore['findByClientOrderId']> {
-    return this.inner.findByClientOrderId(id);
-  }
-  listOpen(): ReturnType<OrderStore['listOpen']> {
-    return this.inner.listOpen();
-  }
-  listAll(): ReturnType<OrderStore['listAll']> {
-    return this.inner.listAll();
-  }
 }
 
 /** The ledger store, publishing port.before_commit. */
-export class PublishingLedgerStore implements LedgerStore {
-  constructor(private readonly inner: LedgerStore) {}
-  commitFill(fill: Fill, entries: LedgerEntry[], position: Position): boolean {
+export class PublishingLedgerStore extends LedgerStoreDecorator {
+  override commitFill(fill: Fill, entries: LedgerEntry[], position: Position): boolean {
     publish('port.before_commit');
     return this.inner.commitFill(fill, entries, position);
-  }
-  hasFill(fillId: string): boolean {
-    return this.inner.hasFill(fillId);
-  }
-  appendEntries(entries: LedgerEntry[]): void {
-    this.inner.appendEntries(entries);
-  }
-  loadEntries(): LedgerEntry[] {
-    return this.inner.loadEntries();
-  }
-  loadPositions(): Position[] {
-    return this.inner.loadPositions();
   }
 }
 

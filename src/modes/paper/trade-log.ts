@@ -8,6 +8,7 @@ import type { ExecutionReport, Fill, OrderIntent } from '../../domain/order.ts';
 import type { Position } from '../../domain/portfolio.ts';
 import type { InsertIntentResult, OrderStore } from '../../stages/exec/order-store.ts';
 import type { LedgerEntry, LedgerStore } from '../../stages/port/ledger-store.ts';
+import { LedgerStoreDecorator, OrderStoreDecorator } from './store-decorators.ts';
 
 /** Where the trade lines go (the paper command: its logger at info). */
 export interface TradeLog {
@@ -20,22 +21,24 @@ export interface TradeLog {
 }
 
 /** The order store, telling `log` of each new order and each rejection or cancellation. */
-export class LoggedOrderStore implements OrderStore {
+export class LoggedOrderStore extends OrderStoreDecorator {
   /** Orders already reported closed: a report recorded again (recovery, a retry) is not news. */
   private readonly closed = new Set<string>();
 
   constructor(
-    private readonly inner: OrderStore,
+    inner: OrderStore,
     private readonly log: TradeLog,
-  ) {}
+  ) {
+    super(inner);
+  }
 
-  insertIntent(intent: OrderIntent): InsertIntentResult {
+  override insertIntent(intent: OrderIntent): InsertIntentResult {
     const r = this.inner.insertIntent(intent);
     if (r.inserted) this.log.order(r.record.intent);
     return r;
   }
 
-  recordReport(clientOrderId: string, report: ExecutionReport): void {
+  override recordReport(clientOrderId: string, report: ExecutionReport): void {
     this.inner.recordReport(clientOrderId, report);
     if ((report.status === 'rejected' || report.status === 'canceled') && !this.closed.has(clientOrderId)) {
       this.closed.add(clientOrderId);
@@ -43,59 +46,21 @@ export class LoggedOrderStore implements OrderStore {
       if (intent) this.log.orderClosed(intent, report);
     }
   }
-
-  setAuditRef(clientOrderId: string, auditRef: number): void {
-    this.inner.setAuditRef(clientOrderId, auditRef);
-  }
-
-  attachAuditRecord(clientOrderId: string, appendRecord: () => number): number {
-    return this.inner.attachAuditRecord(clientOrderId, appendRecord);
-  }
-
-  findByIdempotencyKey(key: string): ReturnType<OrderStore['findByIdempotencyKey']> {
-    return this.inner.findByIdempotencyKey(key);
-  }
-
-  findByClientOrderId(id: string): ReturnType<OrderStore['findByClientOrderId']> {
-    return this.inner.findByClientOrderId(id);
-  }
-
-  listOpen(): ReturnType<OrderStore['listOpen']> {
-    return this.inner.listOpen();
-  }
-
-  listAll(): ReturnType<OrderStore['listAll']> {
-    return this.inner.listAll();
-  }
 }
 
 /** The ledger store, telling `log` of each fill it posts (once: a fill already posted is not). */
-export class LoggedLedgerStore implements LedgerStore {
+export class LoggedLedgerStore extends LedgerStoreDecorator {
   constructor(
-    private readonly inner: LedgerStore,
+    inner: LedgerStore,
     private readonly log: TradeLog,
-  ) {}
+  ) {
+    super(inner);
+  }
 
-  commitFill(fill: Fill, entries: LedgerEntry[], position: Position): boolean {
+  override commitFill(fill: Fill, entries: LedgerEntry[], position: Position): boolean {
     const posted = this.inner.commitFill(fill, entries, position);
     if (posted) this.log.fill(fill);
     return posted;
-  }
-
-  hasFill(fillId: string): boolean {
-    return this.inner.hasFill(fillId);
-  }
-
-  appendEntries(entries: LedgerEntry[]): void {
-    this.inner.appendEntries(entries);
-  }
-
-  loadEntries(): LedgerEntry[] {
-    return this.inner.loadEntries();
-  }
-
-  loadPositions(): Position[] {
-    return this.inner.loadPositions();
   }
 }
 
